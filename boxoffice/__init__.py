@@ -1,0 +1,3 @@
+"""Box Office: a desktop box office and a Tickethead-compatible venue server."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Pydantic wire models: the API contract shared by the SDK and the venue server."""

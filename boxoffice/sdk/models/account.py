@@ -1,0 +1,40 @@
+"""Users and organizers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import EmailStr, Field
+
+from boxoffice.sdk.models.common import RequestModel, WireModel
+
+Role = Literal["admin", "staff", "customer", "guest"]
+
+
+class User(WireModel):
+    id: int
+    username: str | None = None
+    email: str | None = None
+    role: Role
+    type: Literal["registered", "guest"]
+    verified: bool = False
+    first_name: str | None = None
+    last_name: str | None = None
+    created_at: datetime
+
+
+class CreateUserRequest(RequestModel):
+    username: str = Field(min_length=2, max_length=150, pattern=r"^[A-Za-z0-9_.@+-]+$")
+    password: str = Field(min_length=8, max_length=1024)
+    email: EmailStr | None = None
+    role: Role = "customer"
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+
+
+class Organizer(WireModel):
+    id: int
+    name: str
+    display_name: str
+    currency: str

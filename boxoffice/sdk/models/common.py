@@ -1,0 +1,66 @@
+"""Base classes of wire models, money on the wire, and list paging."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+
+def _json_number(value: Decimal) -> int | float:
+    """Money leaves as a JSON number, as Tickethead sends it (`12.5`, `0`)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Amount = Annotated[
+    Decimal, PlainSerializer(_json_number, return_type=int | float, when_used="json")
+]
+"""A money amount in major units (`12.50` euro); exact in Python, a JSON number on the wire."""
+
+
+class WireModel(BaseModel):
+    """A response body: snake_case on the wire, unknown fields tolerated."""
+
+    model_config = ConfigDict(extra="ignore", from_attributes=True)
+
+
+class RequestModel(BaseModel):
+    """A request body: accepts snake_case and camelCase keys alike, ignores unknown ones."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=False,
+        str_strip_whitespace=True,
+    )
+
+
+T = TypeVar("T")
+
+
+class Paging(WireModel):
+    limit: int
+    offset: int
+    total: int
+
+
+class ListInfo(WireModel, Generic[T]):
+    """A page of a list: `{"data": [...], "paging": {...}}` (itself inside the `data` envelope)."""
+
+    data: list[T]
+    paging: Paging
+
+
+class StatusResponse(WireModel):
+    success: bool = True
+
+
+class HealthStatus(WireModel):
+    status: str = "ok"
+
+
+PositiveId = Annotated[int, Field(gt=0)]

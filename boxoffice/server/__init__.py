@@ -1,0 +1,1 @@
+"""The venue server: a Tickethead-compatible order API over SQLite or PostgreSQL."""

@@ -1,0 +1,82 @@
+"""FastAPI dependencies: one unit of work per request, the actor, and the current time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated
+
+import anyio
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from boxoffice.server.api.state import ServerState
+from boxoffice.server.errors import NotAuthenticated
+from boxoffice.server.services import tokens
+from boxoffice.server.services.actors import Actor
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_state(request: Request) -> ServerState:
+    state: ServerState = request.app.state.server
+    return state
+
+
+StateDep = Annotated[ServerState, Depends(get_state)]
+
+
+async def session_for_request(request: Request, state: StateDep) -> AsyncIterator[Session]:
+    """Reads get a plain transaction; writes queue at the write gate and commit on success.
+
+    The session begins lazily in the route's worker thread; commit, rollback and close run
+    in worker threads too, so the event loop never waits on the database.
+    """
+    if request.method in SAFE_METHODS:
+        session = state.read_sessions()
+        try:
+            yield session
+        finally:
+            await anyio.to_thread.run_sync(session.close)
+        return
+    async with state.gate.hold():
+        session = state.write_sessions()
+        try:
+            yield session
+            await anyio.to_thread.run_sync(session.commit)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.rollback)
+            raise
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close)
+
+
+SessionDep = Annotated[Session, Depends(session_for_request, scope="function")]
+
+
+def current_time(state: StateDep) -> datetime:
+    return state.clock()
+
+
+Now = Annotated[datetime, Depends(current_time)]
+
+
+def optional_actor(request: Request, state: StateDep) -> Actor | None:
+    """The caller if a bearer token came with the request; None for anonymous reads."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return tokens.actor_from_token(state.signing_key, token.strip(), now=state.clock())
+
+
+def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+    if actor is None:
+        raise NotAuthenticated("Sign in first (as staff, a customer or a guest).")
+    return actor
+
+
+OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
+CurrentActor = Annotated[Actor, Depends(current_actor)]

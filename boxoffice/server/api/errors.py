@@ -1,0 +1,141 @@
+"""Every error leaves as JSON `{"message", "code", "field"?, "details"?}`; one table sets status."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from boxoffice.server.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+)
+
+logger = logging.getLogger(__name__)
+
+STATUS: dict[type[DomainError], int] = {
+    NotAuthenticated: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    RuleViolation: 400,
+    Conflict: 409,
+    InvalidInput: 422,
+}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def error_body(
+    message: str, code: str, field: str | None = None, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message, "code": code}
+    if field:
+        body["field"] = field
+    if details:
+        body["details"] = details
+    return body
+
+
+def error_response(
+    status: int,
+    message: str,
+    code: str,
+    field: str | None = None,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse(
+        error_body(message, code, field, details), status_code=status, headers=headers
+    )
+
+
+def status_for(exc: DomainError) -> int:
+    for cls in type(exc).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """`("body", "orderItem", 0, "quantity")` → `order_item[0].quantity`."""
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            name = _CAMEL.sub("_", str(part)).lower()
+            out += f".{name}" if out else name
+    return out
+
+
+def _validation_message(exc: RequestValidationError) -> tuple[str, str, str | None]:
+    error = exc.errors()[0]
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "json_invalid":
+        return "The request body is not valid JSON.", "invalid_json", None
+    field = field_path(loc) or None
+    if error.get("type") == "missing" and field is None:
+        return "A JSON request body is required.", "body_required", None
+    if error.get("type") == "model_attributes_type" or (
+        field is None and error.get("type", "").endswith("_type")
+    ):
+        return "The request body must be a JSON object.", "invalid_body", None
+    message = error.get("msg", "Invalid value")
+    return (f"{field}: {message}" if field else message), "validation_error", field
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every failure into the JSON error body."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return error_response(status_for(exc), exc.message, exc.code, exc.field, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        message, code, field = _validation_message(exc)
+        status = 400 if code in ("invalid_json", "body_required", "invalid_body") else 422
+        return error_response(status, message, code, field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        if exc.status_code == 404 and message == "Not Found":
+            message = "There is no such endpoint."
+        return error_response(
+            exc.status_code,
+            message,
+            _HTTP_CODES.get(exc.status_code, "http_error"),
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        logger.exception("unhandled error", exc_info=exc)
+        return error_response(
+            500, "The server hit an unexpected error; nothing was changed.", "internal_error"
+        )

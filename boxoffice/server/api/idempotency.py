@@ -1,0 +1,240 @@
+"""`Idempotency-Key` on mutating requests: the first answer is stored and replayed.
+
+Same key and same request → the stored answer, with `Idempotent-Replayed: true`.
+Same key, different request → 422 `idempotency_key_reuse`. The same key while the first
+request is still running → 409 `idempotency_in_progress` with `Retry-After`. Answers 409, 429,
+503 and 5xx are not stored, so a retry acts again. Keys are scoped to the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import anyio
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from boxoffice.server.api.errors import error_body
+from boxoffice.server.api.state import ServerState
+from boxoffice.server.db.models import IdempotencyRecord
+from boxoffice.server.errors import NotAuthenticated
+from boxoffice.server.services import tokens
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOT_STORED = frozenset({409, 429, 503})
+MAX_KEY = 255
+
+
+@dataclass
+class _Stored:
+    status: int | None
+    request_hash: str
+    content_type: str | None = None
+    body: bytes | None = None
+
+
+class IdempotencyMiddleware:
+    """Pure ASGI middleware (no per-request task overhead) wrapping the whole API."""
+
+    def __init__(self, app: ASGIApp, state: ServerState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in MUTATING:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        key = headers.get("idempotency-key", "").strip()
+        if not key:
+            await self.app(scope, receive, send)
+            return
+        if len(key) > MAX_KEY:
+            await _send_json(
+                send, 400, error_body("The Idempotency-Key is too long.", "invalid_idempotency_key")
+            )
+            return
+        body = await _read_body(receive)
+        actor = self._actor(headers, scope)
+        digest = hashlib.sha256(
+            b"\0".join(
+                [
+                    scope["method"].encode(),
+                    scope["path"].encode(),
+                    scope.get("query_string", b""),
+                    body,
+                ]
+            )
+        ).hexdigest()
+        async with self.state.gate.hold():
+            stored = await anyio.to_thread.run_sync(self._claim, actor, key, digest)
+        if stored is not None:
+            await self._answer_stored(send, stored, digest)
+            return
+        await self._run_and_store(scope, body, send, actor, key)
+
+    def _actor(self, headers: dict[str, str], scope: Scope) -> str:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token:
+            try:
+                actor = tokens.actor_from_token(
+                    self.state.signing_key, token.strip(), now=self.state.clock()
+                )
+                return f"user:{actor.id}"
+            except NotAuthenticated:
+                pass
+        client = scope.get("client") or ("?", 0)
+        return "anon:" + hashlib.sha256(str(client[0]).encode()).hexdigest()[:32]
+
+    async def _answer_stored(self, send: Send, stored: _Stored, digest: str) -> None:
+        if stored.request_hash != digest:
+            await _send_json(
+                send,
+                422,
+                error_body(
+                    "This Idempotency-Key was already used for a different request.",
+                    "idempotency_key_reuse",
+                ),
+            )
+        elif stored.status is None:
+            await _send_json(
+                send,
+                409,
+                error_body(
+                    "The same request is still being processed; retry in a moment.",
+                    "idempotency_in_progress",
+                ),
+                extra=[(b"retry-after", b"1")],
+            )
+        else:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": stored.status,
+                    "headers": [
+                        (b"content-type", (stored.content_type or "application/json").encode()),
+                        (b"content-length", str(len(stored.body or b"")).encode()),
+                        (b"idempotent-replayed", b"true"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": stored.body or b""})
+
+    async def _run_and_store(
+        self, scope: Scope, body: bytes, send: Send, actor: str, key: str
+    ) -> None:
+        sent_body = False
+        status = 500
+        content_type: str | None = None
+        chunks: list[bytes] = []
+
+        async def replay_receive() -> Message:
+            nonlocal sent_body
+            if not sent_body:
+                sent_body = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.disconnect"}
+
+        async def capture_send(message: Message) -> None:
+            nonlocal status, content_type
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"content-type":
+                        content_type = value.decode("latin-1")
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, replay_receive, capture_send)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                async with self.state.gate.hold():
+                    await anyio.to_thread.run_sync(self._forget, actor, key)
+            raise
+        async with self.state.gate.hold():
+            if status in NOT_STORED or status >= 500:
+                await anyio.to_thread.run_sync(self._forget, actor, key)
+            else:
+                await anyio.to_thread.run_sync(
+                    self._finish, actor, key, status, content_type, b"".join(chunks)
+                )
+
+    # --- storage (runs in worker threads) -------------------------------------------------
+
+    def _claim(self, actor: str, key: str, digest: str) -> _Stored | None:
+        """Record the key as in flight, or return what is already stored under it."""
+        now: datetime = self.state.clock()
+        with self.state.write_sessions() as session, session.begin():
+            row = session.get(IdempotencyRecord, (actor, key))
+            if row is not None:
+                return _Stored(row.status_code, row.request_hash, row.content_type, row.body)
+            try:
+                with session.begin_nested():
+                    session.add(
+                        IdempotencyRecord(actor=actor, key=key, request_hash=digest, created_at=now)
+                    )
+            except IntegrityError:
+                return _Stored(None, digest)  # a twin request claimed it a moment ago
+        return None
+
+    def _finish(
+        self, actor: str, key: str, status: int, content_type: str | None, body: bytes
+    ) -> None:
+        with self.state.write_sessions() as session, session.begin():
+            row = session.get(IdempotencyRecord, (actor, key))
+            if row is not None:
+                row.status_code, row.content_type, row.body = status, content_type, body
+
+    def _forget(self, actor: str, key: str) -> None:
+        with self.state.write_sessions() as session, session.begin():
+            session.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.actor == actor, IdempotencyRecord.key == key
+                )
+            )
+
+
+async def _read_body(receive: Receive) -> bytes:
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.request":
+            parts.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                return b"".join(parts)
+        elif message["type"] == "http.disconnect":
+            return b"".join(parts)
+
+
+async def _send_json(
+    send: Send, status: int, payload: dict[str, Any], extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    data = json.dumps(payload).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                *(extra or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
+
+
+def purge_older_than(state: ServerState, cutoff: datetime) -> None:
+    """Drop stored answers older than `cutoff` (the sweeper keeps a day); hold the gate."""
+    with state.write_sessions() as session, session.begin():
+        session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+
+
+__all__ = ["IdempotencyMiddleware", "purge_older_than"]

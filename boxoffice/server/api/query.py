@@ -1,0 +1,40 @@
+"""Query-string helpers: paging limits and Tickethead's `d1;d2` date ranges."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import Query
+
+from boxoffice.server.errors import InvalidInput
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+Offset = Annotated[int, Query(ge=0)]
+WithParam = Annotated[str | None, Query(alias="with")]
+
+
+def _moment(text: str, field: str, *, end: bool) -> datetime:
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            moment = datetime.combine(day, time.min, UTC)
+            return moment + timedelta(days=1) if end else moment
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{text!r} is not a date (YYYY-MM-DD) or an ISO time.", code="invalid_date", field=field
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def date_range(value: str | None, field: str) -> tuple[datetime | None, datetime | None]:
+    """`2026-01-01;2026-01-31` (both days included), `2026-01-01;` or a single day."""
+    if not value:
+        return None, None
+    first, sep, last = value.partition(";")
+    start = _moment(first.strip(), field, end=False) if first.strip() else None
+    if not sep:
+        return start, _moment(first.strip(), field, end=True)
+    stop = _moment(last.strip(), field, end=True) if last.strip() else None
+    return start, stop

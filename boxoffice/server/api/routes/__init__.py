@@ -1,0 +1,1 @@
+"""Thin routes: parse, pick dependencies, call one service function, return the envelope."""

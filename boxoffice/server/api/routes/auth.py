@@ -1,0 +1,91 @@
+"""Account service: password and guest login, refresh, users, organizers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from boxoffice.sdk.models.account import CreateUserRequest, Organizer, User
+from boxoffice.sdk.models.auth import LoginRequest, RefreshableJwt, RefreshRequest
+from boxoffice.server.api import views
+from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep, StateDep
+from boxoffice.server.api.state import ServerState
+from boxoffice.server.db.models import User as UserRow
+from boxoffice.server.errors import NotFound
+from boxoffice.server.services import catalog, tokens, users
+
+router = APIRouter(prefix="/account/v1", tags=["account"])
+
+
+def _pair(state: ServerState, session: SessionDep, user: UserRow, now: Now) -> RefreshableJwt:
+    token = tokens.issue_access_token(
+        state.signing_key,
+        user,
+        organizer=state.organizer,
+        now=now,
+        ttl_seconds=state.settings.access_token_seconds,
+    )
+    refresh = users.new_refresh_token(
+        session, user, now=now, days=state.settings.refresh_token_days
+    )
+    return RefreshableJwt(token=token, refresh_token=refresh)
+
+
+@router.post("/auth/login", response_model=RefreshableJwt)
+def login(body: LoginRequest, session: SessionDep, state: StateDep, now: Now) -> JSONResponse:
+    """Password login; `username` may be the email. Returns `{token, refresh_token}`."""
+    user = users.authenticate(session, username=body.username, password=body.password)
+    return views.ok(_pair(state, session, user, now))
+
+
+@router.post("/guest/login", response_model=RefreshableJwt)
+def guest_login(session: SessionDep, state: StateDep, now: Now) -> JSONResponse:
+    """A new guest account and its token (a refresh token too, so the guest keeps its orders)."""
+    user = users.create_guest(session, now=now)
+    return views.ok(_pair(state, session, user, now))
+
+
+@router.post("/auth/refresh", response_model=RefreshableJwt)
+def refresh(body: RefreshRequest, session: SessionDep, state: StateDep, now: Now) -> JSONResponse:
+    """Trade a refresh token (used once) for a new pair."""
+    user = users.redeem_refresh_token(session, body.refresh_token, now=now)
+    return views.ok(_pair(state, session, user, now))
+
+
+@router.post("/user", response_model=User, status_code=201)
+def create_user(
+    body: CreateUserRequest, session: SessionDep, actor: OptionalActor, now: Now
+) -> JSONResponse:
+    """Register a customer; an admin may also create staff and admins."""
+    user = users.register(
+        session,
+        actor=actor,
+        username=body.username,
+        password=body.password,
+        role=body.role,
+        email=body.email,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        now=now,
+    )
+    return views.ok(User.model_validate(user), status=201)
+
+
+@router.get("/user/me", response_model=User)
+def me(session: SessionDep, actor: CurrentActor) -> JSONResponse:
+    """The signed-in user."""
+    return views.ok(User.model_validate(users.get_user(session, actor.id)))
+
+
+@router.get("/user/{user_id}", response_model=User)
+def get_user(user_id: int, session: SessionDep, actor: CurrentActor) -> JSONResponse:
+    """A user: yourself, or anyone for staff."""
+    if user_id != actor.id and not actor.is_staff:
+        raise NotFound("No such user.", code="user_not_found")
+    return views.ok(User.model_validate(users.get_user(session, user_id)))
+
+
+@router.get("/organizer/{organizer}", response_model=Organizer)
+def get_organizer(organizer: str, session: SessionDep) -> JSONResponse:
+    """An organizer by id or name."""
+    return views.ok(views.organizer(catalog.get_organizer(session, organizer)))

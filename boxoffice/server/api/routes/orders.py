@@ -1,0 +1,96 @@
+"""Order service: create (the seed's request), read, list, order contact, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from boxoffice.sdk.models import orders as od
+from boxoffice.sdk.models.common import ListInfo
+from boxoffice.server.api import views
+from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
+from boxoffice.server.api.expansion import parse_with
+from boxoffice.server.api.query import Limit, Offset, WithParam, date_range
+from boxoffice.server.db.models import Order
+from boxoffice.server.services import orders
+
+router = APIRouter(prefix="/event/v1/order", tags=["order"])
+
+
+def valid_order(order_id: int, session: SessionDep, actor: CurrentActor) -> Order:
+    """The order named in the path, if the caller may see it (its owner, or staff)."""
+    return orders.get_order(session, actor, order_id)
+
+
+OrderDep = Annotated[Order, Depends(valid_order)]
+
+
+@router.post("", response_model=od.Order, status_code=201)
+def create_order(
+    body: od.OrderRequest, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
+) -> JSONResponse:
+    """Create a draft order holding its tickets (and seats) until paid or expired."""
+    order = orders.create_order(
+        session, actor, body, now=now, hold_minutes=state.settings.order_hold_minutes
+    )
+    return views.ok(views.order(order), status=201)
+
+
+@router.get("", response_model=ListInfo[od.Order])
+def list_orders(
+    session: SessionDep,
+    actor: CurrentActor,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    event_id: int | None = None,
+    status: str | None = None,
+    code: str | None = None,
+    email: str | None = None,
+    created_at: str | None = None,
+) -> JSONResponse:
+    """Your orders (all orders for staff); filter by event, status, code, email, `d1;d2`."""
+    start, stop = date_range(created_at, "created_at")
+    rows, total = orders.list_orders(
+        session,
+        actor,
+        orders.OrderFilter(
+            event_id=event_id,
+            status=status,
+            code=code,
+            email=email,
+            created_from=start,
+            created_to=stop,
+        ),
+        limit=limit,
+        offset=offset,
+    )
+    return views.page([views.order(o) for o in rows], limit=limit, offset=offset, total=total)
+
+
+@router.get("/{order_id}", response_model=od.Order)
+def get_order(order: OrderDep, with_: WithParam = None) -> JSONResponse:
+    """One order; `with=[order_contact]` adds the contact."""
+    return views.ok(views.order(order, parse_with(with_) if with_ else None))
+
+
+@router.post("/{order_id}/order_contact", response_model=od.OrderContact)
+def create_order_contact(
+    order: OrderDep,
+    body: od.OrderContactRequest,
+    session: SessionDep,
+    actor: CurrentActor,
+    now: Now,
+) -> JSONResponse:
+    """Set the order contact: first and last name and email (more fields optional)."""
+    return views.ok(views.order_contact(orders.set_contact(session, actor, order, body, now)))
+
+
+@router.delete("/{order_id}", response_model=od.Order)
+@router.post("/{order_id}/cancel", response_model=od.Order)
+def cancel_order(
+    order: OrderDep, session: SessionDep, actor: CurrentActor, now: Now
+) -> JSONResponse:
+    """Cancel an unpaid order; its tickets and seats go back on sale at once."""
+    return views.ok(views.order(orders.cancel_order(session, actor, order, now=now)))

@@ -1,0 +1,164 @@
+"""Seat maps and hold tokens, in seats.io's vocabulary (hold, release, best available)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from boxoffice.sdk.models import seating as st
+from boxoffice.server.api import views
+from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep, StateDep
+from boxoffice.server.db.models import HoldToken
+from boxoffice.server.services import catalog, holds
+from boxoffice.server.services.money import to_major
+
+router = APIRouter(prefix="/event/v1", tags=["seating"])
+
+
+def _token_view(token: HoldToken, now: datetime) -> st.HoldTokenObject:
+    left = max(int((token.expires_at - now).total_seconds()), 0)
+    return st.HoldTokenObject(
+        hold_token=token.token, expires_at=token.expires_at, expires_in_seconds=left
+    )
+
+
+@router.get("/event/{event_id}/seat_map", response_model=st.SeatMap)
+def get_seat_map(
+    event_id: int,
+    session: SessionDep,
+    actor: OptionalActor,
+    now: Now,
+    hold_token: str | None = None,
+) -> JSONResponse:
+    """Every seat with its status now; `hold_token` marks the seats that token holds."""
+    event = catalog.get_event(session, actor, event_id)
+    categories = [
+        st.SeatCategory(
+            key=c.seat_category,
+            ticket_config_id=c.id,
+            name=c.name,
+            color=c.color,
+            price=to_major(c.face_value, c.currency),
+            currency=c.currency,
+        )
+        for c in event.ticket_configs
+        if c.seat_category
+    ]
+    seats = [
+        st.SeatObject(
+            label=s.label,
+            section=s.section,
+            row=s.row,
+            number=s.number,
+            category=s.category,
+            accessible=s.accessible,
+            x=s.x,
+            y=s.y,
+            status=holds.effective_status(s, now),
+            held_by_you=bool(hold_token)
+            and s.hold_token == hold_token
+            and holds.effective_status(s, now) == "reservedByToken",
+        )
+        for s in holds.seats_of(session, event.id)
+    ]
+    return views.ok(st.SeatMap(event_id=event.id, categories=categories, seats=seats))
+
+
+@router.put("/event/{event_id}/seat_map")
+def put_seat_map(
+    event_id: int, body: st.PutSeatMapRequest, session: SessionDep, actor: CurrentActor, now: Now
+) -> JSONResponse:
+    """Replace the seat map (staff); refused once seats are ordered."""
+    event = catalog.get_event(session, actor, event_id)
+    count = holds.put_seat_map(session, actor, event, body.seats, now)
+    return views.ok({"event_id": event.id, "seats": count})
+
+
+@router.post("/hold_token", response_model=st.HoldTokenObject, status_code=201)
+def create_hold_token(
+    session: SessionDep,
+    actor: CurrentActor,
+    state: StateDep,
+    now: Now,
+    body: st.CreateHoldTokenRequest | None = None,
+) -> JSONResponse:
+    """A new hold token (15 minutes unless `expires_in_minutes` says otherwise)."""
+    minutes = (
+        body.expires_in_minutes
+        if body and body.expires_in_minutes
+        else state.settings.hold_token_minutes
+    )
+    return views.ok(
+        _token_view(holds.create_token(session, actor, now=now, minutes=minutes), now), status=201
+    )
+
+
+@router.get("/hold_token/{token}", response_model=st.HoldTokenObject)
+def get_hold_token(token: str, session: SessionDep, now: Now) -> JSONResponse:
+    """A live hold token; 404 once expired."""
+    return views.ok(_token_view(holds.get_token(session, token, now=now), now))
+
+
+@router.post("/hold_token/{token}", response_model=st.HoldTokenObject)
+def extend_hold_token(
+    token: str, body: st.ExtendHoldTokenRequest, session: SessionDep, actor: CurrentActor, now: Now
+) -> JSONResponse:
+    """Set the expiry to now + `expires_in_minutes` (0 expires it); at most 2 h of life."""
+    return views.ok(
+        _token_view(
+            holds.extend_token(session, token, minutes=body.expires_in_minutes, now=now), now
+        )
+    )
+
+
+@router.post("/event/{event_id}/seat/hold", response_model=st.SeatActionResult)
+def hold_seats(
+    event_id: int, body: st.SeatActionRequest, session: SessionDep, actor: CurrentActor, now: Now
+) -> JSONResponse:
+    """Hold seats (by label) with a hold token: all of them or none."""
+    event = catalog.get_event(session, actor, event_id)
+    token = holds.hold_seats(session, event, body.objects, body.hold_token, now=now)
+    holds.audit_hold(session, actor, event, "seats.held", body.objects, now)
+    return views.ok(
+        st.SeatActionResult(
+            objects=body.objects, hold_token=token.token, expires_at=token.expires_at
+        )
+    )
+
+
+@router.post("/event/{event_id}/seat/release", response_model=st.SeatActionResult)
+def release_seats(
+    event_id: int, body: st.SeatActionRequest, session: SessionDep, actor: CurrentActor, now: Now
+) -> JSONResponse:
+    """Release seats this hold token holds and no order has taken."""
+    event = catalog.get_event(session, actor, event_id)
+    token = holds.release_seats(session, event, body.objects, body.hold_token, now=now)
+    holds.audit_hold(session, actor, event, "seats.released", body.objects, now)
+    return views.ok(
+        st.SeatActionResult(
+            objects=body.objects, hold_token=token.token, expires_at=token.expires_at
+        )
+    )
+
+
+@router.post("/event/{event_id}/seat/best_available", response_model=st.SeatActionResult)
+def best_available(
+    event_id: int, body: st.BestAvailableRequest, session: SessionDep, actor: CurrentActor, now: Now
+) -> JSONResponse:
+    """Hold the best `number` free seats side by side, front and centre first."""
+    event = catalog.get_event(session, actor, event_id)
+    labels, token = holds.best_available(
+        session,
+        event,
+        body.number,
+        body.hold_token,
+        now=now,
+        categories=body.categories,
+        accessible=body.accessible,
+    )
+    holds.audit_hold(session, actor, event, "seats.held", labels, now)
+    return views.ok(
+        st.SeatActionResult(objects=labels, hold_token=token.token, expires_at=token.expires_at)
+    )

@@ -1,0 +1,170 @@
+"""ORM rows → wire models, and the `{"data": …}` envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from boxoffice.sdk.models import events as ev
+from boxoffice.sdk.models import orders as od
+from boxoffice.sdk.models.account import Organizer as OrganizerOut
+from boxoffice.sdk.models.common import ListInfo, Paging
+from boxoffice.server.api.expansion import Tree
+from boxoffice.server.db import models as db
+from boxoffice.server.services.inventory import available
+from boxoffice.server.services.money import to_major
+
+
+def ok(model: BaseModel | dict[str, Any], status: int = 200) -> JSONResponse:
+    data = model.model_dump(mode="json") if isinstance(model, BaseModel) else model
+    return JSONResponse({"data": data}, status_code=status)
+
+
+def page(items: Sequence[BaseModel], *, limit: int, offset: int, total: int) -> JSONResponse:
+    info = ListInfo[Any](data=list(items), paging=Paging(limit=limit, offset=offset, total=total))
+    return JSONResponse({"data": info.model_dump(mode="json")})
+
+
+def organizer(row: db.Organizer) -> OrganizerOut:
+    return OrganizerOut.model_validate(row)
+
+
+def venue(row: db.Venue) -> ev.Venue:
+    return ev.Venue.model_validate(row)
+
+
+def discount(row: db.Discount) -> ev.TicketDiscount:
+    currency = row.ticket_configs[0].currency if row.ticket_configs else "EUR"
+    # Percentages are stored in basis points: 1250 → 12.5 (%).
+    value = (
+        Decimal(row.value).scaleb(-2) if row.type == "percentage" else to_major(row.value, currency)
+    )
+    return ev.TicketDiscount(
+        id=row.id,
+        event_id=row.event_id,
+        name=row.name,
+        type=row.type,
+        value=value,
+        ticket_config_ids=[c.id for c in row.ticket_configs],
+    )
+
+
+def ticket_config(row: db.TicketConfig, tree: Tree | None = None) -> ev.TicketConfig:
+    tree = tree or {}
+    return ev.TicketConfig(
+        id=row.id,
+        event_id=row.event_id,
+        name=row.name,
+        description=row.description,
+        face_value=to_major(row.face_value, row.currency),
+        currency=row.currency,
+        quantity=row.quantity,
+        available=available(row.quantity, row.taken),
+        start_sale_at=row.start_sale_at,
+        end_sale_at=row.end_sale_at,
+        max_per_order=row.max_per_order,
+        seat_category=row.seat_category,
+        color=row.color,
+        timeslot_ids=[t.id for t in row.timeslots],
+        sector_ids=[s.id for s in row.sectors],
+        ticket_discount=[discount(d) for d in row.discounts] if "ticket_discount" in tree else None,
+    )
+
+
+def timeslot(row: db.Timeslot) -> ev.Timeslot:
+    return ev.Timeslot(
+        id=row.id,
+        event_id=row.event_id,
+        start_at=row.start_at,
+        end_at=row.end_at,
+        quantity=row.quantity,
+        available=available(row.quantity, row.taken),
+        ticket_config_ids=[c.id for c in row.ticket_configs],
+    )
+
+
+def sector(row: db.Sector) -> ev.Sector:
+    return ev.Sector(
+        id=row.id,
+        event_id=row.event_id,
+        name=row.name,
+        quantity=row.quantity,
+        available=available(row.quantity, row.taken),
+        ticket_config_ids=[c.id for c in row.ticket_configs],
+    )
+
+
+def event(row: db.Event, tree: Tree, *, has_seat_map: bool = False) -> ev.Event:
+    return ev.Event(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        status=row.status,
+        start_at=row.start_at,
+        end_at=row.end_at,
+        gate_time=row.gate_time,
+        timezone_name=row.timezone_name,
+        visible=row.visible,
+        organizer_id=row.organizer.name,
+        venue_id=str(row.venue_id) if row.venue_id is not None else None,
+        chart_key=row.chart_key,
+        has_seat_map=has_seat_map,
+        main_image_uri=row.main_image_uri,
+        contact_email=row.contact_email,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        venue=venue(row.venue) if "venue" in tree and row.venue else None,
+        ticket_config=[ticket_config(c, tree["ticket_config"]) for c in row.ticket_configs]
+        if "ticket_config" in tree
+        else None,
+        timeslot=[timeslot(t) for t in row.timeslots] if "timeslot" in tree else None,
+        sector=[sector(s) for s in row.sectors] if "sector" in tree else None,
+        ticket_discount=[discount(d) for d in row.discounts] if "ticket_discount" in tree else None,
+    )
+
+
+def order_contact(row: db.OrderContact) -> od.OrderContact:
+    return od.OrderContact.model_validate(row)
+
+
+def order_item(row: db.OrderItem, currency: str) -> od.OrderItem:
+    return od.OrderItem(
+        id=row.id,
+        ticket_config_id=row.ticket_config_id,
+        timeslot_id=row.timeslot_id,
+        sector_id=row.sector_id,
+        quantity=row.quantity,
+        face_value=to_major(row.face_value, currency),
+        unit_price=to_major(row.unit_price, currency),
+        total=to_major(row.total, currency),
+        ticket_discount=list(row.discount_ids),
+        selected_seats=list(row.selected_seats),
+        ticket_config_name=row.ticket_config.name,
+    )
+
+
+def order(row: db.Order, tree: Tree | None = None) -> od.Order:
+    tree = tree if tree is not None else {"order_contact": {}}
+    return od.Order(
+        id=row.id,
+        code=row.code,
+        event_id=row.event_id,
+        user_id=row.user_id,
+        status=row.status,
+        format=row.format,
+        currency=row.currency,
+        total=to_major(row.total, row.currency),
+        hold_token=row.hold_token,
+        expires_at=row.expires_at if row.status in ("draft", "payment_failed") else None,
+        cancel_reason=row.cancel_reason,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        order_item=[order_item(i, row.currency) for i in row.items],
+        order_contact=order_contact(row.contact)
+        if "order_contact" in tree and row.contact
+        else None,
+    )

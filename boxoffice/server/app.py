@@ -1,0 +1,112 @@
+"""`create_app(settings)`: the venue server's ASGI app, ready to serve when it returns.
+
+Migrations, the signing key and the demo venue are set up here rather than in the lifespan,
+so that tests driving the app through `httpx.ASGITransport` (which runs no lifespan) see the
+same app as uvicorn. The lifespan only runs the sweeper that expires unpaid orders.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+import anyio
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from boxoffice import __version__
+from boxoffice.server.api import errors, idempotency
+from boxoffice.server.api.routes import auth, events, health, orders, seating, venues
+from boxoffice.server.api.state import Clock, ServerState
+from boxoffice.server.config import ServerSettings
+from boxoffice.server.db.engine import make_engine, make_sessionmakers
+from boxoffice.server.db.locking import WriteGate
+from boxoffice.server.db.migrate import upgrade
+from boxoffice.server.services import demo, tokens
+from boxoffice.server.services import orders as order_service
+
+logger = logging.getLogger(__name__)
+DEMO_ORGANIZER = "demo"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def prepare_database(settings: ServerSettings, engine: Engine, clock: Clock) -> ServerState:
+    """Migrate, load the signing key (and the demo venue into an empty database)."""
+    upgrade(engine)
+    read, write = make_sessionmakers(engine)
+    with write() as session, session.begin():
+        key = tokens.load_or_create_signing_key(session)
+        if settings.load_demo:
+            demo.load_if_empty(session, now=clock())
+        organizer = demo.default_organizer(session) or DEMO_ORGANIZER
+    return ServerState(
+        settings=settings,
+        engine=engine,
+        read_sessions=read,
+        write_sessions=write,
+        gate=WriteGate(engine),
+        signing_key=key,
+        clock=clock,
+        organizer=organizer,
+    )
+
+
+async def sweep_forever(state: ServerState) -> None:
+    """Expire unpaid orders whose hold ran out, and forget day-old idempotency answers."""
+    while True:
+        await anyio.sleep(state.settings.sweep_interval_seconds)
+        try:
+            async with state.gate.hold():
+                released = await anyio.to_thread.run_sync(sweep_once, state)
+            if released:
+                logger.info("released %d expired orders", released)
+        except Exception:
+            logger.exception("sweeper failed; trying again next round")
+
+
+def sweep_once(state: ServerState) -> int:
+    now = state.clock()
+    with state.write_sessions() as session, session.begin():
+        released = order_service.expire_due(session, now=now)
+    idempotency.purge_older_than(state, now - timedelta(days=1))
+    return released
+
+
+def create_app(
+    settings: ServerSettings, *, engine: Engine | None = None, clock: Clock = utc_now
+) -> FastAPI:
+    """Build the app; `engine` and `clock` are injectable for tests."""
+    engine = engine or make_engine(settings.resolved_database_url())
+    state = prepare_database(settings, engine, clock)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with anyio.create_task_group() as tasks:
+            tasks.start_soon(sweep_forever, state)
+            yield
+            tasks.cancel_scope.cancel()
+
+    app = FastAPI(
+        title="Box Office venue server",
+        version=__version__,
+        lifespan=lifespan,
+        description="A Tickethead-compatible order API. See docs/api.md.",
+    )
+    app.state.server = state
+    errors.install(app)
+    for router in (
+        health.router,
+        auth.router,
+        events.router,
+        venues.router,
+        seating.router,
+        orders.router,
+    ):
+        app.include_router(router)
+    app.add_middleware(idempotency.IdempotencyMiddleware, state=state)
+    return app

@@ -1,0 +1,43 @@
+"""All tables, imported here so that metadata and Alembic see every one."""
+
+from boxoffice.server.db.models.audit import AuditEntry
+from boxoffice.server.db.models.catalog import (
+    Discount,
+    Event,
+    Organizer,
+    Sector,
+    TicketConfig,
+    Timeslot,
+    Venue,
+    discount_ticket_config,
+    sector_ticket_config,
+    timeslot_ticket_config,
+)
+from boxoffice.server.db.models.idempotency import IdempotencyRecord
+from boxoffice.server.db.models.order import Order, OrderContact, OrderItem
+from boxoffice.server.db.models.seat import HoldToken, Seat
+from boxoffice.server.db.models.setting import Setting
+from boxoffice.server.db.models.user import RefreshToken, User
+
+__all__ = [
+    "AuditEntry",
+    "Discount",
+    "Event",
+    "HoldToken",
+    "IdempotencyRecord",
+    "Order",
+    "OrderContact",
+    "OrderItem",
+    "Organizer",
+    "RefreshToken",
+    "Seat",
+    "Sector",
+    "Setting",
+    "TicketConfig",
+    "Timeslot",
+    "User",
+    "Venue",
+    "discount_ticket_config",
+    "sector_ticket_config",
+    "timeslot_ticket_config",
+]

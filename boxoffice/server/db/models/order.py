@@ -1,0 +1,94 @@
+"""Orders, their items (n tickets of one kind) and the order contact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from boxoffice.server.db.base import Base, UTCDateTime
+from boxoffice.server.db.models.catalog import Event, TicketConfig
+
+DRAFT = "draft"
+PAYMENT_PROCESSING = "payment_processing"
+PAYMENT_FAILED = "payment_failed"
+PAID = "paid"
+CANCELED = "canceled"
+# Statuses whose inventory is held: a draft until it expires, any payment in flight, a sale.
+HOLDING = (DRAFT, PAYMENT_PROCESSING, PAYMENT_FAILED, PAID)
+
+
+class Order(Base):
+    __tablename__ = "order"
+    __table_args__ = (
+        UniqueConstraint("event_id", "code"),
+        Index("ix_order_status_expires_at", "status", "expires_at"),
+        Index("ix_order_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    status: Mapped[str] = mapped_column(String(24), default=DRAFT)
+    format: Mapped[str] = mapped_column(String(8))
+    currency: Mapped[str] = mapped_column(String(3))
+    total: Mapped[int] = mapped_column(Integer)  # minor units
+    hold_token: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    items: Mapped[list[OrderItem]] = relationship(
+        back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
+    )
+    contact: Mapped[OrderContact | None] = relationship(
+        back_populates="order", cascade="all, delete-orphan"
+    )
+
+
+class OrderItem(Base):
+    __tablename__ = "order_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    ticket_config_id: Mapped[int] = mapped_column(ForeignKey("ticket_config.id"))
+    timeslot_id: Mapped[int | None] = mapped_column(ForeignKey("timeslot.id"))
+    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sector.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int] = mapped_column(Integer)  # after discounts, minor units
+    face_value: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    discount_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    selected_seats: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    order: Mapped[Order] = relationship(back_populates="items")
+    ticket_config: Mapped[TicketConfig] = relationship()
+
+
+class OrderContact(Base):
+    __tablename__ = "order_contact"
+
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("order.id", ondelete="CASCADE"), primary_key=True
+    )
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    billing_email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    street1: Mapped[str | None] = mapped_column(String(200))
+    street2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    zip: Mapped[str | None] = mapped_column(String(20))
+    state: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(2))
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    vat_number: Mapped[str | None] = mapped_column(String(40))
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    order: Mapped[Order] = relationship(back_populates="contact")

@@ -1,0 +1,407 @@
+"""Catalog rules: organizers, venues, events, ticket configs, timeslots, sectors, discounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from boxoffice.sdk.models import events as wire
+from boxoffice.server.db.models import (
+    Discount,
+    Event,
+    Organizer,
+    Sector,
+    TicketConfig,
+    Timeslot,
+    Venue,
+)
+from boxoffice.server.errors import InvalidInput, NotFound, RuleViolation
+from boxoffice.server.services import audit
+from boxoffice.server.services.actors import Actor, require_staff
+from boxoffice.server.services.money import to_minor
+
+
+def check_timezone(name: str, field: str = "timezone_name") -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(
+            f"Unknown time zone {name!r}.", code="invalid_timezone", field=field
+        ) from exc
+    return name
+
+
+def get_organizer(session: Session, id_or_name: str) -> Organizer:
+    """An organizer by numeric id or by name, as Tickethead accepts either."""
+    query = select(Organizer).where(
+        Organizer.id == int(id_or_name) if id_or_name.isdigit() else Organizer.name == id_or_name
+    )
+    organizer = session.scalar(query)
+    if organizer is None:
+        raise NotFound(f"No organizer {id_or_name!r}.", code="organizer_not_found")
+    return organizer
+
+
+def ensure_organizer(session: Session, name: str, *, display_name: str, currency: str) -> Organizer:
+    organizer = session.scalar(select(Organizer).where(Organizer.name == name))
+    if organizer is None:
+        organizer = Organizer(name=name, display_name=display_name, currency=currency.upper())
+        session.add(organizer)
+        session.flush()
+    return organizer
+
+
+def create_venue(session: Session, actor: Actor, body: wire.CreateVenueRequest) -> Venue:
+    require_staff(actor)
+    check_timezone(body.timezone_name)
+    venue = Venue(**body.model_dump())
+    session.add(venue)
+    session.flush()
+    return venue
+
+
+def get_venue(session: Session, venue_id: int) -> Venue:
+    venue = session.get(Venue, venue_id)
+    if venue is None:
+        raise NotFound("No such venue.", code="venue_not_found")
+    return venue
+
+
+def visible_to(actor: Actor | None, event: Event) -> bool:
+    """Staff see every event; everyone else only published, visible ones."""
+    if actor is not None and actor.is_staff:
+        return True
+    return event.status == "published" and event.visible
+
+
+def get_event(
+    session: Session, actor: Actor | None, event_id: int, organizer: Organizer | None = None
+) -> Event:
+    event = session.get(Event, event_id)
+    if (
+        event is None
+        or not visible_to(actor, event)
+        or (organizer is not None and event.organizer_id != organizer.id)
+    ):
+        raise NotFound(f"No event {event_id}.", code="event_not_found")
+    return event
+
+
+def list_events(
+    session: Session,
+    actor: Actor | None,
+    organizer: Organizer,
+    *,
+    limit: int,
+    offset: int,
+    query: str | None = None,
+    status: str | None = None,
+    start_from: datetime | None = None,
+    start_to: datetime | None = None,
+) -> tuple[list[Event], int]:
+    """Events of one organizer, soonest first, with the total for paging."""
+    stmt = select(Event).where(Event.organizer_id == organizer.id)
+    if actor is None or not actor.is_staff:
+        stmt = stmt.where(Event.status == "published", Event.visible.is_(True))
+    if status:
+        stmt = stmt.where(Event.status == status)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Event.name).like(like),
+                func.lower(func.coalesce(Event.description, "")).like(like),
+            )
+        )
+    if start_from:
+        stmt = stmt.where(Event.end_at >= start_from)
+    if start_to:
+        stmt = stmt.where(Event.start_at < start_to)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Event.start_at, Event.id)
+        .limit(limit)
+        .offset(offset)
+        .options(selectinload(Event.ticket_configs))
+    ).all()
+    return list(rows), total
+
+
+def create_event(
+    session: Session,
+    actor: Actor,
+    organizer: Organizer,
+    body: wire.CreateEventRequest,
+    now: datetime,
+) -> Event:
+    require_staff(actor)
+    _check_times(body.start_at, body.end_at)
+    check_timezone(body.timezone_name)
+    if body.venue_id is not None:
+        get_venue(session, body.venue_id)
+    event = Event(
+        organizer_id=organizer.id,
+        status="draft",
+        created_at=now,
+        updated_at=now,
+        **body.model_dump(),
+    )
+    session.add(event)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="event.created",
+        object_type="event",
+        object_id=event.id,
+        now=now,
+    )
+    return event
+
+
+def update_event(
+    session: Session, actor: Actor, event: Event, body: wire.UpdateEventRequest, now: datetime
+) -> Event:
+    require_staff(actor)
+    changes = body.model_dump(exclude_unset=True)
+    if "timezone_name" in changes:
+        check_timezone(changes["timezone_name"])
+    if changes.get("venue_id") is not None:
+        get_venue(session, changes["venue_id"])
+    for key, value in changes.items():
+        setattr(event, key, value)
+    _check_times(event.start_at, event.end_at)
+    event.updated_at = now
+    audit.record(
+        session,
+        actor=actor,
+        action="event.updated",
+        object_type="event",
+        object_id=event.id,
+        now=now,
+        data=_jsonable(changes),
+    )
+    return event
+
+
+def set_event_status(
+    session: Session, actor: Actor, event: Event, status: str, now: datetime
+) -> Event:
+    """Publish or cancel an event (a canceled event cannot be published again)."""
+    require_staff(actor)
+    if event.status == "canceled" and status != "canceled":
+        raise RuleViolation("A canceled event cannot be published again.", code="event_canceled")
+    if status == "published" and not event.ticket_configs:
+        raise RuleViolation(
+            "Add at least one ticket config before publishing.", code="event_has_no_ticket_configs"
+        )
+    event.status = status
+    event.updated_at = now
+    audit.record(
+        session,
+        actor=actor,
+        action=f"event.{status}",
+        object_type="event",
+        object_id=event.id,
+        now=now,
+    )
+    return event
+
+
+def create_ticket_config(
+    session: Session,
+    actor: Actor,
+    event: Event,
+    body: wire.CreateTicketConfigRequest,
+    now: datetime,
+) -> TicketConfig:
+    require_staff(actor)
+    currency = (body.currency or event.organizer.currency).upper()
+    _check_sale_window(body.start_sale_at, body.end_sale_at)
+    config = TicketConfig(
+        event_id=event.id,
+        name=body.name,
+        description=body.description,
+        face_value=to_minor(body.face_value, currency, field="face_value"),
+        currency=currency,
+        quantity=body.quantity,
+        taken=0,
+        start_sale_at=body.start_sale_at,
+        end_sale_at=body.end_sale_at,
+        max_per_order=body.max_per_order,
+        seat_category=body.seat_category,
+        color=body.color,
+        position=body.position,
+    )
+    session.add(config)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="ticket_config.created",
+        object_type="ticket_config",
+        object_id=config.id,
+        now=now,
+    )
+    return config
+
+
+def get_ticket_config(session: Session, config_id: int) -> TicketConfig:
+    config = session.get(TicketConfig, config_id)
+    if config is None:
+        raise NotFound(f"No ticket config {config_id}.", code="ticket_config_not_found")
+    return config
+
+
+def update_ticket_config(
+    session: Session,
+    actor: Actor,
+    config: TicketConfig,
+    body: wire.UpdateTicketConfigRequest,
+    now: datetime,
+) -> TicketConfig:
+    require_staff(actor)
+    changes = body.model_dump(exclude_unset=True)
+    if "face_value" in changes:
+        changes["face_value"] = to_minor(changes["face_value"], config.currency, field="face_value")
+    if changes.get("quantity") is not None and changes["quantity"] < config.taken:
+        raise RuleViolation(
+            f"{config.taken} tickets are already sold or held; the quantity cannot go below that.",
+            code="quantity_below_sold",
+            field="quantity",
+        )
+    for key, value in changes.items():
+        setattr(config, key, value)
+    _check_sale_window(config.start_sale_at, config.end_sale_at)
+    audit.record(
+        session,
+        actor=actor,
+        action="ticket_config.updated",
+        object_type="ticket_config",
+        object_id=config.id,
+        now=now,
+        data=_jsonable(changes),
+    )
+    return config
+
+
+def _configs_of(session: Session, event: Event, ids: list[int], field: str) -> list[TicketConfig]:
+    configs = [c for c in event.ticket_configs if c.id in set(ids)]
+    if len(configs) != len(set(ids)):
+        raise InvalidInput(
+            "A ticket config named here does not belong to this event.",
+            code="ticket_config_not_found",
+            field=field,
+        )
+    return configs
+
+
+def create_timeslot(
+    session: Session, actor: Actor, event: Event, body: wire.CreateTimeslotRequest, now: datetime
+) -> Timeslot:
+    require_staff(actor)
+    _check_times(body.start_at, body.end_at)
+    slot = Timeslot(
+        event_id=event.id,
+        start_at=body.start_at,
+        end_at=body.end_at,
+        quantity=body.quantity,
+        taken=0,
+        ticket_configs=_configs_of(session, event, body.ticket_config_ids, "ticket_config_ids"),
+    )
+    session.add(slot)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="timeslot.created",
+        object_type="timeslot",
+        object_id=slot.id,
+        now=now,
+    )
+    return slot
+
+
+def create_sector(
+    session: Session, actor: Actor, event: Event, body: wire.CreateSectorRequest, now: datetime
+) -> Sector:
+    require_staff(actor)
+    sector = Sector(
+        event_id=event.id,
+        name=body.name,
+        quantity=body.quantity,
+        taken=0,
+        ticket_configs=_configs_of(session, event, body.ticket_config_ids, "ticket_config_ids"),
+    )
+    session.add(sector)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="sector.created",
+        object_type="sector",
+        object_id=sector.id,
+        now=now,
+    )
+    return sector
+
+
+def create_discount(
+    session: Session, actor: Actor, event: Event, body: wire.CreateDiscountRequest, now: datetime
+) -> Discount:
+    require_staff(actor)
+    configs = _configs_of(session, event, body.ticket_config_ids, "ticket_config_ids")
+    if body.type == "percentage":
+        if body.value > 100:
+            raise InvalidInput(
+                "A percentage discount is at most 100.", code="invalid_discount", field="value"
+            )
+        value = int(body.value * 100)
+    else:
+        currencies = {c.currency for c in configs}
+        if len(currencies) != 1:
+            raise InvalidInput(
+                "A fixed discount needs ticket configs of one currency.",
+                code="invalid_discount",
+                field="ticket_config_ids",
+            )
+        value = to_minor(body.value, currencies.pop(), field="value")
+    discount = Discount(
+        event_id=event.id, name=body.name, type=body.type, value=value, ticket_configs=configs
+    )
+    session.add(discount)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="discount.created",
+        object_type="discount",
+        object_id=discount.id,
+        now=now,
+    )
+    return discount
+
+
+def _check_times(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InvalidInput(
+            "The end must come after the start.", code="end_before_start", field="end_at"
+        )
+
+
+def _check_sale_window(start: datetime, end: datetime | None) -> None:
+    if end is not None and end <= start:
+        raise InvalidInput(
+            "The sale must end after it starts.", code="end_before_start", field="end_sale_at"
+        )
+
+
+def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v.isoformat() if isinstance(v, datetime) else str(v) if v is not None else None
+        for k, v in changes.items()
+    }

@@ -1,0 +1,56 @@
+"""Conversion between integer minor units (inside the server) and Decimal major units (the wire)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from boxoffice.server.errors import InvalidInput
+
+# ISO 4217 currencies without minor units, as Stripe lists them.
+_ZERO_DECIMAL = frozenset(
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
+)
+
+
+def exponent(currency: str) -> int:
+    """How many decimal places the currency has."""
+    return 0 if currency.upper() in _ZERO_DECIMAL else 2
+
+
+def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:
+    """Major units to integer minor units; more decimals than the currency has is an error."""
+    scaled = amount.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        raise InvalidInput(
+            f"{amount} has more decimal places than {currency.upper()} allows.",
+            code="invalid_amount",
+            field=field,
+        )
+    return int(scaled)
+
+
+def to_major(minor: int, currency: str) -> Decimal:
+    """Integer minor units to an exact Decimal in major units."""
+    return Decimal(minor).scaleb(-exponent(currency))
+
+
+def percent_of(minor: int, basis_points: int) -> int:
+    """`basis_points`/100 % of an amount in minor units, rounded half up."""
+    return int((Decimal(minor) * basis_points / 10000).quantize(Decimal(1), ROUND_HALF_UP))

@@ -1,0 +1,484 @@
+"""Orders: every rule of the seed, inventory taken in the creating transaction, expiry, cancel."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from boxoffice.sdk.models.orders import OrderContactRequest, OrderItemRequest, OrderRequest
+from boxoffice.server.db.models import (
+    Discount,
+    Event,
+    Order,
+    OrderContact,
+    OrderItem,
+    Sector,
+    TicketConfig,
+    Timeslot,
+)
+from boxoffice.server.db.models.order import DRAFT, PAYMENT_FAILED
+from boxoffice.server.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from boxoffice.server.services import audit, holds, inventory
+from boxoffice.server.services.actors import Actor
+from boxoffice.server.services.codes import new_order_code
+from boxoffice.server.services.pricing import unit_price
+
+EXPIRABLE = (DRAFT, PAYMENT_FAILED)
+_Choice = TypeVar("_Choice", Timeslot, Sector)
+
+
+@dataclass
+class _Line:
+    """One validated order item, ready to be written."""
+
+    index: int
+    request: OrderItemRequest
+    config: TicketConfig
+    timeslot: Timeslot | None
+    sector: Sector | None
+    discounts: list[Discount]
+    seats: list[str]
+
+
+def _field(index: int, name: str) -> str:
+    return f"order_item[{index}].{name}"
+
+
+def _local(moment: datetime, timezone: str) -> str:
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%d %b %Y %H:%M")
+
+
+def create_order(
+    session: Session, actor: Actor, body: OrderRequest, *, now: datetime, hold_minutes: int
+) -> Order:
+    """Validate the whole cart, take its inventory and seats, and write a draft order."""
+    configs = {
+        c.id: c
+        for c in session.scalars(
+            select(TicketConfig)
+            .where(TicketConfig.id.in_({item.ticket_config_id for item in body.order_item}))
+            .options(
+                selectinload(TicketConfig.timeslots),
+                selectinload(TicketConfig.sectors),
+                selectinload(TicketConfig.discounts),
+            )
+        )
+    }
+    lines = [_validate_item(session, configs, i, item) for i, item in enumerate(body.order_item)]
+    event = _check_event(lines, actor, now)
+    _check_sale_windows(lines, event, now)
+    _check_limits(lines)
+    seat_labels = _check_seats(session, event, lines, body.hold_token, now)
+
+    _take_inventory(session, lines, now)
+    expires = now + timedelta(minutes=hold_minutes)
+    order = Order(
+        event_id=event.id,
+        user_id=actor.id,
+        status=DRAFT,
+        format=body.format,
+        currency=lines[0].config.currency,
+        total=0,
+        hold_token=body.hold_token,
+        expires_at=expires,
+        created_at=now,
+        updated_at=now,
+    )
+    for line in lines:
+        price = unit_price(line.config, line.discounts)
+        order.items.append(
+            OrderItem(
+                ticket_config_id=line.config.id,
+                timeslot_id=line.timeslot.id if line.timeslot else None,
+                sector_id=line.sector.id if line.sector else None,
+                quantity=line.request.quantity,
+                face_value=line.config.face_value,
+                unit_price=price,
+                total=price * line.request.quantity,
+                discount_ids=[d.id for d in line.discounts],
+                selected_seats=line.seats,
+            )
+        )
+    order.total = sum(item.total for item in order.items)
+    if body.order_contact is not None:
+        order.contact = _contact(body.order_contact)
+    _insert_with_unique_code(session, order)
+    if body.hold_token is not None and seat_labels:
+        holds.claim_held_seats(
+            session, event.id, seat_labels, body.hold_token, order.id, now=now, until=expires
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="order.created",
+        object_type="order",
+        object_id=order.id,
+        now=now,
+        data={"total": order.total, "items": len(order.items)},
+    )
+    return order
+
+
+def _validate_item(
+    session: Session, configs: dict[int, TicketConfig], index: int, item: OrderItemRequest
+) -> _Line:
+    config = configs.get(item.ticket_config_id)
+    if config is None:
+        raise InvalidInput(
+            f"There is no ticket config {item.ticket_config_id}.",
+            code="ticket_config_not_found",
+            field=_field(index, "ticket_config_id"),
+        )
+    timeslot = _pick(config.timeslots, item.timeslot_id, index, "timeslot", config)
+    sector = _pick(config.sectors, item.sector_id, index, "sector", config)
+    by_id = {d.id: d for d in config.discounts}
+    if len(set(item.ticket_discount)) != len(item.ticket_discount):
+        raise InvalidInput(
+            "A discount is listed twice.",
+            code="duplicate_discount",
+            field=_field(index, "ticket_discount"),
+        )
+    for discount_id in item.ticket_discount:
+        if discount_id not in by_id:
+            raise InvalidInput(
+                f"Discount {discount_id} does not apply to {config.name!r}.",
+                code="discount_not_for_config",
+                field=_field(index, "ticket_discount"),
+            )
+    seats = list(item.selected_seats or [])
+    if seats and len(seats) != item.quantity:
+        raise InvalidInput(
+            f"{len(seats)} seats are selected for {item.quantity} tickets; they must match.",
+            code="seat_count_mismatch",
+            field=_field(index, "selected_seats"),
+        )
+    return _Line(
+        index, item, config, timeslot, sector, [by_id[i] for i in item.ticket_discount], seats
+    )
+
+
+def _pick(
+    options: Sequence[_Choice], wanted: int | None, index: int, kind: str, config: TicketConfig
+) -> _Choice | None:
+    """The config's timeslot or sector named by the item; required when the config has any."""
+    field = _field(index, f"{kind}_id")
+    if wanted is None:
+        if options:
+            raise InvalidInput(
+                f"Choose a {kind} for {config.name!r}.", code=f"{kind}_required", field=field
+            )
+        return None
+    for option in options:
+        if option.id == wanted:
+            return option
+    raise InvalidInput(
+        f"{kind.capitalize()} {wanted} is not one of {config.name!r}.",
+        code=f"{kind}_not_for_config",
+        field=field,
+    )
+
+
+def _check_event(lines: list[_Line], actor: Actor, now: datetime) -> Event:
+    events = {line.config.event_id for line in lines}
+    if len(events) != 1:
+        raise InvalidInput(
+            "All tickets of one order must be for the same event.",
+            code="mixed_events",
+            field="order_item",
+        )
+    event = lines[0].config.event
+    if event.status != "published":
+        raise RuleViolation(
+            f"{event.name!r} is not published, so it cannot be sold.",
+            code="event_not_published",
+            field=_field(0, "ticket_config_id"),
+        )
+    return event
+
+
+def _check_sale_windows(lines: list[_Line], event: Event, now: datetime) -> None:
+    for line in lines:
+        config, field = line.config, _field(line.index, "ticket_config_id")
+        if config.start_sale_at > now:
+            raise RuleViolation(
+                f"The sale of {config.name!r} starts on "
+                f"{_local(config.start_sale_at, event.timezone_name)}.",
+                code="sale_not_started",
+                field=field,
+                details={"start_sale_at": config.start_sale_at.isoformat()},
+            )
+        if config.end_sale_at is not None and config.end_sale_at <= now:
+            raise RuleViolation(
+                f"The sale of {config.name!r} has ended.", code="sale_ended", field=field
+            )
+        if line.timeslot is not None and line.timeslot.end_at <= now:
+            raise RuleViolation(
+                "That timeslot is over.",
+                code="timeslot_past",
+                field=_field(line.index, "timeslot_id"),
+            )
+
+
+def _check_limits(lines: list[_Line]) -> None:
+    per_config: Counter[int] = Counter()
+    for line in lines:
+        per_config[line.config.id] += line.request.quantity
+        limit = line.config.max_per_order
+        if limit is not None and per_config[line.config.id] > limit:
+            raise InvalidInput(
+                f"At most {limit} tickets of {line.config.name!r} fit in one order.",
+                code="max_per_order_exceeded",
+                field=_field(line.index, "quantity"),
+            )
+
+
+def _check_seats(
+    session: Session, event: Event, lines: list[_Line], hold_token: str | None, now: datetime
+) -> set[str]:
+    labels = [label for line in lines for label in line.seats]
+    if len(set(labels)) != len(labels):
+        raise InvalidInput("A seat is selected twice.", code="duplicate_seat", field="order_item")
+    seated = any(line.config.seat_category for line in lines) and holds.has_seat_map(
+        session, event.id
+    )
+    if not labels:
+        for line in lines:
+            if line.config.seat_category and seated:
+                raise InvalidInput(
+                    f"Choose seats for {line.config.name!r}.",
+                    code="seats_required",
+                    field=_field(line.index, "selected_seats"),
+                )
+        return set()
+    categories = holds.seat_categories(session, event.id, set(labels))
+    for line in lines:
+        for label in line.seats:
+            category = categories.get(label)
+            if category is None:
+                raise InvalidInput(
+                    f"No seat {label} in this event.",
+                    code="seat_not_found",
+                    field=_field(line.index, "selected_seats"),
+                )
+            if category != line.config.seat_category:
+                raise InvalidInput(
+                    f"Seat {label} is not a {line.config.name!r} seat.",
+                    code="seat_not_for_config",
+                    field=_field(line.index, "selected_seats"),
+                )
+    if hold_token is None:
+        holds.check_seats_free(session, event.id, set(labels), now=now)
+    return set(labels)
+
+
+def _take_inventory(session: Session, lines: list[_Line], now: datetime) -> None:
+    """Take every counter the items touch; if one runs short, sweep expired holds and retry once."""
+    swept = False
+    for line in lines:
+        wanted: list[tuple[type[TicketConfig] | type[Timeslot] | type[Sector], int, str]] = [
+            (TicketConfig, line.config.id, "ticket_config_id")
+        ]
+        if line.timeslot is not None:
+            wanted.append((Timeslot, line.timeslot.id, "timeslot_id"))
+        if line.sector is not None:
+            wanted.append((Sector, line.sector.id, "sector_id"))
+        for model, row_id, field in wanted:
+            quantity = line.request.quantity
+            if inventory.take(session, model, row_id, quantity):
+                continue
+            if not swept:
+                expire_due(session, now=now)
+                swept = True
+                if inventory.take(session, model, row_id, quantity):
+                    continue
+            left = inventory.remaining(session, model, row_id)
+            what = {
+                "ticket_config_id": line.config.name,
+                "timeslot_id": "this timeslot",
+                "sector_id": "this sector",
+            }[field]
+            message = (
+                f"Sold out: no tickets left for {what}."
+                if not left
+                else f"Only {left} tickets left for {what}."
+            )
+            raise Conflict(
+                message,
+                code="sold_out",
+                field=_field(line.index, field),
+                details={"available": left or 0},
+            )
+
+
+def _insert_with_unique_code(session: Session, order: Order) -> None:
+    for _ in range(10):
+        order.code = new_order_code()
+        try:
+            with session.begin_nested():
+                session.add(order)
+                session.flush()
+            return
+        except IntegrityError:
+            session.expunge(order)
+            continue
+    raise RuntimeError("could not find a free order code")
+
+
+def _contact(body: OrderContactRequest) -> OrderContact:
+    return OrderContact(**body.model_dump())
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+def get_order(session: Session, actor: Actor, order_id: int) -> Order:
+    """An order its owner or staff may see; 404 for everyone else, so ids do not leak."""
+    order = session.get(Order, order_id, options=[selectinload(Order.items)])
+    if order is None or (order.user_id != actor.id and not actor.is_staff):
+        raise NotFound(f"No order {order_id}.", code="order_not_found")
+    return order
+
+
+@dataclass
+class OrderFilter:
+    event_id: int | None = None
+    status: str | None = None
+    code: str | None = None
+    email: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def list_orders(
+    session: Session, actor: Actor, filters: OrderFilter, *, limit: int, offset: int
+) -> tuple[list[Order], int]:
+    """Staff see every order, others their own; newest first."""
+    stmt = select(Order)
+    if not actor.is_staff:
+        stmt = stmt.where(Order.user_id == actor.id)
+    if filters.event_id is not None:
+        stmt = stmt.where(Order.event_id == filters.event_id)
+    if filters.status:
+        stmt = stmt.where(Order.status == filters.status)
+    if filters.code:
+        stmt = stmt.where(Order.code == filters.code.upper())
+    if filters.email:
+        stmt = stmt.join(OrderContact).where(
+            or_(
+                func.lower(OrderContact.email) == filters.email.lower(),
+                func.lower(OrderContact.billing_email) == filters.email.lower(),
+            )
+        )
+    if filters.created_from:
+        stmt = stmt.where(Order.created_at >= filters.created_from)
+    if filters.created_to:
+        stmt = stmt.where(Order.created_at < filters.created_to)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .options(selectinload(Order.items), selectinload(Order.contact))
+    ).all()
+    return list(rows), total
+
+
+# --- changes --------------------------------------------------------------------------------
+
+
+def set_contact(
+    session: Session, actor: Actor, order: Order, body: OrderContactRequest, now: datetime
+) -> OrderContact:
+    """Add or replace the order contact (optional at the counter)."""
+    if order.status == "canceled":
+        raise RuleViolation("This order is canceled.", code="order_canceled")
+    values = body.model_dump()
+    if order.contact is None:
+        order.contact = OrderContact(**values)
+    else:
+        for key, value in values.items():
+            setattr(order.contact, key, value)
+    order.updated_at = now
+    audit.record(
+        session,
+        actor=actor,
+        action="order.contact_set",
+        object_type="order",
+        object_id=order.id,
+        now=now,
+    )
+    session.flush()
+    return order.contact
+
+
+def cancel_order(
+    session: Session, actor: Actor | None, order: Order, *, now: datetime, reason: str = "canceled"
+) -> Order:
+    """Cancel an unpaid order and give its tickets and seats back, exactly once."""
+    if order.status not in EXPIRABLE:
+        raise RuleViolation(
+            f"A {order.status.replace('_', ' ')} order cannot be canceled.",
+            code="order_not_cancelable",
+        )
+    _release(session, order, now=now, reason=reason)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"order.{reason}",
+        object_type="order",
+        object_id=order.id,
+        now=now,
+    )
+    return order
+
+
+def _release(session: Session, order: Order, *, now: datetime, reason: str) -> bool:
+    claimed = session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status.in_(EXPIRABLE))
+        .values(status="canceled", cancel_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    for item in order.items:
+        inventory.give_back(session, TicketConfig, item.ticket_config_id, item.quantity)
+        if item.timeslot_id is not None:
+            inventory.give_back(session, Timeslot, item.timeslot_id, item.quantity)
+        if item.sector_id is not None:
+            inventory.give_back(session, Sector, item.sector_id, item.quantity)
+    holds.release_order_seats(session, order.id)
+    session.refresh(order)
+    return True
+
+
+def expire_due(session: Session, *, now: datetime, limit: int = 500) -> int:
+    """Cancel unpaid orders whose hold has run out; returns how many were released."""
+    due = session.scalars(
+        select(Order)
+        .where(Order.status.in_(EXPIRABLE), Order.expires_at <= now)
+        .order_by(Order.expires_at)
+        .limit(limit)
+        .options(selectinload(Order.items))
+    ).all()
+    released = 0
+    for order in due:
+        if _release(session, order, now=now, reason="expired"):
+            audit.record(
+                session,
+                actor=None,
+                action="order.expired",
+                object_type="order",
+                object_id=order.id,
+                now=now,
+            )
+            released += 1
+    return released

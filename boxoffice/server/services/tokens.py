@@ -1,0 +1,109 @@
+"""Access tokens (EdDSA JWTs with Tickethead's claims) and the server's signing key."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from boxoffice.server.db.models import Setting, User
+from boxoffice.server.errors import NotAuthenticated
+from boxoffice.server.services.actors import Actor
+
+ALGORITHM = "EdDSA"
+_KEY_SETTING = "jwt_signing_key"
+
+# Tickethead-style permission strings per role, put in the token's `permissions` claim.
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "admin": [
+        "event.event.create",
+        "event.event.update",
+        "event.event.view",
+        "event.order.view",
+        "payment.order.confirm",
+        "account.user.create",
+    ],
+    "staff": ["event.event.view", "event.order.view", "payment.order.confirm"],
+    "customer": [],
+    "guest": [],
+}
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    """The server's Ed25519 key pair for access tokens."""
+
+    private: Ed25519PrivateKey
+    public: Ed25519PublicKey
+
+
+def load_or_create_signing_key(session: Session) -> SigningKey:
+    """Read the signing key from the database, creating it on the very first start."""
+    pem = session.scalar(select(Setting.value).where(Setting.key == _KEY_SETTING))
+    if pem is None:
+        private = Ed25519PrivateKey.generate()
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        try:
+            with session.begin_nested():
+                session.add(Setting(key=_KEY_SETTING, value=pem))
+        except IntegrityError:  # another server process created it first
+            pem = session.scalars(select(Setting.value).where(Setting.key == _KEY_SETTING)).one()
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    return SigningKey(private=key, public=key.public_key())
+
+
+def issue_access_token(
+    key: SigningKey, user: User, *, organizer: str, now: datetime, ttl_seconds: int
+) -> str:
+    """A JWT with the claims Tickethead puts in its tokens (id, username, type, permissions…)."""
+    issued = int(now.timestamp())
+    claims: dict[str, Any] = {
+        "id": user.id,
+        "username": user.username,
+        "verified": user.verified,
+        "type": user.type,
+        "role": user.role,
+        "permissions": {organizer: {user.role: ROLE_PERMISSIONS[user.role]}},
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, key.private, algorithm=ALGORITHM)
+
+
+def actor_from_token(key: SigningKey, token: str, *, now: datetime) -> Actor:
+    """Verify a bearer token and say who it names; 401 errors for anything wrong with it."""
+    try:
+        claims = jwt.decode(
+            token,
+            key.public,
+            algorithms=[ALGORITHM],
+            options={"require": ["exp", "iat", "id"], "verify_exp": False},
+        )
+    except jwt.PyJWTError as exc:
+        raise NotAuthenticated(
+            "The access token is not valid; sign in again.", code="invalid_token"
+        ) from exc
+    if claims["exp"] <= now.timestamp():
+        raise NotAuthenticated("The access token has expired.", code="token_expired")
+    role = claims.get("role")
+    if role not in ROLE_PERMISSIONS or not isinstance(claims["id"], int):
+        raise NotAuthenticated("The access token is not valid.", code="invalid_token")
+    return Actor(id=claims["id"], role=role, username=claims.get("username"))
+
+
+def refresh_token_lifetime(days: int) -> timedelta:
+    return timedelta(days=days)

@@ -1,0 +1,76 @@
+"""A real venue server on a loopback port, run by uvicorn in a background thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from boxoffice.server.api.state import ServerState
+
+
+class FakeClock:
+    """A clock the tests move by hand; starts at the real time."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class LiveServer:
+    app: FastAPI
+    base_url: str
+    clock: FakeClock
+
+    @property
+    def state(self) -> ServerState:
+        state: ServerState = self.app.state.server
+        return state
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve_in_thread(app: FastAPI) -> Iterator[str]:
+    """Run `app` under uvicorn on 127.0.0.1 until the block ends; yields the base URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/event/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.02)
+    else:
+        raise RuntimeError("the test server did not start")
+    try:
+        yield base_url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
