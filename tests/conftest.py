@@ -1,7 +1,8 @@
-"""Shared fixtures: a real venue server over loopback HTTP on a fresh SQLite file per test."""
+"""Shared fixtures: a real venue server over loopback HTTP on a fresh database per test."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +10,10 @@ import pytest
 
 from boxoffice.server.app import create_app
 from boxoffice.server.config import ServerSettings
+from tests.helpers import postgres
 from tests.helpers.live_server import FakeClock, LiveServer, serve_in_thread
+
+_db_counter = itertools.count()
 
 
 @pytest.fixture
@@ -17,9 +21,32 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[str]:
+    """One PostgreSQL cluster for the session; each test gets its own database in it."""
+    if not postgres.available():
+        pytest.fail("PostgreSQL is not installed: run scripts/setup --dev")
+    with postgres.temporary_cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+    """SQLite by default; tests parametrised with `postgres` get a fresh PostgreSQL database."""
+    if request.param == "postgres":
+        cluster: str = request.getfixturevalue("pg_cluster")
+        return postgres.fresh_database(cluster, f"test_{next(_db_counter)}")
+    return None
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> ServerSettings:
-    return ServerSettings(data_dir=tmp_path / "data", load_demo=False, sweep_interval_seconds=3600)
+def settings(tmp_path: Path, database_url: str | None) -> ServerSettings:
+    return ServerSettings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        load_demo=False,
+        sweep_interval_seconds=3600,
+    )
 
 
 @pytest.fixture
@@ -28,3 +55,8 @@ def live_server(settings: ServerSettings, clock: FakeClock) -> Iterator[LiveServ
     with serve_in_thread(app) as base_url:
         yield LiveServer(app=app, base_url=base_url, clock=clock)
     app.state.server.engine.dispose()
+
+
+BOTH_DATABASES = pytest.mark.parametrize(
+    "database_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)

@@ -382,13 +382,10 @@ def check_seats_free(
 
 
 def seat_categories(session: Session, event_id: int, labels: set[str]) -> dict[str, str]:
-    return dict(
-        session.execute(
-            select(Seat.label, Seat.category).where(
-                Seat.event_id == event_id, Seat.label.in_(labels)
-            )
-        ).tuples()
+    rows = session.execute(
+        select(Seat.label, Seat.category).where(Seat.event_id == event_id, Seat.label.in_(labels))
     )
+    return {label: category for label, category in rows}
 
 
 def release_order_seats(session: Session, order_id: int) -> None:

@@ -1,0 +1,155 @@
+"""Staff set up an event over HTTP; the public reads it with `with=` expansion and paging."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from tests.helpers import factories as f
+from tests.integration.test_order_rules import assert_error
+
+
+@pytest.fixture
+def staff_client(live_server):
+    f.make_event(live_server.state, name="Existing")  # creates the `demo` organizer
+    f.make_user(live_server.state, "manager", role="admin")
+    with httpx.Client(base_url=live_server.base_url, timeout=10) as client:
+        client.headers.update(f.login(client, "manager"))
+        yield client
+
+
+def test_set_up_publish_and_sell(live_server, staff_client):
+    now = live_server.clock()
+    venue = staff_client.post(
+        "/venue/v1/venue",
+        json={
+            "name": "Stadthalle",
+            "city": "Wien",
+            "country": "AT",
+            "timezone_name": "Europe/Vienna",
+        },
+    )
+    assert venue.status_code == 201, venue.text
+    event = staff_client.post(
+        "/event/v1/organizer/demo/event",
+        json={
+            "name": "Jazz night",
+            "startAt": (now + timedelta(days=3)).isoformat(),
+            "end_at": (now + timedelta(days=3, hours=3)).isoformat(),
+            "timezone_name": "Europe/Vienna",
+            "venue_id": venue.json()["data"]["id"],
+        },
+    )
+    assert event.status_code == 201, event.text
+    event_id = event.json()["data"]["id"]
+    assert event.json()["data"]["status"] == "draft"
+    assert_error(
+        staff_client.post(f"/event/v1/event/{event_id}/publish"), 400, "event_has_no_ticket_configs"
+    )
+    config = staff_client.post(
+        f"/event/v1/event/{event_id}/ticket_config",
+        json={
+            "name": "Seat",
+            "face_value": 19.9,
+            "quantity": 50,
+            "max_per_order": 6,
+            "start_sale_at": (now - timedelta(hours=1)).isoformat(),
+        },
+    )
+    assert config.status_code == 201, config.text
+    assert config.json()["data"]["face_value"] == 19.9
+    config_id = config.json()["data"]["id"]
+    assert_error(
+        staff_client.post(
+            f"/event/v1/event/{event_id}/ticket_config",
+            json={"name": "Bad", "face_value": "1.234", "start_sale_at": now.isoformat()},
+        ),
+        422,
+        "validation_error",
+        "face_value",
+    )
+    discount = staff_client.post(
+        f"/event/v1/event/{event_id}/ticket_discount",
+        json={
+            "name": "Student",
+            "type": "percentage",
+            "value": 12.5,
+            "ticket_config_ids": [config_id],
+        },
+    )
+    assert discount.json()["data"]["value"] == 12.5
+    published = staff_client.post(f"/event/v1/event/{event_id}/publish")
+    assert published.json()["data"]["status"] == "published"
+
+    with httpx.Client(base_url=live_server.base_url) as public:
+        listed = public.get(
+            "/event/v1/organizer/demo/event",
+            params={"with": "[ticket_config.[ticket_discount],venue]"},
+        )
+        events = {e["name"]: e for e in listed.json()["data"]["data"]}
+        jazz = events["Jazz night"]
+        assert jazz["venue"]["name"] == "Stadthalle"
+        assert jazz["ticket_config"][0]["ticket_discount"][0]["name"] == "Student"
+        assert jazz["ticket_config"][0]["available"] == 50
+        plain = public.get(f"/event/v1/event/{event_id}").json()["data"]
+        assert plain["ticket_config"] is None  # only what `with` asks for
+        guest = f.guest(public)
+        sold = public.post(
+            "/event/v1/order",
+            headers=guest,
+            json={
+                "order_item": [
+                    {
+                        "quantity": 2,
+                        "ticket_config_id": config_id,
+                        "ticket_discount": [discount.json()["data"]["id"]],
+                    }
+                ]
+            },
+        )
+        assert f.money(sold.json()["data"]["total"]) == f.money("34.82")  # 2 × (19.90 − 2.49)
+        again = public.get(f"/event/v1/ticket_config/{config_id}").json()["data"]
+        assert again["available"] == 48
+
+    lowered = staff_client.patch(f"/event/v1/ticket_config/{config_id}", json={"quantity": 1})
+    assert_error(lowered, 400, "quantity_below_sold", "quantity")
+    canceled = staff_client.post(f"/event/v1/event/{event_id}/cancel")
+    assert canceled.json()["data"]["status"] == "canceled"
+    assert_error(staff_client.post(f"/event/v1/event/{event_id}/publish"), 400, "event_canceled")
+
+
+def test_drafts_are_hidden_from_the_public(live_server, staff_client):
+    hidden = f.make_event(live_server.state, name="Secret", status="draft")
+    with httpx.Client(base_url=live_server.base_url) as public:
+        names = [
+            e["name"] for e in public.get("/event/v1/organizer/demo/event").json()["data"]["data"]
+        ]
+        assert "Secret" not in names and "Existing" in names
+        assert_error(public.get(f"/event/v1/event/{hidden['event_id']}"), 404, "event_not_found")
+    staff_names = [
+        e["name"] for e in staff_client.get("/event/v1/organizer/demo/event").json()["data"]["data"]
+    ]
+    assert "Secret" in staff_names
+    public_view = staff_client.get(
+        f"/event/v1/event/{hidden['event_id']}", params={"public": "true"}
+    )
+    assert public_view.status_code == 404
+
+
+def test_list_paging_search_and_dates(live_server, staff_client):
+    for n in range(5):
+        f.make_event(live_server.state, name=f"Show {n}", start_in=timedelta(days=10 + n))
+    page = staff_client.get(
+        "/event/v1/organizer/demo/event", params={"limit": 2, "offset": 2, "query": "show"}
+    ).json()["data"]
+    assert page["paging"] == {"limit": 2, "offset": 2, "total": 5}
+    assert [e["name"] for e in page["data"]] == ["Show 2", "Show 3"]
+    day = (live_server.clock() + timedelta(days=11)).date().isoformat()
+    on_day = staff_client.get(
+        "/event/v1/organizer/demo/event", params={"start_at": f"{day};{day}"}
+    ).json()["data"]["data"]
+    assert [e["name"] for e in on_day] == ["Show 1"]
+    organizer = staff_client.get("/account/v1/organizer/demo").json()["data"]
+    assert organizer["name"] == "demo"
