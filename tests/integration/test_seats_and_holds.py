@@ -39,7 +39,7 @@ def token(client: httpx.Client, headers: dict[str, str], **body: Any) -> str:
     return str(data["hold_token"])
 
 
-def hold(client, headers, event_id, labels, hold_token) -> httpx.Response:
+def hold(client: httpx.Client, headers, event_id, labels, hold_token) -> httpx.Response:
     return client.post(
         f"/event/v1/event/{event_id}/seat/hold",
         headers=headers,
@@ -197,7 +197,8 @@ def test_order_with_hold_token_takes_exactly_its_seats(live_server, client, hall
 
 
 def test_seat_rules_without_hold_token(live_server, client, hall):
-    event_id, stalls, standing = hall["event_id"], *hall["config_ids"]
+    event_id = hall["event_id"]
+    stalls, standing = hall["config_ids"]
     alice, bob = f.guest(client), f.guest(client)
     free_order = client.post(
         "/event/v1/order",
