@@ -57,16 +57,7 @@ def test_users_add_then_serve_and_login(tmp_path):
         )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/event/health", timeout=1).json() == {"status": "ok"}:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "server did not come up"
-            time.sleep(0.1)
+        _wait_healthy(base, server, log)
         login = httpx.post(
             f"{base}/account/v1/auth/login",
             json={"username": "clerk", "password": "counter password"},
@@ -77,3 +68,54 @@ def test_users_add_then_serve_and_login(tmp_path):
         server.terminate()
         server.wait(timeout=20)
     assert server.returncode in (0, -15)
+
+
+def _wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/event/health", timeout=1).json() == {"status": "ok"}:
+                return
+        except httpx.TransportError:
+            pass
+        assert server.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "server did not come up"
+        time.sleep(0.1)
+
+
+@pytest.mark.postgres
+def test_serve_on_postgresql_with_a_plain_url(tmp_path, pg_cluster):
+    from tests.helpers.postgres import fresh_database
+
+    url = fresh_database(pg_cluster, "e2e_serve").replace("postgresql+psycopg://", "postgresql://")
+    created = users_add(tmp_path, "clerk", "counter password", "--database", url)
+    assert created.returncode == 0, created.stderr
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [
+                *BOXOFFICE,
+                "serve",
+                "--port",
+                str(port),
+                "--database",
+                url,
+                "--data-dir",
+                str(tmp_path),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_healthy(base, server, log)
+        login = httpx.post(
+            f"{base}/account/v1/auth/login",
+            json={"username": "clerk", "password": "counter password"},
+        )
+        assert login.status_code == 200, login.text
+        assert not (tmp_path / "boxoffice.sqlite3").exists()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

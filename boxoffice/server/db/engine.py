@@ -12,15 +12,23 @@ from sqlalchemy.orm import Session, sessionmaker
 IMMEDIATE = "boxoffice_immediate"
 
 
+def normalise_url(url: str) -> str:
+    """Plain `postgresql://` / `postgres://` URLs use psycopg 3, the driver we ship."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; on SQLite the folder is created and pragmas set per connection."""
-    parsed = make_url(url)
+    parsed = make_url(normalise_url(url))
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+        return create_engine(parsed, pool_size=20, max_overflow=20, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url,
+        parsed,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=8,
         max_overflow=32,
