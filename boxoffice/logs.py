@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import re
 
-_SECRET = re.compile(
-    r"(?i)(authorization|bearer|password|token|secret|api[_-]?key)([\"']?\s*[:=]\s*[\"']?|\s+)"
-    r"([^\s\"',;]+)"
+_BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
+_JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")
+_KEY_VALUE = re.compile(
+    r"(?i)(password|passwd|token|secret|api[_-]?key|client_secret)([\"']?\s*[:=]\s*[\"']?)"
+    r"([^\s\"',;}]+)"
 )
 
 
@@ -16,7 +18,9 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2)}***", message)
+        redacted = _BEARER.sub(r"\1 ***", message)
+        redacted = _JWT.sub("***", redacted)
+        redacted = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}***", redacted)
         if redacted != message:
             record.msg = redacted
             record.args = None
