@@ -59,6 +59,19 @@ def add_commands(commands: Any) -> None:
     _data_options(add)
     add.set_defaults(handler=run_users_add)
 
+    catalog = commands.add_parser("catalog", help="import or export events, prices and seat maps")
+    catalog_cmds = catalog.add_subparsers(dest="catalog_command", required=True)
+    imp = catalog_cmds.add_parser(
+        "import", help="import a boxoffice-catalog/1 JSON file (see docs/catalog.md)"
+    )
+    imp.add_argument("file", type=Path, help="the JSON file")
+    _data_options(imp)
+    imp.set_defaults(handler=run_catalog_import)
+    exp = catalog_cmds.add_parser("export", help="write the whole catalog as JSON")
+    exp.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
+    _data_options(exp)
+    exp.set_defaults(handler=run_catalog_export)
+
 
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -114,4 +127,82 @@ def run_users_add(args: argparse.Namespace) -> int:
         sys.stderr.write(f"boxoffice: {exc.message}\n")
         return 1
     sys.stdout.write(f"created {user.role} {user.username} (id {user.id})\n")
+    return 0
+
+
+def _error(message: str) -> int:
+    sys.stderr.write(f"boxoffice: {message}\n")
+    return 1
+
+
+def _read_catalog_file(path: Path) -> Any:
+    """The parsed JSON of `path`; ValueError with a one-line reason if that fails."""
+    import json
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+
+
+def run_catalog_import(args: argparse.Namespace) -> int:
+    """Import a catalog file all or nothing; neither catalog command loads the demo venue."""
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.errors import DomainError
+    from boxoffice.server.services import catalog_io
+
+    try:
+        data = _read_catalog_file(args.file)
+    except ValueError as exc:
+        return _error(str(exc))
+    settings = _settings(args, load_demo=False)
+    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    try:
+        with state.write_sessions() as session, session.begin():
+            summary = catalog_io.import_catalog(session, data, now=utc_now())
+    except DomainError as exc:
+        return _error(f"{args.file}: {exc.message}")
+    finally:
+        state.engine.dispose()
+    sys.stdout.write(f"imported {args.file}: {summary.describe()}\n")
+    for note in summary.notes:
+        sys.stdout.write(f"  {note}\n")
+    return 0
+
+
+def run_catalog_export(args: argparse.Namespace) -> int:
+    """Write the catalog as UTF-8 JSON to --out or standard output."""
+    import json
+
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.services import catalog_io
+
+    settings = _settings(args, load_demo=False)
+    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    try:
+        with state.read_sessions() as session:
+            document = catalog_io.export_catalog(session)
+    finally:
+        state.engine.dispose()
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+        return 0
+    try:
+        args.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        return _error(f"cannot write {args.out}: {exc.strerror or exc}")
+    sys.stderr.write(f"exported {len(document['events'])} events to {args.out}\n")
     return 0
