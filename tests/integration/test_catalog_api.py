@@ -153,3 +153,46 @@ def test_list_paging_search_and_dates(live_server, staff_client):
     assert [e["name"] for e in on_day] == ["Show 1"]
     organizer = staff_client.get("/account/v1/organizer/demo").json()["data"]
     assert organizer["name"] == "demo"
+
+
+def test_patch_refuses_null_for_required_fields(live_server, staff_client):
+    ids = f.make_event(live_server.state, name="Patchable")
+    for field in ("name", "start_at", "timezone_name", "visible"):
+        response = staff_client.patch(f"/event/v1/event/{ids['event_id']}", json={field: None})
+        assert_error(response, 422, "validation_error", field)
+    for field in ("name", "face_value", "start_sale_at"):
+        response = staff_client.patch(
+            f"/event/v1/ticket_config/{ids['config_ids'][0]}", json={field: None}
+        )
+        assert_error(response, 422, "validation_error", field)
+    unlimited = staff_client.patch(
+        f"/event/v1/ticket_config/{ids['config_ids'][0]}", json={"quantity": None}
+    )
+    assert unlimited.json()["data"]["quantity"] is None
+
+
+def test_duplicate_discount_and_unknown_venue_are_input_errors(live_server, staff_client):
+    ids = f.make_event(live_server.state, name="Discounted")
+    body = {"name": "Member", "type": "fixed", "value": 2, "ticket_config_ids": ids["config_ids"]}
+    url = f"/event/v1/event/{ids['event_id']}/ticket_discount"
+    assert staff_client.post(url, json=body).status_code == 201
+    assert_error(staff_client.post(url, json=body), 409, "discount_name_taken", "name")
+    assert_error(
+        staff_client.patch(f"/event/v1/event/{ids['event_id']}", json={"venue_id": 4242}),
+        422,
+        "venue_not_found",
+        "venue_id",
+    )
+
+
+def test_times_come_back_in_utc_and_lists_know_seat_maps(live_server, staff_client):
+    ids = f.make_event(live_server.state, name="Seated")
+    f.add_seats(live_server.state, ids["event_id"], rows="A", per_row=3)
+    patched = staff_client.patch(
+        f"/event/v1/event/{ids['event_id']}",
+        json={"start_at": "2031-06-01T20:00:00+02:00", "end_at": "2031-06-01T23:00:00+02:00"},
+    )
+    assert patched.json()["data"]["start_at"] == "2031-06-01T18:00:00Z"
+    listed = staff_client.get("/event/v1/organizer/demo/event").json()["data"]["data"]
+    seated = {e["name"]: e["has_seat_map"] for e in listed}
+    assert seated["Seated"] is True and seated["Existing"] is False

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic.alias_generators import to_camel
 
 
@@ -21,9 +22,16 @@ Amount = Annotated[
 
 
 class WireModel(BaseModel):
-    """A response body: snake_case on the wire, unknown fields tolerated."""
+    """A response body: snake_case on the wire, unknown fields tolerated, times in UTC."""
 
     model_config = ConfigDict(extra="ignore", from_attributes=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _aware_times_in_utc(cls, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
 
 
 class RequestModel(BaseModel):

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import BaseModel
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -19,7 +20,7 @@ from boxoffice.server.db.models import (
     Timeslot,
     Venue,
 )
-from boxoffice.server.errors import InvalidInput, NotFound, RuleViolation
+from boxoffice.server.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from boxoffice.server.services import audit
 from boxoffice.server.services.actors import Actor, require_staff
 from boxoffice.server.services.money import to_minor
@@ -142,7 +143,7 @@ def create_event(
     _check_times(body.start_at, body.end_at)
     check_timezone(body.timezone_name)
     if body.venue_id is not None:
-        get_venue(session, body.venue_id)
+        _venue_in_body(session, body.venue_id)
     event = Event(
         organizer_id=organizer.id,
         status="draft",
@@ -167,11 +168,11 @@ def update_event(
     session: Session, actor: Actor, event: Event, body: wire.UpdateEventRequest, now: datetime
 ) -> Event:
     require_staff(actor)
-    changes = body.model_dump(exclude_unset=True)
+    changes = _changes(body, _EVENT_NOT_NULL)
     if "timezone_name" in changes:
         check_timezone(changes["timezone_name"])
     if changes.get("venue_id") is not None:
-        get_venue(session, changes["venue_id"])
+        _venue_in_body(session, changes["venue_id"])
     for key, value in changes.items():
         setattr(event, key, value)
     _check_times(event.start_at, event.end_at)
@@ -265,7 +266,7 @@ def update_ticket_config(
     now: datetime,
 ) -> TicketConfig:
     require_staff(actor)
-    changes = body.model_dump(exclude_unset=True)
+    changes = _changes(body, _CONFIG_NOT_NULL)
     if "face_value" in changes:
         changes["face_value"] = to_minor(changes["face_value"], config.currency, field="face_value")
     if changes.get("quantity") is not None and changes["quantity"] < config.taken:
@@ -355,6 +356,12 @@ def create_discount(
 ) -> Discount:
     require_staff(actor)
     configs = _configs_of(session, event, body.ticket_config_ids, "ticket_config_ids")
+    if any(d.name == body.name for d in event.discounts):
+        raise Conflict(
+            f"This event already has a discount called {body.name!r}.",
+            code="discount_name_taken",
+            field="name",
+        )
     if body.type == "percentage":
         if body.value > 100:
             raise InvalidInput(
@@ -384,6 +391,26 @@ def create_discount(
         now=now,
     )
     return discount
+
+
+_EVENT_NOT_NULL = frozenset({"name", "start_at", "end_at", "timezone_name", "visible"})
+_CONFIG_NOT_NULL = frozenset({"name", "face_value", "start_sale_at", "position"})
+
+
+def _changes(body: BaseModel, not_null: frozenset[str]) -> dict[str, Any]:
+    """The fields a PATCH sets; `null` is refused for fields that must have a value."""
+    changes = body.model_dump(exclude_unset=True)
+    for key in sorted(not_null & changes.keys()):
+        if changes[key] is None:
+            raise InvalidInput(f"{key} cannot be null.", code="validation_error", field=key)
+    return changes
+
+
+def _venue_in_body(session: Session, venue_id: int) -> None:
+    if session.get(Venue, venue_id) is None:
+        raise InvalidInput(
+            f"There is no venue {venue_id}.", code="venue_not_found", field="venue_id"
+        )
 
 
 def _check_times(start: datetime, end: datetime) -> None:

@@ -93,19 +93,35 @@ def has_seat_map(session: Session, event_id: int) -> bool:
     return session.scalar(select(Seat.id).where(Seat.event_id == event_id).limit(1)) is not None
 
 
+def events_with_seat_maps(session: Session, event_ids: Sequence[int]) -> set[int]:
+    """Which of these events have a seat map (one query for a whole list)."""
+    if not event_ids:
+        return set()
+    return set(
+        session.scalars(select(Seat.event_id).where(Seat.event_id.in_(event_ids)).distinct())
+    )
+
+
 def put_seat_map(
     session: Session, actor: Actor, event: Event, seats: Sequence[SeatSpec], now: datetime
 ) -> int:
-    """Replace an event's seat map; refused once any seat is held or booked."""
+    """Replace an event's seat map; refused while any seat is booked, ordered or held."""
     require_staff(actor)
     busy = session.scalar(
         select(Seat.id)
-        .where(Seat.event_id == event.id, or_(Seat.status == BOOKED, Seat.order_id.is_not(None)))
+        .where(
+            Seat.event_id == event.id,
+            or_(
+                Seat.status == BOOKED,
+                Seat.order_id.is_not(None),
+                and_(Seat.status == HELD, Seat.hold_expires_at > now),
+            ),
+        )
         .limit(1)
     )
     if busy is not None:
         raise RuleViolation(
-            "Seats of this event are already sold or ordered.", code="seat_map_in_use"
+            "Seats of this event are sold, ordered or held right now.", code="seat_map_in_use"
         )
     labels = [s.label or f"{s.row}-{s.number}" for s in seats]
     duplicates = sorted({label for label in labels if labels.count(label) > 1})

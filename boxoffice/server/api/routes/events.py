@@ -49,7 +49,13 @@ def list_events(
         start_to=stop,
     )
     tree = parse_with(with_)
-    return views.page([views.event(e, tree) for e in rows], limit=limit, offset=offset, total=total)
+    seated = holds.events_with_seat_maps(session, [e.id for e in rows])
+    return views.page(
+        [views.event(e, tree, has_seat_map=e.id in seated) for e in rows],
+        limit=limit,
+        offset=offset,
+        total=total,
+    )
 
 
 @router.get("/event/v1/organizer/{organizer}/event/{event_id}", response_model=ev.Event)

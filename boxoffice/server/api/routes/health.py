@@ -9,7 +9,6 @@ router = APIRouter(tags=["health"])
 
 @router.get("/event/health")
 @router.get("/account/health")
-@router.get("/payment/health")
 @router.get("/venue/health")
 @router.get("/health")
 async def health() -> dict[str, str]:
