@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -28,6 +30,42 @@ def users_add(
     )
 
 
+@contextmanager
+def serving(tmp_path: Path, *options: str) -> Iterator[str]:
+    """`boxoffice serve` on a free port until the block ends; yields its base URL."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [*BOXOFFICE, "serve", "--host", "127.0.0.1", "--port", str(port), *options],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/event/health", timeout=1).json() == {"status": "ok"}:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "server did not come up"
+            time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert server.returncode in (0, -15), log.read_text()
+
+
+def login(base: str, username: str, password: str) -> httpx.Response:
+    return httpx.post(
+        f"{base}/account/v1/auth/login", json={"username": username, "password": password}
+    )
+
+
 def test_users_add_then_serve_and_login(tmp_path):
     data_dir = tmp_path / "venue"
     created = users_add(data_dir, "clerk", "counter password", "--role", "staff")
@@ -38,49 +76,12 @@ def test_users_add_then_serve_and_login(tmp_path):
     short = users_add(data_dir, "other", "short")
     assert short.returncode == 1 and "at least 8" in short.stderr
 
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [
-                *BOXOFFICE,
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(data_dir),
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, server, log)
-        login = httpx.post(
-            f"{base}/account/v1/auth/login",
-            json={"username": "clerk", "password": "counter password"},
-        )
-        assert login.status_code == 200, login.text
-        assert (data_dir / "boxoffice.sqlite3").exists()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-    assert server.returncode in (0, -15)
-
-
-def _wait_healthy(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/event/health", timeout=1).json() == {"status": "ok"}:
-                return
-        except httpx.TransportError:
-            pass
-        assert server.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "server did not come up"
-        time.sleep(0.1)
+    with serving(tmp_path, "--data-dir", str(data_dir)) as base:
+        response = login(base, "clerk", "counter password")
+        assert response.status_code == 200, response.text
+        events = httpx.get(f"{base}/event/v1/organizer/demo/event").json()["data"]
+        assert events["paging"]["total"] >= 6  # the demo venue was loaded
+    assert (data_dir / "boxoffice.sqlite3").exists()
 
 
 @pytest.mark.postgres
@@ -90,32 +91,7 @@ def test_serve_on_postgresql_with_a_plain_url(tmp_path, pg_cluster):
     url = fresh_database(pg_cluster, "e2e_serve").replace("postgresql+psycopg://", "postgresql://")
     created = users_add(tmp_path, "clerk", "counter password", "--database", url)
     assert created.returncode == 0, created.stderr
-    port = free_port()
-    log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [
-                *BOXOFFICE,
-                "serve",
-                "--port",
-                str(port),
-                "--database",
-                url,
-                "--data-dir",
-                str(tmp_path),
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        _wait_healthy(base, server, log)
-        login = httpx.post(
-            f"{base}/account/v1/auth/login",
-            json={"username": "clerk", "password": "counter password"},
-        )
-        assert login.status_code == 200, login.text
-        assert not (tmp_path / "boxoffice.sqlite3").exists()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with serving(tmp_path, "--database", url, "--data-dir", str(tmp_path)) as base:
+        response = login(base, "clerk", "counter password")
+        assert response.status_code == 200, response.text
+    assert not (tmp_path / "boxoffice.sqlite3").exists()

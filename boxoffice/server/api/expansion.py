@@ -8,63 +8,58 @@ Tree = dict[str, "Tree"]
 
 
 def parse_with(value: str | None) -> Tree:
-    """Parse Tickethead's relation syntax; commas may also separate repeated parameters."""
+    """Parse Tickethead's relation syntax (`items := item (',' item)*`,
+    `item := '[' items ']' | name ('.' item)?`)."""
     if not value:
         return {}
-    text = value.strip()
-    pos = 0
+    return _Parser(value).items(closing=None)
 
-    def items(closing: str | None) -> Tree:
-        nonlocal pos
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text.strip()
+        self.pos = 0
+
+    def _fail(self, why: str) -> InvalidInput:
+        return InvalidInput(
+            f"Cannot read with={self.text!r}: {why}.", code="invalid_with", field="with"
+        )
+
+    def _peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def items(self, closing: str | None) -> Tree:
         tree: Tree = {}
-        while pos < len(text):
-            if text[pos] == "[":
-                pos += 1
-                tree.update(items("]"))
-                continue
-            if closing and text[pos] == closing:
-                pos += 1
+        while True:
+            while self._peek() in (",", " "):
+                self.pos += 1
+            char = self._peek()
+            if not char:
+                if closing:
+                    raise self._fail("a bracket is not closed")
                 return tree
-            if text[pos] in ", ":
-                pos += 1
-                continue
-            start = pos
-            while pos < len(text) and text[pos] not in ",[].":
-                pos += 1
-            name = text[start:pos].strip()
-            if not name:
-                raise InvalidInput(
-                    f"Cannot read with={value!r}.", code="invalid_with", field="with"
-                )
-            child: Tree = {}
-            if pos < len(text) and text[pos] == ".":
-                pos += 1
-                if pos < len(text) and text[pos] == "[":
-                    pos += 1
-                    child = items("]")
-                else:
-                    child = items_one()
-            tree.setdefault(name, {}).update(child)
-        if closing:
-            raise InvalidInput(
-                f"Unbalanced brackets in with={value!r}.", code="invalid_with", field="with"
-            )
-        return tree
+            if char == closing:
+                self.pos += 1
+                return tree
+            _merge(tree, self.item())
 
-    def items_one() -> Tree:
-        nonlocal pos
-        start = pos
-        while pos < len(text) and text[pos] not in ",[].":
-            pos += 1
-        name = text[start:pos]
+    def item(self) -> Tree:
+        if self._peek() == "[":
+            self.pos += 1
+            return self.items(closing="]")
+        start = self.pos
+        while self._peek() and self._peek() not in ",[].":
+            self.pos += 1
+        name = self.text[start : self.pos].strip()
+        if not name:
+            raise self._fail(f"a name is missing at position {start}")
         child: Tree = {}
-        if pos < len(text) and text[pos] == ".":
-            pos += 1
-            if pos < len(text) and text[pos] == "[":
-                pos += 1
-                child = items("]")
-            else:
-                child = items_one()
-        return {name: child} if name else {}
+        if self._peek() == ".":
+            self.pos += 1
+            child = self.item()
+        return {name: child}
 
-    return items(None)
+
+def _merge(into: Tree, other: Tree) -> None:
+    for name, child in other.items():
+        _merge(into.setdefault(name, {}), child)
