@@ -7,6 +7,7 @@ import re
 
 _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
 _JWT = re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*")
+_STRIPE_SECRETS = re.compile(r"\b(?:pi|seti)_\w+_secret_\w+|\b(?:sk|rk|whsec)_\w+")
 _KEY_VALUE = re.compile(
     r"(?i)(password|passwd|token|secret|api[_-]?key|client_secret)([\"']?\s*[:=]\s*[\"']?)"
     r"([^\s\"',;}]+)"
@@ -20,6 +21,7 @@ class RedactingFilter(logging.Filter):
         message = record.getMessage()
         redacted = _BEARER.sub(r"\1 ***", message)
         redacted = _JWT.sub("***", redacted)
+        redacted = _STRIPE_SECRETS.sub("***", redacted)
         redacted = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{m.group(2)}***", redacted)
         if redacted != message:
             record.msg = redacted

@@ -15,4 +15,6 @@ def test_secrets_are_redacted():
     assert "s3cret" not in render("login with password=s3cret")
     assert "abc.def.ghi" not in render("Authorization: Bearer abc.def.ghi")
     assert "tok123" not in render("refresh %s", {"refresh_token": "tok123"})
+    assert "abc" not in render("intent pi_123_secret_abc confirmed")
+    assert "sk_test_xyz" not in render("using key sk_test_xyz")
     assert render("sold 2 tickets") == "sold 2 tickets"
