@@ -1,0 +1,1 @@
+"""Payment providers: the Stripe gateway and the Stripe emulator used in training mode."""

@@ -1,0 +1,625 @@
+"""PDF tickets drawn with reportlab: one ticket per page, on A4 paper or on ticket stock.
+
+Page sizes (option `size`):
+
+- ``"a4"`` — A4 portrait (210 × 297 mm) for office and home printers. The ticket is a
+  180 × 88 mm card at the top of the page, above a dashed cut line, so it can be torn or
+  cut off and pocketed; the rest of the page carries entry notes.
+- ``"ticket"`` — 8 × 3.25 in (203.2 × 82.55 mm) landscape, the common thermal event-ticket
+  stock: what Boca Systems printers usually run, and Stimare printers, which speak Boca's
+  FGL printer language. Black only, no frame or fills (the stock is pre-cut and
+  pre-printed, and thermal heads dislike large black areas), 5 mm from every edge.
+
+Each page shows the event (large), its date and time in the event's timezone with the zone's
+abbreviation ("Sat 12 Dec 2026, 19:30 CET"), doors / entry slot / end, the venue, the seat
+(big) or area, ticket type, price, order code, holder and organizer. A stub on the right
+holds the QR code of `qr_payload` with the ticket code printed under it: 46 mm square with
+its quiet zone on A4 (the symbol itself 36–40 mm for payloads of 30–150 characters), 62 mm
+on ticket stock (symbol 49–53 mm).
+
+The QR matrix comes from the `qrcode` library (error correction M, 4-module quiet zone) and is
+drawn as one vector path of dark runs, so it prints crisply at any resolution. qrcode picks
+the mask by building the whole symbol eight times, about 15 ms per code; `_qr_rows` makes the
+identical choice from a single build (see there), so two tickets render in well under 30 ms.
+
+Fonts: reportlab's built-in Helvetica only covers Latin-1/WinAnsi, so "Dvořák" would lose
+its "ř". DejaVu Sans (regular, bold and mono bold) is registered once per process from
+`resources/tickets/fonts/` if shipped there, else from the system (Debian/Ubuntu package
+`fonts-dejavu-core`: /usr/share/fonts/truetype/dejavu). Without it the output falls back
+to Helvetica, and characters it cannot show are replaced by their base letter ("ř" → "r")
+or by "?".
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import re
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import qrcode  # type: ignore[import-untyped]
+from qrcode.constants import ERROR_CORRECT_M  # type: ignore[import-untyped]
+from qrcode.util import mask_func  # type: ignore[import-untyped]
+from reportlab.lib.units import inch, mm  # type: ignore[import-untyped]
+from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+
+from boxoffice import paths
+from boxoffice.server.ticketoutput.base import (
+    OutputFile,
+    OutputOptions,
+    TicketOutput,
+    TicketView,
+    format_date,
+    format_datetime,
+    format_money,
+    format_span,
+    format_time,
+    order_label,
+    require_tickets,
+)
+
+A4 = (210 * mm, 297 * mm)
+TICKET_STOCK = (8 * inch, 3.25 * inch)  # landscape
+
+INK = (0.07, 0.07, 0.09)
+MUTED = (0.38, 0.38, 0.42)
+RULE = (0.62, 0.62, 0.66)
+
+FONT_DIRS: tuple[Path, ...] = (
+    paths.resource("tickets", "fonts"),
+    Path("/usr/share/fonts/truetype/dejavu"),  # Debian, Ubuntu
+    Path("/usr/share/fonts/dejavu-sans-fonts"),  # Fedora
+    Path("/usr/share/fonts/TTF"),  # Arch
+)
+
+
+class PdfOptions(OutputOptions):
+    """`size`: "a4" (A4 portrait, ticket at the top) or "ticket" (8 × 3.25 in stock)."""
+
+    size: Literal["a4", "ticket"] = "a4"
+
+
+class PdfOutput(TicketOutput[PdfOptions]):
+    """PDF tickets, one per page; see the module docstring for the layout."""
+
+    identifier: ClassVar[str] = "pdf"
+    verbose_name: ClassVar[str] = "PDF ticket"
+    printable: ClassVar[bool] = True
+    options_model = PdfOptions
+
+    def __init__(self, *, font_dirs: Sequence[Path] = FONT_DIRS) -> None:
+        self.fonts = load_fonts(tuple(font_dirs))
+
+    def render(
+        self, tickets: Sequence[TicketView], *, options: PdfOptions | None = None
+    ) -> OutputFile:
+        require_tickets(tickets)
+        options = options or PdfOptions()
+        layout = _A4_LAYOUT if options.size == "a4" else _STOCK_LAYOUT
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=layout.page, pageCompression=1)
+        order = order_label(tickets)
+        first = tickets[0]
+        canvas.setTitle(f"Tickets {order}".strip())
+        canvas.setSubject(first.event_name)
+        canvas.setAuthor(first.organizer_name)
+        canvas.setCreator("Box Office")
+        for number, ticket in enumerate(tickets, start=1):
+            _Page(canvas, layout, self.fonts, ticket, number, len(tickets)).draw()
+            canvas.showPage()
+        canvas.save()
+        name = f"tickets-{order}.pdf" if order else "tickets.pdf"
+        return OutputFile(filename=name, mimetype="application/pdf", data=buffer.getvalue())
+
+
+# --- fonts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FontSet:
+    regular: str
+    bold: str
+    mono: str
+    unicode: bool
+
+    def text(self, value: str) -> str:
+        """`value` as this font set can draw it (see `latin1_safe`)."""
+        return value if self.unicode else latin1_safe(value)
+
+
+_HELVETICA = FontSet("Helvetica", "Helvetica-Bold", "Courier-Bold", unicode=False)
+_DEJAVU_FILES = {
+    "DejaVuSans": "DejaVuSans.ttf",
+    "DejaVuSans-Bold": "DejaVuSans-Bold.ttf",
+    "DejaVuSansMono-Bold": "DejaVuSansMono-Bold.ttf",
+}
+_font_lock = threading.Lock()
+
+
+@functools.cache
+def load_fonts(font_dirs: tuple[Path, ...] = FONT_DIRS) -> FontSet:
+    """Register DejaVu Sans from the first folder that has all three files, once per process."""
+    for folder in font_dirs:
+        files = {name: folder / file for name, file in _DEJAVU_FILES.items()}
+        if all(path.is_file() for path in files.values()):
+            with _font_lock:
+                registered = set(pdfmetrics.getRegisteredFontNames())
+                for name, path in files.items():
+                    if name not in registered:
+                        pdfmetrics.registerFont(TTFont(name, str(path)))
+            return FontSet("DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono-Bold", unicode=True)
+    return _HELVETICA
+
+
+_UNDECOMPOSABLE = str.maketrans("ŁłĐđĦħıŦŧ", "LlDdHhiTt")
+
+
+def latin1_safe(value: str) -> str:
+    """Characters outside WinAnsi (what Helvetica shows) → base letter ("ř" → "r") or "?"."""
+    out = []
+    for char in value.translate(_UNDECOMPOSABLE):
+        try:
+            char.encode("cp1252")
+        except UnicodeEncodeError:
+            base = unicodedata.normalize("NFKD", char).encode("cp1252", "ignore").decode("cp1252")
+            char = base or "?"
+        out.append(char)
+    return "".join(out)
+
+
+# --- QR codes ------------------------------------------------------------------------------
+# qrcode's `make()` tries all eight masks by building the symbol eight times in pure Python
+# (`best_mask_pattern`): ~15 ms for a 100-character payload. The masks differ only in the data
+# modules, so we build once with mask 0 and derive the other seven with integer XORs: each
+# row is an int, bit (n - 1 - column) set for a dark module. The penalty is the one qrcode
+# computes (its rules 1–4, with format and version modules light, as its test build leaves
+# them), so the chosen mask and the final matrix are exactly what `qrcode.make()` gives; a
+# test checks that for many payloads.
+
+
+@dataclass(frozen=True, slots=True)
+class _QrLayout:
+    size: int
+    info: tuple[int, ...]  # format/version-information modules, per row
+    masks: tuple[tuple[int, ...], ...]  # data modules each mask flips, per mask and row
+    info_values: tuple[tuple[int, ...], ...]  # the real information bits, per mask and row
+
+
+def _bits(row: Sequence[bool | None]) -> int:
+    value = 0
+    for cell in row:
+        value = (value << 1) | bool(cell)
+    return value
+
+
+@functools.cache
+def _qr_layout(version: int) -> _QrLayout:
+    """Where the data and information modules of a version-`version` symbol (EC M) are."""
+
+    size = version * 4 + 17
+
+    def build(*, patterns: bool, information: bool | None, mask: int = 0) -> list[list[Any]]:
+        """A scratch grid with the function patterns and/or the information modules set
+        (`information`: True = qrcode's light test values, False = the real bits)."""
+        qr = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M)
+        qr.modules_count = size
+        qr.modules = [[None] * size for _ in range(size)]
+        if patterns:  # in the order of qrcode's makeImpl
+            qr.setup_position_probe_pattern(0, 0)
+            qr.setup_position_probe_pattern(size - 7, 0)
+            qr.setup_position_probe_pattern(0, size - 7)
+            qr.setup_position_adjust_pattern()
+            qr.setup_timing_pattern()
+        if information is not None:
+            qr.setup_type_info(information, mask)
+            if version >= 7:
+                qr.setup_type_number(information)
+        return list(qr.modules)
+
+    data = [[cell is None for cell in row] for row in build(patterns=True, information=True)]
+    info = [
+        _bits([cell is not None for cell in row]) for row in build(patterns=False, information=True)
+    ]
+    masks = []
+    values = []
+    for mask in range(8):
+        flips = mask_func(mask)
+        masks.append(
+            tuple(_bits([data[r][c] and flips(r, c) for c in range(size)]) for r in range(size))
+        )
+        real = build(patterns=False, information=False, mask=mask)
+        values.append(tuple(_bits(row) for row in real))
+    return _QrLayout(size, tuple(info), tuple(masks), tuple(values))
+
+
+_RUNS = re.compile(r"0{5,}|1{5,}")
+
+
+def _penalty(rows: Sequence[int], size: int) -> int:
+    """qrcode's `util.lost_point` on a matrix given as row ints."""
+    lines = [format(row, f"0{size}b") for row in rows]
+    columns = ["".join(column) for column in zip(*lines, strict=True)]
+    text = " ".join(lines + columns)  # the spaces end runs and patterns at each line's end
+    points = sum(len(run) - 2 for run in _RUNS.findall(text))
+    points += 40 * (text.count("10111010000") + text.count("00001011101"))  # no self-overlap
+    full = (1 << size) - 1
+    for upper, lower in itertools.pairwise(rows):
+        dark = upper & lower
+        light = full & ~(upper | lower)
+        points += 3 * ((dark & dark >> 1).bit_count() + (light & light >> 1).bit_count())
+    percent = sum(row.bit_count() for row in rows) / size**2
+    return points + int(abs(percent * 100 - 50) / 5) * 10
+
+
+@functools.lru_cache(maxsize=1024)
+def _qr_rows(payload: str) -> tuple[int, ...]:
+    """The QR symbol for `payload` (EC level M, no quiet zone) as row ints."""
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, mask_pattern=0)
+    qr.add_data(payload)
+    qr.make(fit=True)
+    layout = _qr_layout(qr.version)
+    base = [_bits(row) ^ flip for row, flip in zip(qr.modules, layout.masks[0], strict=True)]
+
+    def masked(mask: int) -> list[int]:
+        return [
+            (row ^ flip) & ~info
+            for row, flip, info in zip(base, layout.masks[mask], layout.info, strict=True)
+        ]
+
+    best = min(range(8), key=lambda mask: _penalty(masked(mask), layout.size))
+    return tuple(
+        row | value for row, value in zip(masked(best), layout.info_values[best], strict=True)
+    )
+
+
+def qr_matrix(payload: str) -> list[list[bool]]:
+    """The QR symbol for `payload` as rows of dark (True) / light modules, no quiet zone."""
+    rows = _qr_rows(payload)
+    size = len(rows)
+    return [[bool(row >> (size - 1 - c) & 1) for c in range(size)] for row in rows]
+
+
+def draw_qr(canvas: Any, payload: str, x: float, y: float, side: float) -> None:
+    """The QR code with its 4-module quiet zone filling the square (x, y, side).
+
+    One filled path of the dark runs of each row, in module units under a transform: no
+    hairline seams between modules, and integer operands that cost nothing to format.
+    """
+    rows = _qr_rows(payload)
+    size = len(rows)
+    module = side / (size + 8)
+    runs = []
+    for r, row in enumerate(rows):
+        for run in re.finditer("1+", format(row, f"0{size}b")):
+            runs.append(f"{run.start()} {r} {run.end() - run.start()} 1 re")
+    canvas.saveState()
+    canvas.setFillColorRGB(0, 0, 0)
+    # origin at the symbol's top-left corner inside the quiet zone, y pointing down
+    canvas.transform(module, 0, 0, -module, x + 4 * module, y + side - 4 * module)
+    canvas.addLiteral("\n".join(runs) + "\nf")
+    canvas.restoreState()
+
+
+# --- layout --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    page: tuple[float, float]
+    card: tuple[float, float, float, float]  # x, y (bottom), width, height of the ticket
+    stub: float  # width of the QR stub on the card's right
+    qr: float  # QR side including its quiet zone
+    pad: float  # inner padding of the main area
+    framed: bool  # draw the card frame, perforation and the notes below (A4)
+    title: tuple[float, float]  # event name: largest and smallest font size
+    big: float  # seat values
+    body: float
+    small: float
+    label: float
+
+
+_A4_LAYOUT = _Layout(
+    page=A4,
+    card=(15 * mm, A4[1] - 15 * mm - 88 * mm, 180 * mm, 88 * mm),
+    stub=58 * mm,
+    qr=46 * mm,
+    pad=7 * mm,
+    framed=True,
+    title=(22, 14),
+    big=20,
+    body=10,
+    small=8.5,
+    label=6.5,
+)
+_STOCK_LAYOUT = _Layout(
+    page=TICKET_STOCK,
+    card=(5 * mm, 5 * mm, TICKET_STOCK[0] - 10 * mm, TICKET_STOCK[1] - 10 * mm),
+    stub=66 * mm,
+    qr=62 * mm,
+    pad=1 * mm,
+    framed=False,
+    title=(19, 13),
+    big=17,
+    body=9.5,
+    small=8,
+    label=6,
+)
+
+
+def _fit(text: str, font: str, size: float, width: float, *, words: bool = False) -> str:
+    """`text`, cut with "…" if it is wider than `width` (at a word break if `words`)."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    if words and " " in text.strip():
+        text = text.rstrip().rsplit(" ", 1)[0]
+    return text.rstrip(" ,.;:–-") + "…"
+
+
+def _wrap(
+    text: str, font: str, sizes: tuple[float, float], width: float
+) -> tuple[float, list[str]]:
+    """A font size and one or two lines for `text` (a title) within `width`.
+
+    One line if it fits at up to 4 pt below the largest size; else two balanced lines at
+    the largest size that fits; else two lines at the smallest size, cut with "…".
+    """
+    largest, smallest = sizes
+
+    def fits(line: str, size: float) -> bool:
+        return bool(pdfmetrics.stringWidth(line, font, size) <= width)
+
+    size = largest
+    while size >= max(largest - 4, smallest):
+        if fits(text, size):
+            return size, [text]
+        size -= 1
+    words = text.split()
+    size = largest
+    while size >= smallest:
+        breaks = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+        candidates = [pair for pair in breaks if fits(pair[0], size) and fits(pair[1], size)]
+        if candidates:
+            best = min(
+                candidates,
+                key=lambda pair: max(pdfmetrics.stringWidth(line, font, size) for line in pair),
+            )
+            return size, list(best)
+        size -= 1
+    lines: list[str] = simpleSplit(text, font, smallest, width)
+    first = _fit(lines[0], font, smallest, width)
+    if len(lines) == 1:
+        return smallest, [first]
+    rest = " ".join(lines[1:])
+    return smallest, [first, _fit(rest, font, smallest, width, words=True)]
+
+
+class _Page:
+    """Draws one ticket on the current page of `canvas`."""
+
+    def __init__(
+        self,
+        canvas: Any,
+        layout: _Layout,
+        fonts: FontSet,
+        ticket: TicketView,
+        number: int,
+        count: int,
+    ) -> None:
+        self.c = canvas
+        self.lay = layout
+        self.fonts = fonts
+        self.t = ticket
+        self.number = number
+        self.count = count
+
+    def text(
+        self,
+        x: float,
+        y: float,
+        value: str,
+        font: str,
+        size: float,
+        color: tuple[float, float, float] = INK,
+        *,
+        anchor: Literal["left", "center", "right"] = "left",
+        spacing: float = 0,
+    ) -> None:
+        c = self.c
+        c.setFillColorRGB(*color)
+        c.setFont(font, size)
+        width = pdfmetrics.stringWidth(value, font, size) + spacing * max(len(value) - 1, 0)
+        start = {"left": x, "center": x - width / 2, "right": x - width}[anchor]
+        c.drawString(start, y, value, charSpace=spacing)
+
+    def draw(self) -> None:
+        x, y, width, height = self.lay.card
+        stub_x = x + width - self.lay.stub
+        if self.lay.framed:
+            self.frame(x, y, width, height, stub_x)
+            self.notes(y)
+        self.stub(stub_x, y, height)
+        pad = self.lay.pad
+        self.main(x + pad, y + pad, stub_x - x - 2 * pad, y + height - pad)
+
+    def frame(self, x: float, y: float, width: float, height: float, stub_x: float) -> None:
+        c = self.c
+        c.setLineWidth(0.8)
+        c.setStrokeColorRGB(*RULE)
+        c.roundRect(x, y, width, height, 3 * mm, stroke=1, fill=0)
+        c.setDash(2, 2.5)
+        c.setLineWidth(0.6)
+        c.line(stub_x, y + 3 * mm, stub_x, y + height - 3 * mm)
+        c.setDash()
+
+    def notes(self, card_y: float) -> None:
+        """Below the card (A4): the cut line and what the holder needs to know."""
+        f, t = self.fonts, self.t
+        cut_y = card_y - 9 * mm
+        page_width = self.lay.page[0]
+        c = self.c
+        c.setStrokeColorRGB(*RULE)
+        c.setLineWidth(0.6)
+        c.setDash(4, 3)
+        c.line(10 * mm, cut_y, page_width - 10 * mm, cut_y)
+        c.setDash()
+        label = ("✂  " if f.unicode else "") + "Cut along this line and keep the ticket"
+        self.text(15 * mm, cut_y + 2 * mm, label, f.regular, 7, MUTED)
+        left = 15 * mm
+        top = cut_y - 12 * mm
+        self.text(left, top, "Good to know", f.bold, 11)
+        lines = [
+            "Bring the ticket above to the entrance, printed or on your phone. The QR code is "
+            "scanned once: each ticket admits one person, and copies are refused after the "
+            "first scan.",
+            f"Times are local to the venue ({t.timezone_name.replace('_', ' ')}).",
+            f"Order {t.order_code} · sold by {t.organizer_name}. Keep the order code for any "
+            "question about this ticket.",
+        ]
+        cursor = top - 7 * mm
+        for paragraph in lines:
+            for line in simpleSplit(f.text(paragraph), f.regular, 9, 180 * mm):
+                self.text(left, cursor, line, f.regular, 9, MUTED)
+                cursor -= 12.5
+
+    def stub(self, stub_x: float, y: float, height: float) -> None:
+        """The QR code with the ticket code under it, centred in the stub."""
+        f, lay, t = self.fonts, self.lay, self.t
+        center = stub_x + lay.stub / 2
+        code_size = lay.body + 1
+        caption = 2 * lay.label + code_size  # code and "Ticket n of m" under the quiet zone
+        qr_bottom = y + (height - lay.qr - caption) / 2 + caption
+        draw_qr(self.c, t.qr_payload, center - lay.qr / 2, qr_bottom, lay.qr)
+        code_y = qr_bottom - code_size * 0.5
+        code = _fit(f.text(t.code), f.mono, code_size, lay.stub - 4 * mm)
+        self.text(center, code_y, code, f.mono, code_size, anchor="center")
+        of = f"Ticket {self.number} of {self.count}"
+        size = lay.label + 0.5
+        self.text(center, code_y - size - 5, of, f.regular, size, MUTED, anchor="center")
+
+    def main(self, x: float, bottom: float, width: float, top: float) -> None:
+        """Event, time, venue from the top; seat and details from the bottom."""
+        f, lay, t = self.fonts, self.lay, self.t
+        # organizer
+        organizer = _fit(f.text(t.organizer_name.upper()), f.bold, lay.label + 0.5, width)
+        self.text(x, top - lay.label, organizer, f.bold, lay.label + 0.5, MUTED, spacing=0.6)
+        cursor = top - lay.label - 5
+        # event name
+        size, lines = _wrap(f.text(t.event_name), f.bold, lay.title, width)
+        for line in lines:
+            cursor -= size
+            self.text(x, cursor, line, f.bold, size)
+            cursor -= size * 0.18
+        # when
+        moment = t.local(t.timeslot.start if t.timeslot else t.event_start)
+        cursor -= lay.body + 6
+        self.text(
+            x,
+            cursor,
+            _fit(format_datetime(moment), f.bold, lay.body + 2, width),
+            f.bold,
+            lay.body + 2,
+        )
+        when = self.when_details(moment)
+        if when:
+            cursor -= lay.small + 4
+            self.text(x, cursor, _fit(when, f.regular, lay.small, width), f.regular, lay.small)
+        # where
+        if t.venue_name:
+            cursor -= lay.body + 6
+            venue = _fit(f.text(t.venue_name), f.bold, lay.body, width)
+            self.text(x, cursor, venue, f.bold, lay.body)
+            if t.venue_address:
+                cursor -= lay.small + 3
+                address = _fit(f.text(t.venue_address), f.regular, lay.small, width)
+                self.text(x, cursor, address, f.regular, lay.small, MUTED)
+        # seat and details, anchored at the bottom
+        self.details(x, bottom, width)
+        rule_y = bottom + lay.small + lay.label + 9
+        self.c.setStrokeColorRGB(*RULE)
+        self.c.setLineWidth(0.5)
+        self.c.line(x, rule_y, x + width, rule_y)
+        self.place(x, rule_y + 8, width)
+
+    def when_details(self, moment: datetime) -> str:
+        """Doors, entry slot and end, on one line."""
+        t = self.t
+        parts = []
+        if t.doors_open is not None:
+            parts.append(f"Doors {format_time(t.local(t.doors_open))}")
+        if t.timeslot is not None:
+            start, end = t.local(t.timeslot.start), t.local(t.timeslot.end)
+            parts.append(f"Entry {format_span(start, end, reference=moment)}")
+        end = t.local(t.event_end)
+        if t.timeslot is None and end.date() == moment.date():
+            parts.append(f"Ends {format_time(end)}")
+        elif t.timeslot is None:
+            parts.append(f"Ends {format_date(end)}, {format_time(end)}")
+        return "  ·  ".join(parts)
+
+    def place(self, x: float, y: float, width: float) -> None:
+        """Seat (section, row, seat) or area, big: the first thing an usher looks for."""
+        f, lay, t = self.fonts, self.lay, self.t
+        if t.seat is not None:
+            section = t.seat.section or t.sector_name
+            cells = [("SECTION", section)] if section else []
+            cells += [("ROW", t.seat.row), ("SEAT", t.seat.seat)]
+            size = lay.big
+        else:
+            cells = [("AREA", t.sector_name or "General admission")]
+            size = lay.big - 4
+        values = [f.text(value) for _, value in cells]
+        gap = 7 * mm
+        while size > 9 and (
+            sum(pdfmetrics.stringWidth(v, f.bold, size) for v in values) + gap * len(cells) > width
+        ):
+            size -= 1
+        cursor = x
+        for (label, _), value in zip(cells, values, strict=True):
+            self.text(cursor, y + size * 0.75 + 5, label, f.bold, lay.label, MUTED, spacing=0.5)
+            value = _fit(value, f.bold, size, x + width - cursor)
+            self.text(cursor, y, value, f.bold, size)
+            label_width = pdfmetrics.stringWidth(label, f.bold, lay.label)
+            cursor += max(pdfmetrics.stringWidth(value, f.bold, size), label_width) + gap
+
+    def details(self, x: float, y: float, width: float) -> None:
+        """Ticket type, price, order code and holder in one row of small label/value pairs."""
+        f, lay, t = self.fonts, self.lay, self.t
+        fixed = [
+            ("PRICE", format_money(t.price, t.currency)),
+            ("ORDER", t.order_code),
+        ]
+        flexible = [("TICKET", t.ticket_config_name)]
+        if t.holder_name:
+            flexible.append(("NAME", t.holder_name))
+        gap = 5 * mm
+        fixed_width = sum(
+            max(
+                pdfmetrics.stringWidth(f.text(v), f.bold, lay.small),
+                pdfmetrics.stringWidth(label, f.bold, lay.label),
+            )
+            + gap
+            for label, v in fixed
+        )
+        share = (width - fixed_width) / len(flexible) - gap
+        cells = [flexible[0], *fixed, *flexible[1:]]
+        cursor = x
+        for label, raw in cells:
+            value = f.text(raw)
+            if (label, raw) in flexible:
+                value = _fit(value, f.bold, lay.small, share)
+            self.text(cursor, y + lay.small + 3, label, f.bold, lay.label, MUTED, spacing=0.5)
+            self.text(cursor, y, value, f.bold, lay.small)
+            label_width = pdfmetrics.stringWidth(label, f.bold, lay.label)
+            cursor += max(pdfmetrics.stringWidth(value, f.bold, lay.small), label_width) + gap
