@@ -18,7 +18,11 @@ from boxoffice.server.services.actors import Actor
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_state(request: Request) -> ServerState:
+# The small dependencies below are `async def` on purpose: FastAPI runs a plain `def` dependency
+# in the thread pool, and a round trip there costs more than the dependency itself.
+
+
+async def get_state(request: Request) -> ServerState:
     state: ServerState = request.app.state.server
     return state
 
@@ -43,27 +47,39 @@ async def session_for_request(request: Request, state: StateDep) -> AsyncIterato
         session = state.write_sessions()
         try:
             yield session
-            await anyio.to_thread.run_sync(session.commit)
         except BaseException:
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.rollback)
+                await anyio.to_thread.run_sync(_rollback_and_close, session)
             raise
-        finally:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.close)
+        # One trip to a worker thread for both; a failed commit is rolled back by the close.
+        await anyio.to_thread.run_sync(_commit_and_close, session)
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
+def _rollback_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(session_for_request, scope="function")]
 
 
-def current_time(state: StateDep) -> datetime:
+async def current_time(state: StateDep) -> datetime:
     return state.clock()
 
 
 Now = Annotated[datetime, Depends(current_time)]
 
 
-def optional_actor(request: Request, state: StateDep) -> Actor | None:
+async def optional_actor(request: Request, state: StateDep) -> Actor | None:
     """The caller if a bearer token came with the request; None for anonymous reads."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -72,7 +88,7 @@ def optional_actor(request: Request, state: StateDep) -> Actor | None:
     return tokens.actor_from_token(state.signing_key, token.strip(), now=state.clock())
 
 
-def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
     if actor is None:
         raise NotAuthenticated("Sign in first (as staff, a customer or a guest).")
     return actor

@@ -12,15 +12,16 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import anyio
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Insert, Table, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from boxoffice.server.api.errors import error_body
 from boxoffice.server.api.state import ServerState
+from boxoffice.server.db.engine import writer
 from boxoffice.server.db.models import IdempotencyRecord
 from boxoffice.server.errors import NotAuthenticated
 from boxoffice.server.services import tokens
@@ -44,6 +45,7 @@ class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, state: ServerState) -> None:
         self.app = app
         self.state = state
+        self._writer = writer(state.engine)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in MUTATING:
@@ -168,29 +170,39 @@ class IdempotencyMiddleware:
 
     # --- storage (runs in worker threads) -------------------------------------------------
 
+    # Claim and finish run on every keyed request, so they are prebuilt Core statements in a
+    # plain write transaction: no ORM session, no unit of work, no savepoint, one statement each
+    # in the common case. `INSERT … ON CONFLICT DO NOTHING` (the same on SQLite and PostgreSQL)
+    # replaces the savepoint that caught a twin's concurrent insert; on SQLite, BEGIN IMMEDIATE
+    # makes the read-then-insert atomic anyway.
+
     def _claim(self, actor: str, key: str, digest: str) -> _Stored | None:
         """Record the key as in flight, or return what is already stored under it."""
         now: datetime = self.state.clock()
-        with self.state.write_sessions() as session, session.begin():
-            row = session.get(IdempotencyRecord, (actor, key))
+        with self._writer.begin() as connection:
+            row = connection.execute(_SELECT, {"actor": actor, "key": key}).first()
             if row is not None:
                 return _Stored(row.status_code, row.request_hash, row.content_type, row.body)
-            try:
-                with session.begin_nested():
-                    session.add(
-                        IdempotencyRecord(actor=actor, key=key, request_hash=digest, created_at=now)
-                    )
-            except IntegrityError:
+            values = {"actor": actor, "key": key, "request_hash": digest, "created_at": now}
+            inserted = connection.execute(_insert_if_new(connection.dialect.name), values)
+            if inserted.rowcount != 1:
                 return _Stored(None, digest)  # a twin request claimed it a moment ago
         return None
 
     def _finish(
         self, actor: str, key: str, status: int, content_type: str | None, body: bytes
     ) -> None:
-        with self.state.write_sessions() as session, session.begin():
-            row = session.get(IdempotencyRecord, (actor, key))
-            if row is not None:
-                row.status_code, row.content_type, row.body = status, content_type, body
+        with self._writer.begin() as connection:
+            connection.execute(
+                _FINISH,
+                {
+                    "b_actor": actor,
+                    "b_key": key,
+                    "b_status_code": status,
+                    "b_content_type": content_type,
+                    "b_body": body,
+                },
+            )
 
     def _forget(self, actor: str, key: str) -> None:
         with self.state.write_sessions() as session, session.begin():
@@ -199,6 +211,37 @@ class IdempotencyMiddleware:
                     IdempotencyRecord.actor == actor, IdempotencyRecord.key == key
                 )
             )
+
+
+_RECORDS = cast(Table, IdempotencyRecord.__table__)
+_SELECT = select(
+    _RECORDS.c.status_code, _RECORDS.c.request_hash, _RECORDS.c.content_type, _RECORDS.c.body
+).where(_RECORDS.c.actor == bindparam("actor"), _RECORDS.c.key == bindparam("key"))
+_FINISH = (  # an UPDATE's parameters may not be named like its columns
+    update(_RECORDS)
+    .where(_RECORDS.c.actor == bindparam("b_actor"), _RECORDS.c.key == bindparam("b_key"))
+    .values(
+        status_code=bindparam("b_status_code"),
+        content_type=bindparam("b_content_type"),
+        body=bindparam("b_body"),
+    )
+)
+# `preserve_rowcount`: an INSERT's row count is otherwise lost on some drivers (psycopg).
+_INSERT_IF_NEW = {
+    "sqlite": sqlite.insert(_RECORDS)
+    .on_conflict_do_nothing()
+    .execution_options(preserve_rowcount=True),
+    "postgresql": postgresql.insert(_RECORDS)
+    .on_conflict_do_nothing()
+    .execution_options(preserve_rowcount=True),
+}
+
+
+def _insert_if_new(dialect: str) -> Insert:
+    try:
+        return _INSERT_IF_NEW[dialect]
+    except KeyError:
+        raise RuntimeError(f"idempotency keys need SQLite or PostgreSQL, not {dialect}") from None
 
 
 async def _read_body(receive: Receive) -> bytes:

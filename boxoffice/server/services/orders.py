@@ -6,12 +6,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, func, literal, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from boxoffice.sdk.models.orders import OrderContactRequest, OrderItemRequest, OrderRequest
 from boxoffice.server.db.models import (
@@ -23,6 +25,9 @@ from boxoffice.server.db.models import (
     Sector,
     TicketConfig,
     Timeslot,
+    discount_ticket_config,
+    sector_ticket_config,
+    timeslot_ticket_config,
 )
 from boxoffice.server.db.models.order import DRAFT, PAYMENT_FAILED
 from boxoffice.server.errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -60,18 +65,7 @@ def create_order(
     session: Session, actor: Actor, body: OrderRequest, *, now: datetime, hold_minutes: int
 ) -> Order:
     """Validate the whole cart, take its inventory and seats, and write a draft order."""
-    configs = {
-        c.id: c
-        for c in session.scalars(
-            select(TicketConfig)
-            .where(TicketConfig.id.in_({item.ticket_config_id for item in body.order_item}))
-            .options(
-                selectinload(TicketConfig.timeslots),
-                selectinload(TicketConfig.sectors),
-                selectinload(TicketConfig.discounts),
-            )
-        )
-    }
+    configs = _load_configs(session, {item.ticket_config_id for item in body.order_item})
     lines = [_validate_item(session, configs, i, item) for i, item in enumerate(body.order_item)]
     event = _check_event(lines, actor, now)
     _check_sale_windows(lines, event, now)
@@ -111,6 +105,13 @@ def create_order(
     if body.order_contact is not None:
         order.contact = _contact(body.order_contact)
     _insert_with_unique_code(session, order)
+    # The view of the new order names each item's config and shows the contact. Both are known
+    # here, so say so, and it needs no query for them (the configs may even have left the
+    # session's identity map, which holds its objects weakly).
+    for line, item in zip(lines, order.items, strict=True):
+        set_committed_value(item, "ticket_config", line.config)
+    if body.order_contact is None:
+        set_committed_value(order, "contact", None)
     if body.hold_token is not None and seat_labels:
         holds.claim_held_seats(
             session, event.id, seat_labels, body.hold_token, order.id, now=now, until=expires
@@ -125,6 +126,53 @@ def create_order(
         data={"total": order.total, "items": len(order.items)},
     )
     return order
+
+
+# The configs of a cart with their event, built once (an ORM statement with its options costs
+# more to build than to run).
+_CONFIGS = (
+    select(TicketConfig)
+    .where(TicketConfig.id.in_(bindparam("ids", expanding=True)))
+    .options(joinedload(TicketConfig.event))
+)
+_CHOICES = ("timeslots", "sectors", "discounts")
+_LINKS = {
+    "timeslots": timeslot_ticket_config,
+    "sectors": sector_ticket_config,
+    "discounts": discount_ticket_config,
+}
+# Whether those configs have timeslots, sectors or discounts at all: most have none, and one
+# small query says so for all three, where loading the three collections takes three.
+_LINKED = union_all(
+    *(
+        select(literal(name)).where(table.c.ticket_config_id.in_(bindparam("ids", expanding=True)))
+        for name, table in _LINKS.items()
+    )
+)
+
+
+@cache
+def _choice_loader(names: tuple[str, ...]) -> Select[TicketConfig]:
+    """Reloads configs already in the session, filling in the named collections."""
+    return (
+        select(TicketConfig)
+        .where(TicketConfig.id.in_(bindparam("ids", expanding=True)))
+        .options(*(selectinload(getattr(TicketConfig, name)) for name in names))
+    )
+
+
+def _load_configs(session: Session, ids: set[int]) -> dict[int, TicketConfig]:
+    """The cart's configs with their event, timeslots, sectors and discounts loaded."""
+    configs = {c.id: c for c in session.scalars(_CONFIGS, {"ids": list(ids)})}
+    linked = set(session.scalars(_LINKED, {"ids": list(configs)}))
+    names = tuple(name for name in _CHOICES if name in linked)
+    if names:
+        session.scalars(_choice_loader(names), {"ids": list(configs)}).all()
+    for name in _CHOICES:
+        if name not in names:
+            for config in configs.values():
+                set_committed_value(config, name, [])
+    return configs
 
 
 def _validate_item(

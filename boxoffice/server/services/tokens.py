@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from boxoffice.server.errors import NotAuthenticated
 from boxoffice.server.services.actors import Actor
 
 ALGORITHM = "EdDSA"
+_VERIFIED_TOKENS = 1024  # how many checked tokens a key remembers (a few hundred bytes each)
 _KEY_SETTING = "jwt_signing_key"
 
 # Tickethead-style permission strings per role, put in the token's `permissions` claim.
@@ -43,6 +44,11 @@ class SigningKey:
 
     private: Ed25519PrivateKey
     public: Ed25519PublicKey
+    # Claims of the tokens whose signature this key has already checked, by token. A counter
+    # sends the same token with every request, and the Ed25519 check costs more than all the
+    # rest of `actor_from_token`. Only the signature check is remembered: the expiry and the
+    # claims are checked again on every use, so a remembered token is exactly as valid.
+    verified: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
 
 def load_or_create_signing_key(session: Session) -> SigningKey:
@@ -86,18 +92,27 @@ def issue_access_token(
 
 def actor_from_token(key: SigningKey, token: str, *, now: datetime) -> Actor:
     """Verify a bearer token and say who it names; 401 errors for anything wrong with it."""
-    try:
-        claims = jwt.decode(
-            token,
-            key.public,
-            algorithms=[ALGORITHM],
-            # Expiry is checked below against the injected clock, not the wall clock.
-            options={"require": ["exp", "iat", "id"], "verify_exp": False, "verify_iat": False},
-        )
-    except jwt.PyJWTError as exc:
-        raise NotAuthenticated(
-            "The access token is not valid; sign in again.", code="invalid_token"
-        ) from exc
+    claims = key.verified.get(token)
+    if claims is None:
+        try:
+            claims = jwt.decode(
+                token,
+                key.public,
+                algorithms=[ALGORITHM],
+                # Expiry is checked below against the injected clock, not the wall clock.
+                options={
+                    "require": ["exp", "iat", "id"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
+            )
+        except jwt.PyJWTError as exc:
+            raise NotAuthenticated(
+                "The access token is not valid; sign in again.", code="invalid_token"
+            ) from exc
+        if len(key.verified) >= _VERIFIED_TOKENS:
+            key.verified.clear()
+        key.verified[token] = claims
     if claims["exp"] <= now.timestamp():
         raise NotAuthenticated("The access token has expired.", code="token_expired")
     role = claims.get("role")

@@ -1,0 +1,638 @@
+"""Order-creation benchmark against a real `boxoffice serve` process on SQLite.
+
+    .venv/bin/python benchmarks/orders.py [--duration 20] [--clients 8,32] [--client-procs 1]
+
+What it does, all over 127.0.0.1 and bounded in time and count:
+
+1. creates a staff account with `boxoffice users add` in a fresh data folder, starts
+   `boxoffice serve` on a free port (the demo organizer `demo` is loaded) and waits for
+   `GET /event/health`;
+2. logs in and, as staff over HTTP, creates two published events: "Load" with one ticket config
+   large enough never to sell out, and "Race" whose config has `--race-tickets` tickets;
+3. phase a: one client orders 2 tickets at a time, sequentially (`--sequential` orders);
+   phases b, c…: N concurrent clients (one keep-alive `httpx.AsyncClient` per simulated
+   counter, as the SDK does) for `--duration` seconds each;
+   last phase: `--race-clients` clients race for the Race tickets until each is told `sold_out`;
+4. checks that nothing was oversold: for both configs, tickets taken (GET ticket_config) ==
+   sum of the quantities of the orders the server lists (GET /event/v1/order, paged as staff)
+   == 2 × the orders the clients were told were created, and ≤ quantity; that every failed
+   race request was a 409 `sold_out`; and that the load phases had no errors at all;
+5. prints a table: per phase, orders/s, latency percentiles, and the CPU time that the server
+   process (all its threads) and the client process(es) spent per request (server CPU is read
+   from /proc, so Linux only); then stops the server whatever happened.
+
+Every order is `POST /event/v1/order` with a bearer token and a fresh `Idempotency-Key`, like
+the real SDK sends. Latency is measured in the client, so it includes the client's own cost;
+the CPU columns tell how the machine's cores were shared between server and clients.
+`--client-procs N` spreads the concurrent clients over N worker processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import contextlib
+import importlib.util
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+USERNAME = "bench"
+PASSWORD = "benchmark password"
+ORGANIZER = "demo"
+TICKETS_PER_ORDER = 2
+LOAD_QUANTITY = 10_000_000  # never sold out during the timed phases
+RACE_TIME_LIMIT = 60.0  # seconds; the race normally ends in one or two
+REQUEST_TIMEOUT = 30.0
+
+
+# --- the simulated counters (run in this process or in worker processes) --------------------
+
+
+@dataclass
+class Tally:
+    """What one group of clients saw in one phase."""
+
+    latencies_ms: list[float] = field(default_factory=list)  # successful orders only
+    created: int = 0
+    failures: Counter[str] = field(default_factory=Counter)  # "409 sold_out", "transport: …"
+    elapsed: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds the clients' processes used
+    server_cpu: float | None = None  # CPU seconds the server used (Linux only)
+
+    def merge(self, other: Tally) -> None:
+        self.latencies_ms.extend(other.latencies_ms)
+        self.created += other.created
+        self.failures.update(other.failures)
+        self.elapsed = max(self.elapsed, other.elapsed)
+        self.client_cpu += other.client_cpu
+
+    @property
+    def answers(self) -> int:
+        return self.created + sum(self.failures.values())
+
+
+@dataclass(frozen=True)
+class Job:
+    """One group of clients for one phase; picklable, for worker processes."""
+
+    base_url: str
+    token: str
+    config_id: int
+    clients: int
+    start_at: float  # time.time() at which every group starts, so groups overlap exactly
+    duration: float  # seconds; the phase ends when it is over...
+    max_orders: int  # ...or when this group has sent this many orders
+    until_sold_out: bool = False  # a client stops at its first `sold_out`
+
+
+async def _counter(
+    client: httpx.AsyncClient, job: Job, deadline: float, budget: list[int], tally: Tally
+) -> None:
+    body = {
+        "order_item": [{"quantity": TICKETS_PER_ORDER, "ticket_config_id": job.config_id}],
+        "format": "PDF",
+    }
+    content = json.dumps(body).encode()
+    while time.perf_counter() < deadline and budget[0] > 0:
+        budget[0] -= 1
+        headers = {
+            "authorization": f"Bearer {job.token}",
+            "idempotency-key": str(uuid.uuid4()),
+            "content-type": "application/json",
+        }
+        started = time.perf_counter()
+        try:
+            response = await client.post("/event/v1/order", content=content, headers=headers)
+        except httpx.HTTPError as exc:
+            tally.failures[f"transport: {type(exc).__name__}"] += 1
+            continue
+        took = (time.perf_counter() - started) * 1000
+        if response.status_code == 201:
+            tally.created += 1
+            tally.latencies_ms.append(took)
+            continue
+        try:
+            code = response.json().get("code", "?")
+        except ValueError:
+            code = "?"
+        tally.failures[f"{response.status_code} {code}"] += 1
+        if job.until_sold_out and code == "sold_out":
+            return
+
+
+async def _run_job(job: Job) -> Tally:
+    delay = job.start_at - time.time()
+    if delay > 0:
+        await asyncio.sleep(delay)
+    tally = Tally()
+    budget = [job.max_orders]
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    clients = [
+        httpx.AsyncClient(base_url=job.base_url, limits=limits, timeout=REQUEST_TIMEOUT)
+        for _ in range(job.clients)
+    ]
+    started, cpu = time.perf_counter(), time.process_time()
+    deadline = started + job.duration
+    try:
+        await asyncio.gather(*(_counter(c, job, deadline, budget, tally) for c in clients))
+    finally:
+        tally.elapsed = time.perf_counter() - started
+        tally.client_cpu = time.process_time() - cpu
+        for c in clients:
+            await c.aclose()
+    return tally
+
+
+def run_job(job: Job) -> Tally:
+    """Entry point of a worker process."""
+    return asyncio.run(_run_job(job))
+
+
+def run_phase(
+    pool: concurrent.futures.ProcessPoolExecutor | None,
+    procs: int,
+    job: Job,
+    server: Server | None = None,
+) -> Tally:
+    """Run `job.clients` clients, split over `procs` worker processes (or here if no pool)."""
+    server_cpu = server.cpu_seconds() if server else None
+    tally = _run_phase(pool, procs, job)
+    if server_cpu is not None and server is not None:
+        now = server.cpu_seconds()
+        tally.server_cpu = None if now is None else now - server_cpu
+    return tally
+
+
+def _run_phase(
+    pool: concurrent.futures.ProcessPoolExecutor | None,
+    procs: int,
+    job: Job,
+) -> Tally:
+    if pool is None:
+        return asyncio.run(_run_job(job))
+    shares = [job.clients // procs + (1 if i < job.clients % procs else 0) for i in range(procs)]
+    shares = [s for s in shares if s]
+    start_at = time.time() + 0.5  # time for the workers to pick up their share
+    budgets = [job.max_orders // len(shares) + 1 for _ in shares]
+    futures = [
+        pool.submit(
+            run_job,
+            Job(
+                job.base_url,
+                job.token,
+                job.config_id,
+                share,
+                start_at,
+                job.duration,
+                budget,
+                job.until_sold_out,
+            ),
+        )
+        for share, budget in zip(shares, budgets, strict=True)
+    ]
+    total = Tally()
+    for future in futures:
+        total.merge(future.result())
+    return total
+
+
+# --- the server -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def boxoffice_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "boxoffice", *args]
+
+
+def add_staff_account(data_dir: Path) -> None:
+    subprocess.run(
+        boxoffice_command(
+            *f"users add {USERNAME} --role staff --password-stdin --data-dir".split(), str(data_dir)
+        ),
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the server process so far (None where /proc is missing)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, AttributeError):
+            return None
+
+
+@contextlib.contextmanager
+def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
+    """`boxoffice serve` on a free loopback port until the block ends."""
+    port = free_port()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            boxoffice_command(
+                *f"serve --host 127.0.0.1 --port {port} --log-level warning --data-dir".split(),
+                str(data_dir),
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            _wait_healthy(process, base_url, log_path)
+            yield Server(base_url, process.pid)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{_tail(log_path)}")
+        try:
+            if httpx.get(f"{base_url}/event/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the server did not answer /event/health in 60 s:\n{_tail(log_path)}")
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+# --- catalog set-up and checks over HTTP ------------------------------------------------------
+
+
+def _data(response: httpx.Response, expected: int = 200) -> Any:
+    if response.status_code != expected:
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url.path} → "
+            f"{response.status_code}: {response.text[:500]}"
+        )
+    return response.json()["data"]
+
+
+def login(client: httpx.Client) -> str:
+    data = _data(
+        client.post("/account/v1/auth/login", json={"username": USERNAME, "password": PASSWORD})
+    )
+    token: str = data["token"]
+    return token
+
+
+def make_event(client: httpx.Client, name: str, quantity: int) -> tuple[int, int]:
+    """A published event with one 10 EUR ticket config on sale since yesterday."""
+    now = datetime.now(UTC)
+    event = _data(
+        client.post(
+            f"/event/v1/organizer/{ORGANIZER}/event",
+            json={
+                "name": name,
+                "start_at": (now + timedelta(days=30)).isoformat(),
+                "end_at": (now + timedelta(days=30, hours=3)).isoformat(),
+            },
+        ),
+        201,
+    )
+    config = _data(
+        client.post(
+            f"/event/v1/event/{event['id']}/ticket_config",
+            json={
+                "name": f"{name} standard",
+                "face_value": 10,
+                "quantity": quantity,
+                "start_sale_at": (now - timedelta(days=1)).isoformat(),
+            },
+        ),
+        201,
+    )
+    _data(client.post(f"/event/v1/event/{event['id']}/publish"))
+    return int(event["id"]), int(config["id"])
+
+
+@dataclass
+class Check:
+    name: str
+    quantity: int
+    taken: int
+    listed_orders: int
+    listed_tickets: int
+    created_seen: int  # 201 answers the clients got
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_sales(
+    client: httpx.Client, name: str, event_id: int, config_id: int, created_seen: int
+) -> Check:
+    """Compare the config's counter with the orders the server lists, page by page."""
+    config = _data(client.get(f"/event/v1/ticket_config/{config_id}"))
+    quantity, available = int(config["quantity"]), int(config["available"])
+    taken = quantity - available
+    orders: dict[int, dict[str, Any]] = {}
+    offset, total = 0, None
+    while total is None or offset < total:
+        page = _data(
+            client.get(
+                "/event/v1/order", params={"event_id": event_id, "limit": 500, "offset": offset}
+            )
+        )
+        total = int(page["paging"]["total"])
+        if not page["data"]:
+            break
+        for order in page["data"]:
+            orders[order["id"]] = order
+        offset += len(page["data"])
+    problems: list[str] = []
+    holding = [o for o in orders.values() if o["status"] != "canceled"]
+    tickets = sum(
+        item["quantity"]
+        for o in holding
+        for item in o["order_item"]
+        if item["ticket_config_id"] == config_id
+    )
+    if len(orders) != total:
+        problems.append(f"listed {len(orders)} distinct orders but paging.total is {total}")
+    if taken != tickets:
+        problems.append(f"the config counts {taken} taken but the orders hold {tickets}")
+    if tickets > quantity:
+        problems.append(f"OVERSOLD: {tickets} tickets sold of {quantity}")
+    if len(holding) != created_seen:
+        problems.append(f"the server lists {len(holding)} orders, clients saw {created_seen} 201s")
+    if any(len(o["order_item"]) != 1 for o in holding):
+        problems.append("an order has other than one item")
+    return Check(name, quantity, taken, len(holding), tickets, created_seen, problems)
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    phase: str
+    clients: int
+    tally: Tally
+    errors: int  # failures that should not have happened
+
+    def cells(self) -> list[str]:
+        lat = sorted(self.tally.latencies_ms)
+        rate = self.tally.created / self.tally.elapsed if self.tally.elapsed else 0.0
+        return [
+            self.phase,
+            str(self.clients),
+            str(self.tally.created),
+            str(sum(self.tally.failures.values())),
+            str(self.errors),
+            f"{rate:.0f}",
+            f"{statistics.median(lat):.2f}" if lat else "-",
+            f"{_percentile(lat, 95):.2f}" if lat else "-",
+            f"{_percentile(lat, 99):.2f}" if lat else "-",
+            f"{lat[-1]:.1f}" if lat else "-",
+            _per_answer(self.tally.server_cpu, self.tally.answers),
+            _per_answer(self.tally.client_cpu, self.tally.answers),
+        ]
+
+
+def _per_answer(cpu_seconds: float | None, answers: int) -> str:
+    return "-" if cpu_seconds is None or not answers else f"{cpu_seconds / answers * 1000:.2f}"
+
+
+def _percentile(ordered: list[float], pct: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+HEADERS = ["phase", "clients", "orders", "failed", "errors", "orders/s", "median ms", "p95 ms"]
+HEADERS += ["p99 ms", "max ms", "server CPU ms/req", "client CPU ms/req"]
+
+
+def table(rows: list[Row]) -> str:
+    cells = [HEADERS, *(row.cells() for row in rows)]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(HEADERS))]
+
+    def line(r: list[str]) -> str:
+        padded = [
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    # A Markdown table: the first column left-aligned, the figures right-aligned.
+    rule = "|".join(["", "-" * (widths[0] + 2), *("-" * (w + 1) + ":" for w in widths[1:]), ""])
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def describe_setup(procs: int) -> str:
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    where = "this process" if procs <= 1 else f"{procs} worker processes"
+    return (
+        f"server: 1 `boxoffice serve` process (uvicorn, loop={loop}, http={http}), SQLite WAL; "
+        f"clients: one keep-alive httpx.AsyncClient per counter, in {where}; "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+    )
+
+
+# --- main -----------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per load phase")
+    parser.add_argument(
+        "--clients",
+        default="8,32",
+        help="concurrent clients of each load phase, comma-separated (default 8,32)",
+    )
+    parser.add_argument(
+        "--sequential", type=int, default=1000, help="orders of the single-client phase"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=50, help="orders before phase a, not measured"
+    )
+    parser.add_argument(
+        "--race-clients", type=int, default=32, help="clients racing for the last tickets"
+    )
+    parser.add_argument(
+        "--race-tickets",
+        type=int,
+        default=501,
+        help="tickets of the race config (odd, so one is left that no 2-ticket order gets)",
+    )
+    parser.add_argument(
+        "--client-procs",
+        type=int,
+        default=1,
+        help="worker processes for the concurrent clients (1: all in this process)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the data folder and server log")
+    args = parser.parse_args(argv)
+    args.client_counts = [int(c) for c in str(args.clients).split(",") if c.strip()]
+    if any(c < 1 for c in args.client_counts) or args.client_procs < 1:
+        parser.error("client counts and --client-procs must be positive")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="boxoffice-bench-"))
+    data_dir, log_path = folder / "data", folder / "server.log"
+    pool = (
+        concurrent.futures.ProcessPoolExecutor(
+            args.client_procs, mp_context=multiprocessing.get_context("spawn")
+        )
+        if args.client_procs > 1
+        else None
+    )
+    try:
+        add_staff_account(data_dir)
+        with running_server(data_dir, log_path) as server:
+            return bench(args, server, pool)
+    except Exception as exc:
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        print(f"--- server log ---\n{_tail(log_path)}", file=sys.stderr)
+        return 2
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        if args.keep:
+            print(f"data and server log kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def bench(
+    args: argparse.Namespace, server: Server, pool: concurrent.futures.ProcessPoolExecutor | None
+) -> int:
+    base_url = server.url
+    print(describe_setup(args.client_procs))
+    with httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT) as client:
+        token = login(client)
+        client.headers["authorization"] = f"Bearer {token}"
+        load_event, load_config = make_event(client, "Load", LOAD_QUANTITY)
+        race_event, race_config = make_event(client, "Race", args.race_tickets)
+
+    def job(config_id: int, clients: int, duration: float, max_orders: int, **kw: Any) -> Job:
+        return Job(base_url, token, config_id, clients, 0.0, duration, max_orders, **kw)
+
+    rows: list[Row] = []
+    load_created = 0
+    warm = run_phase(None, 1, job(load_config, 1, 60, args.warmup))
+    load_created += warm.created
+    print(f"warm-up: {warm.created} orders, failures {dict(warm.failures) or 0}", flush=True)
+
+    seq = run_phase(None, 1, job(load_config, 1, 120, args.sequential), server)
+    rows.append(Row("a sequential", 1, seq, sum(seq.failures.values())))
+    load_created += seq.created
+    print(f"phase a done: {seq.created} orders", flush=True)
+
+    for n, clients in enumerate(args.client_counts):
+        tally = run_phase(
+            pool, args.client_procs, job(load_config, clients, args.duration, 10_000_000), server
+        )
+        letter = "bcdefghijk"[n % 10]
+        rows.append(Row(f"{letter} concurrent", clients, tally, sum(tally.failures.values())))
+        load_created += tally.created
+        print(f"phase {letter} done: {tally.created} orders", flush=True)
+
+    race = run_phase(
+        pool,
+        args.client_procs,
+        job(
+            race_config,
+            args.race_clients,
+            RACE_TIME_LIMIT,
+            2 * args.race_tickets,  # bounded: at most twice as many attempts as tickets
+            until_sold_out=True,
+        ),
+        server,
+    )
+    unexpected = sum(n for what, n in race.failures.items() if what != "409 sold_out")
+    rows.append(Row("race to sell-out", args.race_clients, race, unexpected))
+
+    with httpx.Client(
+        base_url=base_url, timeout=120, headers={"authorization": f"Bearer {token}"}
+    ) as client:
+        checks = [
+            check_sales(client, "Load", load_event, load_config, load_created),
+            check_sales(client, "Race", race_event, race_config, race.created),
+        ]
+    race_check = checks[1]
+    if race.failures.get("409 sold_out", 0) < 1:
+        race_check.problems.append("no client was told sold_out")
+    if race_check.taken != race_check.quantity - race_check.quantity % TICKETS_PER_ORDER:
+        race_check.problems.append(
+            f"the race left {race_check.quantity - race_check.taken} tickets unsold"
+        )
+    load_errors = sum(row.errors for row in rows)
+
+    print()
+    print(table(rows))
+    print()
+    print(
+        "failed = non-201 answers; errors = failures other than the race's 409 sold_out;"
+        " CPU ms/req = CPU time of the server process (all its threads) or of the client"
+        " process(es) during the phase, per answered request."
+    )
+    print(f"race failures: {dict(race.failures) or 'none'}")
+    for check in checks:
+        verdict = "OK" if check.ok else "FAILED: " + "; ".join(check.problems)
+        print(
+            f"oversell check {check.name}: quantity {check.quantity}, taken {check.taken}, "
+            f"{check.listed_orders} orders listed holding {check.listed_tickets} tickets, "
+            f"{check.created_seen} created answers seen → {verdict}"
+        )
+    passed = all(c.ok for c in checks) and load_errors == 0
+    print(f"result: {'PASS' if passed else 'FAIL'} (zero oversell, zero unexpected errors)")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
