@@ -566,3 +566,75 @@ def test_sweeper_expires_drafts(live_server, client):
     live_server.clock.advance(minutes=16)
     assert sweep_once(live_server.state) == 1
     assert f.get_config(live_server.state, config).taken == 0
+
+
+def test_one_currency_per_order(live_server, client):
+    ids = f.make_event(
+        live_server.state,
+        configs=[
+            {"name": "Euro", "face_value": "10", "quantity": 5},
+            {"name": "Yen", "face_value": "1000", "currency": "JPY", "quantity": 5},
+        ],
+    )
+    assert_error(
+        order(
+            client,
+            f.guest(client),
+            [
+                {"quantity": 1, "ticket_config_id": ids["config_ids"][0]},
+                {"quantity": 1, "ticket_config_id": ids["config_ids"][1]},
+            ],
+        ),
+        422,
+        "mixed_currencies",
+    )
+
+
+def test_an_event_that_is_over_is_not_sold(live_server, client):
+    ids = f.make_event(live_server.state, start_in=timedelta(hours=-5))
+    assert_error(
+        order(client, f.guest(client), [{"quantity": 1, "ticket_config_id": ids["config_ids"][0]}]),
+        400,
+        "event_over",
+    )
+
+
+def test_every_seated_item_needs_seats(live_server, client):
+    ids = f.make_event(
+        live_server.state,
+        configs=[
+            {"name": "Stalls", "face_value": "40", "quantity": None, "seat_category": "stalls"},
+            {"name": "Balcony", "face_value": "30", "quantity": None, "seat_category": "balcony"},
+        ],
+    )
+    f.add_seats(live_server.state, ids["event_id"], rows="A", per_row=4)
+    stalls, balcony = ids["config_ids"]
+    response = order(
+        client,
+        f.guest(client),
+        [
+            {"quantity": 1, "ticket_config_id": stalls, "selected_seats": ["A-1"]},
+            {"quantity": 1, "ticket_config_id": balcony},
+        ],
+    )
+    assert_error(response, 422, "seats_required", "order_item[1].selected_seats")
+
+
+def test_order_read_embeds_the_event_on_request(live_server, client):
+    ids = f.make_event(live_server.state, name="Embedded")
+    headers = f.guest(client)
+    made = order(
+        client,
+        headers,
+        [{"quantity": 1, "ticket_config_id": ids["config_ids"][0]}],
+        hold_token="ignored-without-seats",
+    )
+    assert made.json()["data"]["hold_token"] is None
+    order_id = made.json()["data"]["id"]
+    plain = client.get(f"/event/v1/order/{order_id}", headers=headers).json()["data"]
+    assert plain["event"] is None
+    embedded = client.get(
+        f"/event/v1/order/{order_id}", headers=headers, params={"with": "[event.[ticket_config]]"}
+    ).json()["data"]
+    assert embedded["event"]["name"] == "Embedded"
+    assert embedded["event"]["ticket_config"][0]["id"] == ids["config_ids"][0]

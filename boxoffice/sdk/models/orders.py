@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import EmailStr, Field
 
 from boxoffice.sdk.models.common import Amount, RequestModel, WireModel
+from boxoffice.sdk.models.events import Event
 
 TicketFormat = Literal["PDF", "PKPASS", "SECURE"]
 OrderStatus = Literal[
@@ -101,3 +102,4 @@ class Order(WireModel):
     updated_at: datetime
     order_item: list[OrderItem]
     order_contact: OrderContact | None = None
+    event: Event | None = None  # with=[event]

@@ -148,7 +148,8 @@ def order_item(row: db.OrderItem, currency: str) -> od.OrderItem:
 
 
 def order(row: db.Order, tree: Tree | None = None) -> od.Order:
-    tree = tree if tree is not None else {"order_contact": {}}
+    """An order with its items and contact; `with=[event.[venue]]` embeds the event too."""
+    tree = tree or {}
     return od.Order(
         id=row.id,
         code=row.code,
@@ -164,7 +165,6 @@ def order(row: db.Order, tree: Tree | None = None) -> od.Order:
         created_at=row.created_at,
         updated_at=row.updated_at,
         order_item=[order_item(i, row.currency) for i in row.items],
-        order_contact=order_contact(row.contact)
-        if "order_contact" in tree and row.contact
-        else None,
+        order_contact=order_contact(row.contact) if row.contact else None,
+        event=event(row.event, tree["event"]) if "event" in tree else None,
     )

@@ -81,7 +81,8 @@ def create_order(
         format=body.format,
         currency=lines[0].config.currency,
         total=0,
-        hold_token=body.hold_token,
+        # A hold token matters only with seats: it is what keeps them for this order.
+        hold_token=body.hold_token if seat_labels else None,
         expires_at=expires,
         created_at=now,
         updated_at=now,
@@ -249,6 +250,16 @@ def _check_event(lines: list[_Line], actor: Actor, now: datetime) -> Event:
             code="event_not_published",
             field=_field(0, "ticket_config_id"),
         )
+    if event.end_at <= now:
+        raise RuleViolation(
+            f"{event.name!r} is over.", code="event_over", field=_field(0, "ticket_config_id")
+        )
+    if len({line.config.currency for line in lines}) != 1:
+        raise InvalidInput(
+            "All tickets of one order must be priced in the same currency.",
+            code="mixed_currencies",
+            field="order_item",
+        )
     return event
 
 
@@ -294,17 +305,14 @@ def _check_seats(
     labels = [label for line in lines for label in line.seats]
     if len(set(labels)) != len(labels):
         raise InvalidInput("A seat is selected twice.", code="duplicate_seat", field="order_item")
-    seated = any(line.config.seat_category for line in lines) and holds.has_seat_map(
-        session, event.id
-    )
+    unseated = [line for line in lines if line.config.seat_category and not line.seats]
+    if unseated and holds.has_seat_map(session, event.id):
+        raise InvalidInput(
+            f"Choose seats for {unseated[0].config.name!r}.",
+            code="seats_required",
+            field=_field(unseated[0].index, "selected_seats"),
+        )
     if not labels:
-        for line in lines:
-            if line.config.seat_category and seated:
-                raise InvalidInput(
-                    f"Choose seats for {line.config.name!r}.",
-                    code="seats_required",
-                    field=_field(line.index, "selected_seats"),
-                )
         return set()
     categories = holds.seat_categories(session, event.id, set(labels))
     for line in lines:

@@ -71,8 +71,8 @@ def list_orders(
 
 @router.get("/{order_id}", response_model=od.Order)
 def get_order(order: OrderDep, with_: WithParam = None) -> JSONResponse:
-    """One order; `with=[order_contact]` adds the contact."""
-    return views.ok(views.order(order, parse_with(with_) if with_ else None))
+    """One order with its items and contact; `with=[event.[venue]]` embeds the event."""
+    return views.ok(views.order(order, parse_with(with_)))
 
 
 @router.post("/{order_id}/order_contact", response_model=od.OrderContact)
