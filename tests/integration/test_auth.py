@@ -27,7 +27,15 @@ def test_login_claims_and_refresh(live_server, client):
     assert claims["exp"] - claims["iat"] == 7200
     assert claims["username"] == "cashier" and claims["type"] == "registered"
     assert claims["permissions"] == {
-        "demo": {"staff": ["event.event.view", "event.order.view", "payment.order.confirm"]}
+        "demo": {
+            "staff": [
+                "event.event.create",
+                "event.event.update",
+                "event.event.view",
+                "event.order.view",
+                "payment.order.confirm",
+            ]
+        }
     }
     refreshed = client.post(
         "/account/v1/auth/refresh", json={"refreshToken": pair["refresh_token"]}

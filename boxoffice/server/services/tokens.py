@@ -32,7 +32,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payment.order.confirm",
         "account.user.create",
     ],
-    "staff": ["event.event.view", "event.order.view", "payment.order.confirm"],
+    # Staff set up and sell events; only admins create accounts.
+    "staff": [
+        "event.event.create",
+        "event.event.update",
+        "event.event.view",
+        "event.order.view",
+        "payment.order.confirm",
+    ],
     "customer": [],
     "guest": [],
 }
