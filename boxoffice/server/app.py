@@ -18,14 +18,25 @@ from sqlalchemy import Engine
 
 from boxoffice import __version__
 from boxoffice.server.api import errors, idempotency
-from boxoffice.server.api.routes import auth, events, health, orders, seating, venues
+from boxoffice.server.api.routes import (
+    auth,
+    events,
+    health,
+    orders,
+    payments,
+    seating,
+    venues,
+)
 from boxoffice.server.api.state import Clock, ServerState
 from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.engine import make_engine, make_sessionmakers
 from boxoffice.server.db.locking import WriteGate
 from boxoffice.server.db.migrate import upgrade
+from boxoffice.server.payments.cards import CardPayments
 from boxoffice.server.services import demo, tokens
 from boxoffice.server.services import orders as order_service
+from boxoffice.server.services.payments import Issuing
+from boxoffice.server.ticketoutput.certificates import load_or_create_development_signer
 
 logger = logging.getLogger(__name__)
 DEMO_ORGANIZER = "demo"
@@ -53,6 +64,11 @@ def prepare_database(settings: ServerSettings, engine: Engine, clock: Clock) -> 
         signing_key=key,
         clock=clock,
         organizer=organizer,
+        cards=CardPayments(settings),
+        issuing=Issuing(
+            lambda: load_or_create_development_signer(settings.data_dir / "passes", organizer),
+            settings.mail_sender,
+        ),
     )
 
 
@@ -86,10 +102,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        async with anyio.create_task_group() as tasks:
-            tasks.start_soon(sweep_forever, state)
-            yield
-            tasks.cancel_scope.cancel()
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(sweep_forever, state)
+                yield
+                tasks.cancel_scope.cancel()
+        finally:
+            await anyio.to_thread.run_sync(state.cards.close)
 
     app = FastAPI(
         title="Box Office venue server",
@@ -106,6 +125,7 @@ def create_app(
         venues.router,
         seating.router,
         orders.router,
+        payments.router,
     ):
         app.include_router(router)
     app.add_middleware(idempotency.IdempotencyMiddleware, state=state)

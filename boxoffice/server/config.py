@@ -25,6 +25,12 @@ class ServerSettings(BaseSettings):
     refresh_token_days: int = 30
     sweep_interval_seconds: float = 15.0
     load_demo: bool = True
+    # Stripe: real keys come from the environment (BOXOFFICE_STRIPE_SECRET_KEY …), never from
+    # a committed file. Without a secret key the server runs the emulator: training mode.
+    stripe_secret_key: str | None = Field(default=None, repr=False)
+    stripe_publishable_key: str | None = None
+    stripe_webhook_secret: str | None = Field(default=None, repr=False)
+    mail_sender: str = "Box Office <tickets@boxoffice.invalid>"
 
     def resolved_database_url(self) -> str:
         """The database URL: the configured one, else a SQLite file in the data directory."""

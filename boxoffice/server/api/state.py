@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.locking import WriteGate
+from boxoffice.server.payments.cards import CardPayments
+from boxoffice.server.services.payments import Issuing
 from boxoffice.server.services.tokens import SigningKey
 
 Clock = Callable[[], datetime]
@@ -26,3 +28,5 @@ class ServerState:
     signing_key: SigningKey
     clock: Clock
     organizer: str
+    cards: CardPayments
+    issuing: Issuing

@@ -17,6 +17,7 @@ from boxoffice.server.api.expansion import Tree
 from boxoffice.server.db import models as db
 from boxoffice.server.services.inventory import available
 from boxoffice.server.services.money import to_major
+from boxoffice.server.services.payments import PaymentResult
 
 
 def ok(model: BaseModel | dict[str, Any], status: int = 200) -> JSONResponse:
@@ -147,7 +148,7 @@ def order_item(row: db.OrderItem, currency: str) -> od.OrderItem:
     )
 
 
-def order(row: db.Order, tree: Tree | None = None) -> od.Order:
+def order(row: db.Order, tree: Tree | None = None, *, has_seat_map: bool = False) -> od.Order:
     """An order with its items and contact; `with=[event.[venue]]` embeds the event too."""
     tree = tree or {}
     return od.Order(
@@ -166,5 +167,31 @@ def order(row: db.Order, tree: Tree | None = None) -> od.Order:
         updated_at=row.updated_at,
         order_item=[order_item(i, row.currency) for i in row.items],
         order_contact=order_contact(row.contact) if row.contact else None,
-        event=event(row.event, tree["event"]) if "event" in tree else None,
+        event=event(row.event, tree["event"], has_seat_map=has_seat_map)
+        if "event" in tree
+        else None,
     )
+
+
+def _money(minor: int | None, currency: str) -> float | None:
+    return None if minor is None else float(to_major(minor, currency))
+
+
+def payment_result(result: PaymentResult) -> dict[str, Any]:
+    """`{publishable_key, payment_intent}` as Tickethead answers, plus the order and payment."""
+    payment, currency = result.payment, result.order.currency
+    return {
+        "publishable_key": result.publishable_key,
+        "payment_intent": result.intent.to_wire() if result.intent else None,
+        "order": order(result.order).model_dump(mode="json"),
+        "payment": {
+            "id": payment.id,
+            "provider": payment.provider,
+            "type": payment.type,
+            "status": payment.status,
+            "amount": _money(payment.amount, currency),
+            "tendered": _money(payment.tendered, currency),
+            "change": _money(payment.change, currency),
+            "livemode": bool(result.intent.livemode) if result.intent else False,
+        },
+    }

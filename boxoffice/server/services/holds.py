@@ -426,3 +426,43 @@ def audit_hold(
         now=now,
         data={"seats": list(labels)},
     )
+
+
+def claim_free_seats(
+    session: Session, event_id: int, order_id: int, *, now: datetime, until: datetime | None
+) -> None:
+    """Book for an order, at payment time, the seats it chose without a hold token.
+
+    Seats that order already holds are kept; every other one must still be free, or the
+    whole payment is refused with `seat_taken` (and nothing is charged).
+    """
+    from boxoffice.server.db.models import OrderItem
+
+    labels = {
+        label
+        for seats in session.scalars(
+            select(OrderItem.selected_seats).where(OrderItem.order_id == order_id)
+        )
+        for label in seats
+    }
+    if not labels:
+        return
+    mine = set(
+        session.scalars(
+            select(Seat.label).where(
+                Seat.event_id == event_id, Seat.order_id == order_id, Seat.label.in_(labels)
+            )
+        )
+    )
+    wanted = labels - mine
+    if not wanted:
+        return
+    got = session.scalars(
+        update(Seat)
+        .where(Seat.event_id == event_id, Seat.label.in_(wanted), _holdable(now))
+        .values(status=HELD, hold_token=None, hold_expires_at=until, order_id=order_id)
+        .returning(Seat.label)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if len(got) != len(wanted):
+        _explain_unavailable(session, event_id, got, wanted, "order_item")

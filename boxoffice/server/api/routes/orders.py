@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from boxoffice.sdk.models import orders as od
 from boxoffice.sdk.models.common import ListInfo
@@ -14,7 +14,7 @@ from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.expansion import parse_with
 from boxoffice.server.api.query import Limit, Offset, WithParam, date_range
 from boxoffice.server.db.models import Order
-from boxoffice.server.services import orders
+from boxoffice.server.services import downloads, holds, orders
 
 router = APIRouter(prefix="/event/v1/order", tags=["order"])
 
@@ -70,9 +70,11 @@ def list_orders(
 
 
 @router.get("/{order_id}", response_model=od.Order)
-def get_order(order: OrderDep, with_: WithParam = None) -> JSONResponse:
+def get_order(order: OrderDep, session: SessionDep, with_: WithParam = None) -> JSONResponse:
     """One order with its items and contact; `with=[event.[venue]]` embeds the event."""
-    return views.ok(views.order(order, parse_with(with_)))
+    tree = parse_with(with_)
+    seated = "event" in tree and holds.has_seat_map(session, order.event_id)
+    return views.ok(views.order(order, tree, has_seat_map=seated))
 
 
 @router.post("/{order_id}/order_contact", response_model=od.OrderContact)
@@ -94,3 +96,52 @@ def cancel_order(
 ) -> JSONResponse:
     """Cancel an unpaid order; its tickets and seats go back on sale at once."""
     return views.ok(views.order(orders.cancel_order(session, actor, order, now=now)))
+
+
+def _download(
+    session: SessionDep,
+    state: StateDep,
+    order: Order,
+    ticket_id: int | None,
+    format: str | None,
+    size: str,
+) -> Response:
+    output = downloads.order_file(
+        session,
+        order,
+        signer=lambda: state.issuing.signer,
+        ticket_id=ticket_id,
+        format=format,
+        size=size,
+    )
+    return Response(
+        output.data,
+        media_type=output.mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{output.filename}"'},
+    )
+
+
+@router.get("/{order_id}/download_tickets", response_class=Response)
+def download_tickets(
+    order: OrderDep,
+    session: SessionDep,
+    state: StateDep,
+    format: str | None = None,
+    size: str = "a4",
+) -> Response:
+    """The paid order's tickets: a PDF (`size=a4` or `ticket` stock), or for PKPASS orders
+    the Wallet pass (`.pkpasses` for several); `format=pdf|pkpass` overrides."""
+    return _download(session, state, order, None, format, size)
+
+
+@router.get("/{order_id}/download_tickets/{ticket_id}", response_class=Response)
+def download_ticket(
+    order: OrderDep,
+    ticket_id: int,
+    session: SessionDep,
+    state: StateDep,
+    format: str | None = None,
+    size: str = "a4",
+) -> Response:
+    """One ticket of the paid order, as `download_tickets`."""
+    return _download(session, state, order, ticket_id, format, size)

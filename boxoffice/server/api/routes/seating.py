@@ -70,7 +70,7 @@ def get_seat_map(
 def put_seat_map(
     event_id: int, body: st.PutSeatMapRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
-    """Replace the seat map (staff); refused once seats are ordered."""
+    """Replace the seat map (staff); refused while seats are booked, ordered or held."""
     event = catalog.get_event(session, actor, event_id)
     count = holds.put_seat_map(session, actor, event, body.seats, now)
     return views.ok({"event_id": event.id, "seats": count})

@@ -14,25 +14,33 @@ from boxoffice.server.db.models.catalog import (
     timeslot_ticket_config,
 )
 from boxoffice.server.db.models.idempotency import IdempotencyRecord
+from boxoffice.server.db.models.ledger import LedgerEntryRow
 from boxoffice.server.db.models.order import Order, OrderContact, OrderItem
+from boxoffice.server.db.models.payment import MailJob, Payment
 from boxoffice.server.db.models.seat import HoldToken, Seat
 from boxoffice.server.db.models.setting import Setting
+from boxoffice.server.db.models.ticket import EventSigningKey, Ticket
 from boxoffice.server.db.models.user import RefreshToken, User
 
 __all__ = [
     "AuditEntry",
     "Discount",
     "Event",
+    "EventSigningKey",
     "HoldToken",
     "IdempotencyRecord",
+    "LedgerEntryRow",
+    "MailJob",
     "Order",
     "OrderContact",
     "OrderItem",
     "Organizer",
+    "Payment",
     "RefreshToken",
     "Seat",
     "Sector",
     "Setting",
+    "Ticket",
     "TicketConfig",
     "Timeslot",
     "User",

@@ -7,10 +7,7 @@ packages poppler-utils and zbar-tools).
 import dataclasses
 import io
 import random
-import shutil
 import string
-import subprocess
-from pathlib import Path
 
 import pytest
 import qrcode  # type: ignore[import-untyped]
@@ -22,6 +19,7 @@ from boxoffice.server.errors import InvalidInput
 from boxoffice.server.ticketoutput.base import SeatLabel
 from boxoffice.server.ticketoutput.pdf import PdfOptions, PdfOutput, latin1_safe, qr_matrix
 from boxoffice.server.ticketoutput.registry import get_output
+from tests.helpers.qr import decode_qr, rasterise, require_tools
 
 MM = 72 / 25.4
 A4 = (210 * MM, 297 * MM)
@@ -30,29 +28,7 @@ STOCK = (8 * 72, 3.25 * 72)
 
 @pytest.fixture(scope="module")
 def tools() -> None:
-    missing = [tool for tool in ("pdftoppm", "zbarimg") if shutil.which(tool) is None]
-    if missing:
-        pytest.fail(f"{', '.join(missing)} missing: apt-get install poppler-utils zbar-tools")
-
-
-def rasterise(pdf: bytes, folder: Path, dpi: int = 150) -> list[Path]:
-    (folder / "tickets.pdf").write_bytes(pdf)
-    subprocess.run(
-        ["pdftoppm", "-r", str(dpi), "-png", str(folder / "tickets.pdf"), str(folder / "page")],
-        check=True,
-    )
-    return sorted(folder.glob("page-*.png"))
-
-
-def decode_qr(png: Path) -> list[str]:
-    result = subprocess.run(
-        ["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", str(png)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode in (0, 4), result.stderr  # 4: nothing found
-    return result.stdout.splitlines()
+    require_tools()
 
 
 def page_sizes(reader: PdfReader) -> list[tuple[float, float]]:

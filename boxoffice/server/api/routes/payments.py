@@ -1,0 +1,93 @@
+"""Payment service: pay an order (card, cash; free orders at once), reconcile, Stripe webhook."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+
+from boxoffice.sdk.models.common import RequestModel
+from boxoffice.server.api import views
+from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
+from boxoffice.server.errors import InvalidInput
+from boxoffice.server.payments.stripe_gateway import WebhookSignatureError
+from boxoffice.server.services import orders, payments
+
+router = APIRouter(prefix="/payment/v1", tags=["payment"])
+
+
+class PaymentBody(RequestModel):
+    """`{}` for card payments, as the seed sends; `{"tendered": 50}` for cash."""
+
+    tendered: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+
+
+@router.post("/payment")
+def create_payment(
+    order_id: int,
+    session: SessionDep,
+    actor: CurrentActor,
+    state: StateDep,
+    now: Now,
+    type: str = "card",
+    body: PaymentBody | None = None,
+) -> JSONResponse:
+    """Pay an order. Free orders are paid at once; `type=card` returns the Stripe
+    `publishable_key` and `payment_intent` (with its `client_secret`); `type=cash` (staff)
+    takes `tendered` and records the change. A second call returns the same intent."""
+    order = orders.get_order(session, actor, order_id)
+    result = payments.create_payment(
+        session,
+        actor,
+        order,
+        type=type,
+        now=now,
+        cards=state.cards,
+        issuing_with=state.issuing,
+        tendered=body.tendered if body else None,
+    )
+    return views.ok(views.payment_result(result), status=201 if result.intent is None else 200)
+
+
+@router.post("/payment/reconcile")
+def reconcile(
+    order_id: int, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
+) -> JSONResponse:
+    """After the payment page reports back: ask Stripe and mark the order paid or failed."""
+    order = orders.get_order(session, actor, order_id)
+    payments.reconcile(
+        session, actor, order, now=now, cards=state.cards, issuing_with=state.issuing
+    )
+    return views.ok(views.order(order))
+
+
+@router.post("/webhook/stripe")
+async def stripe_webhook(request: Request, state: StateDep) -> JSONResponse:
+    """Stripe events, verified with the endpoint secret; unsigned or forged ones get 400."""
+    payload = await request.body()
+    try:
+        event = state.cards.gateway().verify_webhook(
+            payload, request.headers.get("stripe-signature")
+        )
+    except WebhookSignatureError as exc:
+        raise InvalidInput(
+            "The webhook signature is missing or wrong.", code="invalid_webhook_signature"
+        ) from exc
+    moved = await _apply_webhook(state, event)
+    return views.ok({"received": True, "applied": moved})
+
+
+async def _apply_webhook(state: StateDep, event: dict[str, Any]) -> bool:
+    import anyio
+
+    def run() -> bool:
+        with state.write_sessions() as session, session.begin():
+            return payments.handle_webhook(
+                session, event, now=state.clock(), issuing_with=state.issuing
+            )
+
+    async with state.gate.hold():
+        return await anyio.to_thread.run_sync(run)

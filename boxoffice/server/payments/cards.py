@@ -1,0 +1,65 @@
+"""The server's card-payment gateway: real Stripe keys from settings, else the emulator."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from boxoffice.server.config import ServerSettings
+from boxoffice.server.payments.emulator import StripeEmulator
+from boxoffice.server.payments.stripe_gateway import StripeGateway
+
+logger = logging.getLogger(__name__)
+
+
+class CardPayments:
+    """Owns the `StripeGateway`; in training mode also the emulator child process.
+
+    The emulator starts on first use (or `warm_up()`), so a server that never takes a card
+    never starts it.
+    """
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self._settings = settings
+        self._lock = threading.Lock()
+        self._gateway: StripeGateway | None = None
+        self._emulator: StripeEmulator | None = None
+
+    @property
+    def training_mode(self) -> bool:
+        return not self._settings.stripe_secret_key
+
+    def gateway(self) -> StripeGateway:
+        with self._lock:
+            if self._gateway is None:
+                self._gateway = self._build()
+            return self._gateway
+
+    def warm_up(self) -> None:
+        self.gateway()
+
+    def _build(self) -> StripeGateway:
+        settings = self._settings
+        if settings.stripe_secret_key:
+            if not settings.stripe_publishable_key:
+                raise RuntimeError("BOXOFFICE_STRIPE_PUBLISHABLE_KEY is missing")
+            return StripeGateway(
+                settings.stripe_secret_key,
+                settings.stripe_publishable_key,
+                webhook_secret=settings.stripe_webhook_secret,
+            )
+        self._emulator = StripeEmulator().start()
+        logger.info("Stripe emulator (training mode, no real money) on %s", self._emulator.base_url)
+        return self._emulator.gateway(webhook_secret=settings.stripe_webhook_secret)
+
+    @property
+    def emulator(self) -> StripeEmulator | None:
+        return self._emulator
+
+    def close(self) -> None:
+        with self._lock:
+            if self._gateway is not None:
+                self._gateway.close()
+            if self._emulator is not None:
+                self._emulator.stop()
+            self._gateway = self._emulator = None

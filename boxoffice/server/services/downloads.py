@@ -1,0 +1,54 @@
+"""Ticket files of a paid order, for download, printing and saving."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from boxoffice.server.db.models import Order, Ticket
+from boxoffice.server.db.models.order import PAID
+from boxoffice.server.db.models.ticket import VALID
+from boxoffice.server.errors import InvalidInput, NotFound, RuleViolation
+from boxoffice.server.services import issuing
+from boxoffice.server.ticketoutput.base import OutputFile
+from boxoffice.server.ticketoutput.certificates import PassSigner
+
+FORMATS = ("pdf", "pkpass")
+SIZES = ("a4", "ticket")
+
+
+def order_file(
+    session: Session,
+    order: Order,
+    *,
+    signer: Callable[[], PassSigner],
+    ticket_id: int | None,
+    format: str | None,
+    size: str,
+) -> OutputFile:
+    """The order's valid tickets (or one of them) as PDF or Wallet pass(es)."""
+    if order.status != PAID:
+        raise RuleViolation(
+            "Tickets can be downloaded once the order is paid.", code="order_not_paid"
+        )
+    fmt = (format or ("pkpass" if order.format == "PKPASS" else "pdf")).lower()
+    if fmt not in FORMATS:
+        raise InvalidInput(
+            f"format must be one of {', '.join(FORMATS)}.", code="invalid_format", field="format"
+        )
+    if size not in SIZES:
+        raise InvalidInput(
+            f"size must be one of {', '.join(SIZES)}.", code="invalid_size", field="size"
+        )
+    query = select(Ticket).where(Ticket.order_id == order.id, Ticket.status == VALID)
+    if ticket_id is not None:
+        query = query.where(Ticket.id == ticket_id)
+    tickets = list(session.scalars(query.order_by(Ticket.id)))
+    if not tickets:
+        raise NotFound("No such ticket in this order.", code="ticket_not_found")
+    views = issuing.ticket_views(session, order, tickets)
+    if fmt == "pkpass":
+        return issuing.render_pkpass(views, signer())
+    return issuing.render_pdf(views, size=size)

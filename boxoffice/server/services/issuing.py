@@ -1,0 +1,231 @@
+"""What happens when an order is paid: seats booked, tickets issued and signed, ownership
+recorded in the ledger, the confirmation mail queued — all in the paying transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from boxoffice.server.db.models import (
+    EventSigningKey,
+    MailJob,
+    Order,
+    Seat,
+    Sector,
+    Ticket,
+    Timeslot,
+    User,
+)
+from boxoffice.server.db.models.seat import BOOKED
+from boxoffice.server.services import ledger, ticket_codes
+from boxoffice.server.services.ledger_store import SqlLedgerStore
+from boxoffice.server.services.mail import OrderSummary, TicketLine, build_confirmation
+from boxoffice.server.services.money import to_major
+from boxoffice.server.ticketoutput.base import OutputFile, SeatLabel, TicketView, TimeslotView
+from boxoffice.server.ticketoutput.certificates import PassSigner
+from boxoffice.server.ticketoutput.pdf import PdfOutput
+from boxoffice.server.ticketoutput.pkpass import PkpassOutput
+
+
+def event_private_key(session: Session, event_id: int) -> Ed25519PrivateKey:
+    """The event's ticket-signing key, created the first time the event sells."""
+    row = session.get(EventSigningKey, event_id)
+    if row is None:
+        private_pem, public_pem = ticket_codes.new_event_keypair()
+        row = EventSigningKey(event_id=event_id, private_pem=private_pem, public_pem=public_pem)
+        session.add(row)
+        session.flush()
+    return ticket_codes.load_private_key(row.private_pem)
+
+
+def _wallet_owner(session: Session, order: Order, now: datetime) -> int:
+    """SECURE tickets belong to the contact's account (made if missing); others to the buyer."""
+    if order.format != "SECURE" or order.contact is None:
+        return order.user_id
+    email = order.contact.email.strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(
+            username=email,
+            email=email,
+            role="customer",
+            type="registered",
+            verified=False,
+            first_name=order.contact.first_name,
+            last_name=order.contact.last_name,
+            created_at=now,
+            password_hash=None,
+        )
+        session.add(user)
+        session.flush()
+    return user.id
+
+
+def issue_tickets(session: Session, order: Order, *, now: datetime) -> list[Ticket]:
+    """Book the order's seats and issue one signed ticket per unit, recorded in the ledger."""
+    session.execute(
+        update(Seat)
+        .where(Seat.order_id == order.id)
+        .values(status=BOOKED, hold_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    key = event_private_key(session, order.event_id)
+    owner = _wallet_owner(session, order, now)
+    holder = f"{order.contact.first_name} {order.contact.last_name}" if order.contact else None
+    store = SqlLedgerStore(session)
+    tickets: list[Ticket] = []
+    for item in order.items:
+        seats: list[str | None] = list(item.selected_seats) or [None] * item.quantity
+        for seat in seats:
+            code = _unique_code(session)
+            ticket = Ticket(
+                code=code,
+                qr_payload=ticket_codes.sign_ticket(key, order.event_id, code),
+                order_id=order.id,
+                order_item_id=item.id,
+                event_id=order.event_id,
+                ticket_config_id=item.ticket_config_id,
+                timeslot_id=item.timeslot_id,
+                sector_id=item.sector_id,
+                seat_label=seat,
+                price=item.unit_price,
+                format=order.format,
+                owner_id=owner,
+                holder_name=holder,
+                issued_at=now,
+            )
+            session.add(ticket)
+            tickets.append(ticket)
+            ledger.append(
+                store,
+                ledger.ISSUE,
+                code,
+                None,
+                owner,
+                at=now,
+                data={"order": order.code, "event": order.event_id},
+            )
+    session.flush()
+    return tickets
+
+
+def _unique_code(session: Session) -> str:
+    while True:
+        code = ticket_codes.new_ticket_code()
+        if session.scalar(select(Ticket.id).where(Ticket.code == code)) is None:
+            return code
+
+
+def ticket_views(session: Session, order: Order, tickets: list[Ticket]) -> list[TicketView]:
+    """What the ticket outputs print for each ticket of `order`."""
+    event = order.event
+    venue = event.venue
+    address = ", ".join(p for p in (venue.street1, venue.zip, venue.city) if p) if venue else None
+    seats = {
+        s.label: s
+        for s in session.scalars(
+            select(Seat).where(
+                Seat.event_id == event.id,
+                Seat.label.in_([t.seat_label for t in tickets if t.seat_label]),
+            )
+        )
+    }
+    configs = {item.ticket_config_id: item.ticket_config for item in order.items}
+    views = []
+    for ticket in tickets:
+        seat = seats.get(ticket.seat_label or "")
+        slot = session.get(Timeslot, ticket.timeslot_id) if ticket.timeslot_id else None
+        sector = session.get(Sector, ticket.sector_id) if ticket.sector_id else None
+        views.append(
+            TicketView(
+                ticket_id=ticket.id,
+                code=ticket.code,
+                qr_payload=ticket.qr_payload,
+                event_name=event.name,
+                event_start=event.start_at,
+                event_end=event.end_at,
+                timezone_name=event.timezone_name,
+                venue_name=venue.name if venue else None,
+                venue_address=address or None,
+                ticket_config_name=configs[ticket.ticket_config_id].name,
+                sector_name=sector.name if sector else None,
+                seat=SeatLabel(section=seat.section, row=seat.row, seat=seat.number)
+                if seat
+                else None,
+                price=to_major(ticket.price, order.currency),
+                currency=order.currency,
+                order_code=order.code,
+                holder_name=ticket.holder_name,
+                organizer_name=event.organizer.display_name,
+                timeslot=TimeslotView(start=slot.start_at, end=slot.end_at) if slot else None,
+                doors_open=event.gate_time,
+            )
+        )
+    return views
+
+
+def render_pdf(views: list[TicketView], *, size: str = "a4") -> OutputFile:
+    """The tickets as one PDF, one per page, on A4 or ticket stock."""
+    pdf = PdfOutput()
+    return pdf.render(views, options=pdf.parse_options({"size": size}))
+
+
+def render_pkpass(views: list[TicketView], signer: PassSigner) -> OutputFile:
+    """The tickets as a Wallet pass, or a `.pkpasses` bundle of several."""
+    return PkpassOutput(signer).render(views)
+
+
+def queue_confirmation(
+    session: Session,
+    order: Order,
+    tickets: list[Ticket],
+    *,
+    signer: PassSigner,
+    sender: str,
+    now: datetime,
+) -> MailJob | None:
+    """Queue the confirmation mail with the PDF (and Wallet passes) attached; none without
+    a contact email. The mail leaves after the commit: it never holds up or undoes a sale."""
+    if order.contact is None:
+        return None
+    views = ticket_views(session, order, tickets)
+    attachments = [render_pdf(views)]
+    if order.format == "PKPASS" and len(views) <= 10:
+        attachments.append(render_pkpass(views, signer))
+    event = order.event
+    summary = OrderSummary(
+        order_code=order.code,
+        event_name=event.name,
+        event_start=event.start_at,
+        timezone_name=event.timezone_name,
+        currency=order.currency,
+        total=order.total,
+        tickets=[
+            TicketLine(code=t.code, name=v.ticket_config_name, price=t.price, seat=t.seat_label)
+            for t, v in zip(tickets, views, strict=True)
+        ],
+        venue_name=event.venue.name if event.venue else None,
+        buyer_name=f"{order.contact.first_name} {order.contact.last_name}",
+    )
+    message = build_confirmation(
+        summary,
+        [(a.filename, a.mimetype, a.data) for a in attachments],
+        sender=sender,
+        recipient=order.contact.email,
+        now=now,
+    )
+    job = MailJob(
+        order_id=order.id,
+        recipient=order.contact.email,
+        subject=str(message["Subject"]),
+        message=message.as_bytes(),
+        status="queued",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(job)
+    return job
