@@ -35,6 +35,7 @@ from boxoffice.server.db.migrate import upgrade
 from boxoffice.server.payments.cards import CardPayments
 from boxoffice.server.services import demo, tokens
 from boxoffice.server.services import orders as order_service
+from boxoffice.server.services import payments as payment_service
 from boxoffice.server.services.payments import Issuing
 from boxoffice.server.ticketoutput.certificates import load_or_create_development_signer
 
@@ -88,6 +89,9 @@ async def sweep_forever(state: ServerState) -> None:
 def sweep_once(state: ServerState) -> int:
     now = state.clock()
     with state.write_sessions() as session, session.begin():
+        payment_service.expire_card_payments(
+            session, now=now, cards=state.cards, issuing_with=state.issuing
+        )
         released = order_service.expire_due(session, now=now)
     idempotency.purge_older_than(state, now - timedelta(days=1))
     return released

@@ -344,3 +344,56 @@ def handle_webhook(
         actor=None,
     )
     return True
+
+
+def expire_card_payments(
+    session: Session, *, now: datetime, cards: CardPayments, issuing_with: Issuing
+) -> int:
+    """Before unpaid orders with a card payment are released, cancel their intents.
+
+    An intent that succeeded after all makes the order paid instead. If Stripe cannot be
+    reached, the order is left for the next round: it is never released while its intent
+    could still take the money.
+    """
+    due = session.scalars(
+        select(Order)
+        .where(Order.status.in_((PAYMENT_PROCESSING, PAYMENT_FAILED)), Order.expires_at <= now)
+        .order_by(Order.expires_at)
+        .limit(100)
+    ).all()
+    handled = 0
+    for order in due:
+        payment = session.scalar(
+            select(Payment)
+            .where(
+                Payment.order_id == order.id,
+                Payment.provider == "stripe",
+                Payment.status.in_(("pending", "failed")),
+            )
+            .order_by(Payment.id.desc())
+            .limit(1)
+        )
+        if payment is not None and payment.intent_id:
+            gateway = cards.gateway()
+            try:
+                intent = gateway.retrieve_intent(payment.intent_id)
+                if intent.status == "succeeded":
+                    apply_intent(
+                        session,
+                        order,
+                        payment,
+                        intent,
+                        now=now,
+                        issuing_with=issuing_with,
+                        actor=None,
+                    )
+                    continue
+                if intent.status != "canceled":
+                    gateway.cancel_intent(payment.intent_id)
+            except PaymentProviderError:
+                continue  # try again next round; the order keeps its hold meanwhile
+            payment.status, payment.updated_at = "canceled", now
+        order.status, order.updated_at = PAYMENT_FAILED, now  # now released like a draft
+        handled += 1
+    session.flush()
+    return handled

@@ -12,7 +12,7 @@ from pydantic import Field
 from boxoffice.sdk.models.common import RequestModel
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
-from boxoffice.server.errors import InvalidInput
+from boxoffice.server.errors import RuleViolation
 from boxoffice.server.payments.stripe_gateway import WebhookSignatureError
 from boxoffice.server.services import orders, payments
 
@@ -73,7 +73,7 @@ async def stripe_webhook(request: Request, state: StateDep) -> JSONResponse:
             payload, request.headers.get("stripe-signature")
         )
     except WebhookSignatureError as exc:
-        raise InvalidInput(
+        raise RuleViolation(
             "The webhook signature is missing or wrong.", code="invalid_webhook_signature"
         ) from exc
     moved = await _apply_webhook(state, event)
