@@ -242,3 +242,32 @@ def test_seats_without_a_hold_token_are_booked_at_payment(live_server, client):
     seat_map = client.get(f"/event/v1/event/{ids['event_id']}/seat_map").json()["data"]
     status = {s["label"]: s["status"] for s in seat_map["seats"]}
     assert status["A-1"] == status["A-2"] == "booked" and status["A-3"] == "free"
+
+
+def test_a_failing_confirmation_never_undoes_the_sale(live_server, client):
+    from boxoffice.server.services.payments import Issuing
+
+    def broken_signer():  # e.g. an unreadable pass certificate
+        raise OSError("pass certificate unreadable")
+
+    live_server.state.issuing = Issuing(broken_signer, "Box Office <t@example.org>")
+    ids = f.make_event(
+        live_server.state, configs=[{"name": "Free", "face_value": "0", "quantity": 5}]
+    )
+    headers = f.guest(client)
+    order = client.post(
+        "/event/v1/order",
+        headers=headers,
+        json={
+            "order_item": [{"quantity": 1, "ticket_config_id": ids["config_ids"][0]}],
+            "format": "PKPASS",
+            "order_contact": {"first_name": "A", "last_name": "B", "email": "a@example.org"},
+        },
+    ).json()["data"]
+    paid = pay(client, headers, order["id"])
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["data"]["order"]["status"] == "paid"
+    pdf = client.get(
+        f"/event/v1/order/{order['id']}/download_tickets", headers=headers, params={"format": "pdf"}
+    )
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

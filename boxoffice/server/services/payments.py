@@ -8,6 +8,7 @@ also issues its tickets and queues the confirmation mail.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from boxoffice.server.services.actors import Actor, require_staff
 from boxoffice.server.services.money import to_minor
 from boxoffice.server.ticketoutput.certificates import PassSigner
 
+logger = logging.getLogger(__name__)
 PAYMENT_PROCESSING = "payment_processing"
 PAYABLE = (DRAFT, PAYMENT_PROCESSING, PAYMENT_FAILED)
 
@@ -261,9 +263,19 @@ def _complete(
         return
     session.refresh(order)
     tickets = issuing.issue_tickets(session, order, now=now)
-    issuing.queue_confirmation(
-        session, order, tickets, signer=issuing_with.signer, sender=issuing_with.sender, now=now
-    )
+    try:
+        with session.begin_nested():
+            issuing.queue_confirmation(
+                session,
+                order,
+                tickets,
+                signer=issuing_with.signer,
+                sender=issuing_with.sender,
+                now=now,
+            )
+    except Exception:
+        # The sale stands without its mail; the tickets can still be downloaded or resent.
+        logger.exception("could not prepare the confirmation mail of order %s", order.code)
     audit.record(
         session,
         actor=actor,
