@@ -2,7 +2,8 @@
 
 Migrations, the signing key and the demo venue are set up here rather than in the lifespan,
 so that tests driving the app through `httpx.ASGITransport` (which runs no lifespan) see the
-same app as uvicorn. The lifespan only runs the sweeper that expires unpaid orders.
+same app as uvicorn. The lifespan only runs the sweeper that expires unpaid orders, and the
+mail deliverer that sends the queued confirmation mail.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from boxoffice.server.api.routes import (
     auth,
     events,
     health,
+    mail,
     orders,
     payments,
     seating,
+    tickets,
     venues,
 )
 from boxoffice.server.api.state import Clock, ServerState
@@ -33,7 +36,7 @@ from boxoffice.server.db.engine import make_engine, make_sessionmakers
 from boxoffice.server.db.locking import WriteGate
 from boxoffice.server.db.migrate import upgrade
 from boxoffice.server.payments.cards import CardPayments
-from boxoffice.server.services import demo, tokens
+from boxoffice.server.services import demo, mail_queue, tokens
 from boxoffice.server.services import orders as order_service
 from boxoffice.server.services import payments as payment_service
 from boxoffice.server.services.payments import Issuing
@@ -109,6 +112,7 @@ def create_app(
         try:
             async with anyio.create_task_group() as tasks:
                 tasks.start_soon(sweep_forever, state)
+                tasks.start_soon(mail_queue.deliver_forever, state)
                 yield
                 tasks.cancel_scope.cancel()
         finally:
@@ -130,6 +134,8 @@ def create_app(
         seating.router,
         orders.router,
         payments.router,
+        mail.router,
+        tickets.router,
     ):
         app.include_router(router)
     app.add_middleware(idempotency.IdempotencyMiddleware, state=state)

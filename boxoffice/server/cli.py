@@ -1,4 +1,5 @@
-"""Server-side commands: `serve`, `users add`, `catalog import|export` (same data options)."""
+"""Server-side commands: `serve`, `users add`, `catalog import|export`, `tickets verify` and
+`ledger verify`, all with the same data options."""
 
 from __future__ import annotations
 
@@ -71,6 +72,39 @@ def add_commands(commands: Any) -> None:
     exp.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
     _data_options(exp)
     exp.set_defaults(handler=run_catalog_export)
+
+    mail_cmd = commands.add_parser("mail", help="the confirmation-mail queue")
+    mail_cmds = mail_cmd.add_subparsers(dest="mail_command", required=True)
+    mail_list = mail_cmds.add_parser("list", help="show the queued, sent and failed mail")
+    mail_list.add_argument("--status", choices=["queued", "sent", "failed"])
+    mail_list.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    _data_options(mail_list)
+    mail_list.set_defaults(handler=run_mail_list)
+    mail_send = mail_cmds.add_parser(
+        "send", help="deliver the due mail once (SMTP settings from BOXOFFICE_SMTP_*)"
+    )
+    _data_options(mail_send)
+    mail_send.set_defaults(handler=run_mail_send)
+
+    tickets = commands.add_parser("tickets", help="check issued tickets")
+    tickets_cmds = tickets.add_subparsers(dest="tickets_command", required=True)
+    verify_ticket = tickets_cmds.add_parser(
+        "verify", help="verify a scanned QR payload and show what the ledger says of it"
+    )
+    verify_ticket.add_argument("payload", help="the QR code's text, BO1.<event>.<code>.<sig>")
+    _data_options(verify_ticket)
+    verify_ticket.set_defaults(handler=run_tickets_verify)
+
+    ledger_cmd = commands.add_parser("ledger", help="check the ticket ownership ledger")
+    ledger_cmds = ledger_cmd.add_subparsers(dest="ledger_command", required=True)
+    verify_ledger = ledger_cmds.add_parser("verify", help="verify the whole hash chain")
+    verify_ledger.add_argument(
+        "--expect-head",
+        metavar="HASH",
+        help="a head hash recorded earlier; the chain must still contain it",
+    )
+    _data_options(verify_ledger)
+    verify_ledger.set_defaults(handler=run_ledger_verify)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -205,4 +239,124 @@ def run_catalog_export(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _error(f"cannot write {args.out}: {exc.strerror or exc}")
     sys.stderr.write(f"exported {len(document['events'])} events to {args.out}\n")
+    return 0
+
+
+def run_tickets_verify(args: argparse.Namespace) -> int:
+    """Exit 0 and `valid: ticket CODE, event ID …, owner …` for a good ticket; else exit 1
+    and `invalid: REASON: …` (malformed, unknown_event, bad_signature, invalidated, …)."""
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.services import wallet
+
+    settings = _settings(args, load_demo=False)
+    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    try:
+        with state.read_sessions() as session:
+            check = wallet.check_payload(session, args.payload)
+    finally:
+        state.engine.dispose()
+    if not check.ok:
+        sys.stdout.write(f"invalid: {check.reason}: {check.message}\n")
+        return 1
+    event = f"event {check.event_id}" + (f" ({check.event_name})" if check.event_name else "")
+    owner = f"owner {check.owner_id}" if check.owner_id is not None else "owner none"
+    if check.owner_name:
+        owner += f" ({check.owner_name})"
+    sys.stdout.write(f"valid: ticket {check.code}, {event}, {owner}\n")
+    return 0
+
+
+def run_ledger_verify(args: argparse.Namespace) -> int:
+    """Exit 0 and `ledger OK: N entries, head HASH`, or 1 and `ledger BROKEN at seq N: …`."""
+    from collections.abc import Iterator
+
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.services import ledger
+    from boxoffice.server.services.ledger_store import SqlLedgerStore
+
+    settings = _settings(args, load_demo=False)
+    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    head = ledger.GENESIS_HASH
+    try:
+        with state.read_sessions() as session:
+
+            def walked() -> Iterator[ledger.LedgerEntry]:
+                nonlocal head
+                for entry in SqlLedgerStore(session).iterate():
+                    head = entry.hash
+                    yield entry
+
+            result = ledger.verify(walked(), expected_head=args.expect_head)
+    finally:
+        state.engine.dispose()
+    if not result.ok:
+        sys.stdout.write(f"ledger BROKEN at seq {result.first_bad_seq}: {result.problem}\n")
+        return 1
+    sys.stdout.write(f"ledger OK: {result.checked} entries, head {head}\n")
+    return 0
+
+
+def _when(moment: Any) -> str:
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
+
+
+def run_mail_list(args: argparse.Namespace) -> int:
+    """A table of the mail jobs, newest first; times in UTC."""
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.services import mail_queue
+
+    settings = _settings(args, load_demo=False)
+    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    try:
+        with state.read_sessions() as session:
+            rows, total = mail_queue.list_jobs(session, args.status, limit=args.limit)
+    finally:
+        state.engine.dispose()
+    lines = [("ID", "STATUS", "TRIES", "CREATED (UTC)", "NEXT TRY (UTC)", "TO", "SUBJECT")]
+    lines += [
+        (
+            str(row.id),
+            row.status,
+            str(row.attempts),
+            _when(row.created_at),
+            _when(row.next_attempt_at if row.status == "queued" else None),
+            row.recipient,
+            row.subject,
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
+    for index, line in enumerate(lines):
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        sys.stdout.write("  ".join([*cells, line[-1]]) + "\n")
+        row = rows[index - 1] if index else None
+        if row is not None and row.last_error and row.status != "sent":
+            sys.stdout.write(f"    last error: {row.last_error}\n")
+    sys.stdout.write(f"{len(rows)} of {total} mails\n")
+    return 0
+
+
+def run_mail_send(args: argparse.Namespace) -> int:
+    """Deliver the due mail once, e.g. from cron; prints how many left and what is still due."""
+    import anyio
+
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.services import mail_queue
+
+    setup_logging("warning")
+    settings = _settings(args, load_demo=False)
+    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    try:
+        sent = anyio.run(mail_queue.deliver_due, mail_queue.MailQueue.of(state), utc_now())
+        with state.read_sessions() as session:
+            queued = mail_queue.list_jobs(session, "queued", limit=1)[1]
+            failed = mail_queue.list_jobs(session, "failed", limit=1)[1]
+    finally:
+        state.engine.dispose()
+    where = "SMTP" if settings.smtp_host else f"the outbox {settings.outbox_dir}"
+    sys.stdout.write(f"sent {sent} via {where}; {queued} queued, {failed} failed\n")
     return 0

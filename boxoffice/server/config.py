@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from boxoffice.paths import default_data_dir
+from boxoffice.server.mailer import SmtpSettings
 
 
 class ServerSettings(BaseSettings):
@@ -31,9 +32,37 @@ class ServerSettings(BaseSettings):
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: str | None = Field(default=None, repr=False)
     mail_sender: str = "Box Office <tickets@boxoffice.invalid>"
+    # Confirmation mail: over SMTP when smtp_host is set, else written as .eml files to
+    # `outbox_dir` (data_dir/outbox). The password comes from the environment
+    # (BOXOFFICE_SMTP_PASSWORD) and never shows in a repr or a log line.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False  # implicit TLS (usually port 465); STARTTLS is then not used
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    mail_interval_seconds: float = 5.0  # how often the queued mail is delivered
 
     def resolved_database_url(self) -> str:
         """The database URL: the configured one, else a SQLite file in the data directory."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'boxoffice.sqlite3'}"
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where mail goes as `.eml` files when no SMTP server is configured."""
+        return self.data_dir / "outbox"
+
+    def smtp_settings(self) -> SmtpSettings | None:
+        """The SMTP relay, or None (no `smtp_host`): mail then goes to `outbox_dir`."""
+        if not self.smtp_host:
+            return None
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            starttls=self.smtp_starttls and not self.smtp_ssl,
+            ssl=self.smtp_ssl,
+            username=self.smtp_username or None,
+            password=SecretStr(self.smtp_password) if self.smtp_password is not None else None,
+        )

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from boxoffice.sdk.models import events as ev
 from boxoffice.sdk.models import orders as od
+from boxoffice.sdk.models import tickets as tk
 from boxoffice.sdk.models.account import Organizer as OrganizerOut
 from boxoffice.sdk.models.common import ListInfo, Paging
 from boxoffice.server.api.expansion import Tree
@@ -195,3 +196,23 @@ def payment_result(result: PaymentResult) -> dict[str, Any]:
             "livemode": bool(result.intent.livemode) if result.intent else False,
         },
     }
+
+
+def ticket(row: db.Ticket, *, viewer_id: int) -> tk.Ticket:
+    """A ticket of the wallet; the QR payload only for its owner, never for onlookers."""
+    return tk.Ticket(
+        id=row.id,
+        code=row.code,
+        event_id=row.event_id,
+        order_id=row.order_id,
+        ticket_config_id=row.ticket_config_id,
+        timeslot_id=row.timeslot_id,
+        sector_id=row.sector_id,
+        seat_label=row.seat_label,
+        format=row.format,
+        status=row.status,
+        owner_id=row.owner_id,
+        holder_name=row.holder_name,
+        issued_at=row.issued_at,
+        qr_payload=row.qr_payload if row.owner_id == viewer_id else None,
+    )

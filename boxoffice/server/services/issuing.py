@@ -17,10 +17,9 @@ from boxoffice.server.db.models import (
     Sector,
     Ticket,
     Timeslot,
-    User,
 )
 from boxoffice.server.db.models.seat import BOOKED
-from boxoffice.server.services import ledger, ticket_codes
+from boxoffice.server.services import ledger, ticket_codes, users
 from boxoffice.server.services.ledger_store import SqlLedgerStore
 from boxoffice.server.services.mail import OrderSummary, TicketLine, build_confirmation
 from boxoffice.server.services.money import to_major
@@ -45,22 +44,13 @@ def _wallet_owner(session: Session, order: Order, now: datetime) -> int:
     """SECURE tickets belong to the contact's account (made if missing); others to the buyer."""
     if order.format != "SECURE" or order.contact is None:
         return order.user_id
-    email = order.contact.email.strip().lower()
-    user = session.scalar(select(User).where(User.email == email))
-    if user is None:
-        user = User(
-            username=email,
-            email=email,
-            role="customer",
-            type="registered",
-            verified=False,
-            first_name=order.contact.first_name,
-            last_name=order.contact.last_name,
-            created_at=now,
-            password_hash=None,
-        )
-        session.add(user)
-        session.flush()
+    user, _ = users.customer_for_email(
+        session,
+        order.contact.email,
+        now=now,
+        first_name=order.contact.first_name,
+        last_name=order.contact.last_name,
+    )
     return user.id
 
 

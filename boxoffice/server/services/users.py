@@ -146,6 +146,36 @@ def create_guest(session: Session, *, now: datetime) -> User:
     return user
 
 
+def customer_for_email(
+    session: Session,
+    email: str,
+    *,
+    now: datetime,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> tuple[User, bool]:
+    """The account with this email, or a new passwordless customer account for it (username
+    = the email) that SECURE tickets can be given to; `(user, created)`."""
+    email = email.strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    if user is not None:
+        return user, False
+    user = User(
+        username=email,
+        email=email,
+        role="customer",
+        type="registered",
+        verified=False,
+        first_name=first_name,
+        last_name=last_name,
+        created_at=now,
+        password_hash=None,
+    )
+    session.add(user)
+    session.flush()
+    return user, True
+
+
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
