@@ -3,6 +3,7 @@ recorded in the ledger, the confirmation mail queued — all in the paying trans
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -21,7 +22,12 @@ from boxoffice.server.db.models import (
 from boxoffice.server.db.models.seat import BOOKED
 from boxoffice.server.services import ledger, ticket_codes, users
 from boxoffice.server.services.ledger_store import SqlLedgerStore
-from boxoffice.server.services.mail import OrderSummary, TicketLine, build_confirmation
+from boxoffice.server.services.mail import (
+    OrderSummary,
+    TicketLine,
+    build_confirmation,
+    confirmation_subject,
+)
 from boxoffice.server.services.money import to_major
 from boxoffice.server.ticketoutput.base import OutputFile, SeatLabel, TicketView, TimeslotView
 from boxoffice.server.ticketoutput.certificates import PassSigner
@@ -168,25 +174,9 @@ def render_pkpass(views: list[TicketView], signer: PassSigner) -> OutputFile:
     return PkpassOutput(signer).render(views)
 
 
-def queue_confirmation(
-    session: Session,
-    order: Order,
-    tickets: list[Ticket],
-    *,
-    signer: PassSigner,
-    sender: str,
-    now: datetime,
-) -> MailJob | None:
-    """Queue the confirmation mail with the PDF (and Wallet passes) attached; none without
-    a contact email. The mail leaves after the commit: it never holds up or undoes a sale."""
-    if order.contact is None:
-        return None
-    views = ticket_views(session, order, tickets)
-    attachments = [render_pdf(views)]
-    if order.format == "PKPASS" and len(views) <= 10:
-        attachments.append(render_pkpass(views, signer))
+def _summary(order: Order, tickets: list[Ticket], names: dict[int, str]) -> OrderSummary:
     event = order.event
-    summary = OrderSummary(
+    return OrderSummary(
         order_code=order.code,
         event_name=event.name,
         event_start=event.start_at,
@@ -194,24 +184,35 @@ def queue_confirmation(
         currency=order.currency,
         total=order.total,
         tickets=[
-            TicketLine(code=t.code, name=v.ticket_config_name, price=t.price, seat=t.seat_label)
-            for t, v in zip(tickets, views, strict=True)
+            TicketLine(
+                code=t.code, name=names[t.ticket_config_id], price=t.price, seat=t.seat_label
+            )
+            for t in tickets
         ],
         venue_name=event.venue.name if event.venue else None,
-        buyer_name=f"{order.contact.first_name} {order.contact.last_name}",
+        buyer_name=f"{order.contact.first_name} {order.contact.last_name}"
+        if order.contact
+        else None,
     )
-    message = build_confirmation(
-        summary,
-        [(a.filename, a.mimetype, a.data) for a in attachments],
-        sender=sender,
-        recipient=order.contact.email,
-        now=now,
-    )
+
+
+def queue_confirmation(
+    session: Session, order: Order, tickets: list[Ticket], *, now: datetime
+) -> MailJob | None:
+    """Queue the confirmation mail of a paid order (none without a contact email).
+
+    Only the job is written here, in the paying transaction; the message with its ticket
+    files is composed by the mail deliverer after the commit (`compose_confirmation`), so
+    rendering never holds up or undoes a sale.
+    """
+    if order.contact is None:
+        return None
+    names = {item.ticket_config_id: item.ticket_config.name for item in order.items}
     job = MailJob(
         order_id=order.id,
         recipient=order.contact.email,
-        subject=str(message["Subject"]),
-        message=message.as_bytes(),
+        subject=confirmation_subject(_summary(order, tickets, names)),
+        message=b"",  # composed on first delivery
         status="queued",
         attempts=0,
         next_attempt_at=now,
@@ -219,3 +220,30 @@ def queue_confirmation(
     )
     session.add(job)
     return job
+
+
+def compose_confirmation(
+    session: Session, order_id: int, *, signer: Callable[[], PassSigner], sender: str, now: datetime
+) -> bytes:
+    """The whole confirmation message of a paid order, with the PDF (and, for PKPASS
+    orders, the Wallet passes) attached."""
+    order = session.get(Order, order_id)
+    if order is None or order.contact is None:
+        raise LookupError(f"order {order_id} has no confirmation to send")
+    tickets = list(
+        session.scalars(select(Ticket).where(Ticket.order_id == order.id).order_by(Ticket.id))
+    )
+    views = ticket_views(session, order, tickets)
+    attachments = [render_pdf(views)]
+    if order.format == "PKPASS" and len(views) <= 10:
+        attachments.append(render_pkpass(views, signer()))
+    names = {v.ticket_id: v.ticket_config_name for v in views}
+    summary = _summary(order, tickets, {t.ticket_config_id: names[t.id] for t in tickets})
+    message = build_confirmation(
+        summary,
+        [(a.filename, a.mimetype, a.data) for a in attachments],
+        sender=sender,
+        recipient=order.contact.email,
+        now=now,
+    )
+    return message.as_bytes()

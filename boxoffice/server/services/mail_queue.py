@@ -35,7 +35,7 @@ from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.locking import WriteGate
 from boxoffice.server.db.models import MailJob
 from boxoffice.server.errors import NotFound, RuleViolation
-from boxoffice.server.services import mail
+from boxoffice.server.services import issuing, mail
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,8 @@ class MailQueue:
     gate: WriteGate
     smtp: mailer.SmtpSettings | None
     outbox_dir: Path
+    # Composes the message of a job queued without one (order id → RFC 5322 bytes).
+    compose: Callable[[Session, int], bytes] | None = None
 
     @classmethod
     def of(cls, state: ServerParts, *, gate: WriteGate | None = None) -> MailQueue:
@@ -80,6 +82,7 @@ class MailQueue:
             gate=gate or state.gate,
             smtp=state.settings.smtp_settings(),
             outbox_dir=state.settings.outbox_dir,
+            compose=_composer(state),
         )
 
 
@@ -173,10 +176,20 @@ async def deliver_due(
 
 async def _deliver_one(queue: MailQueue, job_id: int, now: datetime) -> _Outcome | None:
     async with queue.gate.hold():
-        message = await anyio.to_thread.run_sync(_claim, queue, job_id, now)
-    if message is None:
+        claimed = await anyio.to_thread.run_sync(_claim, queue, job_id, now)
+    if claimed is None:
         return None  # another deliverer has it
-    outcome = await anyio.to_thread.run_sync(_send, queue, job_id, message)
+    message, order_id = claimed
+    if not message:
+        composed = await anyio.to_thread.run_sync(_compose, queue, job_id, order_id)
+        if isinstance(composed, _Outcome):
+            outcome = composed
+        else:
+            message = composed
+            async with queue.gate.hold():
+                await anyio.to_thread.run_sync(_store_message, queue, job_id, message)
+    if message:
+        outcome = await anyio.to_thread.run_sync(_send, queue, job_id, message)
     async with queue.gate.hold():
         await anyio.to_thread.run_sync(_record, queue, job_id, outcome, now)
     return outcome
@@ -187,17 +200,58 @@ def _due_ids(queue: MailQueue, now: datetime, limit: int) -> list[int]:
         return [job.id for job in due_jobs(session, now, limit)]
 
 
-def _claim(queue: MailQueue, job_id: int, now: datetime) -> bytes | None:
-    """The job's message if this deliverer got the job (still due, now leased to it)."""
+def _claim(queue: MailQueue, job_id: int, now: datetime) -> tuple[bytes, int | None] | None:
+    """The job's message (empty if not composed yet) and order, if this deliverer got the
+    job (still due, now leased to it)."""
     with queue.write_sessions() as session, session.begin():
-        message: bytes | None = session.scalar(
+        row = session.execute(
             update(MailJob)
             .where(MailJob.id == job_id, *_is_due(now))
             .values(next_attempt_at=now + LEASE)
-            .returning(MailJob.message)
+            .returning(MailJob.message, MailJob.order_id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        return None if row is None else (row[0], row[1])
+
+
+def _composer(state: ServerParts) -> Callable[[Session, int], bytes] | None:
+    """Confirmation messages composed with the server's pass signer and sender, if it has one."""
+    issuing_with = getattr(state, "issuing", None)
+    if issuing_with is None:
+        return None
+
+    def compose(session: Session, order_id: int) -> bytes:
+        return issuing.compose_confirmation(
+            session,
+            order_id,
+            signer=lambda: issuing_with.signer,
+            sender=issuing_with.sender,
+            now=state.clock(),
+        )
+
+    return compose
+
+
+def _compose(queue: MailQueue, job_id: int, order_id: int | None) -> bytes | _Outcome:
+    """Render the job's message (ticket files included) outside any write transaction."""
+    if queue.compose is None or order_id is None:
+        return _Outcome("the message was never composed", retryable=False)
+    try:
+        with queue.read_sessions() as session:
+            return queue.compose(session, order_id)
+    except Exception as exc:
+        logger.exception("mail %d: could not compose the message", job_id)
+        return _Outcome(f"{type(exc).__name__}: {exc}", retryable=True)
+
+
+def _store_message(queue: MailQueue, job_id: int, message: bytes) -> None:
+    with queue.write_sessions() as session, session.begin():
+        session.execute(
+            update(MailJob)
+            .where(MailJob.id == job_id)
+            .values(message=message)
             .execution_options(synchronize_session=False)
         )
-        return message
 
 
 def _send(queue: MailQueue, job_id: int, raw: bytes) -> _Outcome:

@@ -263,19 +263,7 @@ def _complete(
         return
     session.refresh(order)
     tickets = issuing.issue_tickets(session, order, now=now)
-    try:
-        with session.begin_nested():
-            issuing.queue_confirmation(
-                session,
-                order,
-                tickets,
-                signer=issuing_with.signer,
-                sender=issuing_with.sender,
-                now=now,
-            )
-    except Exception:
-        # The sale stands without its mail; the tickets can still be downloaded or resent.
-        logger.exception("could not prepare the confirmation mail of order %s", order.code)
+    issuing.queue_confirmation(session, order, tickets, now=now)
     audit.record(
         session,
         actor=actor,
