@@ -7,6 +7,7 @@ import argparse
 import getpass
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -117,12 +118,17 @@ def run_serve(args: argparse.Namespace) -> int:
         args, host=args.host, port=args.port, load_demo=False if args.no_demo else None
     )
     app = create_app(settings)
+    cards = app.state.server.cards
     logger.info(
-        "venue server on http://%s:%d (data: %s)",
+        "venue server on http://%s:%d (data: %s; cards: %s)",
         settings.host,
         settings.port,
         settings.resolved_database_url().split("@")[-1],
+        "TRAINING MODE, Stripe emulated, no real money" if cards.training_mode else "Stripe",
     )
+    # Start the card gateway (in training mode the Stripe emulator child process) beside the
+    # server, so the first card payment does not wait for it.
+    threading.Thread(target=cards.warm_up, name="card-gateway", daemon=True).start()
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False
     )
