@@ -32,22 +32,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
-import contextlib
 import importlib.util
 import json
 import multiprocessing
 import os
 import platform
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -55,8 +51,9 @@ from typing import Any
 
 import httpx
 
-USERNAME = "bench"
-PASSWORD = "benchmark password"
+# A sibling module: the script's folder is first on sys.path when run as a script.
+from venue_server import Server, add_staff_account, data_of, login, percentile, running_server, tail
+
 ORGANIZER = "demo"
 TICKETS_PER_ORDER = 2
 LOAD_QUANTITY = 10_000_000  # never sold out during the timed phases
@@ -218,115 +215,13 @@ def _run_phase(
 # --- the server -----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def boxoffice_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "boxoffice", *args]
-
-
-def add_staff_account(data_dir: Path) -> None:
-    subprocess.run(
-        boxoffice_command(
-            *f"users add {USERNAME} --role staff --password-stdin --data-dir".split(), str(data_dir)
-        ),
-        input=PASSWORD + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    pid: int
-
-    def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the server process so far (None where /proc is missing)."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError, AttributeError):
-            return None
-
-
-@contextlib.contextmanager
-def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
-    """`boxoffice serve` on a free loopback port until the block ends."""
-    port = free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            boxoffice_command(
-                *f"serve --host 127.0.0.1 --port {port} --log-level warning --data-dir".split(),
-                str(data_dir),
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            _wait_healthy(process, base_url, log_path)
-            yield Server(base_url, process.pid)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{_tail(log_path)}")
-        try:
-            if httpx.get(f"{base_url}/event/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"the server did not answer /event/health in 60 s:\n{_tail(log_path)}")
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
-
-
 # --- catalog set-up and checks over HTTP ------------------------------------------------------
-
-
-def _data(response: httpx.Response, expected: int = 200) -> Any:
-    if response.status_code != expected:
-        raise RuntimeError(
-            f"{response.request.method} {response.request.url.path} → "
-            f"{response.status_code}: {response.text[:500]}"
-        )
-    return response.json()["data"]
-
-
-def login(client: httpx.Client) -> str:
-    data = _data(
-        client.post("/account/v1/auth/login", json={"username": USERNAME, "password": PASSWORD})
-    )
-    token: str = data["token"]
-    return token
 
 
 def make_event(client: httpx.Client, name: str, quantity: int) -> tuple[int, int]:
     """A published event with one 10 EUR ticket config on sale since yesterday."""
     now = datetime.now(UTC)
-    event = _data(
+    event = data_of(
         client.post(
             f"/event/v1/organizer/{ORGANIZER}/event",
             json={
@@ -337,7 +232,7 @@ def make_event(client: httpx.Client, name: str, quantity: int) -> tuple[int, int
         ),
         201,
     )
-    config = _data(
+    config = data_of(
         client.post(
             f"/event/v1/event/{event['id']}/ticket_config",
             json={
@@ -349,7 +244,7 @@ def make_event(client: httpx.Client, name: str, quantity: int) -> tuple[int, int
         ),
         201,
     )
-    _data(client.post(f"/event/v1/event/{event['id']}/publish"))
+    data_of(client.post(f"/event/v1/event/{event['id']}/publish"))
     return int(event["id"]), int(config["id"])
 
 
@@ -372,13 +267,13 @@ def check_sales(
     client: httpx.Client, name: str, event_id: int, config_id: int, created_seen: int
 ) -> Check:
     """Compare the config's counter with the orders the server lists, page by page."""
-    config = _data(client.get(f"/event/v1/ticket_config/{config_id}"))
+    config = data_of(client.get(f"/event/v1/ticket_config/{config_id}"))
     quantity, available = int(config["quantity"]), int(config["available"])
     taken = quantity - available
     orders: dict[int, dict[str, Any]] = {}
     offset, total = 0, None
     while total is None or offset < total:
-        page = _data(
+        page = data_of(
             client.get(
                 "/event/v1/order", params={"event_id": event_id, "limit": 500, "offset": offset}
             )
@@ -431,8 +326,8 @@ class Row:
             str(self.errors),
             f"{rate:.0f}",
             f"{statistics.median(lat):.2f}" if lat else "-",
-            f"{_percentile(lat, 95):.2f}" if lat else "-",
-            f"{_percentile(lat, 99):.2f}" if lat else "-",
+            f"{percentile(lat, 95):.2f}" if lat else "-",
+            f"{percentile(lat, 99):.2f}" if lat else "-",
             f"{lat[-1]:.1f}" if lat else "-",
             _per_answer(self.tally.server_cpu, self.tally.answers),
             _per_answer(self.tally.client_cpu, self.tally.answers),
@@ -441,12 +336,6 @@ class Row:
 
 def _per_answer(cpu_seconds: float | None, answers: int) -> str:
     return "-" if cpu_seconds is None or not answers else f"{cpu_seconds / answers * 1000:.2f}"
-
-
-def _percentile(ordered: list[float], pct: float) -> float:
-    """Nearest-rank percentile of an ascending list."""
-    rank = max(1, -(-len(ordered) * pct // 100))
-    return ordered[int(rank) - 1]
 
 
 HEADERS = ["phase", "clients", "orders", "failed", "errors", "orders/s", "median ms", "p95 ms"]
@@ -537,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
             return bench(args, server, pool)
     except Exception as exc:
         print(f"benchmark failed: {exc}", file=sys.stderr)
-        print(f"--- server log ---\n{_tail(log_path)}", file=sys.stderr)
+        print(f"--- server log ---\n{tail(log_path)}", file=sys.stderr)
         return 2
     finally:
         if pool is not None:

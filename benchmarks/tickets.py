@@ -38,14 +38,12 @@ import importlib.util
 import os
 import platform
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -56,6 +54,18 @@ from zoneinfo import ZoneInfo
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+# A sibling module: the script's folder is first on sys.path when run as a script.
+from venue_server import (
+    RequestFailed,
+    Server,
+    add_staff_account,
+    data_of,
+    login,
+    percentile,
+    running_server,
+    tail,
+)
+
 from boxoffice.server.services import ticket_codes
 from boxoffice.server.services.issuing import render_pdf, render_pkpass
 from boxoffice.server.ticketoutput.base import OutputFile, SeatLabel, TicketView
@@ -65,8 +75,6 @@ from boxoffice.server.ticketoutput.certificates import (
 )
 from boxoffice.server.ticketoutput.pdf import PdfOutput
 
-USERNAME = "bench"
-PASSWORD = "benchmark password"
 ORGANIZER = "demo"
 TICKETS_PER_SALE = 2
 FACE_VALUE = 10  # EUR, so a sale is 20 EUR
@@ -76,12 +84,6 @@ RENDER_TIME_LIMIT = 120.0  # seconds per in-process measurement, whatever --runs
 SALES_TIME_LIMIT = 300.0  # seconds for the measured sales, whatever --sales says
 TARGET_PDF_2_MS = 30.0
 EVENT_ID = 4242  # the event id signed into the in-process payloads
-
-
-def _percentile(ordered: list[float], pct: float) -> float:
-    """Nearest-rank percentile of an ascending list."""
-    rank = max(1, -(-len(ordered) * pct // 100))
-    return ordered[int(rank) - 1]
 
 
 @dataclass
@@ -107,7 +109,7 @@ class Row:
             str(runs),
             str(self.errors),
             f"{statistics.median(lat):.2f}" if lat else "-",
-            f"{_percentile(lat, 95):.2f}" if lat else "-",
+            f"{percentile(lat, 95):.2f}" if lat else "-",
             f"{lat[-1]:.2f}" if lat else "-",
             f"{rate:.1f} {self.unit}/s" if rate else "-",
             tickets,
@@ -263,116 +265,13 @@ def bench_renders(args: argparse.Namespace, folder: Path) -> list[Row]:
 # --- part 2: the counter's sale over HTTP ----------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def boxoffice_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "boxoffice", *args]
-
-
-def add_staff_account(data_dir: Path) -> None:
-    subprocess.run(
-        boxoffice_command(
-            *f"users add {USERNAME} --role staff --password-stdin --data-dir".split(), str(data_dir)
-        ),
-        input=PASSWORD + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
-@dataclass(frozen=True)
-class Server:
-    url: str
-    pid: int
-
-    def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the server process so far (None where /proc is missing)."""
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, ValueError, IndexError, AttributeError):
-            return None
-
-
-@contextlib.contextmanager
-def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
-    """`boxoffice serve` on a free loopback port until the block ends."""
-    port = free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            boxoffice_command(
-                *f"serve --host 127.0.0.1 --port {port} --log-level warning --data-dir".split(),
-                str(data_dir),
-            ),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            _wait_healthy(process, base_url, log_path)
-            yield Server(base_url, process.pid)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{_tail(log_path)}")
-        try:
-            if httpx.get(f"{base_url}/event/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"the server did not answer /event/health in 60 s:\n{_tail(log_path)}")
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no server log)"
-
-
-class SaleFailed(Exception):
-    """One step of a sale did not answer as expected."""
-
-
-def _data(response: httpx.Response, expected: int = 200) -> Any:
-    if response.status_code != expected:
-        raise SaleFailed(
-            f"{response.request.method} {response.request.url.path} → "
-            f"{response.status_code}: {response.text[:300]}"
-        )
-    return response.json()["data"]
-
-
-def login(client: httpx.Client) -> str:
-    data = _data(
-        client.post("/account/v1/auth/login", json={"username": USERNAME, "password": PASSWORD})
-    )
-    token: str = data["token"]
-    return token
+SaleFailed = RequestFailed  # one step of a sale did not answer as expected
 
 
 def make_event(client: httpx.Client) -> int:
     """A published event with one 10 EUR ticket config on sale since yesterday; its config id."""
     now = datetime.now(UTC)
-    event = _data(
+    event = data_of(
         client.post(
             f"/event/v1/organizer/{ORGANIZER}/event",
             json={
@@ -383,7 +282,7 @@ def make_event(client: httpx.Client) -> int:
         ),
         201,
     )
-    config = _data(
+    config = data_of(
         client.post(
             f"/event/v1/event/{event['id']}/ticket_config",
             json={
@@ -395,7 +294,7 @@ def make_event(client: httpx.Client) -> int:
         ),
         201,
     )
-    _data(client.post(f"/event/v1/event/{event['id']}/publish"))
+    data_of(client.post(f"/event/v1/event/{event['id']}/publish"))
     return int(config["id"])
 
 
@@ -406,7 +305,7 @@ def sell(client: httpx.Client, config_id: int) -> tuple[list[float], int]:
     """One counter sale; the milliseconds of each step and the PDF's size."""
     took: list[float] = []
     started = time.perf_counter()
-    order = _data(
+    order = data_of(
         client.post(
             "/event/v1/order",
             json={
@@ -420,7 +319,7 @@ def sell(client: httpx.Client, config_id: int) -> tuple[list[float], int]:
     took.append(time.perf_counter() - started)
     order_id, total = order["id"], order["total"]
     started = time.perf_counter()
-    paid = _data(
+    paid = data_of(
         client.post(
             "/payment/v1/payment",
             params={"order_id": order_id, "type": "cash"},
@@ -540,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         print(f"benchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         if log_path.exists():
-            print(f"--- server log ---\n{_tail(log_path)}", file=sys.stderr)
+            print(f"--- server log ---\n{tail(log_path)}", file=sys.stderr)
         return 2
     finally:
         if args.keep:

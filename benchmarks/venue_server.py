@@ -1,0 +1,132 @@
+"""What the benchmarks share: a real `boxoffice serve` on a free loopback port with a staff
+account, a login, the `{"data": …}` envelope, and nearest-rank percentiles."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+USERNAME = "bench"
+PASSWORD = "benchmark password"
+
+
+class RequestFailed(RuntimeError):
+    """A request did not answer as expected."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def boxoffice_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "boxoffice", *args]
+
+
+def add_staff_account(data_dir: Path) -> None:
+    subprocess.run(
+        boxoffice_command(
+            *f"users add {USERNAME} --role staff --password-stdin --data-dir".split(), str(data_dir)
+        ),
+        input=PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU time of the server process so far (None where /proc is missing)."""
+        try:
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, AttributeError):
+            return None
+
+
+@contextlib.contextmanager
+def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
+    """`boxoffice serve` on a free loopback port until the block ends."""
+    port = free_port()
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            boxoffice_command(
+                *f"serve --host 127.0.0.1 --port {port} --log-level warning --data-dir".split(),
+                str(data_dir),
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            _wait_healthy(process, base_url, log_path)
+            yield Server(base_url, process.pid)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}:\n{tail(log_path)}")
+        try:
+            if httpx.get(f"{base_url}/event/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"the server did not answer /event/health in 60 s:\n{tail(log_path)}")
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no server log)"
+
+
+def data_of(response: httpx.Response, expected: int = 200) -> Any:
+    if response.status_code != expected:
+        raise RequestFailed(
+            f"{response.request.method} {response.request.url.path} → "
+            f"{response.status_code}: {response.text[:500]}"
+        )
+    return response.json()["data"]
+
+
+def login(client: httpx.Client) -> str:
+    data = data_of(
+        client.post("/account/v1/auth/login", json={"username": USERNAME, "password": PASSWORD})
+    )
+    token: str = data["token"]
+    return token
+
+
+def percentile(ordered: list[float], pct: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
