@@ -172,16 +172,7 @@ def _pay_card(
     session: Session, actor: Actor, order: Order, *, now: datetime, cards: CardPayments
 ) -> PaymentResult:
     gateway = cards.gateway()
-    payment = session.scalar(
-        select(Payment)
-        .where(
-            Payment.order_id == order.id,
-            Payment.provider == "stripe",
-            Payment.status.in_(("pending", "failed")),
-        )
-        .order_by(Payment.id.desc())
-        .limit(1)
-    )
+    payment = _card_payment(session, order.id, open_only=True)
     intent: IntentInfo | None = None
     if payment is not None and payment.intent_id:
         intent = _provider(lambda: gateway.retrieve_intent(payment.intent_id or ""))
@@ -235,6 +226,14 @@ def _pay_card(
     return PaymentResult(order, payment, intent, gateway.publishable_key)
 
 
+def _card_payment(session: Session, order_id: int, *, open_only: bool) -> Payment | None:
+    """The order's latest Stripe payment (only a pending or failed one, if `open_only`)."""
+    query = select(Payment).where(Payment.order_id == order_id, Payment.provider == "stripe")
+    if open_only:
+        query = query.where(Payment.status.in_(("pending", "failed")))
+    return session.scalar(query.order_by(Payment.id.desc()).limit(1))
+
+
 def _provider(call: Any) -> IntentInfo:
     try:
         result: IntentInfo = call()
@@ -285,12 +284,7 @@ def reconcile(
     issuing_with: Issuing,
 ) -> Order:
     """Ask Stripe how the order's card payment stands, and act on the answer."""
-    payment = session.scalar(
-        select(Payment)
-        .where(Payment.order_id == order.id, Payment.provider == "stripe")
-        .order_by(Payment.id.desc())
-        .limit(1)
-    )
+    payment = _card_payment(session, order.id, open_only=False)
     if payment is None or payment.intent_id is None or order.status == PAID:
         return order
     intent = _provider(lambda: cards.gateway().retrieve_intent(payment.intent_id or ""))
@@ -363,16 +357,7 @@ def expire_card_payments(
     ).all()
     handled = 0
     for order in due:
-        payment = session.scalar(
-            select(Payment)
-            .where(
-                Payment.order_id == order.id,
-                Payment.provider == "stripe",
-                Payment.status.in_(("pending", "failed")),
-            )
-            .order_by(Payment.id.desc())
-            .limit(1)
-        )
+        payment = _card_payment(session, order.id, open_only=True)
         if payment is not None and payment.intent_id:
             gateway = cards.gateway()
             try:
