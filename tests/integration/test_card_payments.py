@@ -180,3 +180,87 @@ def test_payment_creation_is_idempotent_with_a_key(live_server, client):
     second = pay(client, headers, order["id"])
     assert first.json() == second.json()
     assert second.headers.get("idempotent-replayed") == "true"
+
+
+def _seated(live_server) -> dict[str, int]:
+    ids = f.make_event(
+        live_server.state,
+        name="Hall",
+        configs=[
+            {"name": "Stalls", "face_value": "40", "quantity": None, "seat_category": "stalls"}
+        ],
+    )
+    f.add_seats(live_server.state, ids["event_id"], rows="A", per_row=4)
+    return {"event_id": ids["event_id"], "config": ids["config_ids"][0]}
+
+
+def test_a_late_card_payment_never_sells_a_seat_twice(live_server, client):
+    hall = _seated(live_server)
+    alice, bob = f.guest(client), f.guest(client)
+    order = client.post(
+        "/event/v1/order",
+        headers=alice,
+        json={
+            "order_item": [
+                {"quantity": 1, "ticket_config_id": hall["config"], "selected_seats": ["A-2"]}
+            ]
+        },
+    ).json()["data"]
+    intent = pay(client, alice, order["id"]).json()["data"]["payment_intent"]
+    live_server.clock.advance(minutes=16)  # past the hold; the sweeper has not run yet
+    token = client.post("/event/v1/hold_token", headers=bob).json()["data"]["hold_token"]
+    taken = client.post(
+        f"/event/v1/event/{hall['event_id']}/seat/hold",
+        headers=bob,
+        json={"objects": ["A-2"], "hold_token": token},
+    )
+    assert_error(taken, 409, "seat_taken")
+    assert confirm_card(live_server, intent, "4242424242424242").status_code == 200
+    sweep_once(live_server.state)  # finds the intent paid: the order is paid, not released
+    assert order_status(client, alice, order["id"]) == "paid"
+    seats = client.get(f"/event/v1/event/{hall['event_id']}/seat_map").json()["data"]["seats"]
+    assert {s["label"]: s["status"] for s in seats}["A-2"] == "booked"
+
+
+def test_canceling_a_failed_card_order_cancels_its_intent(live_server, client):
+    ids = f.make_event(live_server.state)
+    headers = f.guest(client)
+    order = make_order(client, headers, ids["config_ids"][0])
+    intent = pay(client, headers, order["id"]).json()["data"]["payment_intent"]
+    assert confirm_card(live_server, intent, "4000000000000341").status_code == 402
+    client.post("/payment/v1/payment/reconcile", headers=headers, params={"order_id": order["id"]})
+    canceled = client.delete(f"/event/v1/order/{order['id']}", headers=headers)
+    assert canceled.json()["data"]["status"] == "canceled", canceled.text
+    assert live_server.state.cards.gateway().retrieve_intent(intent["id"]).status == "canceled"
+    assert confirm_card(live_server, intent, "4242424242424242").status_code >= 400
+
+
+def test_an_open_intent_keeps_its_tickets_until_it_is_settled(live_server, client):
+    ids = f.make_event(
+        live_server.state, configs=[{"name": "Two", "face_value": "20", "quantity": 2}]
+    )
+    config = ids["config_ids"][0]
+    alice = f.guest(client)
+    order = make_order(client, alice, config)
+    pay(client, alice, order["id"])
+    live_server.clock.advance(minutes=16)
+    # Order creation sweeps expired drafts when stock runs short, but not this one.
+    late = client.post(
+        "/event/v1/order",
+        headers=f.guest(client),
+        json={"order_item": [{"quantity": 1, "ticket_config_id": config}]},
+    )
+    assert_error(late, 409, "sold_out")
+    assert order_status(client, alice, order["id"]) == "payment_processing"
+
+
+def test_cash_for_an_order_with_an_open_intent_cancels_the_intent(live_server, client):
+    ids = f.make_event(live_server.state)
+    f.make_user(live_server.state, "cashier", role="staff")
+    staff = f.login(client, "cashier")
+    order = make_order(client, staff, ids["config_ids"][0])
+    intent = pay(client, staff, order["id"]).json()["data"]["payment_intent"]
+    paid = pay(client, staff, order["id"], "cash", {"tendered": 50})
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["data"]["payment"]["change"] == 0
+    assert live_server.state.cards.gateway().retrieve_intent(intent["id"]).status == "canceled"

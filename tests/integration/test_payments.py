@@ -164,6 +164,7 @@ def test_card_payment_through_the_emulator(live_server, client):
     assert first.status_code == 200, first.text
     body = first.json()["data"]
     assert body["publishable_key"] == EMULATED_PUBLISHABLE_KEY
+    assert body["stripe_js_url"].endswith("/js.stripe.com/v3/")  # the emulator's Stripe.js
     intent = body["payment_intent"]
     assert intent["amount"] == 5000 and intent["currency"] == "eur"
     assert intent["livemode"] is False and intent["client_secret"].startswith(intent["id"])

@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
+from boxoffice.server.app import sweep_once
 from tests.helpers import factories as f
 from tests.integration.test_order_rules import assert_error
 
@@ -192,6 +193,9 @@ def test_order_with_hold_token_takes_exactly_its_seats(live_server, client, hall
     tb = token(client, bob)
     assert_error(hold(client, bob, event_id, ["B-1"], tb), 409, "seat_taken")
     live_server.clock.advance(minutes=10, seconds=1)
+    # An order's seats stay held until the order is released (here by the sweeper).
+    assert statuses(client, event_id)["B-1"] == "reservedByToken"
+    sweep_once(live_server.state)
     assert statuses(client, event_id)["B-1"] == "free"
     assert hold(client, bob, event_id, ["B-1"], tb).status_code == 200
 

@@ -174,8 +174,12 @@ def order(row: db.Order, tree: Tree | None = None, *, has_seat_map: bool = False
     )
 
 
-def _money(minor: int | None, currency: str) -> float | None:
-    return None if minor is None else float(to_major(minor, currency))
+def _money(minor: int | None, currency: str) -> int | float | None:
+    """A JSON number in major units, as `Amount` fields serialise (`25`, `12.5`)."""
+    if minor is None:
+        return None
+    value = to_major(minor, currency)
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def payment_result(result: PaymentResult) -> dict[str, Any]:
@@ -184,6 +188,7 @@ def payment_result(result: PaymentResult) -> dict[str, Any]:
     return {
         "publishable_key": result.publishable_key,
         "payment_intent": result.intent.to_wire() if result.intent else None,
+        "stripe_js_url": result.stripe_js_url,
         "order": order(result.order).model_dump(mode="json"),
         "payment": {
             "id": payment.id,

@@ -12,6 +12,7 @@ from boxoffice.server.db.models.order import PAID
 from boxoffice.server.db.models.ticket import VALID
 from boxoffice.server.errors import InvalidInput, NotFound, RuleViolation
 from boxoffice.server.services import issuing
+from boxoffice.server.services.actors import Actor
 from boxoffice.server.ticketoutput.base import OutputFile
 from boxoffice.server.ticketoutput.certificates import PassSigner
 
@@ -21,6 +22,7 @@ SIZES = ("a4", "ticket")
 
 def order_file(
     session: Session,
+    actor: Actor,
     order: Order,
     *,
     signer: Callable[[], PassSigner],
@@ -43,6 +45,9 @@ def order_file(
             f"size must be one of {', '.join(SIZES)}.", code="invalid_size", field="size"
         )
     query = select(Ticket).where(Ticket.order_id == order.id, Ticket.status == VALID)
+    if order.format == "SECURE" and not actor.is_staff:
+        # Secure tickets can change hands: only the tickets the caller holds now.
+        query = query.where(Ticket.owner_id == actor.id)
     if ticket_id is not None:
         query = query.where(Ticket.id == ticket_id)
     tickets = list(session.scalars(query.order_by(Ticket.id)))

@@ -1,8 +1,11 @@
 """Seat maps and hold tokens with seats.io's semantics: hold, release, best available, expiry.
 
-A seat is `free`, `reservedByToken` (held until `hold_expires_at`) or `booked`. A held seat
-whose expiry has passed counts as free; every conditional UPDATE below says so in its WHERE
-clause, so a lapsed hold never needs sweeping before the seat can be sold again.
+A seat is `free`, `reservedByToken` (held until `hold_expires_at`) or `booked`. A seat held
+by a hold token alone counts as free once its expiry has passed; every conditional UPDATE
+below says so in its WHERE clause, so such a lapsed hold never needs sweeping. A seat that an
+order holds is different: it stays held until the order is paid (booked) or released
+(canceled, or expired by the sweeper — which first makes sure no card payment can still
+complete). Otherwise a card payment finishing late could sell a seat a second time.
 """
 
 from __future__ import annotations
@@ -26,14 +29,20 @@ MAX_TOKEN_LIFE = timedelta(hours=2)
 
 
 def effective_status(seat: Seat, now: datetime) -> str:
-    if seat.status == HELD and seat.hold_expires_at is not None and seat.hold_expires_at <= now:
+    if (
+        seat.status == HELD
+        and seat.order_id is None
+        and seat.hold_expires_at is not None
+        and seat.hold_expires_at <= now
+    ):
         return FREE
     return seat.status
 
 
 def _holdable(now: datetime, token: str | None = None) -> ColumnElement[bool]:
     """Seats that a hold may take: free ones, lapsed holds, and (re-)holds by the same token."""
-    clauses = [Seat.status == FREE, and_(Seat.status == HELD, Seat.hold_expires_at <= now)]
+    lapsed = and_(Seat.status == HELD, Seat.order_id.is_(None), Seat.hold_expires_at <= now)
+    clauses = [Seat.status == FREE, lapsed]
     if token is not None:
         clauses.append(and_(Seat.status == HELD, Seat.hold_token == token, Seat.order_id.is_(None)))
     return or_(*clauses)

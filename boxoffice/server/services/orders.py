@@ -22,6 +22,7 @@ from boxoffice.server.db.models import (
     Order,
     OrderContact,
     OrderItem,
+    Payment,
     Sector,
     TicketConfig,
     Timeslot,
@@ -36,7 +37,8 @@ from boxoffice.server.services.actors import Actor
 from boxoffice.server.services.codes import new_order_code
 from boxoffice.server.services.pricing import unit_price
 
-EXPIRABLE = (DRAFT, PAYMENT_FAILED)
+# Unpaid orders that may be canceled or expire (an open card intent is settled first).
+EXPIRABLE = (DRAFT, PAYMENT_FAILED, "payment_processing")
 _Choice = TypeVar("_Choice", Timeslot, Sector)
 
 
@@ -518,9 +520,20 @@ def _release(session: Session, order: Order, *, now: datetime, reason: str) -> b
 
 def expire_due(session: Session, *, now: datetime, limit: int = 500) -> int:
     """Cancel unpaid orders whose hold has run out; returns how many were released."""
+    open_intent = (
+        select(Payment.id)
+        .where(
+            Payment.order_id == Order.id,
+            Payment.provider == "stripe",
+            Payment.status.in_(("pending", "failed")),
+        )
+        .exists()
+    )
     due = session.scalars(
         select(Order)
-        .where(Order.status.in_(EXPIRABLE), Order.expires_at <= now)
+        # An order whose card intent is still open waits for payments.expire_card_payments
+        # to cancel it: releasing it first could let a late payment take money for nothing.
+        .where(Order.status.in_(EXPIRABLE), Order.expires_at <= now, ~open_intent)
         .order_by(Order.expires_at)
         .limit(limit)
         .options(selectinload(Order.items))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -24,13 +24,15 @@ from boxoffice.server.db.models.order import CANCELED, DRAFT, PAID, PAYMENT_FAIL
 from boxoffice.server.errors import Conflict, InvalidInput, RuleViolation
 from boxoffice.server.payments.cards import CardPayments
 from boxoffice.server.payments.stripe_gateway import IntentInfo, PaymentProviderError
-from boxoffice.server.services import audit, holds, issuing
+from boxoffice.server.services import audit, holds, issuing, orders
 from boxoffice.server.services.actors import Actor, require_staff
 from boxoffice.server.services.money import to_minor
 from boxoffice.server.ticketoutput.certificates import PassSigner
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 PAYMENT_PROCESSING = "payment_processing"
+STRIPE_JS_URL = "https://js.stripe.com/v3/"
 PAYABLE = (DRAFT, PAYMENT_PROCESSING, PAYMENT_FAILED)
 
 
@@ -60,6 +62,7 @@ class PaymentResult:
     payment: Payment
     intent: IntentInfo | None = None
     publishable_key: str | None = None
+    stripe_js_url: str | None = None  # where the payment page loads Stripe.js from
 
 
 def create_payment(
@@ -83,7 +86,9 @@ def create_payment(
         _complete(session, order, payment, now=now, issuing_with=issuing_with, actor=actor)
         return PaymentResult(order, payment)
     if type == "cash":
-        return _pay_cash(session, actor, order, tendered, now=now, issuing_with=issuing_with)
+        return _pay_cash(
+            session, actor, order, tendered, now=now, cards=cards, issuing_with=issuing_with
+        )
     if type != "card":
         raise InvalidInput(
             f"Payment type {type!r} is not offered here; use card or cash.",
@@ -139,9 +144,17 @@ def _pay_cash(
     tendered: Decimal | None,
     *,
     now: datetime,
+    cards: CardPayments,
     issuing_with: Issuing,
 ) -> PaymentResult:
     require_staff(actor)
+    settled = _provider_call(
+        lambda: settle_open_intent(session, order, now=now, cards=cards, issuing_with=issuing_with)
+    )
+    if not settled:
+        raise RuleViolation(
+            "This order was just paid by card; no cash is due.", code="order_already_paid"
+        )
     if tendered is None:
         raise InvalidInput(
             "Say how much cash was handed over.", code="tendered_required", field="tendered"
@@ -175,7 +188,8 @@ def _pay_card(
     payment = _card_payment(session, order.id, open_only=True)
     intent: IntentInfo | None = None
     if payment is not None and payment.intent_id:
-        intent = _provider(lambda: gateway.retrieve_intent(payment.intent_id or ""))
+        intent_id = payment.intent_id
+        intent = _provider_call(lambda: gateway.retrieve_intent(intent_id))
         if intent.status == "canceled":
             intent = None
     if intent is None:
@@ -188,7 +202,7 @@ def _pay_card(
             )
             or 0
         )
-        intent = _provider(
+        intent = _provider_call(
             lambda: gateway.create_intent(
                 order.total,
                 order.currency,
@@ -223,7 +237,14 @@ def _pay_card(
         now=now,
         data={"intent": intent.id},
     )
-    return PaymentResult(order, payment, intent, gateway.publishable_key)
+    emulator = cards.emulator
+    return PaymentResult(
+        order,
+        payment,
+        intent,
+        gateway.publishable_key,
+        emulator.js_url if emulator is not None else STRIPE_JS_URL,
+    )
 
 
 def _card_payment(session: Session, order_id: int, *, open_only: bool) -> Payment | None:
@@ -234,12 +255,12 @@ def _card_payment(session: Session, order_id: int, *, open_only: bool) -> Paymen
     return session.scalar(query.order_by(Payment.id.desc()).limit(1))
 
 
-def _provider(call: Any) -> IntentInfo:
+def _provider_call(call: Callable[[], T]) -> T:
+    """Run a call to Stripe; its failure becomes a 409 the cashier can retry."""
     try:
-        result: IntentInfo = call()
+        return call()
     except PaymentProviderError as exc:
         raise Conflict(f"The card service said: {exc}", code="payment_provider_error") from exc
-    return result
 
 
 def _complete(
@@ -287,7 +308,7 @@ def reconcile(
     payment = _card_payment(session, order.id, open_only=False)
     if payment is None or payment.intent_id is None or order.status == PAID:
         return order
-    intent = _provider(lambda: cards.gateway().retrieve_intent(payment.intent_id or ""))
+    intent = _provider_call(lambda: cards.gateway().retrieve_intent(payment.intent_id or ""))
     apply_intent(session, order, payment, intent, now=now, issuing_with=issuing_with, actor=actor)
     return order
 
@@ -340,6 +361,29 @@ def handle_webhook(
     return True
 
 
+def settle_open_intent(
+    session: Session, order: Order, *, now: datetime, cards: CardPayments, issuing_with: Issuing
+) -> bool:
+    """Make sure the order's card intent can no longer take money: cancel it, or — if it
+    succeeded after all — mark the order paid. True when the order is now free to release
+    (no open intent), False when it got paid. Raises `PaymentProviderError` if Stripe cannot
+    be asked; the caller then must not release the order."""
+    payment = _card_payment(session, order.id, open_only=True)
+    if payment is None or not payment.intent_id:
+        return True
+    gateway = cards.gateway()
+    intent = gateway.retrieve_intent(payment.intent_id)
+    if intent.status == "succeeded":
+        apply_intent(
+            session, order, payment, intent, now=now, issuing_with=issuing_with, actor=None
+        )
+        return False
+    if intent.status != "canceled":
+        gateway.cancel_intent(payment.intent_id)
+    payment.status, payment.updated_at = "canceled", now
+    return True
+
+
 def expire_card_payments(
     session: Session, *, now: datetime, cards: CardPayments, issuing_with: Issuing
 ) -> int:
@@ -347,7 +391,7 @@ def expire_card_payments(
 
     An intent that succeeded after all makes the order paid instead. If Stripe cannot be
     reached, the order is left for the next round: it is never released while its intent
-    could still take the money.
+    could still take the money (`orders.expire_due` skips orders with an open intent).
     """
     due = session.scalars(
         select(Order)
@@ -357,28 +401,33 @@ def expire_card_payments(
     ).all()
     handled = 0
     for order in due:
-        payment = _card_payment(session, order.id, open_only=True)
-        if payment is not None and payment.intent_id:
-            gateway = cards.gateway()
-            try:
-                intent = gateway.retrieve_intent(payment.intent_id)
-                if intent.status == "succeeded":
-                    apply_intent(
-                        session,
-                        order,
-                        payment,
-                        intent,
-                        now=now,
-                        issuing_with=issuing_with,
-                        actor=None,
-                    )
-                    continue
-                if intent.status != "canceled":
-                    gateway.cancel_intent(payment.intent_id)
-            except PaymentProviderError:
-                continue  # try again next round; the order keeps its hold meanwhile
-            payment.status, payment.updated_at = "canceled", now
+        try:
+            if not settle_open_intent(
+                session, order, now=now, cards=cards, issuing_with=issuing_with
+            ):
+                continue
+        except PaymentProviderError:
+            continue  # try again next round; the order keeps its hold meanwhile
         order.status, order.updated_at = PAYMENT_FAILED, now  # now released like a draft
         handled += 1
     session.flush()
     return handled
+
+
+def cancel_unpaid(
+    session: Session,
+    actor: Actor,
+    order: Order,
+    *,
+    now: datetime,
+    cards: CardPayments,
+    issuing_with: Issuing,
+) -> Order:
+    """Cancel an unpaid order; an open card intent is canceled first, so it cannot take money
+    for a canceled order (if it already did, the order is paid and not canceled)."""
+    settled = _provider_call(
+        lambda: settle_open_intent(session, order, now=now, cards=cards, issuing_with=issuing_with)
+    )
+    if not settled:
+        raise RuleViolation("This order was just paid by card.", code="order_already_paid")
+    return orders.cancel_order(session, actor, order, now=now)

@@ -14,7 +14,8 @@ from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.expansion import parse_with
 from boxoffice.server.api.query import Limit, Offset, WithParam, date_range
 from boxoffice.server.db.models import Order
-from boxoffice.server.services import downloads, holds, orders
+from boxoffice.server.services import downloads, holds, orders, payments
+from boxoffice.server.services.actors import Actor
 
 router = APIRouter(prefix="/event/v1/order", tags=["order"])
 
@@ -92,15 +93,19 @@ def create_order_contact(
 @router.delete("/{order_id}", response_model=od.Order)
 @router.post("/{order_id}/cancel", response_model=od.Order)
 def cancel_order(
-    order: OrderDep, session: SessionDep, actor: CurrentActor, now: Now
+    order: OrderDep, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
 ) -> JSONResponse:
-    """Cancel an unpaid order; its tickets and seats go back on sale at once."""
-    return views.ok(views.order(orders.cancel_order(session, actor, order, now=now)))
+    """Cancel an unpaid order (its card intent first); tickets and seats go back on sale."""
+    canceled = payments.cancel_unpaid(
+        session, actor, order, now=now, cards=state.cards, issuing_with=state.issuing
+    )
+    return views.ok(views.order(canceled))
 
 
 def _download(
     session: SessionDep,
     state: StateDep,
+    actor: Actor,
     order: Order,
     ticket_id: int | None,
     format: str | None,
@@ -108,6 +113,7 @@ def _download(
 ) -> Response:
     output = downloads.order_file(
         session,
+        actor,
         order,
         signer=lambda: state.issuing.signer,
         ticket_id=ticket_id,
@@ -126,12 +132,13 @@ def download_tickets(
     order: OrderDep,
     session: SessionDep,
     state: StateDep,
+    actor: CurrentActor,
     format: str | None = None,
     size: str = "a4",
 ) -> Response:
     """The paid order's tickets: a PDF (`size=a4` or `ticket` stock), or for PKPASS orders
     the Wallet pass (`.pkpasses` for several); `format=pdf|pkpass` overrides."""
-    return _download(session, state, order, None, format, size)
+    return _download(session, state, actor, order, None, format, size)
 
 
 @router.get("/{order_id}/download_tickets/{ticket_id}", response_class=Response)
@@ -140,8 +147,9 @@ def download_ticket(
     ticket_id: int,
     session: SessionDep,
     state: StateDep,
+    actor: CurrentActor,
     format: str | None = None,
     size: str = "a4",
 ) -> Response:
     """One ticket of the paid order, as `download_tickets`."""
-    return _download(session, state, order, ticket_id, format, size)
+    return _download(session, state, actor, order, ticket_id, format, size)
