@@ -264,3 +264,21 @@ def test_cash_for_an_order_with_an_open_intent_cancels_the_intent(live_server, c
     assert paid.status_code == 201, paid.text
     assert paid.json()["data"]["payment"]["change"] == 0
     assert live_server.state.cards.gateway().retrieve_intent(intent["id"]).status == "canceled"
+
+
+def test_cancel_or_cash_after_the_card_went_through_finds_the_order_paid(live_server, client):
+    ids = f.make_event(live_server.state)
+    f.make_user(live_server.state, "cashier", role="staff")
+    staff = f.login(client, "cashier")
+    first = make_order(client, staff, ids["config_ids"][0])
+    intent = pay(client, staff, first["id"]).json()["data"]["payment_intent"]
+    assert confirm_card(live_server, intent, "4242424242424242").status_code == 200
+    canceled = client.delete(f"/event/v1/order/{first['id']}", headers=staff)
+    assert canceled.status_code == 200 and canceled.json()["data"]["status"] == "paid"
+    second = make_order(client, staff, ids["config_ids"][0])
+    intent = pay(client, staff, second["id"]).json()["data"]["payment_intent"]
+    assert confirm_card(live_server, intent, "4242424242424242").status_code == 200
+    cash = pay(client, staff, second["id"], "cash", {"tendered": 50})
+    assert cash.status_code == 201, cash.text
+    assert cash.json()["data"]["order"]["status"] == "paid"
+    assert cash.json()["data"]["payment"]["provider"] == "stripe"

@@ -152,9 +152,10 @@ def _pay_cash(
         lambda: settle_open_intent(session, order, now=now, cards=cards, issuing_with=issuing_with)
     )
     if not settled:
-        raise RuleViolation(
-            "This order was just paid by card; no cash is due.", code="order_already_paid"
-        )
+        # The card went through after all: the order is paid now, and no cash is due.
+        card = _card_payment(session, order.id, open_only=False)
+        assert card is not None
+        return PaymentResult(order, card)
     if tendered is None:
         raise InvalidInput(
             "Say how much cash was handed over.", code="tendered_required", field="tendered"
@@ -424,10 +425,11 @@ def cancel_unpaid(
     issuing_with: Issuing,
 ) -> Order:
     """Cancel an unpaid order; an open card intent is canceled first, so it cannot take money
-    for a canceled order (if it already did, the order is paid and not canceled)."""
+    for a canceled order. If the card went through after all, the order is now paid and is
+    returned so (not canceled): the caller sees `status: "paid"`."""
     settled = _provider_call(
         lambda: settle_open_intent(session, order, now=now, cards=cards, issuing_with=issuing_with)
     )
     if not settled:
-        raise RuleViolation("This order was just paid by card.", code="order_already_paid")
+        return order
     return orders.cancel_order(session, actor, order, now=now)
