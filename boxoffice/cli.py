@@ -1,4 +1,4 @@
-"""The `boxoffice` command line: `serve`, `users add`, `catalog import|export`."""
+"""The `boxoffice` command line; today the server-side commands of `boxoffice.server.cli`."""
 
 from __future__ import annotations
 

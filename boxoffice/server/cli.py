@@ -1,5 +1,5 @@
-"""Server-side commands: `serve`, `users add`, `catalog import|export`, `tickets verify` and
-`ledger verify`, all with the same data options."""
+"""Server-side commands: `serve`, `users add`, `catalog import|export`, `mail list|send`,
+`tickets verify` and `ledger verify`, all with the same data options."""
 
 from __future__ import annotations
 
