@@ -4,7 +4,7 @@
 free loopback port and waits until it answers. The child keeps everything in memory, dies
 with this process (it watches its stdin pipe and, on POSIX, the parent's pid) and puts a
 compatibility layer in front of localstripe so that a payment page written for real
-Stripe.js works against it (see `emulator_process` and docs/stripe.md).
+Stripe.js works against it (see `emulator_compat` and docs/stripe.md).
 
 Emulated mode uses fixed, obviously fake test keys; nothing in it is ever live.
 """

@@ -1,0 +1,627 @@
+"""The Stripe.js compatibility layer in front of localstripe (runs in the emulator process).
+
+localstripe lacks what a payment page written for real Stripe.js needs; one middleware adds:
+
+- the publishable key plus an intent's `client_secret` may retrieve that one intent
+  (`GET /v1/payment_intents/{id}`), confirm it with the typed card
+  (`POST …/confirm` with `payment_method_data[card][…]`) and finish 3-D Secure
+  (`POST …/_authenticate?success=true|false`); the card becomes a localstripe
+  PaymentMethod and the intent is confirmed server-side, as localstripe cannot confirm
+  with a payment method;
+- Stripe-shaped answers: card errors are `card_error` with a `decline_code`, intents carry
+  `amount_received`, `amount_capturable`, `payment_method_types`, … (also in webhooks);
+- intent creation takes the current API's `allowed_payment_method_types` (card only) and
+  honours `Idempotency-Key` (same key and parameters: the first answer again);
+- the Stripe.js shim from `resources/web/stripe-emulator/stripe.js` at `/js.stripe.com/v3/`;
+- live keys are refused, `/_config/` needs a test secret key, Host must be loopback.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import logging
+import re
+import secrets
+import string
+import warnings
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from boxoffice.paths import resource
+
+logger = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+EXIT_BIND_FAILED = 3
+SHIM_PATH = "/js.stripe.com/v3/"
+HEALTH_PATH = "/_boxoffice/health"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_INTENT_PATH = re.compile(
+    r"^/v1/payment_intents/(?P<id>pi_[A-Za-z0-9]+)(?P<action>/confirm|/_authenticate)?$"
+)
+_WEBHOOK_CONFIG_PATH = re.compile(r"^/_config/webhooks/(?P<name>[^/]+)$")
+_LIVE_KEY = re.compile(r"^(sk|pk|rk)_live_")
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+# What a publishable key sees of an intent (real Stripe also hides metadata, customer, …).
+_PUBLIC_FIELDS = (
+    "id",
+    "object",
+    "amount",
+    "canceled_at",
+    "cancellation_reason",
+    "capture_method",
+    "client_secret",
+    "confirmation_method",
+    "created",
+    "currency",
+    "description",
+    "last_payment_error",
+    "livemode",
+    "next_action",
+    "payment_method",
+    "payment_method_types",
+    "status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decline:
+    code: str
+    decline_code: str
+    message: str
+
+
+GENERIC_DECLINE = Decline("card_declined", "generic_decline", "Your card was declined.")
+
+# Stripe's decline test cards. localstripe declines only 0341 (and two 3-D Secure cards) on a
+# PaymentIntent; the others are added here so that they decline as on real Stripe.
+DECLINES: Mapping[str, Decline] = {
+    "4000000000000002": GENERIC_DECLINE,
+    "4000000000000341": GENERIC_DECLINE,
+    "4000000000009995": Decline(
+        "card_declined", "insufficient_funds", "Your card has insufficient funds."
+    ),
+    "4000000000009987": Decline("card_declined", "lost_card", "Your card was declined."),
+    "4000000000009979": Decline("card_declined", "stolen_card", "Your card was declined."),
+    "4000000000000069": Decline("expired_card", "expired_card", "Your card has expired."),
+    "4000000000000127": Decline(
+        "incorrect_cvc", "incorrect_cvc", "Your card's security code is incorrect."
+    ),
+    "4000000000000119": Decline(
+        "processing_error",
+        "processing_error",
+        "An error occurred while processing your card. Try again in a little bit.",
+    ),
+}
+
+
+class Reject(Exception):
+    """An answer in Stripe's error shape, raised anywhere in the layer."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        type: str = "invalid_request_error",
+        code: str | None = None,
+        param: str | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        error: dict[str, Any] = {"type": type, "message": message}
+        if code:
+            error["code"] = code
+        if param:
+            error["param"] = param
+        error.update(extra)
+        self.status = status
+        self.error = error
+
+    def response(self) -> web.Response:
+        return web.json_response({"error": self.error}, status=self.status)
+
+
+def card_error(code: str, message: str, param: str) -> Reject:
+    return Reject(402, message, type="card_error", code=code, param=param)
+
+
+def luhn_ok(number: str) -> bool:
+    total = 0
+    for i, digit in enumerate(reversed(number)):
+        value = int(digit) * (2 if i % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def validated_card(card: Mapping[str, Any], *, today: datetime) -> dict[str, Any]:
+    """The four fields localstripe wants, or the card error real Stripe would give."""
+    number = re.sub(r"[\s-]", "", str(card.get("number") or ""))
+    if not number:
+        raise Reject(
+            400,
+            "Missing required param: payment_method_data[card][number].",
+            code="parameter_missing",
+            param="payment_method_data[card][number]",
+        )
+    if not number.isdigit() or not 12 <= len(number) <= 19:
+        raise card_error("invalid_number", "Your card number is invalid.", "number")
+    if not luhn_ok(number):
+        raise card_error("incorrect_number", "Your card number is incorrect.", "number")
+    if len(number) != 16:
+        raise card_error(
+            "invalid_number", "The Stripe emulator takes 16-digit test cards only.", "number"
+        )
+    try:
+        month = int(str(card.get("exp_month")))
+    except ValueError:
+        month = 0
+    try:
+        year = int(str(card.get("exp_year")))
+    except ValueError:
+        year = 0
+    if 0 <= year < 100:
+        year += 2000
+    if not 1 <= month <= 12:
+        raise card_error(
+            "invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month"
+        )
+    if not today.year <= year <= today.year + 50:
+        raise card_error(
+            "invalid_expiry_year", "Your card's expiration year is invalid.", "exp_year"
+        )
+    if year == today.year and month < today.month:
+        raise card_error(
+            "invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month"
+        )
+    cvc = str(card.get("cvc") or "")
+    if not (cvc.isdigit() and len(cvc) == 3):
+        raise card_error("invalid_cvc", "Your card's security code is invalid.", "cvc")
+    return {"number": number, "exp_month": month, "exp_year": year, "cvc": cvc}
+
+
+def request_key(request: web.Request, params: Mapping[str, Any]) -> str | None:
+    """The API key of a request: `Authorization` (Bearer or Basic) or a `key` parameter."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if scheme.lower() == "basic" and value.strip():
+        try:
+            return base64.b64decode(value.strip()).decode().split(":", 1)[0]
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+    key = params.get("key")
+    return key if isinstance(key, str) and key else None
+
+
+def parse_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+class CompatLayer:
+    """The Stripe.js-facing layer over localstripe's objects (all calls run on the loop)."""
+
+    def __init__(self, resources: Any, server: Any, webhooks: Any, *, port: int) -> None:
+        self._ls = resources  # the localstripe modules
+        self._server = server
+        self._webhooks = webhooks
+        self._store: dict[str, Any] = resources.store
+        self._user_error: type[Exception] = resources.UserError
+        self._hosts = {f"{HOST}:{port}", f"localhost:{port}"}
+        # (Idempotency-Key) → (parameters, status, body) of intent creations, until a flush.
+        self._created: dict[str, tuple[str, int, dict[str, Any]]] = {}
+
+    # --- dispatch ----------------------------------------------------------------------
+
+    async def dispatch(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            if request.host not in self._hosts:
+                raise Reject(421, "The Stripe emulator answers only on 127.0.0.1.")
+            if request.method == "OPTIONS":
+                return web.Response(status=204)
+            if request.path in (SHIM_PATH, SHIM_PATH.rstrip("/")) and request.method == "GET":
+                return self._shim()
+            if request.path == HEALTH_PATH:
+                return web.json_response({"status": "ok", "livemode": False})
+            params = await self._params(request)
+            key = request_key(request, params)
+            if key and _LIVE_KEY.match(key):
+                raise Reject(401, "The Stripe emulator never takes live keys.")
+            if request.path.startswith("/_config/"):
+                return await self._config(request, handler, key)
+            intent_path = _INTENT_PATH.match(request.path)
+            if intent_path and key and key.startswith("pk_"):
+                return self._publishable(request.method, intent_path, params)
+            if (
+                request.path == "/v1/payment_intents"
+                and request.method == "POST"
+                and key
+                and key.startswith("sk_")
+            ):
+                return self._create(params, request.headers.get("Idempotency-Key"))
+            response = await handler(request)
+            if request.path.startswith("/v1/payment_intents"):
+                return self._reshape(response, intent_path)
+            return response
+        except Reject as reject:
+            return reject.response()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        """Query and body parameters, `a[b][c]=…` unflattened as localstripe does."""
+        params: dict[str, Any] = dict(self._server.unflatten_data(request.query) or {})
+        if request.method == "POST" and request.can_read_body:
+            body = await self._server.get_post_data(request, remove_auth=False)
+            if isinstance(body, Mapping):
+                params.update(body)
+        return params
+
+    def _shim(self) -> web.Response:
+        path = resource("web", "stripe-emulator", "stripe.js")
+        return web.Response(
+            text=path.read_text(encoding="utf-8"),
+            content_type="application/javascript",
+            charset="utf-8",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    async def _config(
+        self, request: web.Request, handler: Handler, key: str | None
+    ) -> web.StreamResponse:
+        if not (key and key.startswith("sk_test_")):
+            raise Reject(401, "The emulator's /_config/ endpoints need a test secret key.")
+        webhook = _WEBHOOK_CONFIG_PATH.match(request.path)
+        if webhook and request.method == "DELETE":
+            self._webhooks._webhooks.pop(webhook["name"], None)
+            return web.Response()
+        if request.path == "/_config/data" and request.method == "DELETE":
+            self._created.clear()
+        return await handler(request)
+
+    # --- intents created with a secret key -----------------------------------------------
+
+    def _create(self, params: Mapping[str, Any], idempotency_key: str | None) -> web.Response:
+        """`POST /v1/payment_intents`, replayed for a repeated `Idempotency-Key`."""
+        fingerprint = json.dumps(params, sort_keys=True, default=str)
+        if idempotency_key and idempotency_key in self._created:
+            first, status, body = self._created[idempotency_key]
+            if first != fingerprint:
+                raise Reject(
+                    400,
+                    "Keys for idempotent requests can only be used with the same parameters "
+                    "they were first used with.",
+                    type="idempotency_error",
+                )
+            return web.json_response(body, status=status, headers={"Idempotent-Replayed": "true"})
+        try:
+            status, body = 200, self._create_intent(dict(params))
+        except Reject as reject:
+            status, body = reject.status, {"error": reject.error}
+        if idempotency_key and status < 500:
+            self._created[idempotency_key] = (fingerprint, status, body)
+        return web.json_response(body, status=status)
+
+    def _create_intent(self, params: dict[str, Any]) -> dict[str, Any]:
+        params.pop("key", None)
+        expand = params.pop("expand", None)
+        allowed = params.pop("allowed_payment_method_types", None)
+        legacy = params.pop("payment_method_types", None)
+        types = allowed if allowed is not None else legacy if legacy is not None else ["card"]
+        if not isinstance(types, list) or set(types) != {"card"}:
+            raise Reject(
+                400,
+                "The Stripe emulator takes card payments only.",
+                param="allowed_payment_method_types",
+            )
+        try:
+            intent = self._ls.PaymentIntent._api_create(**params)
+        except self._user_error as exc:
+            raise self._rejected(exc) from None
+        intent.payment_method_types = ["card"]
+        return self.full_view(intent._export(expand=expand))
+
+    def _rejected(self, exc: Exception) -> Reject:
+        """A localstripe `UserError` as a Stripe-shaped answer."""
+        status = int(getattr(exc, "code", 500))
+        error = dict((getattr(exc, "body", None) or {}).get("error") or {})
+        reject = Reject(status, str(error.get("message") or "Bad request"))
+        if error.get("code"):
+            reject.error["code"] = error["code"]
+        return reject
+
+    # --- intents seen through a publishable key ----------------------------------------
+
+    def _publishable(
+        self, method: str, match: re.Match[str], params: Mapping[str, Any]
+    ) -> web.Response:
+        intent_id, action = match["id"], match["action"]
+        if method == "GET" and action is None:
+            return web.json_response(self.public_view(self._authorized_intent(intent_id, params)))
+        if method == "POST" and action == "/confirm":
+            return self._confirm(self._authorized_intent(intent_id, params), params)
+        if method == "POST" and action == "/_authenticate":
+            return self._authenticate(self._authorized_intent(intent_id, params), params)
+        raise Reject(
+            401,
+            "This API call cannot be made with a publishable API key. Please use a secret API key.",
+        )
+
+    def _authorized_intent(self, intent_id: str, params: Mapping[str, Any]) -> Any:
+        intent = self._store.get(f"payment_intent:{intent_id}")
+        if intent is None:
+            raise Reject(
+                404,
+                f"No such payment_intent: '{intent_id}'",
+                code="resource_missing",
+                param="intent",
+            )
+        secret = params.get("client_secret")
+        if not isinstance(secret, str) or not secret:
+            raise Reject(
+                401,
+                "A publishable key needs the PaymentIntent's client_secret for this call.",
+                code="parameter_missing",
+                param="client_secret",
+            )
+        if not hmac.compare_digest(secret.encode(), str(intent.client_secret).encode()):
+            raise Reject(
+                403,
+                "The client_secret provided does not match the client_secret associated with "
+                "the PaymentIntent.",
+                code="payment_intent_invalid_parameter",
+                param="client_secret",
+            )
+        return intent
+
+    def _confirm(self, intent: Any, params: Mapping[str, Any]) -> web.Response:
+        status = intent.status
+        if status not in ("requires_payment_method", "requires_confirmation"):
+            raise Reject(
+                400,
+                f"You cannot confirm this PaymentIntent because it has a status of {status}.",
+                code="payment_intent_unexpected_state",
+                payment_intent=self.public_view(intent),
+            )
+        try:
+            method = self._payment_method(params)
+        except Reject as reject:
+            reject.error["payment_intent"] = self.public_view(intent)
+            raise
+        if method is None and status == "requires_payment_method":
+            raise Reject(
+                400,
+                "You must provide a payment method to confirm this PaymentIntent.",
+                code="parameter_missing",
+                param="payment_method",
+                payment_intent=self.public_view(intent),
+            )
+        if method is not None:
+            # localstripe cannot confirm with a payment method: set it, then confirm. A failed
+            # charge from an earlier attempt would keep the intent unpayable, so it is dropped.
+            intent.payment_method = method.id
+            if intent.latest_charge is not None and intent.latest_charge.status == "failed":
+                intent.latest_charge = None
+        return self._settle(intent, lambda: self._ls.PaymentIntent._api_confirm(intent.id))
+
+    def _authenticate(self, intent: Any, params: Mapping[str, Any]) -> web.Response:
+        success = parse_bool(params.get("success"))
+        if success is None:
+            raise Reject(400, "success must be true or false.", code="parameter_invalid_boolean")
+        if intent.status != "requires_action":
+            raise Reject(
+                400,
+                f"This PaymentIntent has a status of {intent.status}; nothing to authenticate.",
+                code="payment_intent_unexpected_state",
+                payment_intent=self.public_view(intent),
+            )
+        return self._settle(
+            intent,
+            lambda: self._ls.PaymentIntent._api_authenticate(
+                intent.id, client_secret=intent.client_secret, success=success
+            ),
+        )
+
+    def _settle(self, intent: Any, action: Any) -> web.Response:
+        """Run a localstripe confirm/authenticate; a decline becomes Stripe's 402 card_error."""
+        try:
+            action()
+        except self._user_error as exc:
+            if int(getattr(exc, "code", 500)) != 402:
+                raise self._rejected(exc) from None
+            decline = self.decline_of(intent) or GENERIC_DECLINE
+            raise Reject(
+                402,
+                decline.message,
+                type="card_error",
+                code=decline.code,
+                decline_code=decline.decline_code,
+                charge=getattr(intent.latest_charge, "id", None),
+                payment_intent=self.public_view(intent),
+            ) from None
+        return web.json_response(self.public_view(intent))
+
+    def _payment_method(self, params: Mapping[str, Any]) -> Any:
+        """The PaymentMethod a confirm names or carries (typed card), or None."""
+        named = params.get("payment_method")
+        if isinstance(named, str) and named:
+            try:
+                return self._ls.PaymentMethod._api_retrieve(named)
+            except self._user_error:
+                raise Reject(
+                    404,
+                    f"No such PaymentMethod: '{named}'",
+                    code="resource_missing",
+                    param="payment_method",
+                ) from None
+        data = params.get("payment_method_data")
+        source = data if isinstance(data, Mapping) else None
+        if source is None and isinstance(named, Mapping):
+            source = named  # payment_method[card][…], as some pages send it
+        if source is None:
+            return None
+        if source.get("type", "card") != "card":
+            raise Reject(
+                400, "The Stripe emulator takes card payments only.", param="payment_method_data"
+            )
+        card = source.get("card")
+        if not isinstance(card, Mapping):
+            raise Reject(
+                400,
+                "Missing required param: payment_method_data[card].",
+                code="parameter_missing",
+                param="payment_method_data[card]",
+            )
+        billing = source.get("billing_details")
+        try:
+            return self._ls.PaymentMethod(
+                type="card",
+                card=validated_card(card, today=datetime.now(UTC)),
+                billing_details=dict(billing) if isinstance(billing, Mapping) else None,
+            )
+        except self._user_error as exc:
+            raise self._rejected(exc) from None
+
+    # --- Stripe's shape ------------------------------------------------------------------
+
+    def decline_of(self, intent: Any) -> Decline | None:
+        """Why the intent's latest charge failed, by the test card it used."""
+        charge = intent.latest_charge
+        if charge is None or charge.status != "failed":
+            return None
+        method = self._store.get(f"payment_method:{charge.payment_method}")
+        return DECLINES.get(getattr(method, "_card_number", ""), GENERIC_DECLINE)
+
+    def full_view(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A localstripe intent export completed with the fields real Stripe always sends."""
+        status, amount = data.get("status"), data.get("amount") or 0
+        data.setdefault("amount_capturable", amount if status == "requires_capture" else 0)
+        data.setdefault("amount_received", amount if status == "succeeded" else 0)
+        data.setdefault("confirmation_method", "automatic")
+        data.setdefault("payment_method_types", ["card"])
+        data.setdefault("payment_method_options", {})
+        for absent in ("description", "canceled_at", "cancellation_reason", "on_behalf_of"):
+            data.setdefault(absent, None)
+        if isinstance(data.get("latest_charge"), Mapping):
+            data["latest_charge"] = data["latest_charge"].get("id")
+        error = data.get("last_payment_error")
+        if isinstance(error, dict):
+            if error.get("code") == "payment_intent_authentication_failure":
+                error.setdefault("type", "invalid_request_error")
+            else:
+                intent = self._store.get(f"payment_intent:{data.get('id')}")
+                decline = (self.decline_of(intent) if intent is not None else None) or (
+                    GENERIC_DECLINE
+                )
+                error.update(
+                    type="card_error",
+                    code=decline.code,
+                    decline_code=decline.decline_code,
+                    message=decline.message,
+                )
+        return data
+
+    def public_view(self, intent: Any) -> dict[str, Any]:
+        full = self.full_view(intent._export())
+        return {name: full.get(name) for name in _PUBLIC_FIELDS}
+
+    def _reshape(
+        self, response: web.StreamResponse, intent_path: re.Match[str] | None
+    ) -> web.StreamResponse:
+        """Give localstripe's payment-intent answers (and errors) Stripe's shape."""
+        if not isinstance(response, web.Response) or response.content_type != "application/json":
+            return response
+        if not isinstance(response.body, bytes):
+            return response
+        body = json.loads(response.body)
+        if not isinstance(body, dict):
+            return response
+        error = body.get("error")
+        if isinstance(error, dict):
+            if response.status == 404 and intent_path:
+                error.update(
+                    code="resource_missing",
+                    param="intent",
+                    message=f"No such payment_intent: '{intent_path['id']}'",
+                )
+            elif response.status == 402:
+                error["type"] = "card_error"
+                error.setdefault("decline_code", "generic_decline")
+        elif body.get("object") == "payment_intent":
+            body = self.full_view(body)
+        elif body.get("object") == "list":
+            body["data"] = [
+                self.full_view(item) if item.get("object") == "payment_intent" else item
+                for item in body.get("data") or []
+            ]
+        return web.json_response(body, status=response.status)
+
+    def webhook_view(self, event: Any) -> None:
+        """Complete a payment intent inside a webhook event before it is signed and sent."""
+        data = getattr(event, "data", None)
+        if not isinstance(data, dict):
+            return
+        intent = data.get("object")
+        if isinstance(intent, dict) and intent.get("object") == "payment_intent":
+            data["object"] = self.full_view(intent)
+
+
+async def _cors_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Let pages on other origins (the app scheme) send Stripe.js's headers too."""
+    if request.headers.get("Origin"):
+        response.headers["Access-Control-Allow-Headers"] = (
+            "Authorization, Content-Type, Accept, Stripe-Version, Idempotency-Key"
+        )
+        response.headers["Access-Control-Max-Age"] = "600"
+        response.headers["Vary"] = "Origin"
+
+
+def build_app(*, port: int) -> web.Application:
+    """localstripe's application, in memory only, with the compatibility layer in front."""
+    warnings.filterwarnings(
+        "ignore", message="Bare functions are deprecated", category=DeprecationWarning
+    )
+    import localstripe.resources as resources  # type: ignore[import-untyped]
+    import localstripe.server as server  # type: ignore[import-untyped]
+    import localstripe.webhooks as webhooks  # type: ignore[import-untyped]
+
+    # Persistence off: localstripe would pickle the whole store to /tmp on every write.
+    resources.Store.dump_to_disk = lambda self: None
+    resources.Store.try_load_from_disk = lambda self: None
+    # Client secrets guard the publishable-key calls: draw ids from a CSPRNG.
+    resources.random_id = lambda n: "".join(secrets.choice(_ID_ALPHABET) for _ in range(n))
+    # Stripe's other decline test cards decline here too (localstripe lets them succeed).
+    charging_declined = resources.PaymentMethod._charging_is_declined
+    resources.PaymentMethod._charging_is_declined = lambda self: (
+        getattr(self, "_card_number", None) in DECLINES or charging_declined(self)
+    )
+
+    layer = CompatLayer(resources, server, webhooks, port=port)
+    send_webhook = resources.schedule_webhook
+
+    def schedule_webhook(event: Any) -> None:
+        layer.webhook_view(event)
+        send_webhook(event)
+
+    resources.schedule_webhook = schedule_webhook
+
+    @web.middleware
+    async def compat_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        return await layer.dispatch(request, handler)
+
+    app: web.Application = server.app
+    app.middlewares.insert(0, compat_middleware)
+    app.on_response_prepare.append(_cors_headers)
+    return app
