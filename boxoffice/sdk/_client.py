@@ -1,0 +1,132 @@
+"""The SDK: one httpx.AsyncClient, the requestor, the credentials and the service namespaces."""
+
+from __future__ import annotations
+
+import enum
+from types import TracebackType
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from boxoffice.sdk._options import RequestOptions
+from boxoffice.sdk._requestor import Requestor
+from boxoffice.sdk.auth import BearerAuth, Credentials, PasswordCredentials, RefreshTokenCredentials
+from boxoffice.sdk.models.auth import RefreshableJwt
+from boxoffice.sdk.services.account import AccountService
+from boxoffice.sdk.services.auth import AuthService
+from boxoffice.sdk.services.event import EventService
+from boxoffice.sdk.services.order import OrderService
+from boxoffice.sdk.services.payment import PaymentService
+from boxoffice.sdk.services.seating import SeatingService
+from boxoffice.sdk.services.ticket import TicketService
+
+
+class BaseUrl(enum.StrEnum):
+    """Tickethead's hosts (the SDK's `BaseUrl`); any other URL is taken as a venue server."""
+
+    TH_PROD = "https://api.tickethead.io"
+    TH_STAGING = "https://api.staging.tickethead.io"
+    TH_DEV = "https://api.dev.tickethead.io"
+
+
+_TENANT_HOSTS = frozenset(urlsplit(str(url)).hostname for url in BaseUrl)
+
+
+def tenant_url(base_url: str, organizer: str) -> str:
+    """On a Tickethead host the organizer becomes the first host label; else `base_url`."""
+    parts = urlsplit(base_url)
+    if parts.hostname not in _TENANT_HOSTS or not organizer:
+        return base_url
+    netloc = f"{organizer}.{parts.netloc}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+class SDK:
+    """The async client; build it with `await SDK.build(…)` and use it as a context manager."""
+
+    def __init__(
+        self,
+        requestor: Requestor,
+        bearer: BearerAuth,
+        *,
+        organizer: str,
+        owns_http: bool,
+    ) -> None:
+        self._requestor = requestor
+        self._bearer = bearer
+        self._owns_http = owns_http
+        self.organizer = organizer
+        self.auth = AuthService(requestor, organizer)
+        self.account = AccountService(requestor, organizer)
+        self.event = EventService(requestor, organizer)
+        self.order = OrderService(requestor, organizer)
+        self.payment = PaymentService(requestor, organizer)
+        self.ticket = TicketService(requestor, organizer)
+        self.seating = SeatingService(requestor, organizer)
+
+    @classmethod
+    async def build(
+        cls,
+        base_url: str = BaseUrl.TH_PROD,
+        *,
+        organizer: str = "demo",
+        timeout: float = 30.0,
+        max_retries: int = 2,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> SDK:
+        """A client for `base_url` (a `BaseUrl` or a venue server's URL) and `organizer`."""
+        base = str(base_url).rstrip("/")
+        http = http_client or httpx.AsyncClient(timeout=timeout)
+        bearer = BearerAuth(base)
+        defaults: RequestOptions = {"timeout": timeout, "max_retries": max_retries}
+        requestor = Requestor(
+            http,
+            global_url=base,
+            tenant_url=tenant_url(base, organizer),
+            auth=bearer,
+            defaults=defaults,
+        )
+        return cls(requestor, bearer, organizer=organizer, owns_http=http_client is None)
+
+    @property
+    def requestor(self) -> Requestor:
+        """The request path under every service (for tests and advanced use)."""
+        return self._requestor
+
+    @property
+    def refresh_token(self) -> str | None:
+        """The current refresh token (to keep for a later `RefreshTokenCredentials`)."""
+        return self._bearer.refresh_token
+
+    @property
+    def is_authorized(self) -> bool:
+        """Whether calls carry a bearer token."""
+        return self._bearer.token is not None
+
+    async def authorize(self, credentials: Credentials | None = None) -> None:
+        """Log in with a password or refresh token, or as a new guest when `credentials` is None."""
+        self._bearer.clear()
+        pair: RefreshableJwt
+        if isinstance(credentials, PasswordCredentials):
+            pair = await self.auth.login(credentials.username, credentials.password)
+        elif isinstance(credentials, RefreshTokenCredentials):
+            pair = await self.auth.refresh(credentials.refresh_token)
+        else:
+            pair = await self.auth.guest_login()
+        self._bearer.set_tokens(pair.model_dump(), credentials)
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if the SDK made it."""
+        if self._owns_http:
+            await self._requestor.http.aclose()
+
+    async def __aenter__(self) -> SDK:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

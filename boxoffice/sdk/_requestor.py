@@ -1,0 +1,188 @@
+"""The single request path: URLs, auth, Idempotency-Key, retries, error mapping, parsing."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
+
+import httpx
+import pydantic
+
+from boxoffice.sdk._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    BoxOfficeError,
+    make_status_error,
+)
+from boxoffice.sdk._options import RequestOptions, merge_options
+
+log = logging.getLogger("boxoffice.sdk")
+
+T = TypeVar("T")
+
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RETRY_STATUSES = frozenset({408, 429})
+TENANT_SERVICES = ("event/", "payment/")
+INITIAL_DELAY = 0.5
+MAX_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+
+
+def retry_after_seconds(response: httpx.Response) -> float | None:
+    """`Retry-After` as seconds (a number or an HTTP date), or None when absent or unreadable."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def should_retry(response: httpx.Response) -> bool:
+    """408, 429, 5xx and `409 idempotency_in_progress` are worth another try."""
+    status = response.status_code
+    if status in RETRY_STATUSES or status >= 500:
+        return True
+    if status == 409:
+        try:
+            body = response.json()
+        except ValueError:
+            return False
+        return isinstance(body, dict) and body.get("code") == "idempotency_in_progress"
+    return False
+
+
+def _body_of(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
+
+
+class Requestor:
+    """Sends every SDK request; the services only name method, path, body and result type."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        global_url: str,
+        tenant_url: str,
+        auth: httpx.Auth | None,
+        defaults: RequestOptions,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.http = http
+        self.global_url = global_url.rstrip("/")
+        self.tenant_url = tenant_url.rstrip("/")
+        self.auth = auth
+        self.defaults = defaults
+        self.sleep = sleep
+        self.rand = rand
+
+    def url(self, path: str) -> str:
+        """Tenant services (`event/`, `payment/`) go to the tenant host, the rest to the global."""
+        path = path.lstrip("/")
+        base = self.tenant_url if path.startswith(TENANT_SERVICES) else self.global_url
+        return f"{base}/{path}"
+
+    def backoff(self, attempt: int, response: httpx.Response | None) -> float:
+        """Delay before retry `attempt` (0-based): Retry-After, else 0.5 s·2ⁿ (≤ 8 s) − jitter."""
+        if response is not None:
+            after = retry_after_seconds(response)
+            if after is not None:
+                return min(after, MAX_RETRY_AFTER)
+        delay = min(INITIAL_DELAY * 2.0**attempt, MAX_DELAY)
+        return delay * (1 - 0.25 * self.rand())
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        options: RequestOptions | None = None,
+    ) -> httpx.Response:
+        """Send with retries; return the 2xx response or raise a BoxOfficeError."""
+        opts = merge_options(self.defaults, options)
+        headers = {"Accept": "application/json", **opts.get("extra_headers", {})}
+        if method in MUTATING:
+            headers["Idempotency-Key"] = opts.get("idempotency_key") or str(uuid.uuid4())
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        max_retries = opts.get("max_retries", 2)
+        timeout = opts.get("timeout", 30.0)
+        url = self.url(path)
+        attempt = 0
+        while True:
+            response: httpx.Response | None = None
+            error: APIConnectionError
+            try:
+                response = await self.http.request(
+                    method,
+                    url,
+                    params=query,
+                    json=json,
+                    headers=headers,
+                    timeout=timeout,
+                    auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
+                )
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise APIConnectionError(f"{method} {path}: bad URL {url!r}.") from exc
+            except httpx.TimeoutException as exc:
+                error = APITimeoutError(f"{method} {path} timed out.")
+                error.__cause__ = exc
+            except (httpx.HTTPError, httpx.StreamError) as exc:
+                error = APIConnectionError(f"{method} {path} failed: {type(exc).__name__}.")
+                error.__cause__ = exc
+            if response is not None:
+                log.debug("%s %s → %s (attempt %d)", method, path, response.status_code, attempt)
+                if response.is_success:
+                    return response
+                if not should_retry(response) or attempt >= max_retries:
+                    raise make_status_error(
+                        response.status_code,
+                        _body_of(response),
+                        response.headers.get("x-request-id"),
+                    )
+            else:
+                log.debug("%s %s → %s (attempt %d)", method, path, type(error).__name__, attempt)
+                if attempt >= max_retries:
+                    raise error
+            await self.sleep(self.backoff(attempt, response))
+            attempt += 1
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        cast_to: type[T],
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        options: RequestOptions | None = None,
+    ) -> T:
+        """Send, unwrap `{"data": …}` and parse it into `cast_to`."""
+        response = await self.send(method, path, params=params, json=json, options=options)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise BoxOfficeError(f"{method} {path}: the answer is not JSON.") from exc
+        data = body["data"] if isinstance(body, dict) and "data" in body else body
+        try:
+            return pydantic.TypeAdapter(cast_to).validate_python(data)
+        except pydantic.ValidationError as exc:
+            raise BoxOfficeError(f"{method} {path}: unexpected answer: {exc}") from exc

@@ -1,0 +1,1 @@
+"""One module per SDK service, as the vendor's SDK has them."""

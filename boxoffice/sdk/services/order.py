@@ -1,0 +1,169 @@
+"""`sdk.order`: orders, their contact, cancel, and ticket downloads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from boxoffice.sdk._options import RequestOptions
+from boxoffice.sdk._pagination import auto_page
+from boxoffice.sdk.models.common import ListInfo
+from boxoffice.sdk.models.orders import (
+    Order,
+    OrderContact,
+    OrderContactRequest,
+    OrderItemRequest,
+    OrderRequest,
+    TicketFormat,
+)
+from boxoffice.sdk.services._base import Service, With, render_with
+
+ItemLike = OrderItemRequest | Mapping[str, Any]
+ContactLike = OrderContactRequest | Mapping[str, Any]
+
+
+def _contact(contact: ContactLike) -> OrderContactRequest:
+    return OrderContactRequest.model_validate(contact)
+
+
+class OrderService(Service):
+    """Orders of the SDK's organizer (tenant host)."""
+
+    async def create_order(
+        self,
+        order_item: Sequence[ItemLike],
+        *,
+        format: TicketFormat = "PDF",
+        hold_token: str | None = None,
+        order_contact: ContactLike | None = None,
+        options: RequestOptions | None = None,
+    ) -> Order:
+        """`POST event/v1/order` → a `draft` order."""
+        request = OrderRequest(
+            order_item=[OrderItemRequest.model_validate(item) for item in order_item],
+            format=format,
+            hold_token=hold_token,
+            order_contact=None if order_contact is None else _contact(order_contact),
+        )
+        return await self._requestor.request(
+            "POST",
+            "event/v1/order",
+            Order,
+            json=request.model_dump(mode="json", exclude_none=True),
+            options=options,
+        )
+
+    async def create_order_contact(
+        self, order_id: int, contact: ContactLike, *, options: RequestOptions | None = None
+    ) -> OrderContact:
+        """`POST event/v1/order/{order_id}/order_contact` (replaces the whole contact)."""
+        body = _contact(contact).model_dump(mode="json", exclude_none=True)
+        return await self._requestor.request(
+            "POST",
+            f"event/v1/order/{order_id}/order_contact",
+            OrderContact,
+            json=body,
+            options=options,
+        )
+
+    async def get_order(
+        self, order_id: int, *, with_: With = None, options: RequestOptions | None = None
+    ) -> Order:
+        """`GET event/v1/order/{order_id}` (`with_="[event]"` embeds the event)."""
+        return await self._requestor.request(
+            "GET",
+            f"event/v1/order/{order_id}",
+            Order,
+            params={"with": render_with(with_)},
+            options=options,
+        )
+
+    async def list_orders(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int | None = None,
+        event_id: int | None = None,
+        status: str | None = None,
+        code: str | None = None,
+        email: str | None = None,
+        created_at: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> ListInfo[Order]:
+        """`GET event/v1/order` → one page, newest first."""
+        params = {
+            "limit": limit,
+            "offset": offset,
+            "event_id": event_id,
+            "status": status,
+            "code": code,
+            "email": email,
+            "created_at": created_at,
+        }
+        return await self._requestor.request(
+            "GET", "event/v1/order", ListInfo[Order], params=params, options=options
+        )
+
+    def iter_orders(
+        self,
+        *,
+        page_size: int = 100,
+        event_id: int | None = None,
+        status: str | None = None,
+        email: str | None = None,
+        created_at: str | None = None,
+    ) -> AsyncIterator[Order]:
+        """Every order of `GET event/v1/order`, page by page, newest first."""
+
+        async def fetch(limit: int, offset: int) -> ListInfo[Order]:
+            return await self.list_orders(
+                limit=limit,
+                offset=offset,
+                event_id=event_id,
+                status=status,
+                email=email,
+                created_at=created_at,
+            )
+
+        return auto_page(fetch, page_size=page_size)
+
+    async def cancel_order(self, order_id: int, *, options: RequestOptions | None = None) -> Order:
+        """`DELETE event/v1/order/{order_id}`."""
+        return await self._requestor.request(
+            "DELETE", f"event/v1/order/{order_id}", Order, options=options
+        )
+
+    async def download_tickets(
+        self,
+        order_id: int,
+        *,
+        format: str | None = None,
+        size: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> bytes:
+        """`GET event/v1/order/{order_id}/download_tickets` → the file (PDF or passes)."""
+        response = await self._requestor.send(
+            "GET",
+            f"event/v1/order/{order_id}/download_tickets",
+            params={"format": format, "size": size},
+            options=options,
+        )
+        return response.content
+
+    async def download_ticket(
+        self,
+        order_id: int,
+        ticket_id: int,
+        *,
+        format: str | None = None,
+        size: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> bytes:
+        """`GET event/v1/order/{order_id}/download_tickets/{ticket_id}` → one ticket's file."""
+        response = await self._requestor.send(
+            "GET",
+            f"event/v1/order/{order_id}/download_tickets/{ticket_id}",
+            params={"format": format, "size": size},
+            options=options,
+        )
+        return response.content

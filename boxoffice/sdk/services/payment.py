@@ -1,0 +1,43 @@
+"""`sdk.payment`: pay an order (free, card or cash) and reconcile a card payment."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from boxoffice.sdk._options import RequestOptions
+from boxoffice.sdk.models.orders import Order
+from boxoffice.sdk.models.payments import PaymentIntentResponse, PaymentRequest, PaymentType
+from boxoffice.sdk.services._base import Service
+
+
+class PaymentService(Service):
+    """Payments (tenant host)."""
+
+    async def create_payment_intent(
+        self,
+        order_id: int,
+        *,
+        type: PaymentType = "card",
+        tendered: Decimal | int | str | None = None,
+        options: RequestOptions | None = None,
+    ) -> PaymentIntentResponse:
+        """`POST payment/v1/payment?order_id=…&type=card|cash` (cash: staff, with `tendered`)."""
+        body = PaymentRequest.model_validate({"tendered": tendered})
+        return await self._requestor.request(
+            "POST",
+            "payment/v1/payment",
+            PaymentIntentResponse,
+            params={"order_id": order_id, "type": type},
+            json=body.model_dump(mode="json", exclude_none=True),
+            options=options,
+        )
+
+    async def reconcile(self, order_id: int, *, options: RequestOptions | None = None) -> Order:
+        """`POST payment/v1/payment/reconcile?order_id=…` → the order after Stripe's verdict."""
+        return await self._requestor.request(
+            "POST",
+            "payment/v1/payment/reconcile",
+            Order,
+            params={"order_id": order_id},
+            options=options,
+        )

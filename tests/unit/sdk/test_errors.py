@@ -1,0 +1,74 @@
+"""Error answers become one class per status, or a domain class chosen by the server's code."""
+
+from __future__ import annotations
+
+import pytest
+
+from boxoffice.sdk import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    EventNotPublishedError,
+    HoldExpiredError,
+    NotFoundError,
+    PaymentDeclinedError,
+    PermissionDeniedError,
+    RateLimitError,
+    SaleNotStartedError,
+    SeatsUnavailableError,
+    ServerError,
+    SoldOutError,
+    UnprocessableEntityError,
+    ValidationError,
+)
+from boxoffice.sdk._errors import make_status_error
+from tests.unit.sdk.helpers import Recorder, build, error
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "cls", "base"),
+    [
+        (400, "invalid_body", BadRequestError, BadRequestError),
+        (401, "not_authenticated", AuthenticationError, AuthenticationError),
+        (403, "permission_denied", PermissionDeniedError, PermissionDeniedError),
+        (404, "order_not_found", NotFoundError, NotFoundError),
+        (409, "username_taken", ConflictError, ConflictError),
+        (422, "invalid_amount", UnprocessableEntityError, UnprocessableEntityError),
+        (429, "rate_limited", RateLimitError, RateLimitError),
+        (500, "internal_error", ServerError, ServerError),
+        (503, "unavailable", ServerError, ServerError),
+        (409, "sold_out", SoldOutError, ConflictError),
+        (409, "seat_taken", SeatsUnavailableError, ConflictError),
+        (404, "hold_token_not_found", HoldExpiredError, NotFoundError),
+        (404, "hold_token_expired", HoldExpiredError, NotFoundError),
+        (400, "sale_not_started", SaleNotStartedError, BadRequestError),
+        (400, "event_not_published", EventNotPublishedError, BadRequestError),
+        (400, "payment_declined", PaymentDeclinedError, BadRequestError),
+        (402, "card_declined", PaymentDeclinedError, BadRequestError),
+        (422, "validation_error", ValidationError, UnprocessableEntityError),
+        (418, "teapot", APIStatusError, APIStatusError),
+    ],
+)
+async def test_each_status_and_code_maps_to_its_class(status, code, cls, base):
+    recorder = Recorder(error(status, code, field="x", details={"seats": ["A-1"]}))
+    sdk = await build(recorder, max_retries=0)
+    with pytest.raises(APIStatusError) as caught:
+        await sdk.account.get_organizer()
+    exc = caught.value
+    assert type(exc) is cls and isinstance(exc, base)
+    assert (exc.status, exc.code, exc.field) == (status, code, "x")
+    assert exc.message == f"{code} happened"
+    assert exc.body["details"] == {"seats": ["A-1"]}
+    assert str(exc) == f"{status} {code}: {code} happened"
+
+
+def test_a_code_that_does_not_fit_the_status_keeps_the_status_class():
+    exc = make_status_error(400, {"message": "m", "code": "sold_out"}, "req-1")
+    assert type(exc) is BadRequestError and exc.request_id == "req-1"
+
+
+def test_a_body_that_is_not_json_still_maps():
+    exc = make_status_error(502, "<html>Bad gateway</html>")
+    assert type(exc) is ServerError and exc.code is None
+    assert exc.message == "<html>Bad gateway</html>"
