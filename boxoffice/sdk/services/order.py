@@ -142,13 +142,9 @@ class OrderService(Service):
         options: RequestOptions | None = None,
     ) -> bytes:
         """`GET event/v1/order/{order_id}/download_tickets` → the file (PDF or passes)."""
-        response = await self._requestor.send(
-            "GET",
-            f"event/v1/order/{order_id}/download_tickets",
-            params={"format": format, "size": size},
-            options=options,
+        return await self._download(
+            f"event/v1/order/{order_id}/download_tickets", format, size, options
         )
-        return response.content
 
     async def download_ticket(
         self,
@@ -160,10 +156,14 @@ class OrderService(Service):
         options: RequestOptions | None = None,
     ) -> bytes:
         """`GET event/v1/order/{order_id}/download_tickets/{ticket_id}` → one ticket's file."""
+        return await self._download(
+            f"event/v1/order/{order_id}/download_tickets/{ticket_id}", format, size, options
+        )
+
+    async def _download(
+        self, path: str, format: str | None, size: str | None, options: RequestOptions | None
+    ) -> bytes:
         response = await self._requestor.send(
-            "GET",
-            f"event/v1/order/{order_id}/download_tickets/{ticket_id}",
-            params={"format": format, "size": size},
-            options=options,
+            "GET", path, params={"format": format, "size": size}, options=options
         )
         return response.content

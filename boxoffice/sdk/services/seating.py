@@ -86,14 +86,7 @@ class SeatingService(Service):
         options: RequestOptions | None = None,
     ) -> SeatActionResult:
         """`POST event/v1/event/{event_id}/seat/hold` (all or nothing)."""
-        body = SeatActionRequest(objects=list(objects), hold_token=hold_token).model_dump()
-        return await self._requestor.request(
-            "POST",
-            f"event/v1/event/{event_id}/seat/hold",
-            SeatActionResult,
-            json=body,
-            options=options,
-        )
+        return await self._seat_action("hold", event_id, objects, hold_token, options)
 
     async def release(
         self,
@@ -104,10 +97,20 @@ class SeatingService(Service):
         options: RequestOptions | None = None,
     ) -> SeatActionResult:
         """`POST event/v1/event/{event_id}/seat/release`."""
+        return await self._seat_action("release", event_id, objects, hold_token, options)
+
+    async def _seat_action(
+        self,
+        action: str,
+        event_id: int,
+        objects: Sequence[str],
+        hold_token: str,
+        options: RequestOptions | None,
+    ) -> SeatActionResult:
         body = SeatActionRequest(objects=list(objects), hold_token=hold_token).model_dump()
         return await self._requestor.request(
             "POST",
-            f"event/v1/event/{event_id}/seat/release",
+            f"event/v1/event/{event_id}/seat/{action}",
             SeatActionResult,
             json=body,
             options=options,
