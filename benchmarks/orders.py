@@ -52,7 +52,16 @@ from typing import Any
 import httpx
 
 # A sibling module: the script's folder is first on sys.path when run as a script.
-from venue_server import Server, add_staff_account, data_of, login, percentile, running_server, tail
+from venue_server import (
+    Server,
+    add_staff_account,
+    data_of,
+    login,
+    markdown_table,
+    percentile,
+    running_server,
+    tail,
+)
 
 ORGANIZER = "demo"
 TICKETS_PER_ORDER = 2
@@ -343,19 +352,7 @@ HEADERS += ["p99 ms", "max ms", "server CPU ms/req", "client CPU ms/req"]
 
 
 def table(rows: list[Row]) -> str:
-    cells = [HEADERS, *(row.cells() for row in rows)]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(HEADERS))]
-
-    def line(r: list[str]) -> str:
-        padded = [
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    # A Markdown table: the first column left-aligned, the figures right-aligned.
-    rule = "|".join(["", "-" * (widths[0] + 2), *("-" * (w + 1) + ":" for w in widths[1:]), ""])
-    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+    return markdown_table(HEADERS, [row.cells() for row in rows])
 
 
 def describe_setup(procs: int) -> str:

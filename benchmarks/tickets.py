@@ -61,6 +61,7 @@ from venue_server import (
     add_staff_account,
     data_of,
     login,
+    markdown_table,
     percentile,
     running_server,
     tail,
@@ -123,19 +124,7 @@ HEADERS += ["tickets/s", "file KiB", "server CPU ms/sale"]
 
 
 def table(rows: list[Row]) -> str:
-    cells = [HEADERS, *(row.cells() for row in rows)]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(HEADERS))]
-
-    def line(r: list[str]) -> str:
-        padded = [
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(r, widths, strict=True))
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    # A Markdown table: the first column left-aligned, the figures right-aligned.
-    rule = "|".join(["", "-" * (widths[0] + 2), *("-" * (w + 1) + ":" for w in widths[1:]), ""])
-    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+    return markdown_table(HEADERS, [row.cells() for row in rows])
 
 
 # --- part 1: rendering in process -----------------------------------------------------------
