@@ -10,10 +10,12 @@ import pytest
 
 from boxoffice.server.app import create_app
 from boxoffice.server.config import ServerSettings
-from tests.helpers import postgres
+from tests.helpers import postgres, qt
 from tests.helpers.live_server import FakeClock, LiveServer, serve_in_thread
 
 _db_counter = itertools.count()
+
+qt.configure_environment()  # before any test imports Qt
 
 
 @pytest.fixture
