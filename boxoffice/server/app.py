@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 
 import anyio
 from fastapi import FastAPI
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
 
 from boxoffice import __version__
 from boxoffice.server.api import errors, idempotency
@@ -35,8 +36,10 @@ from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.engine import make_engine, make_sessionmakers
 from boxoffice.server.db.locking import WriteGate
 from boxoffice.server.db.migrate import upgrade
+from boxoffice.server.db.models import RefreshToken, User
+from boxoffice.server.errors import NotAuthenticated
 from boxoffice.server.payments.cards import CardPayments
-from boxoffice.server.services import demo, mail_queue, tokens
+from boxoffice.server.services import audit, demo, mail_queue, tokens, users
 from boxoffice.server.services import orders as order_service
 from boxoffice.server.services import payments as payment_service
 from boxoffice.server.services.payments import Issuing
@@ -44,6 +47,7 @@ from boxoffice.server.ticketoutput.certificates import load_or_create_developmen
 
 logger = logging.getLogger(__name__)
 DEMO_ORGANIZER = "demo"
+COUNTER_USERNAME = "counter"
 
 
 def utc_now() -> datetime:
@@ -58,6 +62,8 @@ def prepare_database(settings: ServerSettings, engine: Engine, clock: Clock) -> 
         key = tokens.load_or_create_signing_key(session)
         if settings.load_demo:
             demo.load_if_empty(session, now=clock())
+        if settings.counter_password is not None:
+            ensure_counter_user(session, settings.counter_password.get_secret_value(), now=clock())
         organizer = demo.default_organizer(session) or DEMO_ORGANIZER
     return ServerState(
         settings=settings,
@@ -74,6 +80,36 @@ def prepare_database(settings: ServerSettings, engine: Engine, clock: Clock) -> 
             settings.mail_sender,
         ),
     )
+
+
+def ensure_counter_user(session: Session, password: str, *, now: datetime) -> None:
+    """Make sure the staff user `counter` signs in with `password`: the embedded app's own
+    account. Created if missing; otherwise its password is reset (and its old refresh tokens
+    revoked) when it differs, and a customer account of that name is made staff."""
+    try:
+        user = users.authenticate(session, username=COUNTER_USERNAME, password=password)
+    except NotAuthenticated:
+        existing = session.scalar(select(User).where(User.username == COUNTER_USERNAME))
+        if existing is None:
+            users.create_user(
+                session, username=COUNTER_USERNAME, password=password, role="staff", now=now
+            )
+            return
+        user = existing
+        user.password_hash = users.hash_password(password)
+        session.execute(
+            update(RefreshToken).where(RefreshToken.user_id == user.id).values(revoked=True)
+        )
+        audit.record(
+            session,
+            actor=None,
+            action="user.password_reset",
+            object_type="user",
+            object_id=user.id,
+            now=now,
+        )
+    if user.role not in ("admin", "staff"):
+        user.role, user.verified = "staff", True
 
 
 async def sweep_forever(state: ServerState) -> None:

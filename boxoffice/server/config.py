@@ -42,6 +42,10 @@ class ServerSettings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = Field(default=None, repr=False)
     mail_interval_seconds: float = 5.0  # how often the queued mail is delivered
+    # The embedded app's own sign-in: when set (BOXOFFICE_COUNTER_PASSWORD, only ever through
+    # the environment, a fresh random secret per launch), start-up makes sure a staff user
+    # `counter` exists with exactly this password.
+    counter_password: SecretStr | None = Field(default=None, repr=False)
 
     def resolved_database_url(self) -> str:
         """The database URL: the configured one, else a SQLite file in the data directory."""

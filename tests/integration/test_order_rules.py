@@ -514,6 +514,9 @@ def test_orders_are_private_but_staff_see_all(live_server, client):
     code = made.json()["data"]["code"]
     by_code = client.get("/event/v1/order", headers=staff, params={"code": code.lower()})
     assert by_code.json()["data"]["paging"]["total"] == 1
+    for query, found in [("a B", 1), (code[2:].lower(), 1), ("example.org", 1), ("zed", 0)]:
+        searched = client.get("/event/v1/order", headers=staff, params={"query": query})
+        assert searched.json()["data"]["paging"]["total"] == found, query
     assert_error(client.delete(f"/event/v1/order/{order_id}", headers=bob), 404, "order_not_found")
 
 

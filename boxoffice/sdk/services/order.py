@@ -87,10 +87,11 @@ class OrderService(Service):
         status: str | None = None,
         code: str | None = None,
         email: str | None = None,
+        query: str | None = None,
         created_at: str | None = None,
         options: RequestOptions | None = None,
     ) -> ListInfo[Order]:
-        """`GET event/v1/order` → one page, newest first."""
+        """`GET event/v1/order` → one page, newest first (`query`: words of code, name, email)."""
         params = {
             "limit": limit,
             "offset": offset,
@@ -98,6 +99,7 @@ class OrderService(Service):
             "status": status,
             "code": code,
             "email": email,
+            "query": query,
             "created_at": created_at,
         }
         return await self._requestor.request(

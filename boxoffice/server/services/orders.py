@@ -10,7 +10,18 @@ from functools import cache
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, func, literal, or_, select, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -411,8 +422,25 @@ class OrderFilter:
     status: str | None = None
     code: str | None = None
     email: str | None = None
+    query: str | None = None  # part of the code, the contact's name or email
     created_from: datetime | None = None
     created_to: datetime | None = None
+
+
+def _matches(query: str) -> ColumnElement[bool]:
+    """Orders whose code, contact name or email contain every word of `query`."""
+    conditions = []
+    for word in query.lower().split():
+        pattern = f"%{word}%"
+        contact = select(OrderContact.order_id).where(
+            or_(
+                func.lower(OrderContact.first_name).like(pattern),
+                func.lower(OrderContact.last_name).like(pattern),
+                func.lower(OrderContact.email).like(pattern),
+            )
+        )
+        conditions.append(or_(func.lower(Order.code).like(pattern), Order.id.in_(contact)))
+    return and_(*conditions)
 
 
 def list_orders(
@@ -435,6 +463,8 @@ def list_orders(
                 func.lower(OrderContact.billing_email) == filters.email.lower(),
             )
         )
+    if filters.query and filters.query.strip():
+        stmt = stmt.where(_matches(filters.query))
     if filters.created_from:
         stmt = stmt.where(Order.created_at >= filters.created_from)
     if filters.created_to:

@@ -49,9 +49,11 @@ def list_orders(
     status: str | None = None,
     code: str | None = None,
     email: str | None = None,
+    query: str | None = None,
     created_at: str | None = None,
 ) -> JSONResponse:
-    """Your orders (all orders for staff); filter by event, status, code, email, `d1;d2`."""
+    """Your orders (all orders for staff); filter by event, status, code, email, `d1;d2`, and
+    `query` (words found in the code, the contact's name or email)."""
     start, stop = date_range(created_at, "created_at")
     rows, total = orders.list_orders(
         session,
@@ -61,6 +63,7 @@ def list_orders(
             status=status,
             code=code,
             email=email,
+            query=query,
             created_from=start,
             created_to=stop,
         ),
