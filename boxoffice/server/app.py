@@ -32,7 +32,7 @@ from boxoffice.server.api.routes import (
     venues,
 )
 from boxoffice.server.api.state import Clock, ServerState
-from boxoffice.server.config import ServerSettings
+from boxoffice.server.config import COUNTER_USERNAME, ServerSettings
 from boxoffice.server.db.engine import make_engine, make_sessionmakers
 from boxoffice.server.db.locking import WriteGate
 from boxoffice.server.db.migrate import upgrade
@@ -47,7 +47,6 @@ from boxoffice.server.ticketoutput.certificates import load_or_create_developmen
 
 logger = logging.getLogger(__name__)
 DEMO_ORGANIZER = "demo"
-COUNTER_USERNAME = "counter"
 
 
 def utc_now() -> datetime:
