@@ -1,0 +1,1 @@
+"""Ticket printing: choosing and configuring printers, and printing the API's ticket PDFs."""
