@@ -115,6 +115,10 @@ class SDK:
             pair = await self.auth.guest_login()
         self._bearer.set_tokens(pair.model_dump(), credentials)
 
+    def sign_out(self) -> None:
+        """Forget the tokens and credentials; later calls are anonymous (no endpoint called)."""
+        self._bearer.clear()
+
     async def aclose(self) -> None:
         """Close the HTTP client if the SDK made it."""
         if self._owns_http:

@@ -1,0 +1,391 @@
+"""Client commands over the SDK: `events`, `sell`, `orders`, `download`, `login`, `logout`.
+
+Every command talks to a venue server or Tickethead through `boxoffice.sdk` only, in one
+`asyncio.run`, signed in as `--user` or as a new guest. Failures become one sentence on stderr
+and an `ExitCode` (`boxoffice.client_output`; docs/sdk.md has the same table). The sale itself
+is `boxoffice.client_sale`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import re
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pydantic
+
+from boxoffice import client_sale
+from boxoffice.client_output import (
+    API_ENV,
+    CommandError,
+    ExitCode,
+    describe,
+    emit,
+    exit_code_for,
+    fail,
+    money,
+)
+from boxoffice.credentials import CredentialStore, open_store
+from boxoffice.sdk import (
+    SDK,
+    AuthenticationError,
+    Credentials,
+    PasswordCredentials,
+    RefreshTokenCredentials,
+)
+from boxoffice.sdk.models.events import Event
+from boxoffice.sdk.models.orders import Order, OrderContactRequest
+
+DEFAULT_API = "http://127.0.0.1:8765"
+ORGANIZER_ENV = "BOXOFFICE_ORGANIZER"
+USER_ENV = "BOXOFFICE_USER"
+PASSWORD_ENV = "BOXOFFICE_PASSWORD"
+CONTACT_RE = re.compile(r"^\s*(?P<first_name>.+?)\s+(?P<last_name>\S+)\s*<(?P<email>[^<>]+)>\s*$")
+
+
+# --- options --------------------------------------------------------------------------------
+
+
+def _contact(text: str) -> OrderContactRequest:
+    match = CONTACT_RE.match(text)
+    if match is None:
+        raise argparse.ArgumentTypeError('expected "First Last <email>"')
+    try:
+        return OrderContactRequest.model_validate(match.groupdict())
+    except pydantic.ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc.errors()[0]["msg"]) from exc
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("server and sign-in")
+    group.add_argument(
+        "--api",
+        default=os.environ.get(API_ENV) or DEFAULT_API,
+        metavar="URL",
+        help=f"venue server or Tickethead base URL (default ${API_ENV} or {DEFAULT_API})",
+    )
+    group.add_argument(
+        "--organizer",
+        default=os.environ.get(ORGANIZER_ENV) or "demo",
+        help=f"organizer (tenant) name (default ${ORGANIZER_ENV} or demo)",
+    )
+    group.add_argument(
+        "--user",
+        default=os.environ.get(USER_ENV) or None,
+        metavar="NAME",
+        help=f"act as this account (default ${USER_ENV}; none: a new guest)",
+    )
+    group.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help=f"read the password from standard input (else ${PASSWORD_ENV}, else the "
+        "sign-in kept by `boxoffice login`)",
+    )
+    group.add_argument(
+        "--credentials-file",
+        type=Path,
+        metavar="PATH",
+        help="keep sign-ins in this PLAIN-TEXT file (mode 0600) instead of the system "
+        "keyring (also $BOXOFFICE_CREDENTIALS_FILE)",
+    )
+    group.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
+    group.add_argument("--json", action="store_true", help="print JSON for scripts")
+    return common
+
+
+def add_commands(commands: Any) -> None:
+    common = _common_options()
+    events = commands.add_parser("events", parents=[common], help="list events and prices")
+    events.set_defaults(handler=run_events)
+
+    sell = commands.add_parser(
+        "sell", parents=[common], help="sell tickets: order, pay, download the tickets"
+    )
+    sell.add_argument("event_id", type=int, metavar="EVENT_ID")
+    sell.add_argument("config_id", type=int, metavar="CONFIG_ID", help="ticket config id")
+    sell.add_argument("--qty", type=_positive, help="tickets (default: 1, or one per seat)")
+    sell.add_argument("--seats", help="seat labels, e.g. A-1,A-2")
+    sell.add_argument("--timeslot", type=int, metavar="ID")
+    sell.add_argument("--sector", type=int, metavar="ID")
+    sell.add_argument("--discount", type=int, action="append", metavar="ID", help="repeatable")
+    sell.add_argument(
+        "--pay",
+        choices=["card", "cash", "free"],
+        default="card",
+        help="cash: staff, the exact total; free: only free orders; card (default): a "
+        "payment intent for a payment page (free orders are paid at once)",
+    )
+    sell.add_argument(
+        "--test-card",
+        metavar="NUMBER",
+        help="training mode only: pay the card intent with this Stripe test card",
+    )
+    sell.add_argument("--contact", type=_contact, metavar='"First Last <email>"')
+    sell.add_argument(
+        "--format", type=str.upper, choices=["PDF", "PKPASS", "SECURE"], default="PDF"
+    )
+    _file_options(sell)
+    sell.set_defaults(handler=run_sell)
+
+    orders = commands.add_parser("orders", parents=[common], help="list orders, newest first")
+    orders.add_argument("--event", type=int, metavar="EVENT_ID")
+    orders.add_argument("--status")
+    orders.add_argument("--limit", type=_positive, default=20, help="at most this many (20)")
+    orders.set_defaults(handler=run_orders)
+
+    download = commands.add_parser("download", parents=[common], help="save an order's tickets")
+    download.add_argument("order_id", type=int, metavar="ORDER_ID")
+    download.add_argument("--format", type=str.lower, choices=["pdf", "pkpass"])
+    _file_options(download)
+    download.set_defaults(handler=run_download)
+
+    login = commands.add_parser(
+        "login", parents=[common], help="sign in and keep the sign-in in the system keyring"
+    )
+    login.set_defaults(handler=run_login)
+    logout = commands.add_parser("logout", parents=[common], help="forget a kept sign-in")
+    logout.set_defaults(handler=run_logout)
+
+
+def _file_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path(), metavar="DIR", help="(default: .)")
+    parser.add_argument("--size", choices=["a4", "ticket"], help="PDF page size (default a4)")
+
+
+# --- running ---------------------------------------------------------------------------------
+
+Command = Callable[[SDK, argparse.Namespace], Awaitable[int]]
+
+
+def guarded(args: argparse.Namespace, body: Callable[[], int]) -> int:
+    """Run `body`; an expected failure becomes its sentence on stderr and its exit code."""
+    try:
+        return body()
+    except Exception as exc:
+        code = exit_code_for(exc)
+        if code is None:
+            raise
+        fail(describe(exc, args.api))
+        return int(code)
+
+
+def run_with_sdk(args: argparse.Namespace, command: Command, *, sign_in: bool = True) -> int:
+    """One `asyncio.run`: build the SDK, sign in (unless told not to), run `command`."""
+
+    async def session() -> int:
+        async with await SDK.build(args.api, organizer=args.organizer, timeout=args.timeout) as sdk:
+            if not sign_in:
+                return await command(sdk, args)
+            login = await authorize(sdk, args)
+            try:
+                return await command(sdk, args)
+            finally:
+                login.keep_rotated_token(sdk)
+
+    return guarded(args, lambda: asyncio.run(session()))
+
+
+# --- signing in ------------------------------------------------------------------------------
+
+
+@dataclass
+class SignIn:
+    """The credentials a command runs with, and the store a rotated refresh token goes back to."""
+
+    user: str | None
+    api: str
+    store: CredentialStore | None = None
+    kept_token: str | None = None
+
+    def keep_rotated_token(self, sdk: SDK) -> None:
+        """Refresh tokens are single-use: store the current one if it changed."""
+        token = sdk.refresh_token
+        if self.store is None or self.user is None or not token or token == self.kept_token:
+            return
+        self.store.save(self.api, self.user, token)
+        self.kept_token = token
+
+
+def read_password(args: argparse.Namespace) -> str | None:
+    """The password from `--password-stdin` or `$BOXOFFICE_PASSWORD`, else None."""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError("No password on standard input.", ExitCode.USAGE)
+        return password
+    return os.environ.get(PASSWORD_ENV) or None
+
+
+async def authorize(sdk: SDK, args: argparse.Namespace) -> SignIn:
+    """Sign in as `--user` (password, else the kept refresh token) or as a new guest."""
+    sign_in = SignIn(user=args.user, api=args.api)
+    credentials: Credentials | None = None
+    if args.user is not None:
+        password = read_password(args)
+        if password is not None:
+            credentials = PasswordCredentials(args.user, password)
+        else:
+            sign_in.store = open_store(args.credentials_file)
+            credentials = _kept_credentials(sign_in.store, args)
+    try:
+        await sdk.authorize(credentials)
+    except AuthenticationError as exc:
+        if isinstance(credentials, RefreshTokenCredentials):
+            raise CommandError(
+                f"The kept sign-in of {args.user} has expired or was used elsewhere; "
+                f"run `boxoffice login --user {args.user}` again.",
+                ExitCode.NOT_AUTHORIZED,
+            ) from exc
+        raise
+    sign_in.keep_rotated_token(sdk)
+    return sign_in
+
+
+def _kept_credentials(store: CredentialStore, args: argparse.Namespace) -> Credentials:
+    token = store.load(args.api, args.user)
+    if token is None:
+        raise CommandError(
+            f"{args.user} is not signed in at {args.api}: run `boxoffice login --user "
+            f"{args.user}`, or pass the password with --password-stdin or ${PASSWORD_ENV}.",
+            ExitCode.NOT_AUTHORIZED,
+        )
+    return RefreshTokenCredentials(token)
+
+
+def run_login(args: argparse.Namespace) -> int:
+    """`boxoffice login --user NAME`: sign in and keep the refresh token."""
+    if args.user is None:
+        return guarded(args, _needs_user)
+    return run_with_sdk(args, _login, sign_in=False)
+
+
+def _needs_user() -> int:
+    raise CommandError(f"Name the account with --user NAME (or ${USER_ENV}).", ExitCode.USAGE)
+
+
+async def _login(sdk: SDK, args: argparse.Namespace) -> int:
+    store = open_store(args.credentials_file)  # before the password: fail early if none
+    password = read_password(args) or _prompt_password(args.user)
+    await sdk.authorize(PasswordCredentials(args.user, password))
+    SignIn(user=args.user, api=args.api, store=store).keep_rotated_token(sdk)
+    emit(
+        args,
+        f"Signed in as {args.user} at {args.api}; the sign-in is kept in {store.description}. "
+        f"Use --user {args.user} (or {USER_ENV}={args.user}) to act as {args.user}.",
+        {"user": args.user, "api": args.api, "store": store.description},
+    )
+    return ExitCode.OK
+
+
+def _prompt_password(user: str) -> str:
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {user}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise CommandError("No password given.", ExitCode.USAGE)
+    return password
+
+
+def run_logout(args: argparse.Namespace) -> int:
+    """`boxoffice logout [--user NAME]`: forget the kept sign-in (default: the last user)."""
+    return guarded(args, lambda: _logout(args))
+
+
+def _logout(args: argparse.Namespace) -> int:
+    store = open_store(args.credentials_file)
+    user = args.user or store.last_user(args.api)
+    if user is None:
+        emit(args, f"Nobody is signed in at {args.api}.", {"user": None, "api": args.api})
+        return ExitCode.OK
+    store.forget(args.api, user)
+    emit(args, f"Signed out {user} at {args.api}.", {"user": user, "api": args.api})
+    return ExitCode.OK
+
+
+# --- events and orders -----------------------------------------------------------------------
+
+
+def _local_start(event: Event) -> str:
+    try:
+        zone = ZoneInfo(event.timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return event.start_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def event_lines(event: Event) -> list[str]:
+    """An event and its ticket configs, for people."""
+    lines = [f"{event.id:>5}  {event.name}  {_local_start(event)}  {event.status}"]
+    for config in event.ticket_config or []:
+        left = "" if config.available is None else f"  {config.available} left"
+        price = money(config.face_value, config.currency)
+        lines.append(f"       {config.id:>5}  {config.name}  {price}{left}")
+    return lines
+
+
+def run_events(args: argparse.Namespace) -> int:
+    """`boxoffice events`: the organizer's events with their ticket configs."""
+    return run_with_sdk(args, _events)
+
+
+async def _events(sdk: SDK, args: argparse.Namespace) -> int:
+    events = [event async for event in sdk.event.iter_events(with_=["ticket_config"])]
+    text = "\n".join(line for event in events for line in event_lines(event)) or "No events."
+    emit(args, text, [event.model_dump(mode="json") for event in events])
+    return ExitCode.OK
+
+
+def order_line(order: Order) -> str:
+    created = order.created_at.strftime("%Y-%m-%d %H:%M")
+    return (
+        f"{order.id:>6}  {order.code}  {order.status:<18}  {money(order.total, order.currency)}"
+        f"  event {order.event_id}  {created} UTC"
+    )
+
+
+def run_orders(args: argparse.Namespace) -> int:
+    """`boxoffice orders`: the caller's orders (staff: everyone's), newest first."""
+    return run_with_sdk(args, _orders)
+
+
+async def _orders(sdk: SDK, args: argparse.Namespace) -> int:
+    page = await sdk.order.list_orders(limit=args.limit, event_id=args.event, status=args.status)
+    text = "\n".join(order_line(order) for order in page.data) or "No orders."
+    emit(args, text, [order.model_dump(mode="json") for order in page.data])
+    return ExitCode.OK
+
+
+def run_download(args: argparse.Namespace) -> int:
+    """`boxoffice download ORDER_ID --out DIR`: save a paid order's tickets."""
+    return run_with_sdk(args, _download)
+
+
+async def _download(sdk: SDK, args: argparse.Namespace) -> int:
+    order = await sdk.order.get_order(args.order_id)
+    path = await client_sale.save_tickets(
+        sdk, order, out=args.out, file_format=args.format, size=args.size
+    )
+    emit(args, str(path), {"order_id": order.id, "code": order.code, "files": [str(path)]})
+    return ExitCode.OK
+
+
+def run_sell(args: argparse.Namespace) -> int:
+    """`boxoffice sell EVENT_ID CONFIG_ID …`: create the order, pay it, save the tickets."""
+    return run_with_sdk(args, client_sale.sell)

@@ -1,0 +1,114 @@
+"""Exit codes, failure sentences and output of the client commands (`boxoffice.client_cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import json
+import sys
+from decimal import Decimal
+from typing import Any
+
+import pydantic
+
+from boxoffice.credentials import CredentialStoreUnavailable
+from boxoffice.sdk import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BoxOfficeError,
+    PaymentDeclinedError,
+    PermissionDeniedError,
+    ServerError,
+)
+from boxoffice.training_card import TrainingCardError
+
+API_ENV = "BOXOFFICE_API_URL"
+
+
+class ExitCode(enum.IntEnum):
+    """What a client command's exit status means."""
+
+    OK = 0
+    REFUSED = 1  # the server refused (sold out, seat taken, not found…) or a file failed
+    USAGE = 2  # bad arguments or options
+    UNREACHABLE = 3  # the server cannot be reached, timed out or failed (5xx)
+    NOT_AUTHORIZED = 4  # not signed in, wrong password, no permission, no credential store
+    PAYMENT_INCOMPLETE = 5  # the order exists but is not paid (card page pending, declined)
+
+
+class CommandError(Exception):
+    """A failure the command itself finds: one sentence for stderr and the exit code."""
+
+    def __init__(self, message: str, code: ExitCode) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+EXIT_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
+    (PaymentDeclinedError, ExitCode.PAYMENT_INCOMPLETE),
+    (AuthenticationError, ExitCode.NOT_AUTHORIZED),
+    (PermissionDeniedError, ExitCode.NOT_AUTHORIZED),
+    (CredentialStoreUnavailable, ExitCode.NOT_AUTHORIZED),
+    (APIConnectionError, ExitCode.UNREACHABLE),
+    (ServerError, ExitCode.UNREACHABLE),
+    (TrainingCardError, ExitCode.UNREACHABLE),
+    (pydantic.ValidationError, ExitCode.USAGE),
+    (BoxOfficeError, ExitCode.REFUSED),
+    (OSError, ExitCode.REFUSED),
+)
+"""The one table: exception class → exit code; the first `isinstance` match wins."""
+
+
+def exit_code_for(exc: BaseException) -> ExitCode | None:
+    """The exit code of a failure the commands expect, or None for a bug."""
+    if isinstance(exc, CommandError):
+        return exc.code
+    return next((code for cls, code in EXIT_CODES if isinstance(exc, cls)), None)
+
+
+def describe(exc: BaseException, api: str) -> str:
+    """One human sentence for an expected failure."""
+    if isinstance(exc, APITimeoutError):
+        text = f"The server at {api} did not answer in time"
+    elif isinstance(exc, APIConnectionError):
+        text = f"Cannot reach the server at {api}; is it running? (set --api or {API_ENV})"
+    elif isinstance(exc, ServerError):
+        text = f"The server failed: {exc.message}"
+    elif isinstance(exc, APIStatusError):
+        text = exc.message
+    elif isinstance(exc, pydantic.ValidationError):
+        first = exc.errors()[0]
+        text = f"Invalid {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    elif isinstance(exc, OSError):
+        text = f"Cannot write {exc.filename or 'a file'}: {exc.strerror or exc}"
+    else:
+        text = str(exc)
+    return text if text.endswith((".", "?", "!", ")")) else text + "."
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def fail(message: str) -> None:
+    """`boxoffice: message` on stderr."""
+    sys.stderr.write(f"boxoffice: {message}\n")
+
+
+def progress(text: str) -> None:
+    """A progress line on stderr, only when a person watches it."""
+    if sys.stderr.isatty():
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+
+def emit(args: argparse.Namespace, text: str, data: Any) -> None:
+    """`text` for people, or `data` as JSON with `--json`."""
+    out = json.dumps(data, indent=2, default=str) if args.json else text
+    sys.stdout.write(out + "\n")
+
+
+def money(amount: Decimal, currency: str) -> str:
+    """`12.50 EUR`."""
+    return f"{amount:.2f} {currency}"

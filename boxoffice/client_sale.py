@@ -1,0 +1,183 @@
+"""`boxoffice sell`: create the order, pay it (free, cash, or card with a test card in
+training mode), save the tickets, and report the sale."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from boxoffice import training_card
+from boxoffice.client_output import CommandError, ExitCode, emit, fail, money, progress
+from boxoffice.sdk import SDK, APIStatusError, BoxOfficeError
+from boxoffice.sdk.models.orders import Order, OrderItemRequest
+from boxoffice.sdk.models.payments import PaymentIntentResponse
+
+
+def order_item(args: argparse.Namespace) -> OrderItemRequest:
+    """The one order item `sell` asks for."""
+    seats = [s.strip() for s in args.seats.split(",") if s.strip()] if args.seats else None
+    quantity = args.qty or (len(seats) if seats else 1)
+    return OrderItemRequest(
+        quantity=quantity,
+        ticket_config_id=args.config_id,
+        timeslot_id=args.timeslot,
+        sector_id=args.sector,
+        ticket_discount=args.discount or [],
+        selected_seats=seats,
+    )
+
+
+async def sell(sdk: SDK, args: argparse.Namespace) -> int:
+    """Sell as the `sell` arguments say; the exit code."""
+    item = order_item(args)
+    config = await sdk.event.get_ticket_config(args.config_id)
+    if config.event_id != args.event_id:
+        raise CommandError(
+            f"Ticket config {config.id} belongs to event {config.event_id}, not {args.event_id}.",
+            ExitCode.USAGE,
+        )
+    progress("Creating order…")
+    order = await sdk.order.create_order([item], format=args.format, order_contact=args.contact)
+    order, answer = await pay(sdk, args, order)
+    files = []
+    if order.format != "SECURE":
+        files.append(await save_tickets(sdk, order, out=args.out, file_format=None, size=args.size))
+    emit(args, sale_text(order, answer, files), sale_data(order, answer, files))
+    return ExitCode.OK
+
+
+async def cancel_quietly(sdk: SDK, order: Order) -> None:
+    """Release what an unpaid order holds; a failure here only leaves it to expire."""
+    try:
+        await sdk.order.cancel_order(order.id)
+    except BoxOfficeError:
+        return
+    fail(f"Order {order.code} was canceled; nothing was charged.")
+
+
+async def pay(
+    sdk: SDK, args: argparse.Namespace, order: Order
+) -> tuple[Order, PaymentIntentResponse]:
+    """Pay as `--pay` says; a refused payment cancels the order (nothing was charged)."""
+    if args.pay == "free" and order.total != 0:
+        await cancel_quietly(sdk, order)
+        raise CommandError(
+            f"Order {order.code} costs {money(order.total, order.currency)}; "
+            "--pay free is only for free orders.",
+            ExitCode.USAGE,
+        )
+    progress("Paying…")
+    try:
+        if args.pay == "cash":
+            answer = await sdk.payment.create_payment_intent(
+                order.id, type="cash", tendered=order.total
+            )
+        else:
+            answer = await sdk.payment.create_payment_intent(order.id, type="card")
+    except APIStatusError:
+        await cancel_quietly(sdk, order)
+        raise
+    paid = answer.order or order
+    if paid.status != "paid":
+        paid = await finish_card(sdk, args, answer, paid)
+    return paid, answer
+
+
+async def finish_card(
+    sdk: SDK, args: argparse.Namespace, answer: PaymentIntentResponse, order: Order
+) -> Order:
+    """Pay with `--test-card` in training mode; otherwise show what a payment page needs."""
+    base = training_card.emulator_base(answer)
+    if args.test_card is None or base is None:
+        emit(args, pending_text(order, answer), pending_data(order, answer))
+        hint = "" if args.test_card is None else " (--test-card works only in training mode)"
+        raise CommandError(
+            f"Order {order.code} is not paid: complete the card payment on a payment page with "
+            f"the client secret, then run `boxoffice download {order.id}`{hint}.",
+            ExitCode.PAYMENT_INCOMPLETE,
+        )
+    progress("Paying with the test card…")
+    refusal = await training_card.confirm_test_card(base, answer, args.test_card)
+    order = await sdk.payment.reconcile(order.id)
+    if order.status != "paid":
+        why = refusal or f"the order is {order.status}"
+        raise CommandError(
+            f"The card payment of order {order.code} was not completed: {why}",
+            ExitCode.PAYMENT_INCOMPLETE,
+        )
+    return order
+
+
+def pending_text(order: Order, answer: PaymentIntentResponse) -> str:
+    return "\n".join(
+        [
+            f"Order {order.code} (id {order.id}) awaits a card payment of "
+            f"{money(order.total, order.currency)}.",
+            f"publishable_key: {answer.publishable_key}",
+            f"client_secret: {answer.client_secret}",
+            f"stripe_js_url: {answer.stripe_js_url}",
+        ]
+    )
+
+
+def pending_data(order: Order, answer: PaymentIntentResponse) -> dict[str, Any]:
+    return {
+        "order": order.model_dump(mode="json"),
+        "publishable_key": answer.publishable_key,
+        "client_secret": answer.client_secret,
+        "stripe_js_url": answer.stripe_js_url,
+    }
+
+
+def sale_text(order: Order, answer: PaymentIntentResponse, files: Sequence[Path]) -> str:
+    tickets = sum(item.quantity for item in order.order_item)
+    how = paid_by(answer)
+    lines = [
+        f"Order {order.code} (id {order.id}): paid, {tickets} ticket(s), "
+        f"total {money(order.total, order.currency)} ({how})."
+    ]
+    if answer.payment is not None and answer.payment.change is not None:
+        lines.append(f"Change: {money(answer.payment.change, order.currency)}.")
+    if order.format == "SECURE":
+        owner = order.order_contact.email if order.order_contact else "the buyer's account"
+        lines.append(f"SECURE tickets go to the wallet of {owner}; nothing to download.")
+    lines.extend(f"Tickets: {path}" for path in files)
+    return "\n".join(lines)
+
+
+def sale_data(order: Order, answer: PaymentIntentResponse, files: Sequence[Path]) -> dict[str, Any]:
+    change = answer.payment.change if answer.payment else None
+    return {
+        "order": order.model_dump(mode="json"),
+        "paid_by": paid_by(answer),
+        "change": None if change is None else str(change),
+        "files": [str(path) for path in files],
+    }
+
+
+def paid_by(answer: PaymentIntentResponse) -> str:
+    """`free`, `cash` or `card`."""
+    return answer.payment.type if answer.payment else "card"
+
+
+def ticket_file_name(order: Order, file_format: str) -> str:
+    """`tickets-CODE.pdf`, `tickets-CODE.pkpass` (one ticket) or `.pkpasses` (several)."""
+    if file_format == "pdf":
+        return f"tickets-{order.code}.pdf"
+    count = sum(item.quantity for item in order.order_item)
+    return f"tickets-{order.code}.{'pkpass' if count == 1 else 'pkpasses'}"
+
+
+async def save_tickets(
+    sdk: SDK, order: Order, *, out: Path, file_format: str | None, size: str | None
+) -> Path:
+    """Download the order's tickets into `out`; PKPASS orders default to passes, others PDF."""
+    chosen = file_format or ("pkpass" if order.format == "PKPASS" else "pdf")
+    progress("Downloading tickets…")
+    data = await sdk.order.download_tickets(order.id, format=chosen, size=size)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / ticket_file_name(order, chosen)
+    path.write_bytes(data)
+    return path.resolve()
