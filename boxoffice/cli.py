@@ -1,4 +1,5 @@
-"""The `boxoffice` command line; today the server-side commands of `boxoffice.server.cli`."""
+"""The `boxoffice` command line: no command opens the desktop app; `serve`, `users`, `catalog`…
+run the venue server's tools; `events`, `sell`, `orders`… sell from scripts."""
 
 from __future__ import annotations
 
@@ -6,20 +7,41 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from boxoffice import client_cli
 from boxoffice.server import cli as server_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="boxoffice", description="Box Office")
+    parser = argparse.ArgumentParser(
+        prog="boxoffice",
+        description="Box Office. With no command it opens the desktop box office.",
+    )
+    _add_app_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    app = commands.add_parser("app", help="open the desktop box office (the default)")
+    _add_app_arguments(app)
+    app.set_defaults(handler=_run_app)
     server_cli.add_commands(commands)
+    client_cli.add_commands(commands)
     return parser
+
+
+def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
+    # The app (and PySide6) is imported only when it runs: `serve` never loads Qt.
+    from boxoffice import app_arguments
+
+    app_arguments.add_arguments(parser)
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from boxoffice import app
+
+    return app.run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(argv) if argv is not None else sys.argv[1:])
     if args.command is None:
-        # Until the desktop app lands, `boxoffice` alone runs the venue server.
-        args = build_parser().parse_args(["serve"])
+        return _run_app(args)
     result: int = args.handler(args)
     return result

@@ -1,0 +1,217 @@
+"""The composition root: settings, logging, the embedded server (when no API is configured),
+the SDK client, the presenters and the main window on one qasync event loop."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from boxoffice import paths
+from boxoffice.app_arguments import add_arguments
+from boxoffice.credentials import CredentialStore, CredentialStoreUnavailable, open_store
+from boxoffice.embedded import EmbeddedServer, ServerStatus
+from boxoffice.journal import SaleJournal
+from boxoffice.logs import setup_logging
+from boxoffice.sdk import SDK
+from boxoffice.settings import AppSettings, Mode
+from boxoffice.ui.counter import SERVER_TEXT, Counter
+from boxoffice.ui.mainwindow import MainWindow, Panes
+from boxoffice.ui.messages import MessageBridge
+from boxoffice.ui.panes.cart_pane import CartPane
+from boxoffice.ui.panes.checkout_pane import CheckoutPane
+from boxoffice.ui.panes.event_pane import EventPane
+from boxoffice.ui.panes.history_pane import HistoryPane
+from boxoffice.ui.presenters.cart import CartPresenter
+from boxoffice.ui.presenters.checkout import CheckoutPresenter
+from boxoffice.ui.presenters.events import EventsPresenter
+from boxoffice.ui.presenters.history import HistoryPresenter
+from boxoffice.ui.presenters.printing import PrintingPresenter
+from boxoffice.ui.presenters.session import SessionPresenter
+from boxoffice.ui.settings_store import SettingsStore
+
+logger = logging.getLogger(__name__)
+
+NO_DISPLAY = (
+    "Box Office needs a display and none was found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+    "On a machine without a screen run it under Xvfb:  xvfb-run -a boxoffice\n"
+    "or check it headless with:  QT_QPA_PLATFORM=offscreen boxoffice --self-test"
+)
+
+
+def display_available() -> bool:
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def prepare_qt_environment() -> None:
+    """Chromium's sandbox cannot run as root; QtWebEngine is told so only then."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+
+def run(args: argparse.Namespace) -> int:
+    """`boxoffice` with no command: the desktop box office."""
+    started = time.perf_counter()
+    setup_logging(args.log_level)
+    if not display_available():
+        sys.stderr.write(NO_DISPLAY + "\n")
+        return 2
+    prepare_qt_environment()
+    import qasync
+    from PySide6 import QtWebEngineWidgets  # noqa: F401  (must load before the QApplication)
+    from PySide6.QtWidgets import QApplication
+
+    from boxoffice.ui import crash
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Box Office")
+    app.setOrganizationName("boxoffice")
+    app.setQuitOnLastWindowClosed(False)  # the run ends when _main returns, after shutdown
+    app.setStyleSheet(paths.resource("qss", "boxoffice.qss").read_text(encoding="utf-8"))
+    crash.install(show_dialog=not args.self_test)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            code: int = loop.run_until_complete(_main(app, args, started))
+            return code
+    finally:
+        asyncio.set_event_loop(None)
+
+
+async def _main(app: object, args: argparse.Namespace, started: float) -> int:
+    closed = asyncio.Event()
+    async with AsyncExitStack() as stack:
+        counter = await assemble(args, stack)
+        counter.window.closing.connect(closed.set)
+        counter.window.show()
+        await counter.start()
+        if args.self_test:
+            return await _self_test(counter, started)
+        await closed.wait()
+    return 0
+
+
+async def assemble(args: argparse.Namespace, stack: AsyncExitStack) -> Counter:
+    """Build everything for one run; `stack` closes it in reverse order at the end."""
+    store = SettingsStore.in_file(args.settings_file) if args.settings_file else SettingsStore()
+    settings = store.load()
+    if args.api:
+        settings.api_url = args.api
+    if args.organizer:
+        settings.organizer = args.organizer
+    mode = settings.mode
+    data_dir = args.data_dir or paths.default_data_dir()
+    server: EmbeddedServer | None = None
+    window_ref: list[Counter] = []
+
+    def server_state(status: ServerStatus, message: str) -> None:
+        if window_ref:
+            window_ref[0].server_state(status, message)
+
+    if mode is Mode.EMBEDDED:
+        server = EmbeddedServer(data_dir, on_state=server_state)
+        await stack.enter_async_context(server)
+        base_url = server.base_url
+    else:
+        base_url = settings.effective_api_url() or ""
+    sdk = await SDK.build(base_url, organizer=settings.organizer)
+    stack.push_async_callback(sdk.aclose)
+    counter = build_counter(
+        sdk=sdk,
+        settings=settings,
+        store=store,
+        mode=mode,
+        base_url=base_url,
+        data_dir=data_dir,
+        counter_password=server.counter_password if server else None,
+    )
+    window_ref.append(counter)
+    counter.window.set_connection(
+        "Connected" if server is None else SERVER_TEXT[server.status][0], ok=True
+    )
+    stack.callback(counter.shutdown)
+    return counter
+
+
+def build_counter(
+    *,
+    sdk: SDK,
+    settings: AppSettings,
+    store: SettingsStore,
+    mode: Mode,
+    base_url: str,
+    data_dir: Path,
+    counter_password: str | None,
+) -> Counter:
+    """The presenters, panes, window and counter around one SDK client."""
+    messages = MessageBridge()
+    journal = SaleJournal(data_dir / "journal.jsonl")
+    session = SessionPresenter(
+        sdk, base_url=base_url, tokens=_token_store(), counter_password=counter_password
+    )
+    events = EventsPresenter(sdk)
+    cart = CartPresenter()
+    printing = PrintingPresenter(sdk, settings, default_folder=lambda: data_dir / "tickets")
+    checkout = CheckoutPresenter(sdk, cart=cart, tickets=printing, journal=journal)
+    history = HistoryPresenter(sdk, printing=printing)
+    panes = Panes(
+        events=EventPane(events),
+        cart=CartPane(cart),
+        checkout=CheckoutPane(checkout, cart),
+        history=HistoryPane(history),
+    )
+    window = MainWindow(panes, session=session, messages=messages, mode=mode)
+    return Counter(
+        sdk=sdk,
+        window=window,
+        settings=settings,
+        settings_store=store,
+        mode=mode,
+        session=session,
+        events=events,
+        cart=cart,
+        checkout=checkout,
+        printing=printing,
+        history=history,
+        journal=journal,
+        messages=messages,
+    )
+
+
+def _token_store() -> CredentialStore | None:
+    """The keyring (or the opted-in file); None when neither is there ("remember me" off)."""
+    try:
+        return open_store()
+    except CredentialStoreUnavailable as exc:
+        logger.info("remember me is off: %s", exc)
+        return None
+
+
+async def _self_test(counter: Counter, started: float) -> int:
+    deadline = time.perf_counter() + 60
+    while not counter.events.visible and time.perf_counter() < deadline:
+        await asyncio.sleep(0.02)
+    ready = bool(counter.events.visible)
+    elapsed = time.perf_counter() - started
+    sys.stdout.write(
+        f"self-test: {'ready' if ready else 'NOT ready'} in {elapsed:.2f} s, "
+        f"{len(counter.events.visible)} events, mode {counter.mode.value}\n"
+    )
+    counter.window.close()
+    return 0 if ready else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="boxoffice app")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

@@ -1,0 +1,21 @@
+"""The desktop app's command-line options (kept apart so `boxoffice serve` never loads Qt)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--api", metavar="URL", help="sell through this API (default: built-in)")
+    parser.add_argument("--organizer", help="the organizer to sell for (default: settings)")
+    parser.add_argument("--data-dir", type=Path, help="data folder of the built-in server")
+    parser.add_argument(
+        "--settings-file", type=Path, help="keep settings in this INI file instead of Qt's place"
+    )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the window, wait until the events are shown, print the time and quit",
+    )
+    parser.add_argument("--log-level", default="INFO")

@@ -1,0 +1,1 @@
+"""The desktop box office: PySide6 panes and presenters over `boxoffice.sdk`."""

@@ -1,0 +1,229 @@
+"""The counter: wires the window's actions and the panes to the presenters, and runs the
+start-up steps (sign in, load events, settle unfinished sales)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from boxoffice.embedded import ServerStatus
+from boxoffice.journal import SaleJournal
+from boxoffice.sdk import SDK
+from boxoffice.sdk.models.events import Event
+from boxoffice.sdk.models.orders import Order
+from boxoffice.settings import AppSettings, Mode
+from boxoffice.ui.errors import user_message
+from boxoffice.ui.login_dialog import LoginDialog
+from boxoffice.ui.mainwindow import MainWindow
+from boxoffice.ui.messages import MessageBridge
+from boxoffice.ui.presenters.cart import CartPresenter
+from boxoffice.ui.presenters.checkout import CheckoutPresenter, SaleResult
+from boxoffice.ui.presenters.events import EventsPresenter
+from boxoffice.ui.presenters.history import HistoryPresenter
+from boxoffice.ui.presenters.printing import PrintingPresenter, SaveFormat
+from boxoffice.ui.presenters.recovery import settle_unfinished
+from boxoffice.ui.presenters.session import COUNTER_USER, SessionPresenter
+from boxoffice.ui.printing import tickets
+from boxoffice.ui.printing.printers import PrintingError
+from boxoffice.ui.settings_dialog import SettingsDialog
+from boxoffice.ui.settings_store import SettingsStore
+from boxoffice.ui.tasks import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+SERVER_TEXT = {
+    ServerStatus.STARTING: ("Starting the training server…", False),
+    ServerStatus.RUNNING: ("Connected", True),
+    ServerStatus.RESTARTING: ("Training server stopped — restarting…", False),
+    ServerStatus.STOPPED: ("Training server stopped", False),
+    ServerStatus.FAILED: ("Training server failed — restart Box Office", False),
+}
+
+
+class Counter:
+    """Everything between the window and the presenters that is not a pane's own business."""
+
+    def __init__(
+        self,
+        *,
+        sdk: SDK,
+        window: MainWindow,
+        settings: AppSettings,
+        settings_store: SettingsStore,
+        mode: Mode,
+        session: SessionPresenter,
+        events: EventsPresenter,
+        cart: CartPresenter,
+        checkout: CheckoutPresenter,
+        printing: PrintingPresenter,
+        history: HistoryPresenter,
+        journal: SaleJournal,
+        messages: MessageBridge,
+    ) -> None:
+        self.sdk = sdk
+        self.window = window
+        self.settings = settings
+        self._store = settings_store
+        self.mode = mode
+        self.session = session
+        self.events = events
+        self.cart = cart
+        self.checkout = checkout
+        self.printing = printing
+        self.history = history
+        self.journal = journal
+        self.messages = messages
+        self.tasks = TaskRunner(on_error=lambda exc: messages.error(user_message(exc)))
+        self._connect()
+
+    def _connect(self) -> None:
+        panes = self.window.panes
+        self.window.action.connect(self._on_action)
+        self.events.event_loaded.connect(self._event_loaded)
+        for source in (self.events, self.session, self.checkout, self.printing, self.history):
+            source.error.connect(self.messages.error)
+        self.printing.printed.connect(self.messages.info)
+        self.printing.settings_changed.connect(lambda: self._store.save(self.settings))
+        self.checkout.completed.connect(self._sale_completed)
+        self.session.changed.connect(self._session_changed)
+        panes.history.preview_requested.connect(
+            lambda order: self.tasks.run("preview", self._preview(order))
+        )
+
+    # --- start-up --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Sign in (counter account, remembered user or the dialog), then load and settle."""
+        signed_in = False
+        if self.mode is Mode.EMBEDDED:
+            signed_in = await self.session.sign_in_counter()
+        elif self.settings.last_user:
+            signed_in = await self.session.resume(self.settings.last_user)
+        if not signed_in:
+            self.open_login()
+            return
+        await self.after_sign_in()
+
+    async def after_sign_in(self) -> None:
+        self.events.refresh()
+        for message in await settle_unfinished(self.sdk, self.journal):
+            self.messages.warning(message)
+
+    def open_login(self) -> LoginDialog:
+        dialog = LoginDialog(self.session, last_user=self.settings.last_user, parent=self.window)
+        dialog.accepted.connect(lambda: self.tasks.run("after-sign-in", self.after_sign_in()))
+        dialog.open()
+        return dialog
+
+    def server_state(self, status: ServerStatus, message: str) -> None:
+        """The embedded server's supervisor reports here."""
+        text, ok = SERVER_TEXT[status]
+        self.window.set_connection(text, ok=ok)
+        if status is ServerStatus.RESTARTING:
+            self.messages.warning("The training server stopped; Box Office is restarting it.")
+        elif status is ServerStatus.FAILED:
+            self.messages.error(f"The training server cannot start. {message}")
+        elif status is ServerStatus.RUNNING and message:
+            self.messages.info("The training server is back.")
+
+    def shutdown(self) -> None:
+        """Stop every running task (the window is closing)."""
+        for runner in (
+            self.tasks,
+            self.events.tasks,
+            self.checkout.tasks,
+            self.history.tasks,
+        ):
+            runner.cancel()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def _on_action(self, name: str) -> None:
+        handlers = {
+            "refresh": self.events.refresh,
+            "clear": self.checkout.abandon,
+            "stop": self._stop,
+            "reprint": lambda: self._with_last_sale("reprint"),
+            "preview": lambda: self._with_last_sale("preview"),
+            "save": lambda: self._with_last_sale("save"),
+            "sign_in": self._sign_in_or_out,
+            "settings": self._edit_settings,
+        }
+        handler = handlers.get(name)
+        if handler is not None:
+            handler()
+
+    def _stop(self) -> None:
+        if self.checkout.tasks.is_running("sale"):
+            self.checkout.cancel()
+        self.events.tasks.cancel()
+
+    def _with_last_sale(self, what: str) -> None:
+        result = self.checkout.last_result
+        if result is None:
+            self.messages.warning("No sale yet on this counter. Find older orders under Orders.")
+            return
+        order = result.order
+        if what == "reprint":
+            self.tasks.run("reprint", self.printing.reprint(order))
+        elif what == "preview":
+            self.tasks.run("preview", self._preview(order))
+        else:
+            self.tasks.run("save", self._save(order))
+
+    async def _preview(self, order: Order) -> None:
+        pdf = await self.printing.fetch_pdf(order)
+        try:
+            dialog = tickets.preview_dialog(pdf, self.printing.make_printer(), self.window)
+        except PrintingError as exc:
+            self.messages.error(str(exc))
+            return
+        dialog.open()
+
+    async def _save(self, order: Order) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self.window, "Save tickets in…", str(self.printing.save_folder)
+        )
+        if not folder:
+            return
+        fmt: SaveFormat = "pkpass" if order.format == "PKPASS" else "pdf"
+        path = await self.printing.save(order, fmt, Path(folder))
+        self.messages.info(f"Saved {path}.")
+
+    def _sign_in_or_out(self) -> None:
+        if self.session.signed_in:
+            self.session.sign_out()
+        self.open_login()
+
+    def _edit_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self.printing, self.window)
+
+        def accepted() -> None:
+            new = dialog.result_settings()
+            for name in type(new).model_fields:
+                setattr(self.settings, name, getattr(new, name))
+            self._store.save(self.settings)
+            self.messages.info("Settings saved.")
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    # --- reactions -------------------------------------------------------------------------
+
+    def _event_loaded(self, event: Event) -> None:
+        self.window.panes.cart.show_event(event)
+        self.window.focus_cart()
+
+    def _sale_completed(self, result: SaleResult) -> None:
+        self.messages.info(result.delivery.message)
+        self.events.refresh()  # what is left has changed
+        self.window.focus_search()
+
+    def _session_changed(self) -> None:
+        user = self.session.user
+        name = user.username if user is not None and user.type == "registered" else None
+        if name and name != COUNTER_USER and self.settings.last_user != name:
+            self.settings.last_user = name
+            self._store.save(self.settings)

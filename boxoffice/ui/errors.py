@@ -1,0 +1,105 @@
+"""What a cashier reads when something fails: one table from SDK errors to sentences."""
+
+from __future__ import annotations
+
+from boxoffice import sdk
+
+# Server error codes with a sentence of their own; the server's message is used otherwise.
+_BY_CODE: dict[str, str] = {
+    "sold_out": "Sold out: there are not enough tickets left for this choice.",
+    "seat_taken": "One of the chosen seats has just been taken. Pick other seats.",
+    "hold_token_expired": "The seat hold ran out. Pick the seats again.",
+    "hold_token_not_found": "The seat hold ran out. Pick the seats again.",
+    "sale_not_started": "Sales for this ticket have not started yet.",
+    "sale_ended": "Sales for this ticket have ended.",
+    "event_not_published": "This event is not on sale (it is not published).",
+    "event_over": "This event is over.",
+    "max_per_order_exceeded": "That is more tickets than one order may have for this ticket type.",
+    "timeslot_required": "Choose a time slot for this ticket.",
+    "timeslot_past": "That time slot is over. Choose a later one.",
+    "sector_required": "Choose a sector for this ticket.",
+    "seats_required": "Choose the seats for this ticket.",
+    "insufficient_cash": "The cash tendered is less than the total.",
+    "order_not_paid": "This order is not paid, so it has no tickets yet.",
+    "order_expired": "The order ran out of time and was released. Start the sale again.",
+    "payment_declined": "The card was declined. Ask for another card or another way to pay.",
+    "card_declined": "The card was declined. Ask for another card or another way to pay.",
+    "invalid_credentials": "Wrong user name or password.",
+    "token_expired": "You were signed out after a long pause. Sign in again to go on.",
+    "payment_provider_error": "The card payment service cannot be reached. Take cash or try later.",
+    "order_canceled": "This order was canceled.",
+    "order_already_paid": "This order is already paid.",
+}
+
+# Fallbacks by error class, most specific first.
+_BY_CLASS: list[tuple[type[sdk.BoxOfficeError], str]] = [
+    (sdk.APITimeoutError, "The server is taking too long to answer. Try again."),
+    (
+        sdk.APIConnectionError,
+        "Cannot reach the ticket server. Check the network; nothing was sold.",
+    ),
+    (sdk.SoldOutError, _BY_CODE["sold_out"]),
+    (sdk.SeatsUnavailableError, _BY_CODE["seat_taken"]),
+    (sdk.HoldExpiredError, _BY_CODE["hold_token_expired"]),
+    (sdk.PaymentDeclinedError, _BY_CODE["payment_declined"]),
+    (sdk.AuthenticationError, "You are signed out. Sign in again to go on."),
+    (sdk.PermissionDeniedError, "Your account is not allowed to do this. Ask a supervisor."),
+    (sdk.NotFoundError, "That was not found on the server; it may have been removed."),
+    (sdk.RateLimitError, "The server is busy. Wait a moment and try again."),
+    (sdk.ServerError, "The ticket server had a problem. Try again; if it repeats, call support."),
+]
+
+
+class CashierError(sdk.BoxOfficeError):
+    """A problem the app has already put into words for the cashier (shown as it is)."""
+
+
+def user_message(exc: BaseException) -> str:
+    """One sentence a cashier understands for `exc`."""
+    if isinstance(exc, CashierError):
+        return str(exc)
+    if isinstance(exc, sdk.APIStatusError) and exc.code in _BY_CODE:
+        return _BY_CODE[exc.code]
+    for cls, text in _BY_CLASS:
+        if isinstance(exc, cls):
+            return text
+    if isinstance(exc, sdk.APIStatusError) and exc.message:
+        return _sentence(exc.message)
+    return "Something went wrong. Try again; if it repeats, call support."
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return message if message.endswith((".", "!", "?")) else f"{message}."
+
+
+# What the payment page reports from Stripe.js (a decline code is looked up before the
+# error code). Lost or stolen cards read as a plain decline, as Stripe advises.
+_CARD_PAGE: dict[str, str] = {
+    "generic_decline": _BY_CODE["card_declined"],
+    "lost_card": _BY_CODE["card_declined"],
+    "stolen_card": _BY_CODE["card_declined"],
+    "card_declined": _BY_CODE["card_declined"],
+    "insufficient_funds": "The card was declined (not enough funds). Ask for another card or "
+    "another way to pay.",
+    "expired_card": "The card has expired. Ask for another card.",
+    "incorrect_cvc": "The card's security code is wrong. Check it and try again.",
+    "invalid_cvc": "The card's security code is wrong. Check it and try again.",
+    "incorrect_number": "The card number is wrong. Check it and try again.",
+    "invalid_number": "The card number is wrong. Check it and try again.",
+    "invalid_expiry_month": "The card's expiry date is wrong. Check it and try again.",
+    "invalid_expiry_year": "The card's expiry date is wrong. Check it and try again.",
+    "processing_error": "The card could not be processed. Try again in a moment.",
+    "payment_intent_authentication_failure": "The bank's check (3-D Secure) was not completed. "
+    "Try again or use another card.",
+    "api_connection_error": _BY_CODE["payment_provider_error"],
+    "stripe_js_unavailable": _BY_CODE["payment_provider_error"],
+}
+
+
+def card_page_message(code: str | None, decline_code: str | None = None) -> str:
+    """One sentence a cashier understands for a card error the payment page reported."""
+    for key in (decline_code, code):
+        if key and key in _CARD_PAGE:
+            return _CARD_PAGE[key]
+    return "The card payment did not go through. Try again or use another card."

@@ -1,0 +1,187 @@
+"""The main window: the sell tab (events, cart, checkout), the orders tab, menus with the
+keyboard shortcuts, and the status bar (mode, server connection, signed-in user)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+)
+
+from boxoffice.settings import Mode
+from boxoffice.ui.messages import Level, MessageBridge
+from boxoffice.ui.panes.cart_pane import CartPane
+from boxoffice.ui.panes.checkout_pane import CheckoutPane
+from boxoffice.ui.panes.event_pane import EventPane
+from boxoffice.ui.panes.history_pane import HistoryPane
+from boxoffice.ui.presenters.checkout import PaymentMethod
+from boxoffice.ui.presenters.session import SessionPresenter
+
+# Every frequent action and its keys; the help dialog and docs/desktop.md list the same.
+SHORTCUTS: dict[str, str] = {
+    "search": "Ctrl+F",
+    "refresh": "F5",
+    "sell_tab": "Ctrl+1",
+    "orders_tab": "Ctrl+2",
+    "add": "Ctrl+D",
+    "clear": "Ctrl+Shift+Backspace",
+    "cash": "F6",
+    "card": "F7",
+    "free": "F8",
+    "complete": "Ctrl+Return",
+    "stop": "Escape",
+    "reprint": "Ctrl+P",
+    "preview": "Ctrl+Shift+P",
+    "save": "Ctrl+S",
+    "sign_in": "Ctrl+L",
+    "settings": "Ctrl+,",
+    "shortcuts": "F1",
+    "quit": "Ctrl+Q",
+}
+
+
+@dataclass
+class Panes:
+    events: EventPane
+    cart: CartPane
+    checkout: CheckoutPane
+    history: HistoryPane
+
+
+class MainWindow(QMainWindow):
+    """Assembles the panes; every action is a signal or a pane method, no logic here.
+
+    Signals:
+        action(str): a menu action without a pane of its own ("reprint", "sign_in", …).
+        closing(): the window is closing (the app shuts down).
+    """
+
+    action = Signal(str)
+    closing = Signal()
+
+    def __init__(
+        self,
+        panes: Panes,
+        *,
+        session: SessionPresenter,
+        messages: MessageBridge,
+        mode: Mode,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Box Office")
+        self.panes = panes
+        self._session = session
+        self.tabs = QTabWidget()
+        sell = QSplitter(Qt.Orientation.Horizontal)
+        for pane in (panes.events, panes.cart, panes.checkout):
+            sell.addWidget(pane)
+        sell.setSizes([460, 440, 380])
+        self.tabs.addTab(sell, "&Sell")
+        self.tabs.addTab(panes.history, "&Orders")
+        self.setCentralWidget(self.tabs)
+        self.mode_label = QLabel(mode.label)
+        self.mode_label.setObjectName("training" if mode is Mode.EMBEDDED else "mode")
+        self.connection_label = QLabel("Connecting…")
+        self.user_label = QLabel()
+        status = self.statusBar()
+        status.addPermanentWidget(self.mode_label)
+        status.addPermanentWidget(self.connection_label)
+        status.addPermanentWidget(self.user_label)
+        self.actions_by_name: dict[str, QAction] = {}
+        self._menus()
+        messages.posted.connect(self.show_message)
+        session.changed.connect(self._user_changed)
+        self._user_changed()
+        self.resize(1280, 760)
+
+    # --- menus -----------------------------------------------------------------------------
+
+    def _menus(self) -> None:
+        panes = self.panes
+        bar = self.menuBar()
+        sale = bar.addMenu("S&ale")
+        self._add(sale, "search", "Search events", self.focus_search)
+        self._add(sale, "refresh", "Refresh events", lambda: self.action.emit("refresh"))
+        sale.addSeparator()
+        self._add(sale, "add", "Add to cart", panes.cart.add_line)
+        self._add(sale, "clear", "Clear cart", lambda: self.action.emit("clear"))
+        sale.addSeparator()
+        self._add(sale, "cash", "Pay cash", lambda: self._pay("cash"))
+        self._add(sale, "card", "Pay by card", lambda: self._pay("card"))
+        self._add(sale, "free", "Free tickets", lambda: self._pay("free"))
+        self._add(sale, "complete", "Complete sale", panes.checkout.submit)
+        self._add(sale, "stop", "Stop waiting", lambda: self.action.emit("stop"))
+        tickets = bar.addMenu("&Tickets")
+        self._add(tickets, "reprint", "Print last sale again", lambda: self.action.emit("reprint"))
+        self._add(tickets, "preview", "Print preview", lambda: self.action.emit("preview"))
+        self._add(tickets, "save", "Save last sale's tickets", lambda: self.action.emit("save"))
+        view = bar.addMenu("&View")
+        self._add(view, "sell_tab", "Sell", lambda: self.tabs.setCurrentIndex(0))
+        self._add(view, "orders_tab", "Orders", self.show_orders)
+        account = bar.addMenu("A&ccount")
+        self._add(account, "sign_in", "Sign in or out…", lambda: self.action.emit("sign_in"))
+        self._add(account, "settings", "Settings…", lambda: self.action.emit("settings"))
+        self._add(account, "quit", "Quit", self.close)
+        help_menu = bar.addMenu("&Help")
+        self._add(help_menu, "shortcuts", "Keyboard shortcuts", self.show_shortcuts)
+
+    def _add(self, menu: QMenu, name: str, text: str, slot: Callable[[], object]) -> None:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(SHORTCUTS[name]))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.actions_by_name[name] = action
+
+    # --- focus and views -------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.panes.events.search.setFocus()
+        self.panes.events.search.selectAll()
+
+    def focus_cart(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.panes.cart.configs.setFocus()
+
+    def show_orders(self) -> None:
+        self.tabs.setCurrentIndex(1)
+        self.panes.history.search.setFocus()
+
+    def _pay(self, method: PaymentMethod) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.panes.checkout.choose_payment(method)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td>{action.text()}</td><td><b>{SHORTCUTS[name]}</b></td></tr>"
+            for name, action in self.actions_by_name.items()
+        )
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    # --- status ----------------------------------------------------------------------------
+
+    def show_message(self, level: int, text: str) -> None:
+        timeout = 0 if level >= Level.ERROR else 8000
+        self.statusBar().showMessage(text, timeout)
+
+    def set_connection(self, text: str, *, ok: bool) -> None:
+        self.connection_label.setText(text)
+        self.connection_label.setProperty("ok", ok)
+        self.connection_label.setStyleSheet("" if ok else "color: #b3261e; font-weight: bold;")
+
+    def _user_changed(self) -> None:
+        self.user_label.setText(self._session.display_name)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.closing.emit()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Widgets only: each pane renders a presenter and calls its methods."""

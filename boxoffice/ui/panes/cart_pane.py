@@ -1,0 +1,274 @@
+"""The cart pane: the chosen event's tickets with price and what is left, the choices of a
+line (quantity, time slot, sector, discount), and the cart's lines and total."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boxoffice.sdk.models.events import Event, TicketConfig, TicketDiscount
+from boxoffice.ui.presenters.cart import CartError, CartPresenter
+from boxoffice.ui.sale_state import config_on_sale
+
+
+def money(amount: object, currency: str) -> str:
+    return f"{amount} {currency}".strip()
+
+
+class CartPane(QWidget):
+    """Renders the cart presenter; adds, removes and clears lines.
+
+    Signals:
+        seats_requested(int config_id, int quantity): pick seats for a seated ticket type.
+    """
+
+    seats_requested = Signal(int, int)
+
+    def __init__(self, cart: CartPresenter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._cart = cart
+        self.title = QLabel("<b>Cart</b> — choose an event")
+        self.title.setWordWrap(True)
+        self.configs = QTreeWidget()
+        self.configs.setHeaderLabels(["Ticket", "Price", "Left"])
+        self.configs.setRootIsDecorated(False)
+        self.configs.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.quantity = QSpinBox(minimum=1, maximum=100, value=1)
+        self.timeslot = QComboBox()
+        self.sector = QComboBox()
+        self.discount = QComboBox()
+        self.add_button = QPushButton("&Add to cart")
+        self.seats_button = QPushButton("Choose &seats…")
+        self.lines = QTreeWidget()
+        self.lines.setHeaderLabels(["In the cart", "Qty", "Price", "Total"])
+        self.lines.setRootIsDecorated(False)
+        self.lines.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.remove_button = QPushButton("&Remove line")
+        self.clear_button = QPushButton("C&lear cart")
+        self.total = QLabel()
+        self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.total.setObjectName("cartTotal")
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self._layout()
+        self._connect()
+        self.show_cart()
+
+    def _layout(self) -> None:
+        form = QFormLayout()
+        form.addRow("&Quantity", self.quantity)
+        form.addRow("&Time slot", self.timeslot)
+        form.addRow("S&ector", self.sector)
+        form.addRow("&Discount", self.discount)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.seats_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_button)
+        line_buttons = QHBoxLayout()
+        line_buttons.addWidget(self.remove_button)
+        line_buttons.addWidget(self.clear_button)
+        line_buttons.addStretch(1)
+        line_buttons.addWidget(self.total)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.configs, 2)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.lines, 2)
+        layout.addLayout(line_buttons)
+
+    def _connect(self) -> None:
+        self.configs.currentItemChanged.connect(lambda *_: self._offer_choices())
+        self.configs.itemActivated.connect(lambda *_: self.quantity.setFocus())
+        self.add_button.clicked.connect(self.add_line)
+        self.quantity.editingFinished.connect(self._quantity_entered)
+        self.seats_button.clicked.connect(self._ask_for_seats)
+        self.remove_button.clicked.connect(self.remove_line)
+        self.clear_button.clicked.connect(self._cart.clear)
+        QShortcut(QKeySequence.StandardKey.Delete, self.lines, self.remove_line)
+        self._cart.changed.connect(self.show_cart)
+
+    # --- rendering -------------------------------------------------------------------------
+
+    def show_event(self, event: Event) -> None:
+        """Offer `event`'s ticket types (the window calls this when an event is loaded)."""
+        try:
+            self._cart.show_event(event)
+        except CartError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.problem.clear()
+        zone = ZoneInfo(event.timezone_name)
+        venue = f" · {event.venue.name}" if event.venue else ""
+        when = event.start_at.astimezone(zone)
+        self.title.setText(f"<b>{event.name}</b><br>{when:%a %d %b %Y %H:%M}{venue}")
+        self.configs.clear()
+        now = datetime.now(UTC)
+        for config in event.ticket_config or []:
+            left = "" if config.available is None else str(config.available)
+            item = QTreeWidgetItem([config.name, money(config.face_value, config.currency), left])
+            item.setData(0, Qt.ItemDataRole.UserRole, config.id)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if not config_on_sale(config, now) or config.available == 0:
+                item.setDisabled(True)
+                item.setToolTip(0, "Not on sale now" if config.available != 0 else "Sold out")
+            self.configs.addTopLevelItem(item)
+        first = _first_enabled(self.configs)
+        if first is not None:
+            self.configs.setCurrentItem(first)
+        self._offer_choices()
+
+    def show_cart(self) -> None:
+        self.lines.clear()
+        event = self._cart.current_event
+        zone = ZoneInfo(event.timezone_name) if event else None
+        for line in self._cart.lines:
+            currency = line.config.currency
+            item = QTreeWidgetItem(
+                [
+                    line.describe(zone),
+                    str(line.quantity),
+                    money(line.unit_price, currency),
+                    money(line.total, currency),
+                ]
+            )
+            for column in (1, 2, 3):
+                item.setTextAlignment(
+                    column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                )
+            self.lines.addTopLevelItem(item)
+        count = self._cart.ticket_count
+        self.total.setText(
+            f"<b>Total {money(self._cart.total, self._cart.currency)}</b> ({count} tickets)"
+            if count
+            else "Cart is empty"
+        )
+        has_lines = bool(self._cart.lines)
+        self.remove_button.setEnabled(has_lines)
+        self.clear_button.setEnabled(has_lines)
+
+    def _offer_choices(self) -> None:
+        config = self.current_config()
+        event = self._cart.current_event
+        _fill(self.timeslot, [])
+        _fill(self.sector, [])
+        _fill(self.discount, [("No discount", None)])
+        seated = bool(event and event.has_seat_map and config and config.seat_category)
+        self.seats_button.setVisible(seated)
+        self.add_button.setEnabled(config is not None)
+        if config is None or event is None:
+            return
+        zone = ZoneInfo(event.timezone_name)
+        now = datetime.now(UTC)
+        slots = [s for s in event.timeslot or [] if s.id in config.timeslot_ids and s.end_at > now]
+        _fill(
+            self.timeslot,
+            [
+                (f"{s.start_at.astimezone(zone):%a %d %b %H:%M}{_left(s.available)}", s.id)
+                for s in slots
+            ],
+        )
+        sectors = [s for s in event.sector or [] if s.id in config.sector_ids]
+        _fill(self.sector, [(f"{s.name}{_left(s.available)}", s.id) for s in sectors])
+        discounts = [d for d in event.ticket_discount or [] if config.id in d.ticket_config_ids]
+        _fill(
+            self.discount, [("No discount", None), *[(_discount_label(d), d.id) for d in discounts]]
+        )
+        self.timeslot.setEnabled(bool(slots))
+        self.sector.setEnabled(bool(sectors))
+        self.discount.setEnabled(bool(discounts))
+        maximum = config.max_per_order or 100
+        if config.available is not None:
+            maximum = max(1, min(maximum, config.available))
+        self.quantity.setMaximum(maximum)
+
+    def current_config(self) -> TicketConfig | None:
+        item = self.configs.currentItem()
+        event = self._cart.current_event
+        if item is None or event is None or item.isDisabled():
+            return None
+        config_id = int(item.data(0, Qt.ItemDataRole.UserRole))
+        return next((c for c in event.ticket_config or [] if c.id == config_id), None)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def add_line(self) -> None:
+        config = self.current_config()
+        if config is None:
+            self.problem.setText("Choose a ticket type that is on sale.")
+            return
+        if self.seats_button.isVisible():
+            self._ask_for_seats()
+            return
+        try:
+            self._cart.add(
+                config.id,
+                self.quantity.value(),
+                timeslot_id=self.timeslot.currentData(),
+                sector_id=self.sector.currentData(),
+                discount_id=self.discount.currentData(),
+            )
+        except CartError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.problem.clear()
+        self.quantity.setValue(1)
+
+    def remove_line(self) -> None:
+        current = self.lines.currentItem()
+        index = self.lines.indexOfTopLevelItem(current) if current is not None else -1
+        if index < 0 and self.lines.topLevelItemCount():
+            index = self.lines.topLevelItemCount() - 1
+        self._cart.remove(index)
+
+    def _quantity_entered(self) -> None:
+        if self.quantity.hasFocus():
+            self.add_line()
+
+    def _ask_for_seats(self) -> None:
+        config = self.current_config()
+        if config is not None:
+            self.seats_requested.emit(config.id, self.quantity.value())
+
+
+def _fill(combo: QComboBox, entries: list[tuple[str, object]]) -> None:
+    combo.clear()
+    for text, data in entries:
+        combo.addItem(text, data)
+
+
+def _left(available: int | None) -> str:
+    return "" if available is None else f" ({available} left)"
+
+
+def _discount_label(discount: TicketDiscount) -> str:
+    if discount.type == "percentage":
+        return f"{discount.name} (−{discount.value} %)"
+    return f"{discount.name} (−{discount.value})"
+
+
+def _first_enabled(tree: QTreeWidget) -> QTreeWidgetItem | None:
+    for index in range(tree.topLevelItemCount()):
+        item = tree.topLevelItem(index)
+        if item is not None and not item.isDisabled():
+            return item
+    return None

@@ -1,0 +1,250 @@
+"""The checkout pane: the customer's contact, the ticket format, the payment (cash with
+change, card, free) and "Complete sale", with progress and the outcome of the last sale."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boxoffice.sdk.models.orders import TicketFormat
+from boxoffice.ui.presenters.cart import CartPresenter
+from boxoffice.ui.presenters.checkout import CheckoutPresenter, Contact, PaymentMethod, SaleResult
+
+FORMATS: list[tuple[str, TicketFormat]] = [
+    ("Printed tickets (PDF)", "PDF"),
+    ("Apple Wallet passes (PKPASS)", "PKPASS"),
+    ("Secure tickets in the customer's wallet", "SECURE"),
+]
+METHODS: list[tuple[PaymentMethod, str]] = [
+    ("cash", "Cash (F6)"),
+    ("card", "Card (F7)"),
+    ("free", "Free (F8)"),
+]
+CARD_UNAVAILABLE = "Card payments are not available on this counter yet. Take cash instead."
+
+
+class CheckoutPane(QWidget):
+    """Collects the checkout's inputs and starts the sale; shows progress and the result."""
+
+    def __init__(
+        self,
+        checkout: CheckoutPresenter,
+        cart: CartPresenter,
+        *,
+        card_available: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._checkout = checkout
+        self._cart = cart
+        self._card_available = card_available
+        self.first_name = QLineEdit(placeholderText="optional")
+        self.last_name = QLineEdit(placeholderText="optional")
+        self.email = QLineEdit(placeholderText="optional — tickets are emailed")
+        self.ticket_format = QComboBox()
+        for text, value in FORMATS:
+            self.ticket_format.addItem(text, value)
+        self.methods = QButtonGroup(self)
+        self.method_buttons: dict[PaymentMethod, QRadioButton] = {}
+        for index, (method, text) in enumerate(METHODS):
+            button = QRadioButton(text)
+            self.methods.addButton(button, index)
+            self.method_buttons[method] = button
+        self.method_buttons["cash"].setChecked(True)
+        self.tendered = QLineEdit(placeholderText="exact amount")
+        self.tendered.setAccessibleName("Cash tendered")
+        self.change = QLabel()
+        self.complete_button = QPushButton("Complete sale (Ctrl+Enter)")
+        self.complete_button.setObjectName("completeSale")
+        self.complete_button.setDefault(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(False)
+        self.stage = QLabel()
+        self.stage.setWordWrap(True)
+        self.cancel_button = QPushButton("Stop waiting (Esc)")
+        self.cancel_button.setVisible(False)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.outcome = QLabel()
+        self.outcome.setObjectName("outcome")
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outcome.setVisible(False)
+        self._layout()
+        self._connect()
+        self._update_change()
+
+    def _layout(self) -> None:
+        contact = QGroupBox("Customer")
+        form = QFormLayout(contact)
+        form.addRow("&First name", self.first_name)
+        form.addRow("Last &name", self.last_name)
+        form.addRow("&Email", self.email)
+        form.addRow("Tickets as", self.ticket_format)
+        payment = QGroupBox("Payment")
+        pay = QVBoxLayout(payment)
+        row = QHBoxLayout()
+        for button in self.method_buttons.values():
+            row.addWidget(button)
+        pay.addLayout(row)
+        cash = QFormLayout()
+        cash.addRow("Tendered", self.tendered)
+        cash.addRow("Change", self.change)
+        pay.addLayout(cash)
+        busy = QHBoxLayout()
+        busy.addWidget(self.progress, 1)
+        busy.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<b>Checkout</b>"))
+        layout.addWidget(contact)
+        layout.addWidget(payment)
+        layout.addWidget(self.complete_button)
+        layout.addLayout(busy)
+        layout.addWidget(self.stage)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.outcome)
+        layout.addStretch(1)
+
+    def _connect(self) -> None:
+        self.complete_button.clicked.connect(self.submit)
+        self.tendered.returnPressed.connect(self.submit)
+        self.tendered.textChanged.connect(self._update_change)
+        self.cancel_button.clicked.connect(self._checkout.cancel)
+        self.methods.idToggled.connect(lambda *_: self._method_changed())
+        self._cart.changed.connect(self._update_change)
+        self._checkout.busy_changed.connect(self._busy)
+        self._checkout.stage.connect(self.stage.setText)
+        self._checkout.error.connect(self._show_problem)
+        self._checkout.completed.connect(self._show_result)
+
+    # --- actions ---------------------------------------------------------------------------
+
+    @property
+    def method(self) -> PaymentMethod:
+        for method, button in self.method_buttons.items():
+            if button.isChecked():
+                return method
+        return "cash"
+
+    def choose_payment(self, method: PaymentMethod) -> None:
+        self.method_buttons[method].setChecked(True)
+        if method == "cash":
+            self.tendered.setFocus()
+            self.tendered.selectAll()
+
+    def submit(self) -> None:
+        """Complete the sale with what is entered (the checks the cashier can fix come first)."""
+        if self._checkout.tasks.is_running("sale"):
+            return  # a double press must not start a second sale
+        self.problem.clear()
+        if self.method == "card" and not self._card_available:
+            self._show_problem(CARD_UNAVAILABLE)
+            return
+        try:
+            tendered = self._tendered()
+            contact = self._contact()
+        except ValueError as exc:
+            self._show_problem(str(exc))
+            return
+        self.outcome.clear()
+        self.outcome.setVisible(False)
+        self._checkout.complete_sale(
+            method=self.method,
+            tendered=tendered,
+            contact=contact,
+            ticket_format=self.ticket_format.currentData(),
+        )
+
+    def reset_inputs(self) -> None:
+        for field in (self.first_name, self.last_name, self.email, self.tendered):
+            field.clear()
+        self.ticket_format.setCurrentIndex(0)
+        self.method_buttons["cash"].setChecked(True)
+
+    # --- rendering -------------------------------------------------------------------------
+
+    def _method_changed(self) -> None:
+        cash = self.method == "cash"
+        self.tendered.setEnabled(cash)
+        if self.method == "card" and not self._card_available:
+            self.problem.setText(CARD_UNAVAILABLE)
+        else:
+            self.problem.clear()
+        self._update_change()
+
+    def _update_change(self) -> None:
+        try:
+            tendered = self._tendered()
+        except ValueError:
+            self.change.setText("—")
+            return
+        total = self._cart.total
+        if self.method != "cash" or not self._cart.lines:
+            self.change.setText("—")
+        elif tendered is None:
+            self.change.setText(f"0 {self._cart.currency} (exact amount)")
+        elif tendered < total:
+            self.change.setText(f"{total - tendered} {self._cart.currency} short")
+        else:
+            self.change.setText(f"{tendered - total} {self._cart.currency}")
+
+    def _busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        self.complete_button.setEnabled(not busy)
+
+    def _show_problem(self, text: str) -> None:
+        self.problem.setText(text)
+
+    def _show_result(self, result: SaleResult) -> None:
+        order = result.order
+        lines = [f"<b>Order {order.code} paid</b> — {order.total} {order.currency}"]
+        if result.change is not None:
+            lines.append(f"<b>Change: {result.change} {order.currency}</b>")
+        lines.append(result.delivery.message)
+        self.outcome.setText("<br>".join(lines))
+        self.outcome.setVisible(True)
+        self.problem.clear()
+        self.reset_inputs()
+
+    def _tendered(self) -> Decimal | None:
+        """The cash tendered, None for the exact amount; ValueError says what is wrong."""
+        text = self.tendered.text().strip().replace(",", ".")
+        if not text:
+            return None
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite() or value < 0:
+            raise ValueError("Type the cash tendered as a number, like 50 or 20.50.")
+        return value
+
+    def _contact(self) -> Contact | None:
+        """The customer, None when no field is filled; ValueError says what is missing."""
+        first, last = self.first_name.text().strip(), self.last_name.text().strip()
+        email = self.email.text().strip()
+        if not (first or last or email):
+            return None
+        if not (first and last and email):
+            raise ValueError("For a customer, fill in first name, last name and email.")
+        if "@" not in email:
+            raise ValueError("That email address is not complete.")
+        return Contact(first, last, email)

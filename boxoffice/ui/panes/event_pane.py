@@ -1,0 +1,149 @@
+"""The events pane: search, a date filter and the list of events with their sale state."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boxoffice.ui.presenters.events import EventsPresenter
+from boxoffice.ui.sale_state import EventSummary, SaleState
+
+STATE_COLOURS = {
+    SaleState.ON_SALE: "#1b7f3b",
+    SaleState.SOLD_OUT: "#b3261e",
+    SaleState.NOT_STARTED: "#8a5a00",
+}
+
+
+class EventList(QTreeWidget):
+    """The list of events; Enter opens the current one.
+
+    Signals:
+        activated_event(int): the cashier chose this event.
+    """
+
+    activated_event = Signal(int)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
+        item = self.currentItem()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and item is not None:
+            self.activated_event.emit(int(item.data(0, Qt.ItemDataRole.UserRole)))
+            return
+        super().keyPressEvent(event)
+
+
+class EventPane(QWidget):
+    """Renders `EventsPresenter.visible` and asks it to filter and to load the chosen event."""
+
+    def __init__(self, presenter: EventsPresenter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._presenter = presenter
+        self.search = QLineEdit(placeholderText="Search events (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search events")
+        self.day_filter = QCheckBox("On")
+        self.day = QDateEdit(QDate.currentDate())
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("ddd d MMM yyyy")
+        self.day.setEnabled(False)
+        self.list = EventList()
+        self.list.setHeaderLabels(["Event", "When", "State"])
+        self.list.setRootIsDecorated(False)
+        self.list.setUniformRowHeights(True)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.list.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.empty = QLabel("No events match.")
+        self.empty.setVisible(False)
+        self._layout()
+        self.search.textChanged.connect(self._filter)
+        self.search.returnPressed.connect(self._open_first)
+        self.day_filter.toggled.connect(self.day.setEnabled)
+        self.day_filter.toggled.connect(self._filter)
+        self.day.dateChanged.connect(self._filter)
+        self.list.itemActivated.connect(self._activated)
+        self.list.activated_event.connect(presenter.select)
+        presenter.events_changed.connect(self.show_rows)
+
+    def _layout(self) -> None:
+        title = QLabel("<b>Events</b>")
+        dates = QHBoxLayout()
+        dates.addWidget(self.day_filter)
+        dates.addWidget(self.day, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(self.search)
+        layout.addLayout(dates)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty)
+
+    def show_rows(self) -> None:
+        current = self.current_event_id()
+        self.list.clear()
+        for summary in self._presenter.visible:
+            item = _row(summary)
+            self.list.addTopLevelItem(item)
+            if summary.event.id == current:
+                self.list.setCurrentItem(item)
+        first = self.list.topLevelItem(0)
+        if self.list.currentItem() is None and first is not None:
+            self.list.setCurrentItem(first)
+        self.empty.setVisible(not self._presenter.visible)
+
+    def current_event_id(self) -> int | None:
+        item = self.list.currentItem()
+        return int(item.data(0, Qt.ItemDataRole.UserRole)) if item else None
+
+    def _filter(self) -> None:
+        chosen = self.day.date()
+        day = (
+            date(chosen.year(), chosen.month(), chosen.day())
+            if self.day_filter.isChecked()
+            else None
+        )
+        self._presenter.set_filter(self.search.text(), day)
+
+    def _open_first(self) -> None:
+        if self.list.topLevelItemCount():
+            self.list.setFocus()
+            event_id = self.current_event_id()
+            if event_id is not None and len(self._presenter.visible) == 1:
+                self._presenter.select(event_id)
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        self._presenter.select(int(item.data(0, Qt.ItemDataRole.UserRole)))
+
+
+def _row(summary: EventSummary) -> QTreeWidgetItem:
+    event = summary.event
+    when = event.start_at.astimezone(ZoneInfo(event.timezone_name))
+    item = QTreeWidgetItem([event.name, f"{when:%d %b %H:%M}", summary.status_text])
+    item.setData(0, Qt.ItemDataRole.UserRole, event.id)
+    venue = event.venue.name if event.venue else ""
+    item.setToolTip(0, f"{event.name}\n{when:%A %d %B %Y %H:%M}\n{venue}")
+    colour = STATE_COLOURS.get(summary.state)
+    if colour:
+        item.setForeground(2, QColor(colour))
+    if not summary.state.sellable:
+        for column in (0, 1):
+            item.setForeground(column, QColor("#6b6b6b"))
+    return item

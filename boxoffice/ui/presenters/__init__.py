@@ -1,0 +1,1 @@
+"""QObject presenters: the state the panes render and the async work behind it."""

@@ -1,0 +1,292 @@
+"""Completing a sale: order, payment, tickets out — each step journaled before the next.
+
+A sale that fails half-way is kept as the pending sale: pressing "Complete sale" again goes
+on from where it stopped (the same order, the same idempotency key), so a retry never
+creates a second order or a second payment. Clearing the cart cancels a pending order.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from boxoffice.journal import SaleJournal
+from boxoffice.sdk import SDK, APIConnectionError, BoxOfficeError
+from boxoffice.sdk.models.orders import Order, TicketFormat
+from boxoffice.ui.errors import CashierError, user_message
+from boxoffice.ui.presenters.cart import CartPresenter
+from boxoffice.ui.tasks import TaskRunner
+
+logger = logging.getLogger(__name__)
+
+PaymentMethod = Literal["cash", "card", "free"]
+PAYABLE = frozenset({"draft", "payment_failed"})
+
+
+@dataclass(frozen=True)
+class Contact:
+    first_name: str
+    last_name: str
+    email: str
+
+    def as_request(self) -> dict[str, str]:
+        return {"first_name": self.first_name, "last_name": self.last_name, "email": self.email}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to the tickets of a paid order."""
+
+    printed_pages: int
+    message: str
+
+
+class TicketsOut(Protocol):
+    """Gets a paid order's tickets out (printing presenter)."""
+
+    async def deliver(self, order: Order) -> Delivery: ...
+
+
+@dataclass
+class PendingSale:
+    """A sale between its first step and its end."""
+
+    sale_id: str
+    idempotency_key: str
+    order: Order | None = None
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    order: Order
+    change: Decimal | None
+    delivery: Delivery
+
+
+class CheckoutPresenter(QObject):
+    """Runs "Complete sale".
+
+    Signals:
+        stage(str): what is happening now ("Creating the order…").
+        busy_changed(bool): a sale step is running.
+        completed(object): a `SaleResult`.
+        error(str): a sentence for the cashier.
+        card_payment_requested(object): the `Order` to pay on the card payment page.
+    """
+
+    stage = Signal(str)
+    busy_changed = Signal(bool)
+    completed = Signal(object)
+    error = Signal(str)
+    card_payment_requested = Signal(object)
+
+    def __init__(
+        self,
+        sdk: SDK,
+        *,
+        cart: CartPresenter,
+        tickets: TicketsOut,
+        journal: SaleJournal,
+    ) -> None:
+        super().__init__()
+        self._sdk = sdk
+        self._cart = cart
+        self._tickets = tickets
+        self._journal = journal
+        self.pending: PendingSale | None = None
+        self.last_result: SaleResult | None = None
+        self.tasks = TaskRunner(on_error=self._failed, on_busy=self.busy_changed.emit)
+
+    def complete_sale(
+        self,
+        *,
+        method: PaymentMethod,
+        tendered: Decimal | None = None,
+        contact: Contact | None = None,
+        ticket_format: TicketFormat = "PDF",
+    ) -> None:
+        """Start (or resume) the sale of the cart; progress and outcome come by signal."""
+        self.tasks.run("sale", self.sell(method, tendered, contact, ticket_format))
+
+    def cancel(self) -> None:
+        """Stop waiting; a pending order stays pending until the cart is cleared."""
+        self.tasks.cancel("sale")
+        self.stage.emit("Stopped. Press Complete sale to go on, or clear the cart.")
+
+    def abandon(self) -> None:
+        """Clear the cart and cancel a pending, unpaid order so its tickets are free again."""
+        pending, self.pending = self.pending, None
+        self._cart.clear()
+        if pending is not None and pending.order is not None:
+            self.tasks.run("abandon", self._cancel_order(pending))
+        elif pending is not None:
+            self._journal.record(pending.sale_id, "canceled")
+
+    async def sell(
+        self,
+        method: PaymentMethod,
+        tendered: Decimal | None,
+        contact: Contact | None,
+        ticket_format: TicketFormat,
+    ) -> SaleResult | None:
+        """The whole sale; returns None when it waits for the card payment page."""
+        pending = self._pending_sale()
+        try:
+            order = await self._ensure_order(pending, contact, ticket_format)
+            if order.status in PAYABLE:
+                if method == "card":
+                    self.stage.emit("Waiting for the card payment…")
+                    self.card_payment_requested.emit(order)
+                    return None
+                order, change = await self._pay(pending, order, method, tendered)
+            elif order.status == "payment_processing":
+                order = await self._sdk.payment.reconcile(order.id)
+                change = None
+            else:
+                change = None
+            if order.status != "paid":
+                raise _NotPaid(order)
+            return await self._finish(pending, order, change)
+        except APIConnectionError:
+            self.stage.emit("")
+            self.error.emit(
+                "Cannot reach the ticket server. The sale is kept: "
+                "press Complete sale again when the server is back."
+            )
+            return None
+
+    def on_card_paid(self, order: Order) -> None:
+        """The payment page's `paid(order)`: finish the sale."""
+        self.tasks.run("sale", self.card_paid(order))
+
+    async def card_paid(self, order: Order) -> SaleResult | None:
+        """The payment page reported success and the server agrees: tickets out."""
+        pending = self.pending
+        if pending is None or pending.order is None or pending.order.id != order.id:
+            logger.warning("card payment for an order that is not pending: %s", order.code)
+            return None
+        return await self._finish(pending, order, None)
+
+    async def _ensure_order(
+        self, pending: PendingSale, contact: Contact | None, ticket_format: TicketFormat
+    ) -> Order:
+        if pending.order is not None:
+            self.stage.emit(f"Checking order {pending.order.code}…")
+            order = await self._sdk.order.get_order(pending.order.id)
+            if order.status not in ("expired", "canceled"):
+                pending.order = order
+                return order
+            self._journal.record(pending.sale_id, "canceled", reason=order.status)
+            pending = self.pending = self._new_pending()
+        if not self._cart.lines:
+            raise _CartEmpty()
+        self.stage.emit("Creating the order…")
+        self._journal.record(
+            pending.sale_id,
+            "started",
+            idempotency_key=pending.idempotency_key,
+            items=self._cart.order_items(),
+        )
+        order = await self._sdk.order.create_order(
+            self._cart.order_items(),
+            format=ticket_format,
+            hold_token=self._cart.hold_token,
+            order_contact=contact.as_request() if contact else None,
+            options={"idempotency_key": pending.idempotency_key},
+        )
+        pending.order = order
+        self._journal.record(
+            pending.sale_id, "order_created", order_id=order.id, code=order.code, total=order.total
+        )
+        return order
+
+    async def _pay(
+        self,
+        pending: PendingSale,
+        order: Order,
+        method: PaymentMethod,
+        tendered: Decimal | None,
+    ) -> tuple[Order, Decimal | None]:
+        total = Decimal(order.total)
+        if method == "free" and total != 0:
+            raise _NotFree(order)
+        self.stage.emit(f"Taking payment for {order.code}…")
+        if method == "cash" and total > 0:
+            answer = await self._sdk.payment.create_payment_intent(
+                order.id, type="cash", tendered=tendered if tendered is not None else total
+            )
+        else:
+            answer = await self._sdk.payment.create_payment_intent(order.id, type="card")
+        paid = answer.order or await self._sdk.order.get_order(order.id)
+        change = answer.payment.change if answer.payment else None
+        return paid, (Decimal(change) if change is not None else None)
+
+    async def _finish(
+        self, pending: PendingSale, order: Order, change: Decimal | None
+    ) -> SaleResult:
+        self._journal.record(pending.sale_id, "paid", order_id=order.id)
+        self.pending = None
+        self._cart.clear()
+        self.stage.emit(f"Order {order.code} paid. Getting the tickets out…")
+        try:
+            delivery = await self._tickets.deliver(order)
+        except BoxOfficeError as exc:
+            problem = user_message(exc)
+            delivery = Delivery(0, f"Tickets not printed: {problem} Reprint them from Orders.")
+        self._journal.record(
+            pending.sale_id, "done", order_id=order.id, printed_pages=delivery.printed_pages
+        )
+        result = SaleResult(order=order, change=change, delivery=delivery)
+        self.last_result = result
+        self.stage.emit("")
+        self.completed.emit(result)
+        return result
+
+    async def _cancel_order(self, pending: PendingSale) -> None:
+        assert pending.order is not None
+        try:
+            await self._sdk.order.cancel_order(pending.order.id)
+        except BoxOfficeError as exc:
+            logger.info("could not cancel %s: %s", pending.order.code, exc)
+            return  # the server releases it when its hold runs out
+        self._journal.record(pending.sale_id, "canceled", order_id=pending.order.id)
+
+    def _pending_sale(self) -> PendingSale:
+        if self.pending is None:
+            self.pending = self._new_pending()
+        return self.pending
+
+    def _new_pending(self) -> PendingSale:
+        return PendingSale(sale_id=SaleJournal.new_sale_id(), idempotency_key=_new_key())
+
+    def _failed(self, exc: BaseException) -> None:
+        self.stage.emit("")
+        self.error.emit(user_message(exc))
+
+
+def _new_key() -> str:
+    return f"sale-{uuid.uuid4()}"
+
+
+class _SaleProblem(CashierError):
+    """A sale that cannot go on for a reason the cashier can fix; the message says which."""
+
+
+class _CartEmpty(_SaleProblem):
+    def __init__(self) -> None:
+        super().__init__("The cart is empty. Add tickets first.")
+
+
+class _NotFree(_SaleProblem):
+    def __init__(self, order: Order) -> None:
+        super().__init__(f"This sale is not free: {order.total} {order.currency} to pay.")
+
+
+class _NotPaid(_SaleProblem):
+    def __init__(self, order: Order) -> None:
+        super().__init__(f"Order {order.code} is not paid (it is {order.status}).")

@@ -1,0 +1,100 @@
+"""The events pane's state: the organizer's events with their sale state, filtered locally."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Signal
+
+from boxoffice.sdk import SDK, BoxOfficeError
+from boxoffice.sdk.models.events import Event
+from boxoffice.ui.errors import user_message
+from boxoffice.ui.sale_state import EventSummary, summarize
+from boxoffice.ui.tasks import TaskRunner
+
+Clock = Callable[[], datetime]
+
+LIST_WITH = ["ticket_config", "venue"]
+DETAIL_WITH = ["ticket_config", "timeslot", "sector", "ticket_discount", "venue"]
+
+
+class EventsPresenter(QObject):
+    """Loads the events once, filters them as the cashier types, loads the chosen one in full.
+
+    Signals:
+        events_changed(): `visible` has new rows.
+        event_loaded(object): the chosen `Event`, with configs, slots, sectors and discounts.
+        busy_changed(bool): a load is running.
+        error(str): a sentence for the cashier.
+    """
+
+    events_changed = Signal()
+    event_loaded = Signal(object)
+    busy_changed = Signal(bool)
+    error = Signal(str)
+
+    def __init__(self, sdk: SDK, *, clock: Clock | None = None) -> None:
+        super().__init__()
+        self._sdk = sdk
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._all: list[EventSummary] = []
+        self._text = ""
+        self._day: date | None = None
+        self.visible: list[EventSummary] = []
+        self.selected: Event | None = None
+        self.tasks = TaskRunner(on_error=self._failed, on_busy=self.busy_changed.emit)
+
+    def refresh(self) -> None:
+        """Reload the event list from the server."""
+        self.tasks.run("list", self.load_list())
+
+    def set_filter(self, text: str = "", day: date | None = None) -> None:
+        """Show events whose name or venue contains `text` and that take place on `day`."""
+        self._text, self._day = text.strip().lower(), day
+        self._apply_filter()
+
+    def select(self, event_id: int) -> None:
+        """Load event `event_id` in full for the cart (replaces a load still running)."""
+        self.tasks.run("detail", self.load_detail(event_id))
+
+    async def load_list(self) -> None:
+        """Fetch every event with its ticket configs and venue; rows sellable now first."""
+        events: list[Event] = []
+        async for event in self._sdk.event.iter_events(with_=LIST_WITH):
+            events.append(event)
+        now = self._clock()
+        summaries = [summarize(event, now) for event in events]
+        self._all = sorted(summaries, key=lambda s: (not s.state.sellable, s.event.start_at))
+        self._apply_filter()
+
+    async def load_detail(self, event_id: int) -> Event:
+        """Fetch one event with everything the cart offers."""
+        event = await self._sdk.event.get_event(event_id, with_=DETAIL_WITH)
+        self.selected = event
+        self.event_loaded.emit(event)
+        return event
+
+    def summary_of(self, event_id: int) -> EventSummary | None:
+        return next((s for s in self._all if s.event.id == event_id), None)
+
+    def _apply_filter(self) -> None:
+        self.visible = [s for s in self._all if self._matches(s.event)]
+        self.events_changed.emit()
+
+    def _matches(self, event: Event) -> bool:
+        if self._text:
+            venue = event.venue.name if event.venue else ""
+            if self._text not in f"{event.name} {venue}".lower():
+                return False
+        if self._day is not None:
+            zone = ZoneInfo(event.timezone_name)
+            first = event.start_at.astimezone(zone).date()
+            last = event.end_at.astimezone(zone).date()
+            return first <= self._day <= last
+        return True
+
+    def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, BoxOfficeError):
+            self.error.emit(user_message(exc))

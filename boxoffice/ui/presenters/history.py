@@ -1,0 +1,64 @@
+"""Order history: find an order by code, name or email, and print or save its tickets again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from boxoffice.sdk import SDK
+from boxoffice.sdk.models.orders import Order
+from boxoffice.ui.errors import user_message
+from boxoffice.ui.presenters.printing import PrintingPresenter, SaveFormat
+from boxoffice.ui.tasks import TaskRunner
+
+PAGE = 50
+
+
+class HistoryPresenter(QObject):
+    """Searches orders and re-issues their tickets.
+
+    Signals:
+        orders_changed(): `orders` has new rows.
+        busy_changed(bool)
+        message(str): what was done.
+        error(str): a sentence for the cashier.
+    """
+
+    orders_changed = Signal()
+    busy_changed = Signal(bool)
+    message = Signal(str)
+    error = Signal(str)
+
+    def __init__(self, sdk: SDK, *, printing: PrintingPresenter) -> None:
+        super().__init__()
+        self._sdk = sdk
+        self._printing = printing
+        self.orders: list[Order] = []
+        self.tasks = TaskRunner(on_error=self._failed, on_busy=self.busy_changed.emit)
+
+    def search(self, text: str) -> None:
+        self.tasks.run("search", self.find(text))
+
+    def reprint(self, order: Order) -> None:
+        self.tasks.run("reprint", self._printing.reprint(order))
+
+    def save(self, order: Order, fmt: SaveFormat, folder: Path | None = None) -> None:
+        self.tasks.run("save", self._save(order, fmt, folder))
+
+    async def find(self, text: str) -> list[Order]:
+        """The newest orders matching every word of `text` (all recent orders when empty)."""
+        page = await self._sdk.order.list_orders(limit=PAGE, query=text.strip() or None)
+        self.orders = list(page.data)
+        self.orders_changed.emit()
+        return self.orders
+
+    async def _save(self, order: Order, fmt: SaveFormat, folder: Path | None) -> None:
+        if order.status != "paid":
+            self.error.emit(f"Order {order.code} is {order.status}: it has no tickets.")
+            return
+        path = await self._printing.save(order, fmt, folder)
+        self.message.emit(f"Order {order.code} saved to {path}.")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error.emit(user_message(exc))

@@ -1,0 +1,137 @@
+"""Tickets out of the counter: which printer, auto-print, printing, previews and saving.
+
+Printing prints the PDF the server made (one source of the ticket layout); this presenter
+only chooses the printer and moves bytes. "Print to PDF file" is a printer choice too: the
+printed file goes into the save folder (handy for training and for the benchmark).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtPrintSupport import QPrinter
+
+from boxoffice.sdk import SDK
+from boxoffice.sdk.models.orders import Order
+from boxoffice.settings import AppSettings
+from boxoffice.ui.presenters.checkout import Delivery
+from boxoffice.ui.printing import printers, tickets
+from boxoffice.ui.printing.printers import PrintingError
+
+PRINT_TO_FILE = "PDF file"  # the pseudo-printer: a PDF in the save folder
+SaveFormat = Literal["pdf", "pkpass"]
+
+
+class PrintingPresenter(QObject):
+    """Prints and saves the tickets of paid orders.
+
+    Signals:
+        settings_changed(): the printer or auto-print changed (the app saves them).
+        printed(str): a sentence saying what was printed.
+        error(str): a sentence for the cashier.
+    """
+
+    settings_changed = Signal()
+    printed = Signal(str)
+    error = Signal(str)
+
+    def __init__(
+        self, sdk: SDK, settings: AppSettings, *, default_folder: Callable[[], Path]
+    ) -> None:
+        super().__init__()
+        self._sdk = sdk
+        self.settings = settings
+        self._default_folder = default_folder
+        self.last_printed_file: Path | None = None
+
+    # --- choices ---------------------------------------------------------------------------
+
+    def printer_choices(self) -> list[str]:
+        return [*printers.available_printers(), PRINT_TO_FILE]
+
+    @property
+    def printer_name(self) -> str | None:
+        """The chosen printer, else the system default, else None (nothing to print on)."""
+        return self.settings.printer or printers.default_printer()
+
+    def set_printer(self, name: str | None) -> None:
+        self.settings.printer = name
+        self.settings_changed.emit()
+
+    def set_auto_print(self, on: bool) -> None:
+        self.settings.auto_print = on
+        self.settings_changed.emit()
+
+    @property
+    def save_folder(self) -> Path:
+        chosen = self.settings.save_folder
+        return Path(chosen) if chosen else self._default_folder()
+
+    def set_save_folder(self, folder: Path) -> None:
+        self.settings.save_folder = str(folder)
+        self.settings_changed.emit()
+
+    # --- work ------------------------------------------------------------------------------
+
+    async def deliver(self, order: Order) -> Delivery:
+        """After a sale: print the tickets if auto-print is on (never raises for the printer)."""
+        if order.format == "SECURE":
+            return Delivery(0, f"Order {order.code}: the tickets are in the customer's wallet.")
+        if not self.settings.auto_print:
+            return Delivery(0, f"Order {order.code} is ready: print the tickets with Ctrl+P.")
+        pdf = await self.fetch_pdf(order)
+        try:
+            pages = self.print_pdf(pdf, title=f"Tickets {order.code}")
+        except PrintingError as exc:
+            return Delivery(0, f"{exc} Reprint order {order.code} from Orders when it is ready.")
+        return Delivery(pages, self._printed_text(order, pages))
+
+    async def reprint(self, order: Order) -> int:
+        """Print `order`'s tickets again; errors come by `error`."""
+        pdf = await self.fetch_pdf(order)
+        try:
+            pages = self.print_pdf(pdf, title=f"Tickets {order.code}")
+        except PrintingError as exc:
+            self.error.emit(str(exc))
+            return 0
+        self.printed.emit(self._printed_text(order, pages))
+        return pages
+
+    async def save(self, order: Order, fmt: SaveFormat = "pdf", folder: Path | None = None) -> Path:
+        """Save `order`'s tickets (PDF or Wallet passes) into `folder` (default: save folder)."""
+        data = await self._sdk.order.download_tickets(
+            order.id, format=fmt, size=self.settings.ticket_size
+        )
+        is_bundle = fmt == "pkpass" and sum(item.quantity for item in order.order_item) > 1
+        extension = "pkpasses" if is_bundle else fmt
+        return tickets.save_tickets(data, folder or self.save_folder, f"{order.code}.{extension}")
+
+    async def fetch_pdf(self, order: Order) -> bytes:
+        return await self._sdk.order.download_tickets(
+            order.id, format="pdf", size=self.settings.ticket_size
+        )
+
+    def print_pdf(self, pdf: bytes, *, title: str) -> int:
+        """Print `pdf` on the chosen printer; raises PrintingError with a cashier sentence."""
+        pages = tickets.print_tickets(pdf, self.make_printer(title), title=title)
+        return pages
+
+    def make_printer(self, title: str = "Tickets") -> QPrinter:
+        name = self.printer_name
+        if name is None:
+            raise PrintingError("No printer is set up. Choose one in Settings (Ctrl+,).")
+        if name == PRINT_TO_FILE:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            path = self.save_folder / f"{title.replace(' ', '-')}-{stamp}.pdf"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.last_printed_file = path
+            return printers.pdf_file_printer(path)
+        return printers.printer_for(name)
+
+    def _printed_text(self, order: Order, pages: int) -> str:
+        noun = "ticket" if pages == 1 else "tickets"
+        return f"Order {order.code}: {pages} {noun} printed on {self.printer_name}."

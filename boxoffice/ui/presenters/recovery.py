@@ -1,0 +1,57 @@
+"""After a crash or a dead server: settle every sale the journal says did not finish.
+
+A paid order is never forgotten (it is reported, and can be reprinted from Orders); an
+order that was never paid is released so its tickets can be sold again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from boxoffice.journal import SaleJournal, SaleRecord
+from boxoffice.sdk import SDK, BoxOfficeError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+
+async def settle_unfinished(sdk: SDK, journal: SaleJournal) -> list[str]:
+    """Check each unfinished sale with the server; one sentence per sale for the cashier.
+
+    Sales that cannot be checked now (server unreachable) stay unfinished for next time.
+    """
+    messages = []
+    for record in journal.unfinished():
+        try:
+            message = await _settle(sdk, journal, record)
+        except BoxOfficeError as exc:
+            logger.info("cannot settle sale %s yet: %s", record.sale_id, exc)
+            continue
+        if message:
+            messages.append(message)
+    return messages
+
+
+async def _settle(sdk: SDK, journal: SaleJournal, record: SaleRecord) -> str | None:
+    order_id = record.order_id
+    if order_id is None:
+        journal.record(record.sale_id, "canceled", reason="no order was made")
+        return None
+    try:
+        order = await sdk.order.get_order(order_id)
+    except NotFoundError:
+        journal.record(record.sale_id, "canceled", reason="order not found")
+        return None
+    if order.status == "payment_processing":
+        order = await sdk.payment.reconcile(order.id)
+    if order.status == "paid":
+        journal.record(record.sale_id, "done", order_id=order.id, recovered=True)
+        return (
+            f"Order {order.code} was paid before Box Office stopped; "
+            "print its tickets from Orders (Ctrl+2) if the customer has none."
+        )
+    if order.status in ("draft", "payment_failed"):
+        await sdk.order.cancel_order(order.id)
+        journal.record(record.sale_id, "canceled", order_id=order.id, recovered=True)
+        return f"Order {order.code} was not paid when Box Office stopped; it was released."
+    journal.record(record.sale_id, "canceled", order_id=order.id, reason=order.status)
+    return None

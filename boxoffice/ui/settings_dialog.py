@@ -1,0 +1,77 @@
+"""The settings dialog: printer, auto-print, ticket size, save folder, and which API to use."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boxoffice.settings import AppSettings
+from boxoffice.ui.presenters.printing import PrintingPresenter
+
+SYSTEM_DEFAULT = "System default printer"
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; `result_settings()` gives them back after OK."""
+
+    def __init__(
+        self, settings: AppSettings, printing: PrintingPresenter, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings — Box Office")
+        self._settings = settings.model_copy()
+        self.printer = QComboBox()
+        self.printer.addItem(SYSTEM_DEFAULT, None)
+        for name in printing.printer_choices():
+            self.printer.addItem(name, name)
+        index = self.printer.findData(settings.printer)
+        self.printer.setCurrentIndex(max(index, 0))
+        self.auto_print = QCheckBox("Print the tickets as soon as a sale is paid")
+        self.auto_print.setChecked(settings.auto_print)
+        self.ticket_size = QComboBox()
+        self.ticket_size.addItem("A4 sheet", "a4")
+        self.ticket_size.addItem("Ticket stock (8 × 3.25 in)", "ticket")
+        self.ticket_size.setCurrentIndex(max(self.ticket_size.findData(settings.ticket_size), 0))
+        self.save_folder = QLineEdit(settings.save_folder or str(printing.save_folder))
+        self.api_url = QLineEdit(settings.api_url or "")
+        self.api_url.setPlaceholderText("empty: the built-in training server")
+        self.organizer = QLineEdit(settings.organizer)
+        form = QFormLayout()
+        form.addRow("&Printer", self.printer)
+        form.addRow("", self.auto_print)
+        form.addRow("Ticket &size", self.ticket_size)
+        form.addRow("Save &folder", self.save_folder)
+        form.addRow("&API URL", self.api_url)
+        form.addRow("&Organizer", self.organizer)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(
+            QLabel("A new API URL or organizer takes effect when Box Office restarts.")
+        )
+        layout.addWidget(buttons)
+
+    def result_settings(self) -> AppSettings:
+        return self._settings.model_copy(
+            update={
+                "printer": self.printer.currentData(),
+                "auto_print": self.auto_print.isChecked(),
+                "ticket_size": self.ticket_size.currentData(),
+                "save_folder": self.save_folder.text().strip() or None,
+                "api_url": self.api_url.text().strip() or None,
+                "organizer": self.organizer.text().strip() or "demo",
+            }
+        )

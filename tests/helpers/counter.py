@@ -1,0 +1,115 @@
+"""Drive the desktop counter in tests, screenshots and benchmarks: build it around a real
+server, sign in, and sell through the widgets (mouse-free, as a cashier at speed would)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from boxoffice.app import build_counter
+from boxoffice.sdk import SDK
+from boxoffice.settings import AppSettings, Mode
+from boxoffice.ui.counter import Counter
+from boxoffice.ui.mainwindow import SHORTCUTS
+from boxoffice.ui.presenters.checkout import SaleResult
+from boxoffice.ui.settings_store import SettingsStore
+
+
+async def make_counter(
+    base_url: str,
+    data_dir: Path,
+    *,
+    printer: str | None = None,
+    mode: Mode = Mode.VENUE,
+    counter_password: str | None = None,
+    auto_print: bool = True,
+) -> Counter:
+    """A counter (presenters, panes, window) on a fresh SDK client for `base_url`."""
+    sdk = await SDK.build(base_url, organizer="demo", max_retries=1)
+    settings = AppSettings(
+        api_url=None if mode is Mode.EMBEDDED else base_url,
+        printer=printer,
+        auto_print=auto_print,
+        save_folder=str(data_dir / "saved"),
+    )
+    return build_counter(
+        sdk=sdk,
+        settings=settings,
+        store=SettingsStore.in_file(data_dir / "settings.ini"),
+        mode=mode,
+        base_url=base_url,
+        data_dir=data_dir,
+        counter_password=counter_password,
+    )
+
+
+async def close_counter(counter: Counter) -> None:
+    counter.shutdown()
+    counter.window.close()
+    await counter.sdk.aclose()
+
+
+async def wait_until(condition: Callable[[], object], timeout: float = 30) -> None:
+    """Let the loop (and Qt) run until `condition()` is true; fails after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {condition}")
+        await asyncio.sleep(0.02)
+
+
+def focused() -> QWidget | None:
+    return QApplication.focusWidget()
+
+
+async def keys(text_or_key: str | Qt.Key, modifier: Qt.KeyboardModifier | None = None) -> None:
+    """Type into whatever has the focus, as the keyboard would."""
+    target = focused()
+    assert target is not None, "nothing has the keyboard focus"
+    if isinstance(text_or_key, str):
+        QTest.keyClicks(target, text_or_key)
+    else:
+        QTest.keyClick(target, text_or_key, modifier or Qt.KeyboardModifier.NoModifier)
+    await asyncio.sleep(0)
+
+
+async def shortcut(counter: Counter, name: str) -> None:
+    """Press the keys of shortcut `name` (`mainwindow.SHORTCUTS`) on the focused widget."""
+    target = focused() or counter.window
+    QTest.keySequence(target, QKeySequence(SHORTCUTS[name]))
+    await asyncio.sleep(0)
+
+
+async def sell_with_keyboard(
+    counter: Counter, *, event_query: str, quantity: int, tendered: str
+) -> SaleResult:
+    """Search an event, open it, add `quantity` of its first ticket type, pay cash, complete —
+    keys only. Returns the sale's result once the tickets are out."""
+    window = counter.window
+    window.activateWindow()
+    await shortcut(counter, "search")
+    await keys(event_query)
+    await wait_until(lambda: len(counter.events.visible) == 1)
+    await keys(Qt.Key.Key_Return)
+    await wait_until(lambda: window.panes.cart.configs.hasFocus())
+    await keys(Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)  # the "&Quantity" mnemonic
+    await wait_until(lambda: window.panes.cart.quantity.hasFocus())
+    await keys(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    await keys(str(quantity))
+    await keys(Qt.Key.Key_Return)
+    await wait_until(lambda: counter.cart.ticket_count == quantity)
+    await shortcut(counter, "cash")
+    await keys(tendered)
+    before = counter.checkout.last_result
+    await keys(Qt.Key.Key_Return)
+    await wait_until(lambda: counter.checkout.last_result is not before, timeout=60)
+    result = counter.checkout.last_result
+    assert result is not None
+    return result

@@ -1,0 +1,94 @@
+"""Whole counter sales through the real widgets against a real venue server."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from boxoffice.server.db.models import Order as OrderRow
+from boxoffice.server.db.models import Ticket
+from tests.helpers import factories as f
+from tests.helpers.counter import close_counter, make_counter, sell_with_keyboard, wait_until
+from tests.helpers.qr import qr_codes_of_pdf
+
+
+def issued_payloads(server, order_id: int) -> list[str]:
+    with server.state.read_sessions() as session:
+        rows = session.query(Ticket).filter(Ticket.order_id == order_id).order_by(Ticket.id)
+        return [ticket.qr_payload for ticket in rows]
+
+
+def paid_orders(server) -> list[OrderRow]:
+    with server.state.read_sessions() as session:
+        return list(session.query(OrderRow).filter(OrderRow.status == "paid"))
+
+
+def test_keyboard_only_cash_sale_prints_through_cups(
+    qloop, qtbot, demo_server, cups_printer, tmp_path
+):
+    """Pick an event, 2 tickets, cash, printed on a real CUPS queue — without the mouse."""
+
+    async def scenario():
+        counter = await make_counter(
+            demo_server.base_url, tmp_path / "app", printer=cups_printer.name
+        )
+        try:
+            counter.window.show()
+            assert await counter.session.sign_in("clerk", f.PASSWORD)
+            await counter.after_sign_in()
+            await wait_until(lambda: counter.events.visible)
+            known = cups_printer.printed_files()
+            result = await sell_with_keyboard(
+                counter, event_query="pop & soul", quantity=2, tendered="100"
+            )
+            return result, known, counter.window.panes.checkout.outcome.text()
+        finally:
+            await close_counter(counter)
+
+    result, known, outcome = qloop.run(scenario(), timeout=120)
+    assert result.order.status == "paid"
+    assert result.change == Decimal("42")  # 100 tendered for 2 × 29
+    assert result.delivery.printed_pages == 2
+    assert f"Order {result.order.code} paid" in outcome and "Change: 42 EUR" in outcome
+    printed = cups_printer.wait_for_new_pdf(known).read_bytes()
+    pages = qr_codes_of_pdf(printed, tmp_path)
+    assert [code for page in pages for code in page] == issued_payloads(
+        demo_server, result.order.id
+    )
+
+
+def test_a_failed_payment_keeps_the_order_and_the_retry_pays_it_once(
+    qloop, demo_server, tmp_path
+):
+    """Too little cash: refused, the order is kept; the retry pays that same order."""
+
+    async def scenario():
+        counter = await make_counter(demo_server.base_url, tmp_path / "app", auto_print=False)
+        problems: list[str] = []
+        counter.checkout.error.connect(problems.append)
+        try:
+            assert await counter.session.sign_in("clerk", f.PASSWORD)
+            await counter.events.load_list()
+            pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
+            counter.window.panes.cart.show_event(await counter.events.load_detail(pop.id))
+            standard = pop_config(counter, "Standard")
+            counter.cart.add(standard, 2)
+            counter.checkout.complete_sale(method="cash", tendered=Decimal("10"))
+            await counter.checkout.tasks.wait("sale")
+            kept = counter.checkout.pending
+            assert kept is not None and kept.order is not None
+            counter.checkout.complete_sale(method="cash", tendered=Decimal("60"))
+            await counter.checkout.tasks.wait("sale")
+            return problems, kept.order, counter.checkout.last_result
+        finally:
+            await close_counter(counter)
+
+    problems, kept, result = qloop.run(scenario())
+    assert problems == ["The cash tendered is less than the total."]
+    assert result is not None and result.order.id == kept.id
+    assert result.change == Decimal("2")
+    assert [o.id for o in paid_orders(demo_server)] == [kept.id]
+
+
+def pop_config(counter, name: str) -> int:
+    event = counter.cart.current_event
+    return next(c.id for c in event.ticket_config if c.name == name)
