@@ -16,12 +16,12 @@ from pathlib import Path
 from boxoffice import paths
 from boxoffice.app_arguments import add_arguments
 from boxoffice.credentials import CredentialStore, CredentialStoreUnavailable, open_store
-from boxoffice.embedded import EmbeddedServer, ServerStatus
+from boxoffice.embedded import EmbeddedServer, EmbeddedServerError, ServerStatus
 from boxoffice.journal import SaleJournal
 from boxoffice.logs import setup_logging
 from boxoffice.sdk import SDK
 from boxoffice.settings import AppSettings, Mode
-from boxoffice.ui.counter import SERVER_TEXT, Counter
+from boxoffice.ui.counter import Counter
 from boxoffice.ui.mainwindow import MainWindow, Panes
 from boxoffice.ui.messages import MessageBridge
 from boxoffice.ui.panes.cart_pane import CartPane
@@ -91,9 +91,15 @@ def run(args: argparse.Namespace) -> int:
 async def _main(app: object, args: argparse.Namespace, started: float) -> int:
     closed = asyncio.Event()
     async with AsyncExitStack() as stack:
-        counter = await assemble(args, stack)
+        counter, server_ready = await assemble(args, stack)
         counter.window.closing.connect(closed.set)
-        counter.window.show()
+        counter.window.show()  # at once; the embedded server may still be starting
+        try:
+            await server_ready
+        except EmbeddedServerError as exc:
+            counter.messages.error(str(exc))
+            await closed.wait()
+            return 1
         await counter.start()
         if args.self_test:
             return await _self_test(counter, started)
@@ -101,8 +107,13 @@ async def _main(app: object, args: argparse.Namespace, started: float) -> int:
     return 0
 
 
-async def assemble(args: argparse.Namespace, stack: AsyncExitStack) -> Counter:
-    """Build everything for one run; `stack` closes it in reverse order at the end."""
+async def assemble(
+    args: argparse.Namespace, stack: AsyncExitStack
+) -> tuple[Counter, asyncio.Future[None]]:
+    """Build everything for one run; `stack` closes it in reverse order at the end.
+
+    Returns the counter and a future that is done when the API can be used: the embedded
+    server boots (about 2 s) while the window is built and shown."""
     store = SettingsStore.in_file(args.settings_file) if args.settings_file else SettingsStore()
     settings = store.load()
     if args.api:
@@ -118,11 +129,14 @@ async def assemble(args: argparse.Namespace, stack: AsyncExitStack) -> Counter:
         if window_ref:
             window_ref[0].server_state(status, message)
 
+    ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     if mode is Mode.EMBEDDED:
         server = EmbeddedServer(data_dir, on_state=server_state)
-        await stack.enter_async_context(server)
+        stack.push_async_callback(server.stop)
+        ready = asyncio.ensure_future(server.start())
         base_url = server.base_url
     else:
+        ready.set_result(None)
         base_url = settings.effective_api_url() or ""
     sdk = await SDK.build(base_url, organizer=settings.organizer)
     stack.push_async_callback(sdk.aclose)
@@ -136,11 +150,12 @@ async def assemble(args: argparse.Namespace, stack: AsyncExitStack) -> Counter:
         counter_password=server.counter_password if server else None,
     )
     window_ref.append(counter)
-    counter.window.set_connection(
-        "Connected" if server is None else SERVER_TEXT[server.status][0], ok=True
-    )
+    if server is None:
+        counter.window.set_connection("Connected", ok=True)
+    else:
+        counter.server_state(server.status, "")
     stack.callback(counter.shutdown)
-    return counter
+    return counter, ready
 
 
 def build_counter(

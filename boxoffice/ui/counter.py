@@ -76,6 +76,7 @@ class Counter:
         self.journal = journal
         self.messages = messages
         self.tasks = TaskRunner(on_error=lambda exc: messages.error(user_message(exc)))
+        self._server_status: ServerStatus | None = None
         self._connect()
 
     def _connect(self) -> None:
@@ -121,11 +122,12 @@ class Counter:
         """The embedded server's supervisor reports here."""
         text, ok = SERVER_TEXT[status]
         self.window.set_connection(text, ok=ok)
-        if status is ServerStatus.RESTARTING:
+        was, self._server_status = self._server_status, status
+        if status is ServerStatus.RESTARTING and was is not ServerStatus.RESTARTING:
             self.messages.warning("The training server stopped; Box Office is restarting it.")
         elif status is ServerStatus.FAILED:
             self.messages.error(f"The training server cannot start. {message}")
-        elif status is ServerStatus.RUNNING and message:
+        elif status is ServerStatus.RUNNING and was is ServerStatus.RESTARTING:
             self.messages.info("The training server is back.")
 
     def shutdown(self) -> None:

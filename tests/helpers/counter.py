@@ -93,7 +93,9 @@ async def sell_with_keyboard(
     """Search an event, open it, add `quantity` of its first ticket type, pay cash, complete —
     keys only. Returns the sale's result once the tickets are out."""
     window = counter.window
+    window.raise_()
     window.activateWindow()
+    await wait_until(window.isActiveWindow, timeout=5)
     await shortcut(counter, "search")
     await keys(event_query)
     await wait_until(lambda: len(counter.events.visible) == 1)

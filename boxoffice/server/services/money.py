@@ -4,34 +4,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from boxoffice.sdk.money import exponent
 from boxoffice.server.errors import InvalidInput
 
-# ISO 4217 currencies without minor units, as Stripe lists them.
-_ZERO_DECIMAL = frozenset(
-    [
-        "BIF",
-        "CLP",
-        "DJF",
-        "GNF",
-        "JPY",
-        "KMF",
-        "KRW",
-        "MGA",
-        "PYG",
-        "RWF",
-        "UGX",
-        "VND",
-        "VUV",
-        "XAF",
-        "XOF",
-        "XPF",
-    ]
-)
-
-
-def exponent(currency: str) -> int:
-    """How many decimal places the currency has."""
-    return 0 if currency.upper() in _ZERO_DECIMAL else 2
+__all__ = ["exponent", "percent_of", "to_major", "to_minor"]
 
 
 def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:

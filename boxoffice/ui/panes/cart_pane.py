@@ -23,12 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.sdk.models.events import Event, TicketConfig, TicketDiscount
+from boxoffice.sdk.money import format_money
 from boxoffice.ui.presenters.cart import CartError, CartPresenter
 from boxoffice.ui.sale_state import config_on_sale
-
-
-def money(amount: object, currency: str) -> str:
-    return f"{amount} {currency}".strip()
 
 
 class CartPane(QWidget):
@@ -48,7 +45,7 @@ class CartPane(QWidget):
         self.configs = QTreeWidget()
         self.configs.setHeaderLabels(["Ticket", "Price", "Left"])
         self.configs.setRootIsDecorated(False)
-        self.configs.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        _stretch_first_column(self.configs)
         self.quantity = QSpinBox(minimum=1, maximum=100, value=1)
         self.timeslot = QComboBox()
         self.sector = QComboBox()
@@ -58,7 +55,7 @@ class CartPane(QWidget):
         self.lines = QTreeWidget()
         self.lines.setHeaderLabels(["In the cart", "Qty", "Price", "Total"])
         self.lines.setRootIsDecorated(False)
-        self.lines.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        _stretch_first_column(self.lines)
         self.remove_button = QPushButton("&Remove line")
         self.clear_button = QPushButton("C&lear cart")
         self.total = QLabel()
@@ -124,7 +121,9 @@ class CartPane(QWidget):
         now = datetime.now(UTC)
         for config in event.ticket_config or []:
             left = "" if config.available is None else str(config.available)
-            item = QTreeWidgetItem([config.name, money(config.face_value, config.currency), left])
+            item = QTreeWidgetItem(
+                [config.name, format_money(config.face_value, config.currency), left]
+            )
             item.setData(0, Qt.ItemDataRole.UserRole, config.id)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -147,8 +146,8 @@ class CartPane(QWidget):
                 [
                     line.describe(zone),
                     str(line.quantity),
-                    money(line.unit_price, currency),
-                    money(line.total, currency),
+                    format_money(line.unit_price, currency),
+                    format_money(line.total, currency),
                 ]
             )
             for column in (1, 2, 3):
@@ -158,7 +157,7 @@ class CartPane(QWidget):
             self.lines.addTopLevelItem(item)
         count = self._cart.ticket_count
         self.total.setText(
-            f"<b>Total {money(self._cart.total, self._cart.currency)}</b> ({count} tickets)"
+            f"<b>Total {format_money(self._cart.total, self._cart.currency)}</b> ({count} tickets)"
             if count
             else "Cart is empty"
         )
@@ -248,6 +247,14 @@ class CartPane(QWidget):
         config = self.current_config()
         if config is not None:
             self.seats_requested.emit(config.id, self.quantity.value())
+
+
+def _stretch_first_column(tree: QTreeWidget) -> None:
+    header = tree.header()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for column in range(1, tree.columnCount()):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
 
 def _fill(combo: QComboBox, entries: list[tuple[str, object]]) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.sdk.models.orders import TicketFormat
+from boxoffice.sdk.money import format_money
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.checkout import CheckoutPresenter, Contact, PaymentMethod, SaleResult
 
@@ -199,11 +200,11 @@ class CheckoutPane(QWidget):
         if self.method != "cash" or not self._cart.lines:
             self.change.setText("—")
         elif tendered is None:
-            self.change.setText(f"0 {self._cart.currency} (exact amount)")
+            self.change.setText("none (exact amount)")
         elif tendered < total:
-            self.change.setText(f"{total - tendered} {self._cart.currency} short")
+            self.change.setText(f"{format_money(total - tendered, self._cart.currency)} short")
         else:
-            self.change.setText(f"{tendered - total} {self._cart.currency}")
+            self.change.setText(format_money(tendered - total, self._cart.currency))
 
     def _busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
@@ -215,9 +216,9 @@ class CheckoutPane(QWidget):
 
     def _show_result(self, result: SaleResult) -> None:
         order = result.order
-        lines = [f"<b>Order {order.code} paid</b> — {order.total} {order.currency}"]
+        lines = [f"<b>Order {order.code} paid</b> — {format_money(order.total, order.currency)}"]
         if result.change is not None:
-            lines.append(f"<b>Change: {result.change} {order.currency}</b>")
+            lines.append(f"<b>Change: {format_money(result.change, order.currency)}</b>")
         lines.append(result.delivery.message)
         self.outcome.setText("<br>".join(lines))
         self.outcome.setVisible(True)

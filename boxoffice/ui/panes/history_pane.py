@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.sdk.models.orders import Order
+from boxoffice.sdk.money import format_money
 from boxoffice.ui.presenters.history import HistoryPresenter
 
 
@@ -36,7 +37,15 @@ class HistoryPane(QWidget):
         self.orders = QTreeWidget()
         self.orders.setHeaderLabels(["Code", "Created", "Customer", "Tickets", "Total", "Status"])
         self.orders.setRootIsDecorated(False)
-        self.orders.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header = self.orders.header()
+        header.setStretchLastSection(False)
+        for column in range(self.orders.columnCount()):
+            mode = (
+                QHeaderView.ResizeMode.Stretch
+                if column == 2
+                else QHeaderView.ResizeMode.ResizeToContents
+            )
+            header.setSectionResizeMode(column, mode)
         self.reprint_button = QPushButton("&Print again")
         self.preview_button = QPushButton("Pre&view")
         self.save_pdf_button = QPushButton("Save &PDF")
@@ -81,7 +90,7 @@ class HistoryPane(QWidget):
                     f"{order.created_at.astimezone():%d %b %H:%M}",
                     who,
                     str(tickets),
-                    f"{order.total} {order.currency}",
+                    format_money(order.total, order.currency),
                     order.status,
                 ]
             )

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from boxoffice.journal import SaleJournal
 from boxoffice.sdk import SDK, APIConnectionError, BoxOfficeError
 from boxoffice.sdk.models.orders import Order, TicketFormat
+from boxoffice.sdk.money import format_money
 from boxoffice.ui.errors import CashierError, user_message
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.tasks import TaskRunner
@@ -284,7 +285,9 @@ class _CartEmpty(_SaleProblem):
 
 class _NotFree(_SaleProblem):
     def __init__(self, order: Order) -> None:
-        super().__init__(f"This sale is not free: {order.total} {order.currency} to pay.")
+        super().__init__(
+            f"This sale is not free: {format_money(order.total, order.currency)} to pay."
+        )
 
 
 class _NotPaid(_SaleProblem):

@@ -65,6 +65,8 @@ class SessionPresenter(QObject):
             return "Not signed in"
         if self.user.type == "guest":
             return "Kiosk (guest)"
+        if self.user.username == COUNTER_USER:
+            return "Training counter"
         name = " ".join(p for p in (self.user.first_name, self.user.last_name) if p)
         return name or self.user.username or f"user {self.user.id}"
 

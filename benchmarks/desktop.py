@@ -1,0 +1,168 @@
+"""Desktop benchmark: launch to an interactive window, and a scripted cash sale through the UI.
+
+    .venv/bin/python benchmarks/desktop.py [--launches 5] [--sales 20]
+
+What it does, offscreen (QT_QPA_PLATFORM=offscreen), over 127.0.0.1 only:
+
+1. launch: runs `boxoffice --self-test` as a fresh process `--launches` times. The self-test
+   opens the main window, starts the embedded venue server as a child process, signs in as
+   the counter account and waits until the event list is shown; "interactive" is that
+   moment. The first launch gets an empty data folder (database created, migrations, demo
+   venue loaded); the others reuse it, as every later start of a counter does. Timed from
+   spawning the process to its "ready" line (interpreter, imports and Qt start included;
+   shutting down afterwards is not counted);
+2. sale: in one process, the real app pieces (`app.build_counter`) on the embedded server
+   (a child process, as in the app), signed in as the counter account. Each sale is driven
+   with keys only, as `tests/helpers/counter.sell_with_keyboard` does: Ctrl+F, type the event
+   name, Enter, Alt+Q, type 2, Enter (2 Standard tickets of Pop & Soul Night into the cart),
+   F6, type 100, Enter → order, cash payment, tickets downloaded and printed to a PDF file
+   (the "PDF file" printer), result on screen. Timed from the first key to the result;
+   three sales warm up first, unmeasured;
+3. prints the machine facts and a table: median, p95, max and throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.helpers
+
+from venue_server import markdown_table, percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    if os.geteuid() == 0:
+        env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    return env
+
+
+def time_launches(count: int, folder: Path) -> list[float]:
+    """Seconds from spawning `boxoffice --self-test` to its "ready" line, per launch."""
+    command = [
+        str(ROOT / ".venv" / "bin" / "boxoffice"),
+        "--self-test",
+        "--data-dir",
+        str(folder / "data"),
+        "--settings-file",
+        str(folder / "settings.ini"),
+        "--log-level",
+        "WARNING",
+    ]
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        with subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=environment(),
+        ) as process:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            elapsed = time.perf_counter() - started
+            if "ready" not in line or process.wait(timeout=120) != 0:
+                raise RuntimeError(f"self-test failed: {line!r}")
+        times.append(elapsed)
+    return times
+
+
+async def time_sales(count: int, folder: Path) -> list[float]:
+    from boxoffice.embedded import EmbeddedServer
+    from boxoffice.settings import Mode
+    from boxoffice.ui.presenters.printing import PRINT_TO_FILE
+    from tests.helpers.counter import close_counter, make_counter, sell_with_keyboard, wait_until
+
+    async with EmbeddedServer(folder / "data") as server:
+        counter = await make_counter(
+            server.base_url,
+            folder / "app",
+            printer=PRINT_TO_FILE,
+            mode=Mode.EMBEDDED,
+            counter_password=server.counter_password,
+        )
+        try:
+            counter.window.show()
+            if not await counter.session.sign_in_counter():
+                raise RuntimeError("cannot sign in to the embedded server")
+            await counter.after_sign_in()
+            await wait_until(lambda: counter.events.visible)
+            times = []
+            for index in range(count + 3):
+                started = time.perf_counter()
+                result = await sell_with_keyboard(
+                    counter, event_query="pop & soul", quantity=2, tendered="100"
+                )
+                if result.delivery.printed_pages != 2:
+                    raise RuntimeError(f"sale {index} printed {result.delivery.message}")
+                if index >= 3:
+                    times.append(time.perf_counter() - started)
+            return times
+        finally:
+            await close_counter(counter)
+
+
+def run_sales(count: int, folder: Path) -> list[float]:
+    os.environ.update(environment())
+    import qasync
+    from PySide6 import QtWebEngineWidgets  # noqa: F401
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        result: list[float] = loop.run_until_complete(time_sales(count, folder))
+        return result
+
+
+def row(name: str, times: list[float], unit: str) -> list[str]:
+    ordered = sorted(times)
+    median = percentile(ordered, 50)
+    return [
+        name,
+        str(len(times)),
+        f"{median * 1000:.0f} ms",
+        f"{percentile(ordered, 95) * 1000:.0f} ms",
+        f"{ordered[-1] * 1000:.0f} ms",
+        f"{len(times) / sum(times):.2f} {unit}/s",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--launches", type=int, default=5)
+    parser.add_argument("--sales", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bo-desktop-bench-") as tmp:
+        folder = Path(tmp)
+        launches = time_launches(args.launches, folder / "launch")
+        sales = run_sales(args.sales, folder / "sale")
+    print(
+        f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}, Qt offscreen"
+    )
+    rows = [
+        row("launch → interactive, first (empty data folder)", launches[:1], "launches"),
+        row("launch → interactive, later launches", launches[1:] or launches, "launches"),
+        row("cash sale of 2 tickets via keys, printed to PDF file", sales, "sales"),
+    ]
+    print(markdown_table(["measurement", "runs", "median", "p95", "max", "throughput"], rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Money as the wire carries it: exact Decimal major units; how many decimals a currency has,
+and how an amount reads on screen."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+# ISO 4217 currencies without minor units, as Stripe lists them.
+ZERO_DECIMAL = frozenset(
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
+)
+
+
+def exponent(currency: str) -> int:
+    """How many decimal places the currency has (0 for JPY and the like, else 2)."""
+    return 0 if currency.upper() in ZERO_DECIMAL else 2
+
+
+def format_money(amount: Decimal | int, currency: str) -> str:
+    """`Decimal("81.2"), "eur"` → `"81.20 EUR"`: the currency's decimals, its code after."""
+    if not currency:
+        return f"{amount}"
+    return f"{Decimal(amount):,.{exponent(currency)}f} {currency.upper()}"

@@ -1,0 +1,68 @@
+"""The embedded server dies in the middle of a sale: the counter says so, the supervisor
+restarts it, and the sale completes once — never silently lost, never sold twice."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from boxoffice.embedded import EmbeddedServer, ServerStatus
+from boxoffice.settings import Mode
+from boxoffice.ui.messages import Level
+from tests.helpers.counter import close_counter, make_counter, wait_until
+
+
+def test_a_sale_survives_the_embedded_server_dying(qloop, tmp_path):
+    async def scenario():
+        reports: list[tuple[ServerStatus, str]] = []
+        server = EmbeddedServer(tmp_path / "data", on_state=lambda *r: reports.append(r))
+        async with server:
+            counter = await make_counter(
+                server.base_url,
+                tmp_path / "app",
+                mode=Mode.EMBEDDED,
+                counter_password=server.counter_password,
+                auto_print=False,
+            )
+            messages: list[tuple[int, str]] = []
+            counter.messages.posted.connect(lambda level, text: messages.append((level, text)))
+            problems: list[str] = []
+            counter.checkout.error.connect(problems.append)
+            try:
+                assert await counter.session.sign_in_counter()
+                await counter.events.load_list()
+                pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
+                counter.window.panes.cart.show_event(await counter.events.load_detail(pop.id))
+                standard = next(c.id for c in pop.ticket_config or [] if c.name == "Standard")
+                counter.cart.add(standard, 2)
+
+                os.kill(server.pid or 0, signal.SIGKILL)
+                await wait_until(lambda: server.status is not ServerStatus.RUNNING)
+                counter.server_state(server.status, "")  # as the supervisor's callback does
+                counter.checkout.complete_sale(method="cash")
+                await counter.checkout.tasks.wait("sale")
+                first_try = counter.checkout.last_result
+
+                await wait_until(lambda: server.status is ServerStatus.RUNNING, timeout=60)
+                if first_try is None:  # the server was still down: the sale is kept
+                    assert counter.checkout.pending is not None
+                    counter.checkout.complete_sale(method="cash")
+                    await counter.checkout.tasks.wait("sale")
+                result = counter.checkout.last_result
+                paid = await counter.sdk.order.list_orders(status="paid")
+                return first_try, problems, messages, reports, result, paid
+            finally:
+                await close_counter(counter)
+
+    first_try, problems, messages, reports, result, paid = qloop.run(scenario(), timeout=120)
+    statuses = [status for status, _ in reports]
+    restarting = statuses.index(ServerStatus.RESTARTING)
+    assert ServerStatus.RUNNING in statuses[restarting:]
+    assert (
+        Level.WARNING,
+        "The training server stopped; Box Office is restarting it.",
+    ) in messages
+    if first_try is None:
+        assert problems and problems[-1].startswith("Cannot reach the ticket server.")
+    assert result is not None and result.order.status == "paid"
+    assert [order.id for order in paid.data] == [result.order.id]
