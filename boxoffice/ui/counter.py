@@ -3,6 +3,7 @@ start-up steps (sign in, load events, settle unfinished sales)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from boxoffice.embedded import ServerStatus
 from boxoffice.journal import SaleJournal
-from boxoffice.sdk import SDK
+from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.events import Event
 from boxoffice.sdk.models.orders import Order
 from boxoffice.settings import AppSettings, Mode
@@ -32,6 +33,8 @@ from boxoffice.ui.settings_store import SettingsStore
 from boxoffice.ui.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
+
+CONNECTION_CHECK_SECONDS = 15
 
 SERVER_TEXT = {
     ServerStatus.STARTING: ("Starting the training server…", False),
@@ -77,6 +80,7 @@ class Counter:
         self.messages = messages
         self.tasks = TaskRunner(on_error=lambda exc: messages.error(user_message(exc)))
         self._server_status: ServerStatus | None = None
+        self._online: bool | None = None
         self._connect()
 
     def _connect(self) -> None:
@@ -98,6 +102,8 @@ class Counter:
     async def start(self) -> None:
         """Sign in (counter account, remembered user or the dialog), then load and settle."""
         signed_in = False
+        if self.mode is not Mode.EMBEDDED:  # the embedded server's supervisor reports itself
+            self.tasks.run("connection", self.watch_connection())
         if self.mode is Mode.EMBEDDED:
             signed_in = await self.session.sign_in_counter()
         elif self.settings.last_user:
@@ -106,6 +112,30 @@ class Counter:
             self.open_login()
             return
         await self.after_sign_in()
+
+    async def check_connection(self) -> bool:
+        """Ask the server whether it is there; the status bar says what was found."""
+        try:
+            await self.sdk.event.health()
+        except BoxOfficeError:
+            if self._online is not False:
+                self.window.set_connection("Offline — cannot reach the server", ok=False)
+                self.messages.warning(
+                    "Cannot reach the ticket server. Sales wait until it is back; nothing is lost."
+                )
+            self._online = False
+            return False
+        if self._online is False:
+            self.messages.info("The ticket server is back.")
+        self.window.set_connection("Connected", ok=True)
+        self._online = True
+        return True
+
+    async def watch_connection(self, every: float = CONNECTION_CHECK_SECONDS) -> None:
+        """Check the connection every `every` seconds (venue server or Tickethead modes)."""
+        while True:
+            await self.check_connection()
+            await asyncio.sleep(every)
 
     async def after_sign_in(self) -> None:
         self.events.refresh()

@@ -66,3 +66,23 @@ def test_a_sale_survives_the_embedded_server_dying(qloop, tmp_path):
         assert problems and problems[-1].startswith("Cannot reach the ticket server.")
     assert result is not None and result.order.status == "paid"
     assert [order.id for order in paid.data] == [result.order.id]
+
+
+def test_a_counter_without_its_server_says_it_is_offline(qloop, live_server, tmp_path):
+    async def scenario():
+        counter = await make_counter("http://127.0.0.1:9", tmp_path / "app")  # nothing there
+        messages: list[tuple[int, str]] = []
+        counter.messages.posted.connect(lambda level, text: messages.append((level, text)))
+        try:
+            offline = await counter.check_connection()
+            label = counter.window.connection_label.text()
+            counter.sdk.requestor.tenant_url = live_server.base_url  # the line comes back
+            online = await counter.check_connection()
+            return offline, label, online, counter.window.connection_label.text(), messages
+        finally:
+            await close_counter(counter)
+
+    offline, label, online, label_after, messages = qloop.run(scenario())
+    assert (offline, online) == (False, True)
+    assert label == "Offline — cannot reach the server" and label_after == "Connected"
+    assert [level for level, _ in messages] == [Level.WARNING, Level.INFO]

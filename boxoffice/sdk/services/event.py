@@ -8,7 +8,7 @@ from typing import Any
 from boxoffice.sdk._options import RequestOptions
 from boxoffice.sdk._pagination import auto_page
 from boxoffice.sdk.models import events as ev
-from boxoffice.sdk.models.common import ListInfo
+from boxoffice.sdk.models.common import HealthStatus, ListInfo
 from boxoffice.sdk.services._base import Service, With, render_with
 
 
@@ -69,6 +69,12 @@ class EventService(Service):
             )
 
         return auto_page(fetch, page_size=page_size)
+
+    async def health(self, *, options: RequestOptions | None = None) -> HealthStatus:
+        """`GET event/health` → `{"status": "ok"}` when the event service answers."""
+        return await self._requestor.request(
+            "GET", "event/health", HealthStatus, options=options or {"max_retries": 0}
+        )
 
     async def get_event(
         self, event_id: int, *, with_: With = None, options: RequestOptions | None = None
