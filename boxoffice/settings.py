@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import os
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
@@ -49,6 +50,8 @@ class AppSettings(BaseModel):
         url = self.effective_api_url()
         if url is None:
             return Mode.EMBEDDED
-        if url.rstrip("/") in {str(base) for base in BaseUrl}:
-            return Mode.TICKETHEAD
+        host = urlsplit(url).hostname or ""
+        tickethead = {urlsplit(str(base)).hostname or "" for base in BaseUrl}
+        if any(host == known or host.endswith(f".{known}") for known in tickethead):
+            return Mode.TICKETHEAD  # a bare Tickethead host, or a tenant's (`demo.api…`)
         return Mode.VENUE

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from boxoffice.sdk.models.events import Event, TicketConfig
 
@@ -37,7 +38,8 @@ class EventSummary:
     def status_text(self) -> str:
         """ "On sale · 120 left", "Sale starts 30 Nov 09:00", "Sold out"…"""
         if self.state is SaleState.NOT_STARTED and self.sale_starts_at is not None:
-            return f"Sale starts {self.sale_starts_at:%d %b %H:%M}"
+            starts = self.sale_starts_at.astimezone(ZoneInfo(self.event.timezone_name))
+            return f"Sale starts {starts:%d %b %H:%M}"  # local time, as the event's own time
         if self.state is SaleState.ON_SALE and self.remaining is not None:
             return f"On sale · {self.remaining} left"
         return self.state.value

@@ -38,7 +38,7 @@ class TaskRunner:
         self.cancel(name)
         task = asyncio.ensure_future(self._guarded(coro))
         self._tasks[name] = task
-        task.add_done_callback(lambda done: self._forget(name, done))
+        task.add_done_callback(lambda done: self._forget(name, done, coro))
         self._report_busy()
         return task
 
@@ -74,7 +74,8 @@ class TaskRunner:
             sys.excepthook(*sys.exc_info())
         return None
 
-    def _forget(self, name: str, done: asyncio.Task[Any]) -> None:
+    def _forget(self, name: str, done: asyncio.Task[Any], coro: Coroutine[Any, Any, Any]) -> None:
+        coro.close()  # a task cancelled before it ran never started `coro`: no "never awaited"
         if self._tasks.get(name) is done:
             del self._tasks[name]
         self._report_busy()

@@ -48,7 +48,7 @@ def test_keyboard_only_cash_sale_prints_through_cups(
     assert result.order.status == "paid"
     assert result.change == Decimal("42")  # 100 tendered for 2 × 29
     assert result.delivery.printed_pages == 2
-    assert f"Order {result.order.code} paid" in outcome and "Change: 42 EUR" in outcome
+    assert f"Order {result.order.code} paid" in outcome and "Change: 42.00 EUR" in outcome
     printed = cups_printer.wait_for_new_pdf(known).read_bytes()
     pages = qr_codes_of_pdf(printed, tmp_path)
     assert [code for page in pages for code in page] == issued_payloads(

@@ -1,0 +1,123 @@
+"""The sale journal: steps appended durably, each sale's latest state, unfinished sales, and a
+last line cut short by a crash."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+
+from boxoffice.journal import SaleJournal
+
+
+@pytest.fixture
+def journal(tmp_path) -> SaleJournal:
+    return SaleJournal(tmp_path / "data" / "journal.jsonl")
+
+
+def test_no_file_means_no_sales(journal):
+    assert journal.sales() == {}
+    assert journal.unfinished() == []
+    assert not journal.path.exists()
+
+
+def test_each_sale_keeps_its_latest_step_and_everything_recorded(journal):
+    journal.record("s1", "started", idempotency_key="k1", items=[{"quantity": 2}])
+    journal.record("s2", "started")
+    journal.record("s1", "order_created", order_id=7, code="ABCD", total=Decimal("58.00"))
+    journal.record("s2", "canceled")
+    sales = journal.sales()
+    assert list(sales) == ["s1", "s2"]
+    first = sales["s1"]
+    assert first.step == "order_created" and not first.finished
+    assert first.order_id == 7
+    assert first.data == {
+        "idempotency_key": "k1",
+        "items": [{"quantity": 2}],
+        "order_id": 7,
+        "code": "ABCD",
+        "total": "58.00",
+    }
+    assert sales["s2"].finished and sales["s2"].order_id is None
+
+
+def test_unfinished_lists_the_sales_not_done_or_canceled_oldest_first(journal):
+    for sale_id, steps in {
+        "a": ["started", "order_created", "paid"],
+        "b": ["started", "order_created", "paid", "done"],
+        "c": ["started"],
+        "d": ["started", "canceled"],
+    }.items():
+        for step in steps:
+            journal.record(sale_id, step)
+    assert [(r.sale_id, r.step) for r in journal.unfinished()] == [("a", "paid"), ("c", "started")]
+
+
+def test_a_sale_finished_later_is_no_longer_unfinished(journal):
+    journal.record("a", "order_created", order_id="12")
+    journal.record("b", "started")
+    journal.record("a", "done", recovered=True)
+    assert [r.sale_id for r in journal.unfinished()] == ["b"]
+    assert journal.sales()["a"].order_id == 12  # kept from the earlier step
+
+
+def test_a_line_cut_short_by_a_crash_is_ignored(journal):
+    journal.record("a", "started")
+    journal.record("a", "order_created", order_id=3)
+    with journal.path.open("a", encoding="utf-8") as handle:
+        handle.write('{"sale_id":"a","step":"pa')  # the power went off here
+    [record] = journal.unfinished()
+    assert record.step == "order_created" and record.order_id == 3
+
+
+def test_a_step_recorded_after_a_cut_short_line_still_counts(journal):
+    journal.record("a", "order_created", order_id=3)
+    with journal.path.open("a", encoding="utf-8") as handle:
+        handle.write('{"sale_id":"a","step":"pa')
+    journal.record("a", "done", recovered=True)
+    journal.record("b", "started")
+    assert [(r.sale_id, r.step) for r in journal.unfinished()] == [("b", "started")]
+    assert journal.sales()["a"].step == "done"
+
+
+def test_lines_that_are_not_journal_entries_are_skipped(journal):
+    journal.path.parent.mkdir(parents=True)
+    journal.path.write_text('[1, 2]\n{"step": "paid"}\n\n"text"\n', encoding="utf-8")
+    journal.record("a", "started")
+    assert list(journal.sales()) == ["a"]
+
+
+def test_every_step_is_on_disk_before_record_returns(journal, monkeypatch):
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        synced.append(journal.path.read_text(encoding="utf-8"))  # flushed before the fsync
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    journal.record("s1", "started", items=[{"quantity": 1, "ticket_config_id": 4}])
+    journal.record("s1", "order_created", order_id=9, code="XKCD")
+    text = journal.path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert synced == [lines[0] + "\n", text]
+    assert text.endswith("\n") and len(lines) == 2
+    assert ", " not in lines[0] and ": " not in lines[0]  # compact JSON
+    first, second = (json.loads(line) for line in lines)
+    assert first["sale_id"] == "s1" and first["step"] == "started"
+    assert first["items"] == [{"quantity": 1, "ticket_config_id": 4}]
+    assert datetime.fromisoformat(first["at"]).utcoffset() is not None
+    assert second == {
+        "sale_id": "s1",
+        "step": "order_created",
+        "at": second["at"],
+        "order_id": 9,
+        "code": "XKCD",
+    }
+
+
+def test_sale_ids_are_unique():
+    assert len({SaleJournal.new_sale_id() for _ in range(100)}) == 100
