@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from boxoffice.server.app import create_app
+from boxoffice.server.config import ServerSettings
+from tests.helpers import factories
 from tests.helpers.cups import CupsPdfPrinter, cups_pdf_printer
+from tests.helpers.live_server import FakeClock, LiveServer, serve_in_thread
 from tests.helpers.qt import QtLoop, qasync_loop
+from tests.helpers.web import delete_loop_timers, keep_webengine_alive
 
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[QtLoop]:
-    yield from qasync_loop(qapp)
+    qapp.setQuitOnLastWindowClosed(False)  # closing a test's window must not stop the loop
+    # Never QCoreApplication.exit() between steps: its aboutToQuit tears QtWebEngine down and
+    # the next step of any later test then crashes the process (tests/helpers/web.py).
+    for loop in qasync_loop(qapp):
+        yield keep_webengine_alive(loop)
+    delete_loop_timers(loop)  # after the loop's own teardown
 
 
 @pytest.fixture(scope="session")
@@ -30,3 +41,17 @@ from PySide6 import QtWebEngineWidgets  # noqa: E402, F401
 from boxoffice.ui.web.scheme import register_scheme  # noqa: E402
 
 register_scheme()
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path, clock: FakeClock) -> Iterator[LiveServer]:
+    """A real venue server with the demo venue loaded and a staff user `clerk`."""
+    settings = ServerSettings(
+        data_dir=tmp_path / "server", load_demo=True, sweep_interval_seconds=3600
+    )
+    app = create_app(settings, clock=clock)
+    with serve_in_thread(app) as base_url:
+        server = LiveServer(app=app, base_url=base_url, clock=clock)
+        factories.make_user(server.state, "clerk", role="staff")
+        yield server
+    app.state.server.engine.dispose()

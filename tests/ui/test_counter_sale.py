@@ -56,9 +56,7 @@ def test_keyboard_only_cash_sale_prints_through_cups(
     )
 
 
-def test_a_failed_payment_keeps_the_order_and_the_retry_pays_it_once(
-    qloop, demo_server, tmp_path
-):
+def test_a_failed_payment_keeps_the_order_and_the_retry_pays_it_once(qloop, demo_server, tmp_path):
     """Too little cash: refused, the order is kept; the retry pays that same order."""
 
     async def scenario():

@@ -31,7 +31,9 @@ def test_a_sale_survives_the_embedded_server_dying(qloop, tmp_path):
             try:
                 assert await counter.session.sign_in_counter()
                 await counter.events.load_list()
-                pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
+                pop = next(
+                    s.event for s in counter.events.visible if s.event.name.startswith("Pop")
+                )
                 counter.window.panes.cart.show_event(await counter.events.load_detail(pop.id))
                 standard = next(c.id for c in pop.ticket_config or [] if c.name == "Standard")
                 counter.cart.add(standard, 2)

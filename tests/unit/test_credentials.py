@@ -63,7 +63,7 @@ def chosen_plaintext_keyring(
 @pytest.fixture
 def no_keyring() -> Iterator[KeyringBackend]:
     """What a headless machine without Secret Service ends up with."""
-    yield from use_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
+    yield from use_keyring(keyring.backends.fail.Keyring())
 
 
 def test_keyring_round_trip_under_the_documented_service(chosen_plaintext_keyring):

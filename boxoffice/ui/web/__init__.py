@@ -1,0 +1,1 @@
+"""QtWebEngine pages of the app: the `boxoffice:` scheme, profiles, the bridge and the views."""
