@@ -70,7 +70,9 @@ def run(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from boxoffice.ui import crash
+    from boxoffice.ui.web.scheme import register_scheme
 
+    register_scheme()  # before the QApplication exists
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Box Office")
@@ -182,7 +184,7 @@ def build_counter(
     panes = Panes(
         events=EventPane(events),
         cart=CartPane(cart),
-        checkout=CheckoutPane(checkout, cart),
+        checkout=CheckoutPane(checkout, cart, card_available=True),
         history=HistoryPane(history),
     )
     window = MainWindow(panes, session=session, messages=messages, mode=mode)

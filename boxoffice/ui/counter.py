@@ -19,6 +19,7 @@ from boxoffice.ui.errors import user_message
 from boxoffice.ui.login_dialog import LoginDialog
 from boxoffice.ui.mainwindow import MainWindow
 from boxoffice.ui.messages import MessageBridge
+from boxoffice.ui.payment_dialog import PaymentDialog
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.checkout import CheckoutPresenter, SaleResult
 from boxoffice.ui.presenters.events import EventsPresenter
@@ -28,6 +29,7 @@ from boxoffice.ui.presenters.recovery import settle_unfinished
 from boxoffice.ui.presenters.session import COUNTER_USER, SessionPresenter
 from boxoffice.ui.printing import tickets
 from boxoffice.ui.printing.printers import PrintingError
+from boxoffice.ui.seating_dialog import SeatingDialog
 from boxoffice.ui.settings_dialog import SettingsDialog
 from boxoffice.ui.settings_store import SettingsStore
 from boxoffice.ui.tasks import TaskRunner
@@ -81,6 +83,7 @@ class Counter:
         self.tasks = TaskRunner(on_error=lambda exc: messages.error(user_message(exc)))
         self._server_status: ServerStatus | None = None
         self._online: bool | None = None
+        self.dialogs: list[SeatingDialog | PaymentDialog] = []
         self._connect()
 
     def _connect(self) -> None:
@@ -92,6 +95,8 @@ class Counter:
         self.printing.printed.connect(self.messages.info)
         self.printing.settings_changed.connect(lambda: self._store.save(self.settings))
         self.checkout.completed.connect(self._sale_completed)
+        self.checkout.card_payment_requested.connect(self.open_payment)
+        panes.cart.seats_requested.connect(self.open_seating)
         self.session.changed.connect(self._session_changed)
         panes.history.preview_requested.connect(
             lambda order: self.tasks.run("preview", self._preview(order))
@@ -161,7 +166,9 @@ class Counter:
             self.messages.info("The training server is back.")
 
     def shutdown(self) -> None:
-        """Stop every running task (the window is closing)."""
+        """Stop every running task and close the web pages (the window is closing)."""
+        for dialog in list(self.dialogs):
+            self._close_later(dialog)
         for runner in (
             self.tasks,
             self.events.tasks,
@@ -241,6 +248,58 @@ class Counter:
 
         dialog.accepted.connect(accepted)
         dialog.open()
+
+    # --- web pages -------------------------------------------------------------------------
+
+    def open_seating(self, config_id: int, quantity: int) -> SeatingDialog | None:
+        """Pick seats on the map; OK puts them into the cart with the hold token."""
+        event = self.cart.current_event
+        if event is None:
+            return None
+        dialog = SeatingDialog(
+            self.sdk,
+            event_id=event.id,
+            hold_token=self.cart.hold_token,
+            title=event.name,
+            parent=self.window,
+        )
+
+        def accepted() -> None:
+            token = dialog.hold_token
+            held = {label for line in self.cart.lines for label in line.seats}
+            for item in dialog.order_items():
+                seats = tuple(label for label in item["selected_seats"] if label not in held)
+                if seats:
+                    self.cart.add(
+                        item["ticket_config_id"], len(seats), seats=seats, hold_token=token
+                    )
+            self._close_later(dialog)
+
+        dialog.accepted.connect(accepted)
+        dialog.rejected.connect(lambda: self._close_later(dialog))
+        dialog.open()
+        self.dialogs.append(dialog)
+        return dialog
+
+    def open_payment(self, order: Order) -> PaymentDialog:
+        """The card payment page for `order`; paid → the sale goes on (tickets out)."""
+        dialog = PaymentDialog(self.sdk, order_id=order.id, parent=self.window)
+        dialog.paid.connect(self.checkout.on_card_paid)
+        dialog.finished.connect(lambda _result: self._close_later(dialog))
+        dialog.rejected.connect(
+            lambda: self.checkout.stage.emit(
+                f"Card payment for {order.code} not completed. Press Complete sale to try "
+                "again, pay another way, or clear the cart."
+            )
+        )
+        dialog.open()
+        self.dialogs.append(dialog)
+        return dialog
+
+    def _close_later(self, dialog: SeatingDialog | PaymentDialog) -> None:
+        if dialog in self.dialogs:
+            self.dialogs.remove(dialog)
+        dialog.dispose()
 
     # --- reactions -------------------------------------------------------------------------
 
