@@ -85,8 +85,8 @@ class MainWindow(QMainWindow):
         for pane in (panes.events, panes.cart, panes.checkout):
             sell.addWidget(pane)
         sell.setSizes([460, 440, 380])
-        self.tabs.addTab(sell, "&Sell")
-        self.tabs.addTab(panes.history, "&Orders")
+        self.tabs.addTab(sell, "Sell")
+        self.tabs.addTab(panes.history, "Orders")
         self.setCentralWidget(self.tabs)
         self.mode_label = QLabel(mode.label)
         self.mode_label.setObjectName("training" if mode is Mode.EMBEDDED else "mode")
@@ -108,7 +108,9 @@ class MainWindow(QMainWindow):
     def _menus(self) -> None:
         panes = self.panes
         bar = self.menuBar()
-        sale = bar.addMenu("S&ale")
+        # No mnemonics on menus and tabs: Alt+letter belongs to the panes' fields (Alt+A add,
+        # Alt+S seats, Alt+T time slot…); every menu action has a shortcut of its own.
+        sale = bar.addMenu("Sale")
         self._add(sale, "search", "Search events", self.focus_search)
         self._add(sale, "refresh", "Refresh events", lambda: self.action.emit("refresh"))
         sale.addSeparator()
@@ -120,18 +122,18 @@ class MainWindow(QMainWindow):
         self._add(sale, "free", "Free tickets", lambda: self._pay("free"))
         self._add(sale, "complete", "Complete sale", panes.checkout.submit)
         self._add(sale, "stop", "Stop waiting", lambda: self.action.emit("stop"))
-        tickets = bar.addMenu("&Tickets")
+        tickets = bar.addMenu("Tickets")
         self._add(tickets, "reprint", "Print last sale again", lambda: self.action.emit("reprint"))
         self._add(tickets, "preview", "Print preview", lambda: self.action.emit("preview"))
         self._add(tickets, "save", "Save last sale's tickets", lambda: self.action.emit("save"))
-        view = bar.addMenu("&View")
+        view = bar.addMenu("View")
         self._add(view, "sell_tab", "Sell", lambda: self.tabs.setCurrentIndex(0))
         self._add(view, "orders_tab", "Orders", self.show_orders)
-        account = bar.addMenu("A&ccount")
+        account = bar.addMenu("Account")
         self._add(account, "sign_in", "Sign in or out…", lambda: self.action.emit("sign_in"))
         self._add(account, "settings", "Settings…", lambda: self.action.emit("settings"))
         self._add(account, "quit", "Quit", self.close)
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu("Help")
         self._add(help_menu, "shortcuts", "Keyboard shortcuts", self.show_shortcuts)
 
     def _add(self, menu: QMenu, name: str, text: str, slot: Callable[[], object]) -> None:

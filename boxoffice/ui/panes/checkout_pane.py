@@ -97,7 +97,7 @@ class CheckoutPane(QWidget):
         form = QFormLayout(contact)
         form.addRow("&First name", self.first_name)
         form.addRow("Last &name", self.last_name)
-        form.addRow("&Email", self.email)
+        form.addRow("E&mail", self.email)
         form.addRow("Tickets as", self.ticket_format)
         payment = QGroupBox("Payment")
         pay = QVBoxLayout(payment)

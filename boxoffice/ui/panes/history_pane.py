@@ -48,7 +48,7 @@ class HistoryPane(QWidget):
             header.setSectionResizeMode(column, mode)
         self.reprint_button = QPushButton("&Print again")
         self.preview_button = QPushButton("Pre&view")
-        self.save_pdf_button = QPushButton("Save &PDF")
+        self.save_pdf_button = QPushButton("Save P&DF")
         self.save_pass_button = QPushButton("Save &Wallet passes")
         self.status = QLabel()
         self.status.setWordWrap(True)
