@@ -79,38 +79,21 @@ def time_launches(count: int, folder: Path) -> list[float]:
 
 
 async def time_sales(count: int, folder: Path) -> list[float]:
-    from boxoffice.embedded import EmbeddedServer
-    from boxoffice.settings import Mode
     from boxoffice.ui.presenters.printing import PRINT_TO_FILE
-    from tests.helpers.counter import close_counter, make_counter, sell_with_keyboard, wait_until
+    from tests.helpers.counter import embedded_counter, sell_with_keyboard
 
-    async with EmbeddedServer(folder / "data") as server:
-        counter = await make_counter(
-            server.base_url,
-            folder / "app",
-            printer=PRINT_TO_FILE,
-            mode=Mode.EMBEDDED,
-            counter_password=server.counter_password,
-        )
-        try:
-            counter.window.show()
-            if not await counter.session.sign_in_counter():
-                raise RuntimeError("cannot sign in to the embedded server")
-            await counter.after_sign_in()
-            await wait_until(lambda: counter.events.visible)
-            times = []
-            for index in range(count + 3):
-                started = time.perf_counter()
-                result = await sell_with_keyboard(
-                    counter, event_query="pop & soul", quantity=2, tendered="100"
-                )
-                if result.delivery.printed_pages != 2:
-                    raise RuntimeError(f"sale {index} printed {result.delivery.message}")
-                if index >= 3:
-                    times.append(time.perf_counter() - started)
-            return times
-        finally:
-            await close_counter(counter)
+    async with embedded_counter(folder, printer=PRINT_TO_FILE) as counter:
+        times = []
+        for index in range(count + 3):
+            started = time.perf_counter()
+            result = await sell_with_keyboard(
+                counter, event_query="pop & soul", quantity=2, tendered="100"
+            )
+            if result.delivery.printed_pages != 2:
+                raise RuntimeError(f"sale {index} printed {result.delivery.message}")
+            if index >= 3:
+                times.append(time.perf_counter() - started)
+        return times
 
 
 def run_sales(count: int, folder: Path) -> list[float]:

@@ -60,7 +60,7 @@ def _free_port() -> int:
         return port
 
 
-def _die_with_parent(parent_pid: int) -> Callable[[], None]:
+def die_with_parent(parent_pid: int) -> Callable[[], None]:
     """A preexec_fn (Linux): SIGTERM the child when the thread that forked it dies."""
     import ctypes
 
@@ -272,7 +272,7 @@ class EmbeddedServer:
                     stderr=subprocess.STDOUT,
                     env=env,
                     start_new_session=os.name == "posix",
-                    preexec_fn=_die_with_parent(os.getpid()) if linux else None,
+                    preexec_fn=die_with_parent(os.getpid()) if linux else None,
                 )
             except OSError as exc:
                 log.write(f"cannot run {argv[0]}: {exc}\n".encode())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import shiboken6
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.presenters.card_payment import CardPaymentPresenter
+from boxoffice.ui.web.disposal import dispose_web_dialog
 from boxoffice.ui.web.payment_view import PaymentPageArgs, PaymentView
 
 logger = logging.getLogger(__name__)
@@ -100,24 +100,11 @@ class PaymentDialog(QDialog):
         super().closeEvent(event)
 
     def dispose(self) -> None:
-        """Close the dialog and delete it, its web page at once and the rest once the
-        presenter's server calls are over (after Cancel, the seat release). A dialog
-        without a parent must not be left to Python's garbage collector, which may run
-        on another thread."""
-        if not shiboken6.isValid(self):
-            return
-        self.hide()
-        self.view.dispose()
-        self.presenter.cancel()
-        if self.presenter.busy:
-            self._disposal = asyncio.ensure_future(self._delete_when_idle())
-        else:
-            shiboken6.delete(self)
-
-    async def _delete_when_idle(self) -> None:
-        await self.presenter.settle()
+        """Close and delete the dialog: its page at once, the rest once the presenter's
+        server calls are over (after Cancel, the seat release)."""
         if shiboken6.isValid(self):
-            shiboken6.delete(self)
+            self.presenter.cancel()
+        self._disposal = dispose_web_dialog(self, self.view, self.presenter)
 
     def _on_ready(self, args: dict[str, object]) -> None:
         page_args = PaymentPageArgs.model_validate(args)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import shiboken6
 from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from boxoffice.sdk import SDK
 from boxoffice.ui.presenters.seating import SeatingPresenter
+from boxoffice.ui.web.disposal import dispose_web_dialog
 from boxoffice.ui.web.seating_view import SeatingView
 
 
@@ -99,23 +98,9 @@ class SeatingDialog(QDialog):
         super().reject()
 
     def dispose(self) -> None:
-        """Close the dialog and delete it, its web page at once and the rest once the
-        presenter's server calls are over (after Cancel, the seat release). A dialog
-        without a parent must not be left to Python's garbage collector, which may run
-        on another thread."""
-        if not shiboken6.isValid(self):
-            return
-        self.hide()
-        self.view.dispose()
-        if self.presenter.busy:
-            self._disposal = asyncio.ensure_future(self._delete_when_idle())
-        else:
-            shiboken6.delete(self)
-
-    async def _delete_when_idle(self) -> None:
-        await self.presenter.settle()
-        if shiboken6.isValid(self):
-            shiboken6.delete(self)
+        """Close and delete the dialog: its page at once, the rest once the presenter's
+        server calls are over (after Cancel, the seat release)."""
+        self._disposal = dispose_web_dialog(self, self.view, self.presenter)
 
     def _update(self, *_: object) -> None:
         labels = self.presenter.selected_labels

@@ -56,6 +56,11 @@ class TaskRunner:
         task = self._tasks.get(name)
         return task is not None and not task.done()
 
+    async def wait_all(self) -> None:
+        """Wait until no task runs (tasks started meanwhile included)."""
+        while running := [task for task in self._tasks.values() if not task.done()]:
+            await asyncio.wait(running)
+
     async def wait(self, name: str) -> None:
         """Wait for task `name` to finish (for tests and orderly shutdown)."""
         task = self._tasks.get(name)

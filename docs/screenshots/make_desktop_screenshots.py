@@ -26,68 +26,53 @@ OUT = ROOT / "docs" / "screenshots"
 async def take(folder: Path) -> None:
     from PySide6.QtWidgets import QWidget
 
-    from boxoffice.embedded import EmbeddedServer
-    from boxoffice.settings import Mode
     from boxoffice.ui.login_dialog import LoginDialog
     from boxoffice.ui.presenters.printing import PRINT_TO_FILE
-    from tests.helpers.counter import close_counter, make_counter, sell_with_keyboard, wait_until
+    from tests.helpers.counter import embedded_counter, sell_with_keyboard
 
     def save(widget: QWidget, name: str) -> None:
         widget.grab().save(str(OUT / name))
         print("saved", OUT / name)  # noqa: T201
 
-    async with EmbeddedServer(folder / "data") as server:
-        counter = await make_counter(
-            server.base_url,
-            folder / "app",
-            printer=PRINT_TO_FILE,
-            mode=Mode.EMBEDDED,
-            counter_password=server.counter_password,
-        )
+    async with embedded_counter(folder, printer=PRINT_TO_FILE) as counter:
         window, panes = counter.window, counter.window.panes
-        try:
-            window.show()
-            counter.server_state(server.status, "")
-            login = LoginDialog(counter.session, last_user="anna", parent=window)
-            login.show()
-            login.problem.setText("Wrong user name or password.")
-            await asyncio.sleep(0.3)
-            save(login, "desktop-sign-in.png")
-            login.close()
+        await asyncio.sleep(0.3)
+        save(window, "desktop-events.png")
 
-            assert await counter.session.sign_in_counter()
-            await counter.after_sign_in()
-            await wait_until(lambda: counter.events.visible)
-            await asyncio.sleep(0.3)
-            save(window, "desktop-events.png")
+        login = LoginDialog(counter.session, last_user="anna", parent=window)
+        login.show()
+        login.problem.setText("Wrong user name or password.")
+        await asyncio.sleep(0.3)
+        save(login, "desktop-sign-in.png")
+        login.close()
 
-            pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
-            panes.cart.show_event(await counter.events.load_detail(pop.id))
-            configs = {c.name: c.id for c in counter.cart.current_event.ticket_config or []}  # type: ignore[union-attr]
-            discounts = {d.name: d.id for d in counter.cart.current_event.ticket_discount or []}  # type: ignore[union-attr]
-            counter.cart.add(configs["Standard"], 2)
-            counter.cart.add(configs["Standard"], 1, discount_id=discounts["Student"])
-            panes.checkout.first_name.setText("Ada")
-            panes.checkout.last_name.setText("Lovelace")
-            panes.checkout.email.setText("ada@example.org")
-            panes.checkout.tendered.setText("100")
-            await asyncio.sleep(0.3)
-            save(window, "desktop-cart-and-checkout.png")
-            save(panes.cart, "desktop-cart-pane.png")
-            save(panes.checkout, "desktop-checkout-pane.png")
+        pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
+        panes.cart.show_event(await counter.events.load_detail(pop.id))
+        event = counter.cart.current_event
+        assert event is not None
+        configs = {c.name: c.id for c in event.ticket_config or []}
+        discounts = {d.name: d.id for d in event.ticket_discount or []}
+        counter.cart.add(configs["Standard"], 2)
+        counter.cart.add(configs["Standard"], 1, discount_id=discounts["Student"])
+        panes.checkout.first_name.setText("Ada")
+        panes.checkout.last_name.setText("Lovelace")
+        panes.checkout.email.setText("ada@example.org")
+        panes.checkout.tendered.setText("100")
+        await asyncio.sleep(0.3)
+        save(window, "desktop-cart-and-checkout.png")
+        save(panes.cart, "desktop-cart-pane.png")
+        save(panes.checkout, "desktop-checkout-pane.png")
 
-            panes.checkout.submit()
-            await counter.checkout.tasks.wait("sale")
-            await asyncio.sleep(0.3)
-            save(window, "desktop-sale-done.png")
+        panes.checkout.submit()
+        await counter.checkout.tasks.wait("sale")
+        await asyncio.sleep(0.3)
+        save(window, "desktop-sale-done.png")
 
-            await sell_with_keyboard(counter, event_query="pop & soul", quantity=2, tendered="60")
-            window.show_orders()
-            await counter.history.find("")
-            await asyncio.sleep(0.3)
-            save(window, "desktop-orders.png")
-        finally:
-            await close_counter(counter)
+        await sell_with_keyboard(counter, event_query="pop & soul", quantity=2, tendered="60")
+        window.show_orders()
+        await counter.history.find("")
+        await asyncio.sleep(0.3)
+        save(window, "desktop-orders.png")
 
 
 def main() -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -14,6 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from boxoffice.app import build_counter
+from boxoffice.embedded import EmbeddedServer
 from boxoffice.sdk import SDK
 from boxoffice.settings import AppSettings, Mode
 from boxoffice.ui.counter import Counter
@@ -48,6 +50,30 @@ async def make_counter(
         data_dir=data_dir,
         counter_password=counter_password,
     )
+
+
+@asynccontextmanager
+async def embedded_counter(folder: Path, *, printer: str | None) -> AsyncIterator[Counter]:
+    """The app as it starts by default: its own server as a child, signed in as the counter
+    account, the events listed."""
+    async with EmbeddedServer(folder / "data") as server:
+        counter = await make_counter(
+            server.base_url,
+            folder / "app",
+            printer=printer,
+            mode=Mode.EMBEDDED,
+            counter_password=server.counter_password,
+        )
+        try:
+            counter.window.show()
+            counter.server_state(server.status, "")
+            if not await counter.session.sign_in_counter():
+                raise RuntimeError("cannot sign in to the embedded server")
+            await counter.after_sign_in()
+            await wait_until(lambda: counter.events.visible)
+            yield counter
+        finally:
+            await close_counter(counter)
 
 
 async def close_counter(counter: Counter) -> None:

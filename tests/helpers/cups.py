@@ -43,15 +43,16 @@ import ctypes
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from boxoffice.embedded import die_with_parent
 
 PPD = Path("/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd")
 BACKEND = Path("/usr/lib/cups/backend/cups-pdf")
@@ -249,7 +250,7 @@ def _scheduler(layout: _Layout) -> Iterator[subprocess.Popen[bytes]]:
     ]
     with (layout.logs / "cupsd.out").open("wb") as out:
         process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent(os.getpid())
+            command, stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent(os.getpid())
         )
     try:
         yield process
@@ -260,18 +261,6 @@ def _scheduler(layout: _Layout) -> Iterator[subprocess.Popen[bytes]]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-
-
-def _die_with_parent(parent_pid: int) -> Callable[[], None]:
-    """A preexec_fn: the scheduler gets SIGTERM if the test process dies without teardown."""
-
-    def preexec() -> None:
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-        if os.getppid() != parent_pid:
-            os._exit(1)
-
-    return preexec
 
 
 @contextlib.contextmanager

@@ -66,6 +66,7 @@ class CartPane(QWidget):
         self.problem.setWordWrap(True)
         self._layout()
         self._connect()
+        self._offer_choices()
         self.show_cart()
 
     def _layout(self) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.models.payments import PaymentIntentResponse
+from boxoffice.sdk.money import exponent
 from boxoffice.ui.errors import card_page_message, user_message
 from boxoffice.ui.tasks import TaskRunner
 
@@ -29,28 +30,6 @@ NOT_CONFIRMED = (
 )
 BAD_PAGE = "The card payment service answered oddly. Take cash or try later."
 RECONCILE_DELAYS = (0.0, 0.5, 1.0, 2.0)
-
-# Zero-decimal currencies (Stripe's list): the intent's amount is in major units.
-_ZERO_DECIMAL = frozenset(
-    [
-        "BIF",
-        "CLP",
-        "DJF",
-        "GNF",
-        "JPY",
-        "KMF",
-        "KRW",
-        "MGA",
-        "PYG",
-        "RWF",
-        "UGX",
-        "VND",
-        "VUV",
-        "XAF",
-        "XOF",
-        "XPF",
-    ]
-)
 
 
 def stripe_js_allowed(url: str, *, livemode: bool) -> bool:
@@ -109,8 +88,7 @@ class CardPaymentPresenter(QObject):
 
     async def settle(self) -> None:
         """Wait until no server call of this presenter is running."""
-        while self._tasks.is_running():
-            await asyncio.sleep(0.02)
+        await self._tasks.wait_all()
 
     def start(self) -> asyncio.Task[Any]:
         """Ask for the card payment (the same intent again if the order has one)."""
@@ -155,7 +133,7 @@ class CardPaymentPresenter(QObject):
         else:
             currency = str(intent.get("currency", "")).upper()
             minor = Decimal(int(intent.get("amount", 0)))
-            amount = minor if currency in _ZERO_DECIMAL else minor / 100
+            amount = minor.scaleb(-exponent(currency))  # Stripe counts in minor units
         return {
             "amount": f"{amount:f}",
             "currency": currency,

@@ -138,8 +138,7 @@ class SeatingPresenter(QObject):
 
     async def settle(self) -> None:
         """Wait until no server call of this presenter is running."""
-        while self._tasks.is_running():
-            await asyncio.sleep(0.02)
+        await self._tasks.wait_all()
 
     # --- intents --------------------------------------------------------------------
 
