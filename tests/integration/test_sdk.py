@@ -11,6 +11,7 @@ import pytest
 from boxoffice.sdk import (
     SDK,
     AuthenticationError,
+    BadRequestError,
     EventNotPublishedError,
     HoldExpiredError,
     NotFoundError,
@@ -262,3 +263,23 @@ async def test_cancel_reconcile_and_transfer(live_server, sdk):
     assert [t.id for t in await sdk.ticket.list_tickets(ids=[t.id for t in wallet])] == [
         wallet[1].id
     ]
+
+
+async def test_staff_see_the_mail_queue_and_only_failed_mail_is_retried(live_server, sdk):
+    ids = f.make_event(
+        live_server.state, configs=[{"name": "Free entry", "face_value": "0", "quantity": 10}]
+    )
+    f.make_user(live_server.state, "clerk", role="staff")
+    await sdk.authorize(PasswordCredentials("clerk", f.PASSWORD))
+    order = await sdk.order.create_order(
+        [{"quantity": 1, "ticket_config_id": ids["config_ids"][0]}], order_contact=CONTACT
+    )
+    await sdk.payment.create_payment_intent(order.id)  # free: paid at once, mail queued
+    queued = await sdk.account.list_mail(status="queued")
+    assert [(job.order_id, job.recipient) for job in queued.data] == [
+        (order.id, "john@example.com")
+    ]
+    with pytest.raises(BadRequestError) as refused:
+        await sdk.account.retry_mail(queued.data[0].id)
+    assert refused.value.code == "mail_not_failed"
+    assert (await sdk.account.list_mail(status="failed")).data == []

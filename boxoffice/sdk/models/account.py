@@ -10,6 +10,7 @@ from pydantic import EmailStr, Field
 from boxoffice.sdk.models.common import RequestModel, WireModel
 
 Role = Literal["admin", "staff", "customer", "guest"]
+MailStatus = Literal["queued", "sent", "failed"]
 
 
 class User(WireModel):
@@ -38,3 +39,18 @@ class Organizer(WireModel):
     name: str
     display_name: str
     currency: str
+
+
+class MailJob(WireModel):
+    """One queued mail (the message itself is not shown)."""
+
+    id: int
+    order_id: int | None
+    recipient: str
+    subject: str
+    status: MailStatus
+    attempts: int  # failed deliveries so far
+    next_attempt_at: datetime | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from boxoffice.sdk._options import RequestOptions
-from boxoffice.sdk.models.account import CreateUserRequest, Organizer, User
+from boxoffice.sdk.models.account import CreateUserRequest, MailJob, MailStatus, Organizer, User
+from boxoffice.sdk.models.common import ListInfo
 from boxoffice.sdk.services._base import Service
 
 
@@ -36,4 +37,24 @@ class AccountService(Service):
         name = self._organizer if organizer is None else organizer
         return await self._requestor.request(
             "GET", f"account/v1/organizer/{name}", Organizer, options=options
+        )
+
+    async def list_mail(
+        self,
+        *,
+        status: MailStatus | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> ListInfo[MailJob]:
+        """`GET account/v1/mail` (staff): the confirmation mail queue, newest first."""
+        params = {"status": status, "limit": limit, "offset": offset}
+        return await self._requestor.request(
+            "GET", "account/v1/mail", ListInfo[MailJob], params=params, options=options
+        )
+
+    async def retry_mail(self, mail_id: int, *, options: RequestOptions | None = None) -> MailJob:
+        """`POST account/v1/mail/{mail_id}/retry` (staff): send a failed mail again."""
+        return await self._requestor.request(
+            "POST", f"account/v1/mail/{mail_id}/retry", MailJob, options=options
         )

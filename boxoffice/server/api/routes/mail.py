@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from boxoffice.sdk.models.common import ListInfo, WireModel
+from boxoffice.sdk.models.account import MailJob
+from boxoffice.sdk.models.common import ListInfo
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep
 from boxoffice.server.api.query import Limit, Offset
@@ -18,22 +18,7 @@ from boxoffice.server.services.actors import require_staff
 router = APIRouter(prefix="/account/v1", tags=["mail"])
 
 
-class MailJobOut(WireModel):
-    """One queued mail (the message itself is not shown)."""
-
-    id: int
-    order_id: int | None
-    recipient: str
-    subject: str
-    status: str  # queued | sent | failed
-    attempts: int  # failed deliveries so far
-    next_attempt_at: datetime | None
-    last_error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
-@router.get("/mail", response_model=ListInfo[MailJobOut])
+@router.get("/mail", response_model=ListInfo[MailJob])
 def list_mail(
     session: SessionDep,
     actor: CurrentActor,
@@ -45,11 +30,11 @@ def list_mail(
     require_staff(actor)
     rows, total = mail_queue.list_jobs(session, status, limit=limit, offset=offset)
     return views.page(
-        [MailJobOut.model_validate(row) for row in rows], limit=limit, offset=offset, total=total
+        [MailJob.model_validate(row) for row in rows], limit=limit, offset=offset, total=total
     )
 
 
-@router.post("/mail/{mail_id}/retry", response_model=MailJobOut)
+@router.post("/mail/{mail_id}/retry", response_model=MailJob)
 def retry_mail(mail_id: int, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
     """Queue a failed mail again, due at once with a fresh count of attempts; staff only."""
     require_staff(actor)
@@ -62,4 +47,4 @@ def retry_mail(mail_id: int, session: SessionDep, actor: CurrentActor, now: Now)
         object_id=row.id,
         now=now,
     )
-    return views.ok(MailJobOut.model_validate(row))
+    return views.ok(MailJob.model_validate(row))
