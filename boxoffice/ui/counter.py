@@ -95,6 +95,12 @@ class Counter:
         self.printing.printed.connect(self.messages.info)
         self.printing.settings_changed.connect(lambda: self._store.save(self.settings))
         self.checkout.completed.connect(self._sale_completed)
+        self.events.busy_changed.connect(
+            lambda busy: self.window.set_busy("Loading events…" if busy else None)
+        )
+        self.history.busy_changed.connect(
+            lambda busy: self.window.set_busy("Working on orders…" if busy else None)
+        )
         self.checkout.card_payment_requested.connect(self.open_payment)
         panes.cart.seats_requested.connect(self.open_seating)
         self.session.changed.connect(self._session_changed)
@@ -198,6 +204,7 @@ class Counter:
         if self.checkout.tasks.is_running("sale"):
             self.checkout.cancel()
         self.events.tasks.cancel()
+        self.history.tasks.cancel()
 
     def _with_last_sale(self, what: str) -> None:
         result = self.checkout.last_result

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QProgressBar,
     QSplitter,
     QTabWidget,
 )
@@ -92,7 +93,14 @@ class MainWindow(QMainWindow):
         self.mode_label.setObjectName("training" if mode is Mode.EMBEDDED else "mode")
         self.connection_label = QLabel("Connecting…")
         self.user_label = QLabel()
+        self.busy_label = QLabel()
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # indeterminate: something is loading
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setVisible(False)
         status = self.statusBar()
+        status.addPermanentWidget(self.busy_label)
+        status.addPermanentWidget(self.busy_bar)
         status.addPermanentWidget(self.mode_label)
         status.addPermanentWidget(self.connection_label)
         status.addPermanentWidget(self.user_label)
@@ -175,6 +183,11 @@ class MainWindow(QMainWindow):
     def show_message(self, level: int, text: str) -> None:
         timeout = 0 if level >= Level.ERROR else 8000
         self.statusBar().showMessage(text, timeout)
+
+    def set_busy(self, text: str | None) -> None:
+        """Show what is loading (Esc stops it), or nothing."""
+        self.busy_label.setText(f"{text} (Esc stops)" if text else "")
+        self.busy_bar.setVisible(bool(text))
 
     def set_connection(self, text: str, *, ok: bool) -> None:
         self.connection_label.setText(text)

@@ -90,3 +90,27 @@ def test_a_failed_payment_keeps_the_order_and_the_retry_pays_it_once(qloop, demo
 def pop_config(counter, name: str) -> int:
     event = counter.cart.current_event
     return next(c.id for c in event.ticket_config if c.name == name)
+
+
+def test_loading_shows_in_the_status_bar_and_escape_stops_it(qloop, demo_server, tmp_path):
+    async def scenario():
+        counter = await make_counter(demo_server.base_url, tmp_path / "app")
+        shown: list[str] = []
+        counter.events.busy_changed.connect(
+            lambda _busy: shown.append(counter.window.busy_label.text())
+        )
+        try:
+            assert await counter.session.sign_in("clerk", f.PASSWORD)
+            counter.events.refresh()
+            await wait_until(lambda: counter.events.visible)
+            loaded = list(shown)
+            counter.events.refresh()
+            counter.window.actions_by_name["stop"].trigger()  # Esc
+            await wait_until(lambda: not counter.events.tasks.is_running())
+            return loaded, counter.window.busy_label.text()
+        finally:
+            await close_counter(counter)
+
+    loaded, after_stop = qloop.run(scenario())
+    assert loaded == ["Loading events… (Esc stops)", ""]
+    assert after_stop == ""
