@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
-
-from PySide6.QtWidgets import QFileDialog
 
 from boxoffice.embedded import ServerStatus
 from boxoffice.journal import SaleJournal
@@ -229,14 +226,10 @@ class Counter:
         dialog.open()
 
     async def _save(self, order: Order) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self.window, "Save tickets in…", str(self.printing.save_folder)
-        )
-        if not folder:
-            return
+        """Into the save folder (Settings), without a dialog in the cashier's way."""
         fmt: SaveFormat = "pkpass" if order.format == "PKPASS" else "pdf"
-        path = await self.printing.save(order, fmt, Path(folder))
-        self.messages.info(f"Saved {path}.")
+        path = await self.printing.save(order, fmt)
+        self.messages.info(f"Order {order.code} saved to {path}.")
 
     def _sign_in_or_out(self) -> None:
         if self.session.signed_in:

@@ -114,3 +114,61 @@ def test_loading_shows_in_the_status_bar_and_escape_stops_it(qloop, demo_server,
     loaded, after_stop = qloop.run(scenario())
     assert loaded == ["Loading events… (Esc stops)", ""]
     assert after_stop == ""
+
+
+def test_a_refused_order_then_a_smaller_cart_sells(qloop, demo_server, tmp_path):
+    """11 Standard tickets are refused (10 per order at most); the cashier makes it 2 and the
+    sale goes through — a new order under a new idempotency key, not the refusal replayed."""
+
+    async def scenario():
+        counter = await make_counter(demo_server.base_url, tmp_path / "app", auto_print=False)
+        problems: list[str] = []
+        counter.checkout.error.connect(problems.append)
+        try:
+            assert await counter.session.sign_in("clerk", f.PASSWORD)
+            await counter.events.load_list()
+            pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
+            counter.window.panes.cart.show_event(await counter.events.load_detail(pop.id))
+            standard = pop_config(counter, "Standard")
+            counter.cart.add(standard, 11)
+            counter.checkout.complete_sale(method="cash")
+            await counter.checkout.tasks.wait("sale")
+            counter.cart.clear()
+            counter.cart.add(standard, 2)
+            counter.checkout.complete_sale(method="cash")
+            await counter.checkout.tasks.wait("sale")
+            return problems, counter.checkout.last_result
+        finally:
+            await close_counter(counter)
+
+    problems, result = qloop.run(scenario())
+    assert problems == ["That is more tickets than one order may have for this ticket type."]
+    assert result is not None and result.order.order_item[0].quantity == 2
+    assert [o.id for o in paid_orders(demo_server)] == [result.order.id]
+
+
+def test_a_cart_changed_after_a_failed_payment_makes_a_new_order(qloop, demo_server, tmp_path):
+    async def scenario():
+        counter = await make_counter(demo_server.base_url, tmp_path / "app", auto_print=False)
+        try:
+            assert await counter.session.sign_in("clerk", f.PASSWORD)
+            await counter.events.load_list()
+            pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
+            counter.window.panes.cart.show_event(await counter.events.load_detail(pop.id))
+            standard = pop_config(counter, "Standard")
+            counter.cart.add(standard, 2)
+            counter.checkout.complete_sale(method="cash", tendered=Decimal("1"))
+            await counter.checkout.tasks.wait("sale")
+            first = counter.checkout.pending.order
+            counter.cart.add(standard, 1)  # the customer wants a third ticket
+            counter.checkout.complete_sale(method="cash")
+            await counter.checkout.tasks.wait("sale")
+            first_now = await counter.sdk.order.get_order(first.id)
+            return first, first_now, counter.checkout.last_result
+        finally:
+            await close_counter(counter)
+
+    first, first_now, result = qloop.run(scenario())
+    assert first_now.status == "canceled"  # its two tickets are free again
+    assert result is not None and result.order.id != first.id
+    assert result.order.order_item[0].quantity == 3 and result.order.status == "paid"

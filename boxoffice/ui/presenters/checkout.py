@@ -11,12 +11,12 @@ import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from boxoffice.journal import SaleJournal
-from boxoffice.sdk import SDK, APIConnectionError, BoxOfficeError
+from boxoffice.sdk import SDK, APIConnectionError, APIStatusError, BoxOfficeError
 from boxoffice.sdk.models.orders import Order, TicketFormat
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.errors import CashierError, user_message
@@ -53,12 +53,23 @@ class TicketsOut(Protocol):
     async def deliver(self, order: Order) -> Delivery: ...
 
 
+@dataclass(frozen=True)
+class SaleRequest:
+    """What an order is made of; a changed cart or customer means another order."""
+
+    items: list[dict[str, Any]]
+    ticket_format: TicketFormat
+    hold_token: str | None
+    contact: Contact | None
+
+
 @dataclass
 class PendingSale:
     """A sale between its first step and its end."""
 
     sale_id: str
     idempotency_key: str
+    request: SaleRequest | None = None  # what the order was (or is being) made of
     order: Order | None = None
 
 
@@ -176,30 +187,47 @@ class CheckoutPresenter(QObject):
     async def _ensure_order(
         self, pending: PendingSale, contact: Contact | None, ticket_format: TicketFormat
     ) -> Order:
+        request = SaleRequest(
+            self._cart.order_items(), ticket_format, self._cart.hold_token, contact
+        )
         if pending.order is not None:
             self.stage.emit(f"Checking order {pending.order.code}…")
             order = await self._sdk.order.get_order(pending.order.id)
-            if order.status not in ("expired", "canceled"):
+            unpaid = order.status in PAYABLE
+            if order.status not in ("expired", "canceled") and (
+                request == pending.request or not unpaid
+            ):
                 pending.order = order
                 return order
+            if unpaid:  # the cart changed since: that order is not this sale any more
+                await self._sdk.order.cancel_order(order.id)
             self._journal.record(pending.sale_id, "canceled", reason=order.status)
             pending = self.pending = self._new_pending()
+        elif pending.request is not None and request != pending.request:
+            pending = self.pending = self._new_pending()  # a new body needs a new key
         if not self._cart.lines:
             raise _CartEmpty()
         self.stage.emit("Creating the order…")
+        pending.request = request
         self._journal.record(
             pending.sale_id,
             "started",
             idempotency_key=pending.idempotency_key,
-            items=self._cart.order_items(),
+            items=request.items,
         )
-        order = await self._sdk.order.create_order(
-            self._cart.order_items(),
-            format=ticket_format,
-            hold_token=self._cart.hold_token,
-            order_contact=contact.as_request() if contact else None,
-            options={"idempotency_key": pending.idempotency_key},
-        )
+        try:
+            order = await self._sdk.order.create_order(
+                request.items,
+                format=request.ticket_format,
+                hold_token=request.hold_token,
+                order_contact=contact.as_request() if contact else None,
+                options={"idempotency_key": pending.idempotency_key},
+            )
+        except APIStatusError:
+            # The server said no (sold out…): nothing was made; the next try is a new order.
+            self._journal.record(pending.sale_id, "canceled", reason="refused")
+            self.pending = None
+            raise
         pending.order = order
         self._journal.record(
             pending.sale_id, "order_created", order_id=order.id, code=order.code, total=order.total
