@@ -159,7 +159,9 @@ def test_a_cart_changed_after_a_failed_payment_makes_a_new_order(qloop, demo_ser
             counter.cart.add(standard, 2)
             counter.checkout.complete_sale(method="cash", tendered=Decimal("1"))
             await counter.checkout.tasks.wait("sale")
-            first = counter.checkout.pending.order
+            pending = counter.checkout.pending
+            assert pending is not None and pending.order is not None
+            first = pending.order
             counter.cart.add(standard, 1)  # the customer wants a third ticket
             counter.checkout.complete_sale(method="cash")
             await counter.checkout.tasks.wait("sale")
