@@ -8,6 +8,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice.credentials import CredentialStoreUnavailable
 from boxoffice.sdk import SDK, BoxOfficeError, PasswordCredentials, RefreshTokenCredentials
 from boxoffice.sdk.models.account import User
 from boxoffice.ui.errors import user_message
@@ -81,7 +82,7 @@ class SessionPresenter(QObject):
         if remember and self._tokens is not None and self._sdk.refresh_token:
             try:
                 self._tokens.save(self._base_url, username, self._sdk.refresh_token)
-            except Exception as exc:  # the keyring said no: signing in still worked
+            except CredentialStoreUnavailable as exc:  # signing in still worked
                 self.error.emit(f"Signed in, but this computer cannot remember you: {exc}")
         return True
 
@@ -102,7 +103,7 @@ class SessionPresenter(QObject):
             return False
         try:
             token = self._tokens.load(self._base_url, username)
-        except Exception as exc:
+        except CredentialStoreUnavailable as exc:
             logger.warning("cannot read the credential store: %s", exc)
             return False
         if not token:
