@@ -28,7 +28,13 @@ async def take(folder: Path) -> None:
 
     from boxoffice.ui.login_dialog import LoginDialog
     from boxoffice.ui.presenters.printing import PRINT_TO_FILE
-    from tests.helpers.counter import embedded_counter, sell_with_keyboard
+    from tests.helpers.counter import (
+        config_id,
+        embedded_counter,
+        named,
+        open_event,
+        sell_with_keyboard,
+    )
 
     def save(widget: QWidget, name: str) -> None:
         widget.grab().save(str(OUT / name))
@@ -46,14 +52,10 @@ async def take(folder: Path) -> None:
         save(login, "desktop-sign-in.png")
         login.close()
 
-        pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
-        panes.cart.show_event(await counter.events.load_detail(pop.id))
-        event = counter.cart.current_event
-        assert event is not None
-        configs = {c.name: c.id for c in event.ticket_config or []}
-        discounts = {d.name: d.id for d in event.ticket_discount or []}
-        counter.cart.add(configs["Standard"], 2)
-        counter.cart.add(configs["Standard"], 1, discount_id=discounts["Student"])
+        pop = await open_event(counter, named("Pop"))
+        student = next(d.id for d in pop.ticket_discount or [] if d.name == "Student")
+        counter.cart.add(config_id(pop, "Standard"), 2)
+        counter.cart.add(config_id(pop, "Standard"), 1, discount_id=student)
         panes.checkout.first_name.setText("Ada")
         panes.checkout.last_name.setText("Lovelace")
         panes.checkout.email.setText("ada@example.org")

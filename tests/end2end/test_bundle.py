@@ -11,16 +11,14 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.helpers.live_server import free_port
+from tests.helpers.live_server import free_port, wait_until_healthy
 
 # Building takes most of the time: the whole module gets the build and the runs.
 pytestmark = [pytest.mark.end2end, pytest.mark.timeout(600)]
@@ -137,16 +135,7 @@ def test_the_bundled_server_takes_a_card_payment(bundle, tmp_path):
             start_new_session=True,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/event/health", timeout=1).json() == {"status": "ok"}:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the bundled server did not come up"
-            time.sleep(0.1)
+        wait_until_healthy(base, server, log, timeout=60)
 
         def client(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers.live_server import free_port
+from tests.helpers.live_server import free_port, wait_until_healthy
 
 pytestmark = pytest.mark.end2end
 BOXOFFICE = [sys.executable, "-m", "boxoffice"]
@@ -43,16 +42,7 @@ def serving(tmp_path: Path, *options: str) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/event/health", timeout=1).json() == {"status": "ok"}:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "server did not come up"
-            time.sleep(0.1)
+        wait_until_healthy(base, server, log)
         yield base
     finally:
         server.terminate()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from boxoffice.app import build_counter
 from boxoffice.embedded import EmbeddedServer
 from boxoffice.sdk import SDK
+from boxoffice.sdk.models.events import Event
 from boxoffice.settings import AppSettings, Mode
 from boxoffice.ui.counter import Counter
 from boxoffice.ui.mainwindow import SHORTCUTS
@@ -74,6 +75,23 @@ async def embedded_counter(folder: Path, *, printer: str | None) -> AsyncIterato
             yield counter
         finally:
             await close_counter(counter)
+
+
+async def open_event(counter: Counter, which: Callable[[Event], bool]) -> Event:
+    """Load the events, open the first one `which` accepts in the cart; return it in full."""
+    await counter.events.load_list()
+    chosen = next(s.event for s in counter.events.visible if which(s.event))
+    event = await counter.events.load_detail(chosen.id)
+    counter.window.panes.cart.show_event(event)
+    return event
+
+
+def named(prefix: str) -> Callable[[Event], bool]:
+    return lambda event: event.name.startswith(prefix)
+
+
+def config_id(event: Event, name: str) -> int:
+    return next(c.id for c in event.ticket_config or [] if c.name == name)
 
 
 async def close_counter(counter: Counter) -> None:

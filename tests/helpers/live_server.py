@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -74,3 +77,19 @@ def serve_in_thread(app: FastAPI) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def wait_until_healthy(
+    base_url: str, process: subprocess.Popen[Any], log: Path, *, timeout: float = 30
+) -> None:
+    """Poll `GET /event/health` of a server started as `process` (its output in `log`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(f"{base_url}/event/health", timeout=1).json() == {"status": "ok"}:
+                return
+        except httpx.TransportError:
+            pass
+        assert process.poll() is None, log.read_text(errors="replace")
+        assert time.monotonic() < deadline, f"the server did not come up:\n{log.read_text()}"
+        time.sleep(0.1)

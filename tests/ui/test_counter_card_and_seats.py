@@ -10,7 +10,7 @@ from boxoffice.ui.payment_dialog import PaymentDialog
 from boxoffice.ui.presenters.printing import PRINT_TO_FILE
 from boxoffice.ui.seating_dialog import SeatingDialog
 from tests.helpers import factories as f
-from tests.helpers.counter import close_counter, make_counter
+from tests.helpers.counter import close_counter, make_counter, open_event
 from tests.helpers.web import run_js, type_into, wait_js
 
 
@@ -18,9 +18,7 @@ def test_seats_from_the_map_paid_by_card_print(qloop, demo_server, tmp_path):
     counter = qloop.run(make_counter(demo_server.base_url, tmp_path / "app", printer=PRINT_TO_FILE))
     try:
         assert qloop.run(counter.session.sign_in("clerk", f.PASSWORD))
-        qloop.run(counter.events.load_list())
-        hall = next(s.event for s in counter.events.visible if s.event.has_seat_map)
-        counter.window.panes.cart.show_event(qloop.run(counter.events.load_detail(hall.id)))
+        hall = qloop.run(open_event(counter, lambda event: event.has_seat_map))
         stalls = next(c for c in hall.ticket_config or [] if c.name == "Stalls")
 
         seating = counter.open_seating(stalls.id, 2)

@@ -7,7 +7,15 @@ from decimal import Decimal
 from boxoffice.server.db.models import Order as OrderRow
 from boxoffice.server.db.models import Ticket
 from tests.helpers import factories as f
-from tests.helpers.counter import close_counter, make_counter, sell_with_keyboard, wait_until
+from tests.helpers.counter import (
+    close_counter,
+    config_id,
+    make_counter,
+    named,
+    open_event,
+    sell_with_keyboard,
+    wait_until,
+)
 from tests.helpers.qr import qr_codes_of_pdf
 
 
@@ -65,10 +73,8 @@ def test_a_failed_payment_keeps_the_order_and_the_retry_pays_it_once(qloop, demo
         counter.checkout.error.connect(problems.append)
         try:
             assert await counter.session.sign_in("clerk", f.PASSWORD)
-            await counter.events.load_list()
-            pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
-            counter.window.panes.cart.show_event(await counter.events.load_detail(pop.id))
-            standard = pop_config(counter, "Standard")
+            pop = await open_event(counter, named("Pop"))
+            standard = config_id(pop, "Standard")
             counter.cart.add(standard, 2)
             counter.checkout.complete_sale(method="cash", tendered=Decimal("10"))
             await counter.checkout.tasks.wait("sale")
@@ -85,11 +91,6 @@ def test_a_failed_payment_keeps_the_order_and_the_retry_pays_it_once(qloop, demo
     assert result is not None and result.order.id == kept.id
     assert result.change == Decimal("2")
     assert [o.id for o in paid_orders(demo_server)] == [kept.id]
-
-
-def pop_config(counter, name: str) -> int:
-    event = counter.cart.current_event
-    return next(c.id for c in event.ticket_config if c.name == name)
 
 
 def test_loading_shows_in_the_status_bar_and_escape_stops_it(qloop, demo_server, tmp_path):
@@ -126,10 +127,8 @@ def test_a_refused_order_then_a_smaller_cart_sells(qloop, demo_server, tmp_path)
         counter.checkout.error.connect(problems.append)
         try:
             assert await counter.session.sign_in("clerk", f.PASSWORD)
-            await counter.events.load_list()
-            pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
-            counter.window.panes.cart.show_event(await counter.events.load_detail(pop.id))
-            standard = pop_config(counter, "Standard")
+            pop = await open_event(counter, named("Pop"))
+            standard = config_id(pop, "Standard")
             counter.cart.add(standard, 11)
             counter.checkout.complete_sale(method="cash")
             await counter.checkout.tasks.wait("sale")
@@ -152,10 +151,8 @@ def test_a_cart_changed_after_a_failed_payment_makes_a_new_order(qloop, demo_ser
         counter = await make_counter(demo_server.base_url, tmp_path / "app", auto_print=False)
         try:
             assert await counter.session.sign_in("clerk", f.PASSWORD)
-            await counter.events.load_list()
-            pop = next(s.event for s in counter.events.visible if s.event.name.startswith("Pop"))
-            counter.window.panes.cart.show_event(await counter.events.load_detail(pop.id))
-            standard = pop_config(counter, "Standard")
+            pop = await open_event(counter, named("Pop"))
+            standard = config_id(pop, "Standard")
             counter.cart.add(standard, 2)
             counter.checkout.complete_sale(method="cash", tendered=Decimal("1"))
             await counter.checkout.tasks.wait("sale")

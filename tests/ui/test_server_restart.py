@@ -9,7 +9,14 @@ import signal
 from boxoffice.embedded import EmbeddedServer, ServerStatus
 from boxoffice.settings import Mode
 from boxoffice.ui.messages import Level
-from tests.helpers.counter import close_counter, make_counter, wait_until
+from tests.helpers.counter import (
+    close_counter,
+    config_id,
+    make_counter,
+    named,
+    open_event,
+    wait_until,
+)
 
 
 def test_a_sale_survives_the_embedded_server_dying(qloop, tmp_path):
@@ -30,13 +37,8 @@ def test_a_sale_survives_the_embedded_server_dying(qloop, tmp_path):
             counter.checkout.error.connect(problems.append)
             try:
                 assert await counter.session.sign_in_counter()
-                await counter.events.load_list()
-                pop = next(
-                    s.event for s in counter.events.visible if s.event.name.startswith("Pop")
-                )
-                counter.window.panes.cart.show_event(await counter.events.load_detail(pop.id))
-                standard = next(c.id for c in pop.ticket_config or [] if c.name == "Standard")
-                counter.cart.add(standard, 2)
+                pop = await open_event(counter, named("Pop"))
+                counter.cart.add(config_id(pop, "Standard"), 2)
 
                 os.kill(server.pid or 0, signal.SIGKILL)
                 await wait_until(lambda: server.status is not ServerStatus.RUNNING)
