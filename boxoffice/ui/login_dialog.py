@@ -52,6 +52,7 @@ class LoginDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
+        self.progress = QLabel()
         form = QFormLayout()
         form.addRow("&User", self.username)
         form.addRow("&Password", self.password)
@@ -64,6 +65,7 @@ class LoginDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.remember)
         layout.addWidget(self.problem)
+        layout.addWidget(self.progress)
         layout.addLayout(buttons)
         self.sign_in_button.clicked.connect(self._sign_in)
         self.guest_button.clicked.connect(lambda: self._run(session.sign_in_guest()))
@@ -86,10 +88,17 @@ class LoginDialog(QDialog):
     async def _attempt(self, attempt: Coroutine[Any, Any, bool]) -> None:
         for button in (self.sign_in_button, self.guest_button, self.counter_button):
             button.setEnabled(False)
+        self.progress.setText("Signing in… (Esc stops)")
         try:
             if await attempt:
                 self.password.clear()
                 self.accept()
         finally:
+            self.progress.clear()
             for button in (self.sign_in_button, self.guest_button, self.counter_button):
                 button.setEnabled(True)
+
+    def reject(self) -> None:
+        """Esc or closing: stop a sign-in that is still waiting for the server."""
+        self.tasks.cancel()
+        super().reject()
