@@ -84,13 +84,13 @@ def run(args: argparse.Namespace) -> int:
     asyncio.set_event_loop(loop)
     try:
         with loop:
-            code: int = loop.run_until_complete(_main(app, args, started))
+            code: int = loop.run_until_complete(_main(args, started))
             return code
     finally:
         asyncio.set_event_loop(None)
 
 
-async def _main(app: object, args: argparse.Namespace, started: float) -> int:
+async def _main(args: argparse.Namespace, started: float) -> int:
     closed = asyncio.Event()
     async with AsyncExitStack() as stack:
         counter, server_ready = await assemble(args, stack)
