@@ -31,7 +31,6 @@ from boxoffice.client_output import (
     emit,
     exit_code_for,
     fail,
-    money,
 )
 from boxoffice.credentials import CredentialStore, open_store
 from boxoffice.sdk import (
@@ -43,6 +42,7 @@ from boxoffice.sdk import (
 )
 from boxoffice.sdk.models.events import Event
 from boxoffice.sdk.models.orders import Order, OrderContactRequest
+from boxoffice.sdk.money import format_money
 
 DEFAULT_API = "http://127.0.0.1:8765"
 ORGANIZER_ENV = "BOXOFFICE_ORGANIZER"
@@ -335,7 +335,7 @@ def event_lines(event: Event) -> list[str]:
     lines = [f"{event.id:>5}  {event.name}  {_local_start(event)}  {event.status}"]
     for config in event.ticket_config or []:
         left = "" if config.available is None else f"  {config.available} left"
-        price = money(config.face_value, config.currency)
+        price = format_money(config.face_value, config.currency)
         lines.append(f"       {config.id:>5}  {config.name}  {price}{left}")
     return lines
 
@@ -354,8 +354,9 @@ async def _events(sdk: SDK, args: argparse.Namespace) -> int:
 
 def order_line(order: Order) -> str:
     created = order.created_at.strftime("%Y-%m-%d %H:%M")
+    total = format_money(order.total, order.currency)
     return (
-        f"{order.id:>6}  {order.code}  {order.status:<18}  {money(order.total, order.currency)}"
+        f"{order.id:>6}  {order.code}  {order.status:<18}  {total}"
         f"  event {order.event_id}  {created} UTC"
     )
 

@@ -6,7 +6,6 @@ import argparse
 import enum
 import json
 import sys
-from decimal import Decimal
 from typing import Any
 
 import pydantic
@@ -107,8 +106,3 @@ def emit(args: argparse.Namespace, text: str, data: Any) -> None:
     """`text` for people, or `data` as JSON with `--json`."""
     out = json.dumps(data, indent=2, default=str) if args.json else text
     sys.stdout.write(out + "\n")
-
-
-def money(amount: Decimal, currency: str) -> str:
-    """`12.50 EUR`."""
-    return f"{amount:.2f} {currency}"

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from boxoffice import training_card
-from boxoffice.client_output import CommandError, ExitCode, emit, fail, money, progress
+from boxoffice.client_output import CommandError, ExitCode, emit, fail, progress
 from boxoffice.sdk import SDK, APIStatusError, BoxOfficeError
 from boxoffice.sdk.models.orders import Order, OrderItemRequest
 from boxoffice.sdk.models.payments import PaymentIntentResponse
+from boxoffice.sdk.money import format_money
 
 
 def order_item(args: argparse.Namespace) -> OrderItemRequest:
@@ -64,7 +65,7 @@ async def pay(
     if args.pay == "free" and order.total != 0:
         await cancel_quietly(sdk, order)
         raise CommandError(
-            f"Order {order.code} costs {money(order.total, order.currency)}; "
+            f"Order {order.code} costs {format_money(order.total, order.currency)}; "
             "--pay free is only for free orders.",
             ExitCode.USAGE,
         )
@@ -114,7 +115,7 @@ def pending_text(order: Order, answer: PaymentIntentResponse) -> str:
     return "\n".join(
         [
             f"Order {order.code} (id {order.id}) awaits a card payment of "
-            f"{money(order.total, order.currency)}.",
+            f"{format_money(order.total, order.currency)}.",
             f"publishable_key: {answer.publishable_key}",
             f"client_secret: {answer.client_secret}",
             f"stripe_js_url: {answer.stripe_js_url}",
@@ -136,10 +137,10 @@ def sale_text(order: Order, answer: PaymentIntentResponse, files: Sequence[Path]
     how = paid_by(answer)
     lines = [
         f"Order {order.code} (id {order.id}): paid, {tickets} ticket(s), "
-        f"total {money(order.total, order.currency)} ({how})."
+        f"total {format_money(order.total, order.currency)} ({how})."
     ]
     if answer.payment is not None and answer.payment.change is not None:
-        lines.append(f"Change: {money(answer.payment.change, order.currency)}.")
+        lines.append(f"Change: {format_money(answer.payment.change, order.currency)}.")
     if order.format == "SECURE":
         owner = order.order_contact.email if order.order_contact else "the buyer's account"
         lines.append(f"SECURE tickets go to the wallet of {owner}; nothing to download.")
