@@ -45,7 +45,6 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +56,7 @@ from venue_server import (
     add_staff_account,
     data_of,
     login,
+    make_event,
     markdown_table,
     percentile,
     running_server,
@@ -225,36 +225,6 @@ def _run_phase(
 
 
 # --- catalog set-up and checks over HTTP ------------------------------------------------------
-
-
-def make_event(client: httpx.Client, name: str, quantity: int) -> tuple[int, int]:
-    """A published event with one 10 EUR ticket config on sale since yesterday."""
-    now = datetime.now(UTC)
-    event = data_of(
-        client.post(
-            f"/event/v1/organizer/{ORGANIZER}/event",
-            json={
-                "name": name,
-                "start_at": (now + timedelta(days=30)).isoformat(),
-                "end_at": (now + timedelta(days=30, hours=3)).isoformat(),
-            },
-        ),
-        201,
-    )
-    config = data_of(
-        client.post(
-            f"/event/v1/event/{event['id']}/ticket_config",
-            json={
-                "name": f"{name} standard",
-                "face_value": 10,
-                "quantity": quantity,
-                "start_sale_at": (now - timedelta(days=1)).isoformat(),
-            },
-        ),
-        201,
-    )
-    data_of(client.post(f"/event/v1/event/{event['id']}/publish"))
-    return int(event["id"]), int(config["id"])
 
 
 @dataclass
@@ -442,8 +412,12 @@ def bench(
     with httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT) as client:
         token = login(client)
         client.headers["authorization"] = f"Bearer {token}"
-        load_event, load_config = make_event(client, "Load", LOAD_QUANTITY)
-        race_event, race_config = make_event(client, "Race", args.race_tickets)
+        load_event, load_config = make_event(
+            client, "Load", quantity=LOAD_QUANTITY, config_name="Load standard"
+        )
+        race_event, race_config = make_event(
+            client, "Race", quantity=args.race_tickets, config_name="Race standard"
+        )
 
     def job(config_id: int, clients: int, duration: float, max_orders: int, **kw: Any) -> Job:
         return Job(base_url, token, config_id, clients, 0.0, duration, max_orders, **kw)

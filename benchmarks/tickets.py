@@ -45,7 +45,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -61,6 +61,7 @@ from venue_server import (
     add_staff_account,
     data_of,
     login,
+    make_event,
     markdown_table,
     percentile,
     running_server,
@@ -257,36 +258,6 @@ def bench_renders(args: argparse.Namespace, folder: Path) -> list[Row]:
 SaleFailed = RequestFailed  # one step of a sale did not answer as expected
 
 
-def make_event(client: httpx.Client) -> int:
-    """A published event with one 10 EUR ticket config on sale since yesterday; its config id."""
-    now = datetime.now(UTC)
-    event = data_of(
-        client.post(
-            f"/event/v1/organizer/{ORGANIZER}/event",
-            json={
-                "name": "Ticket benchmark night",
-                "start_at": (now + timedelta(days=30)).isoformat(),
-                "end_at": (now + timedelta(days=30, hours=3)).isoformat(),
-            },
-        ),
-        201,
-    )
-    config = data_of(
-        client.post(
-            f"/event/v1/event/{event['id']}/ticket_config",
-            json={
-                "name": "Standard",
-                "face_value": FACE_VALUE,
-                "quantity": SALE_QUANTITY,
-                "start_sale_at": (now - timedelta(days=1)).isoformat(),
-            },
-        ),
-        201,
-    )
-    data_of(client.post(f"/event/v1/event/{event['id']}/publish"))
-    return int(config["id"])
-
-
 STEPS = ("create order", "pay cash", "download PDF")
 
 
@@ -335,7 +306,9 @@ def sell(client: httpx.Client, config_id: int) -> tuple[list[float], int]:
 def bench_sales(args: argparse.Namespace, server: Server) -> list[Row]:
     with httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT) as client:
         client.headers["authorization"] = f"Bearer {login(client)}"
-        config_id = make_event(client)
+        _, config_id = make_event(
+            client, "Ticket benchmark night", quantity=SALE_QUANTITY, face_value=FACE_VALUE
+        )
         for _ in range(args.warmup):
             sell(client, config_id)
         print(f"warm-up: {args.warmup} sales", flush=True)

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +147,42 @@ def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
 
     rule = "|".join(["", "-" * (widths[0] + 2), *("-" * (w + 1) + ":" for w in widths[1:]), ""])
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def make_event(
+    client: httpx.Client,
+    name: str,
+    *,
+    quantity: int,
+    config_name: str = "Standard",
+    face_value: int = 10,
+    organizer: str = "demo",
+) -> tuple[int, int]:
+    """A published event 30 days ahead with one ticket config on sale since yesterday;
+    (event id, config id)."""
+    now = datetime.now(UTC)
+    event = data_of(
+        client.post(
+            f"/event/v1/organizer/{organizer}/event",
+            json={
+                "name": name,
+                "start_at": (now + timedelta(days=30)).isoformat(),
+                "end_at": (now + timedelta(days=30, hours=3)).isoformat(),
+            },
+        ),
+        201,
+    )
+    config = data_of(
+        client.post(
+            f"/event/v1/event/{event['id']}/ticket_config",
+            json={
+                "name": config_name,
+                "face_value": face_value,
+                "quantity": quantity,
+                "start_sale_at": (now - timedelta(days=1)).isoformat(),
+            },
+        ),
+        201,
+    )
+    data_of(client.post(f"/event/v1/event/{event['id']}/publish"))
+    return int(event["id"]), int(config["id"])
