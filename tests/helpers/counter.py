@@ -23,6 +23,7 @@ from boxoffice.ui.counter import Counter
 from boxoffice.ui.mainwindow import SHORTCUTS
 from boxoffice.ui.presenters.checkout import SaleResult
 from boxoffice.ui.settings_store import SettingsStore
+from tests.helpers.factories import PASSWORD
 
 
 async def make_counter(
@@ -92,6 +93,19 @@ def named(prefix: str) -> Callable[[Event], bool]:
 
 def config_id(event: Event, name: str) -> int:
     return next(c.id for c in event.ticket_config or [] if c.name == name)
+
+
+@asynccontextmanager
+async def clerk_counter(
+    base_url: str, data_dir: Path, *, printer: str | None = None, auto_print: bool = True
+) -> AsyncIterator[Counter]:
+    """A counter signed in as the test server's staff user `clerk`; closed afterwards."""
+    counter = await make_counter(base_url, data_dir, printer=printer, auto_print=auto_print)
+    try:
+        assert await counter.session.sign_in("clerk", PASSWORD), "clerk cannot sign in"
+        yield counter
+    finally:
+        await close_counter(counter)
 
 
 async def close_counter(counter: Counter) -> None:

@@ -6,11 +6,9 @@ from decimal import Decimal
 
 from boxoffice.server.db.models import Order as OrderRow
 from boxoffice.server.db.models import Ticket
-from tests.helpers import factories as f
 from tests.helpers.counter import (
-    close_counter,
+    clerk_counter,
     config_id,
-    make_counter,
     named,
     open_event,
     sell_with_keyboard,
@@ -36,12 +34,10 @@ def test_keyboard_only_cash_sale_prints_through_cups(
     """Pick an event, 2 tickets, cash, printed on a real CUPS queue — without the mouse."""
 
     async def scenario():
-        counter = await make_counter(
+        async with clerk_counter(
             demo_server.base_url, tmp_path / "app", printer=cups_printer.name
-        )
-        try:
+        ) as counter:
             counter.window.show()
-            assert await counter.session.sign_in("clerk", f.PASSWORD)
             await counter.after_sign_in()
             await wait_until(lambda: counter.events.visible)
             known = cups_printer.printed_files()
@@ -49,8 +45,6 @@ def test_keyboard_only_cash_sale_prints_through_cups(
                 counter, event_query="pop & soul", quantity=2, tendered="100"
             )
             return result, known, counter.window.panes.checkout.outcome.text()
-        finally:
-            await close_counter(counter)
 
     result, known, outcome = qloop.run(scenario(), timeout=120)
     assert result.order.status == "paid"
@@ -68,11 +62,11 @@ def test_a_failed_payment_keeps_the_order_and_the_retry_pays_it_once(qloop, demo
     """Too little cash: refused, the order is kept; the retry pays that same order."""
 
     async def scenario():
-        counter = await make_counter(demo_server.base_url, tmp_path / "app", auto_print=False)
-        problems: list[str] = []
-        counter.checkout.error.connect(problems.append)
-        try:
-            assert await counter.session.sign_in("clerk", f.PASSWORD)
+        async with clerk_counter(
+            demo_server.base_url, tmp_path / "app", auto_print=False
+        ) as counter:
+            problems: list[str] = []
+            counter.checkout.error.connect(problems.append)
             pop = await open_event(counter, named("Pop"))
             standard = config_id(pop, "Standard")
             counter.cart.add(standard, 2)
@@ -83,8 +77,6 @@ def test_a_failed_payment_keeps_the_order_and_the_retry_pays_it_once(qloop, demo
             counter.checkout.complete_sale(method="cash", tendered=Decimal("60"))
             await counter.checkout.tasks.wait("sale")
             return problems, kept.order, counter.checkout.last_result
-        finally:
-            await close_counter(counter)
 
     problems, kept, result = qloop.run(scenario())
     assert problems == ["The cash tendered is less than the total."]
@@ -95,13 +87,11 @@ def test_a_failed_payment_keeps_the_order_and_the_retry_pays_it_once(qloop, demo
 
 def test_loading_shows_in_the_status_bar_and_escape_stops_it(qloop, demo_server, tmp_path):
     async def scenario():
-        counter = await make_counter(demo_server.base_url, tmp_path / "app")
-        shown: list[str] = []
-        counter.events.busy_changed.connect(
-            lambda _busy: shown.append(counter.window.busy_label.text())
-        )
-        try:
-            assert await counter.session.sign_in("clerk", f.PASSWORD)
+        async with clerk_counter(demo_server.base_url, tmp_path / "app") as counter:
+            shown: list[str] = []
+            counter.events.busy_changed.connect(
+                lambda _busy: shown.append(counter.window.busy_label.text())
+            )
             counter.events.refresh()
             await wait_until(lambda: counter.events.visible)
             loaded = list(shown)
@@ -109,8 +99,6 @@ def test_loading_shows_in_the_status_bar_and_escape_stops_it(qloop, demo_server,
             counter.window.actions_by_name["stop"].trigger()  # Esc
             await wait_until(lambda: not counter.events.tasks.is_running())
             return loaded, counter.window.busy_label.text()
-        finally:
-            await close_counter(counter)
 
     loaded, after_stop = qloop.run(scenario())
     assert loaded == ["Loading events… (Esc stops)", ""]
@@ -122,11 +110,11 @@ def test_a_refused_order_then_a_smaller_cart_sells(qloop, demo_server, tmp_path)
     sale goes through — a new order under a new idempotency key, not the refusal replayed."""
 
     async def scenario():
-        counter = await make_counter(demo_server.base_url, tmp_path / "app", auto_print=False)
-        problems: list[str] = []
-        counter.checkout.error.connect(problems.append)
-        try:
-            assert await counter.session.sign_in("clerk", f.PASSWORD)
+        async with clerk_counter(
+            demo_server.base_url, tmp_path / "app", auto_print=False
+        ) as counter:
+            problems: list[str] = []
+            counter.checkout.error.connect(problems.append)
             pop = await open_event(counter, named("Pop"))
             standard = config_id(pop, "Standard")
             counter.cart.add(standard, 11)
@@ -137,8 +125,6 @@ def test_a_refused_order_then_a_smaller_cart_sells(qloop, demo_server, tmp_path)
             counter.checkout.complete_sale(method="cash")
             await counter.checkout.tasks.wait("sale")
             return problems, counter.checkout.last_result
-        finally:
-            await close_counter(counter)
 
     problems, result = qloop.run(scenario())
     assert problems == ["That is more tickets than one order may have for this ticket type."]
@@ -148,9 +134,9 @@ def test_a_refused_order_then_a_smaller_cart_sells(qloop, demo_server, tmp_path)
 
 def test_a_cart_changed_after_a_failed_payment_makes_a_new_order(qloop, demo_server, tmp_path):
     async def scenario():
-        counter = await make_counter(demo_server.base_url, tmp_path / "app", auto_print=False)
-        try:
-            assert await counter.session.sign_in("clerk", f.PASSWORD)
+        async with clerk_counter(
+            demo_server.base_url, tmp_path / "app", auto_print=False
+        ) as counter:
             pop = await open_event(counter, named("Pop"))
             standard = config_id(pop, "Standard")
             counter.cart.add(standard, 2)
@@ -164,8 +150,6 @@ def test_a_cart_changed_after_a_failed_payment_makes_a_new_order(qloop, demo_ser
             await counter.checkout.tasks.wait("sale")
             first_now = await counter.sdk.order.get_order(first.id)
             return first, first_now, counter.checkout.last_result
-        finally:
-            await close_counter(counter)
 
     first, first_now, result = qloop.run(scenario())
     assert first_now.status == "canceled"  # its two tickets are free again
