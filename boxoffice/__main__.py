@@ -1,5 +1,5 @@
 """`python -m boxoffice` runs the command line."""
 
-from boxoffice.cli import main
+from boxoffice.cli.main import main
 
 raise SystemExit(main())

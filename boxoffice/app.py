@@ -14,13 +14,13 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from boxoffice import paths
-from boxoffice.app_arguments import add_arguments
 from boxoffice.credentials import CredentialStore, CredentialStoreUnavailable, open_store
-from boxoffice.embedded import EmbeddedServer, EmbeddedServerError, ServerStatus
-from boxoffice.journal import SaleJournal
+from boxoffice.desktop.arguments import add_arguments
+from boxoffice.desktop.embedded import EmbeddedServer, EmbeddedServerError, ServerStatus
+from boxoffice.desktop.journal import SaleJournal
+from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.logs import setup_logging
 from boxoffice.sdk import SDK
-from boxoffice.settings import AppSettings, Mode
 from boxoffice.ui.counter import Counter
 from boxoffice.ui.mainwindow import MainWindow, Panes
 from boxoffice.ui.messages import MessageBridge

@@ -38,11 +38,11 @@ from boxoffice.server.db.locking import WriteGate
 from boxoffice.server.db.migrate import upgrade
 from boxoffice.server.db.models import RefreshToken, User
 from boxoffice.server.errors import NotAuthenticated
-from boxoffice.server.payments.cards import CardPayments
 from boxoffice.server.services import audit, demo, mail_queue, tokens, users
 from boxoffice.server.services import orders as order_service
 from boxoffice.server.services import payments as payment_service
 from boxoffice.server.services.payments import Issuing
+from boxoffice.server.stripe.cards import CardPayments
 from boxoffice.server.ticketoutput.certificates import load_or_create_development_signer
 
 logger = logging.getLogger(__name__)

@@ -6,17 +6,19 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from boxoffice.embedded import ServerStatus
-from boxoffice.journal import SaleJournal
+from boxoffice.desktop.embedded import ServerStatus
+from boxoffice.desktop.journal import SaleJournal
+from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.events import Event
 from boxoffice.sdk.models.orders import Order
-from boxoffice.settings import AppSettings, Mode
+from boxoffice.ui.dialogs.login import LoginDialog
+from boxoffice.ui.dialogs.payment import PaymentDialog
+from boxoffice.ui.dialogs.seating import SeatingDialog
+from boxoffice.ui.dialogs.settings import SettingsDialog
 from boxoffice.ui.errors import user_message
-from boxoffice.ui.login_dialog import LoginDialog
 from boxoffice.ui.mainwindow import MainWindow
 from boxoffice.ui.messages import MessageBridge
-from boxoffice.ui.payment_dialog import PaymentDialog
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.checkout import CheckoutPresenter, SaleResult
 from boxoffice.ui.presenters.events import EventsPresenter
@@ -26,8 +28,6 @@ from boxoffice.ui.presenters.recovery import settle_unfinished
 from boxoffice.ui.presenters.session import COUNTER_USER, SessionPresenter
 from boxoffice.ui.printing import tickets
 from boxoffice.ui.printing.printers import PrintingError
-from boxoffice.ui.seating_dialog import SeatingDialog
-from boxoffice.ui.settings_dialog import SettingsDialog
 from boxoffice.ui.settings_store import SettingsStore
 from boxoffice.ui.tasks import TaskRunner
 

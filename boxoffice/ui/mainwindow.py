@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
-from boxoffice.settings import Mode
+from boxoffice.desktop.settings import Mode
 from boxoffice.ui.messages import Level, MessageBridge
 from boxoffice.ui.panes.cart_pane import CartPane
 from boxoffice.ui.panes.checkout_pane import CheckoutPane

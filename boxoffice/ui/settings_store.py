@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from boxoffice.settings import AppSettings
+from boxoffice.desktop.settings import AppSettings
 
 ORGANIZATION = "boxoffice"
 APPLICATION = "Box Office"

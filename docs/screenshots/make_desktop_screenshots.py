@@ -26,7 +26,7 @@ OUT = ROOT / "docs" / "screenshots"
 async def take(folder: Path) -> None:
     from PySide6.QtWidgets import QWidget
 
-    from boxoffice.ui.login_dialog import LoginDialog
+    from boxoffice.ui.dialogs.login import LoginDialog
     from boxoffice.ui.presenters.printing import PRINT_TO_FILE
     from tests.helpers.counter import (
         config_id,

@@ -37,8 +37,8 @@ from boxoffice.sdk import SDK, PasswordCredentials  # noqa: E402
 from boxoffice.server.app import create_app  # noqa: E402
 from boxoffice.server.config import ServerSettings  # noqa: E402
 from boxoffice.server.services import users  # noqa: E402
-from boxoffice.ui.payment_dialog import PaymentDialog  # noqa: E402
-from boxoffice.ui.seating_dialog import SeatingDialog  # noqa: E402
+from boxoffice.ui.dialogs.payment import PaymentDialog  # noqa: E402
+from boxoffice.ui.dialogs.seating import SeatingDialog  # noqa: E402
 from boxoffice.ui.web.scheme import register_scheme  # noqa: E402
 
 PASSWORD = "screenshot password"

@@ -15,7 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from boxoffice.embedded import COUNTER_USERNAME, EmbeddedServer, EmbeddedServerError, ServerStatus
+from boxoffice.desktop.embedded import (
+    COUNTER_USERNAME,
+    EmbeddedServer,
+    EmbeddedServerError,
+    ServerStatus,
+)
 from boxoffice.sdk import SDK, PasswordCredentials
 
 pytestmark = pytest.mark.end2end
@@ -164,7 +169,7 @@ async def test_the_server_dies_with_the_app(tmp_path):
             textwrap.dedent(
                 f"""
                 import asyncio, pathlib
-                from boxoffice.embedded import EmbeddedServer
+                from boxoffice.desktop.embedded import EmbeddedServer
 
                 async def main():
                     server = EmbeddedServer(pathlib.Path({str(tmp_path / "data")!r}))

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from boxoffice.cli import main
-from boxoffice.client_cli import ORGANIZER_ENV, PASSWORD_ENV, USER_ENV
-from boxoffice.client_output import API_ENV, ExitCode
+from boxoffice.cli.client import ORGANIZER_ENV, PASSWORD_ENV, USER_ENV
+from boxoffice.cli.main import main
+from boxoffice.cli.output import API_ENV, ExitCode
 from boxoffice.credentials import FILE_ENV, open_store
 from boxoffice.server.db.models import Ticket
 from tests.end2end.test_serve import BOXOFFICE

@@ -15,10 +15,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from boxoffice.app import build_counter
-from boxoffice.embedded import EmbeddedServer
+from boxoffice.desktop.embedded import EmbeddedServer
+from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.events import Event
-from boxoffice.settings import AppSettings, Mode
 from boxoffice.ui.counter import Counter
 from boxoffice.ui.mainwindow import SHORTCUTS
 from boxoffice.ui.presenters.checkout import SaleResult

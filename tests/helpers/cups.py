@@ -52,7 +52,7 @@ from pathlib import Path
 
 import pytest
 
-from boxoffice.embedded import die_with_parent
+from boxoffice.desktop.embedded import die_with_parent
 
 PPD = Path("/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd")
 BACKEND = Path("/usr/lib/cups/backend/cups-pdf")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from boxoffice.server.app import sweep_once
 from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.models import Payment
-from boxoffice.server.payments.emulator import EMULATED_PUBLISHABLE_KEY
+from boxoffice.server.stripe.emulator import EMULATED_PUBLISHABLE_KEY
 from tests.conftest import BOTH_DATABASES
 from tests.helpers import factories as f
 from tests.integration.test_order_rules import assert_error

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from boxoffice.server.payments.emulator import EMULATED_PUBLISHABLE_KEY
 from boxoffice.server.services import ticket_codes
+from boxoffice.server.stripe.emulator import EMULATED_PUBLISHABLE_KEY
 from tests.helpers import factories as f
 from tests.helpers.qr import qr_codes_of_pdf
 from tests.integration.test_order_rules import assert_error

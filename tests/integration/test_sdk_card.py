@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
+from boxoffice.cli.training_card import confirm_test_card, emulator_base
 from boxoffice.sdk import SDK
-from boxoffice.training_card import confirm_test_card, emulator_base
 from tests.helpers import factories as f
 from tests.integration.test_payments import confirm_card
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import shiboken6
 from pypdf import PdfReader
 
-from boxoffice.ui.payment_dialog import PaymentDialog
+from boxoffice.ui.dialogs.payment import PaymentDialog
+from boxoffice.ui.dialogs.seating import SeatingDialog
 from boxoffice.ui.presenters.printing import PRINT_TO_FILE
-from boxoffice.ui.seating_dialog import SeatingDialog
 from tests.helpers import factories as f
 from tests.helpers.counter import close_counter, make_counter, open_event
 from tests.helpers.web import run_js, type_into, wait_js

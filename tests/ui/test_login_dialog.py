@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog
 
-from boxoffice.ui.login_dialog import LoginDialog
+from boxoffice.ui.dialogs.login import LoginDialog
 from tests.helpers import factories as f
 from tests.helpers.counter import close_counter, make_counter, wait_until
 

@@ -9,9 +9,9 @@ import pytest
 
 from boxoffice.sdk import SDK, PasswordCredentials
 from boxoffice.sdk.models.orders import Order
-from boxoffice.ui.payment_dialog import PaymentDialog
+from boxoffice.ui.dialogs.payment import PaymentDialog
+from boxoffice.ui.dialogs.seating import SeatingDialog
 from boxoffice.ui.presenters.card_payment import stripe_js_allowed
-from boxoffice.ui.seating_dialog import SeatingDialog
 from tests.helpers import factories as f
 from tests.helpers.web import (
     click,

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 
 from boxoffice.credentials import FileStore
-from boxoffice.journal import SaleJournal
+from boxoffice.desktop.journal import SaleJournal
+from boxoffice.desktop.settings import AppSettings
 from boxoffice.sdk import SDK, PasswordCredentials
 from boxoffice.sdk.models.account import User
 from boxoffice.sdk.models.events import Event
 from boxoffice.sdk.models.orders import Order
-from boxoffice.settings import AppSettings
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.checkout import CheckoutPresenter, Contact
 from boxoffice.ui.presenters.events import EventsPresenter

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from boxoffice.sdk import SDK, PasswordCredentials
 from boxoffice.server.db.models import Order, Payment
-from boxoffice.ui.seating_dialog import SeatingDialog
+from boxoffice.ui.dialogs.seating import SeatingDialog
 from boxoffice.ui.web.scheme import (
     InvalidUrlError,
     ResourceNotFoundError,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import signal
 
-from boxoffice.embedded import EmbeddedServer, ServerStatus
-from boxoffice.settings import Mode
+from boxoffice.desktop.embedded import EmbeddedServer, ServerStatus
+from boxoffice.desktop.settings import Mode
 from boxoffice.ui.messages import Level
 from tests.helpers.counter import (
     close_counter,

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.locking import WriteGate
-from boxoffice.server.payments.cards import CardPayments
 from boxoffice.server.services.payments import Issuing
 from boxoffice.server.services.tokens import SigningKey
+from boxoffice.server.stripe.cards import CardPayments
 
 Clock = Callable[[], datetime]
 

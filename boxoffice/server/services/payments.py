@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from boxoffice.server.db.models import Order, Payment
 from boxoffice.server.db.models.order import CANCELED, DRAFT, PAID, PAYMENT_FAILED
 from boxoffice.server.errors import Conflict, InvalidInput, RuleViolation
-from boxoffice.server.payments.cards import CardPayments
-from boxoffice.server.payments.stripe_gateway import IntentInfo, PaymentProviderError
 from boxoffice.server.services import audit, holds, issuing, orders
 from boxoffice.server.services.actors import Actor, require_staff
 from boxoffice.server.services.money import to_minor
+from boxoffice.server.stripe.cards import CardPayments
+from boxoffice.server.stripe.gateway import IntentInfo, PaymentProviderError
 from boxoffice.server.ticketoutput.certificates import PassSigner
 
 logger = logging.getLogger(__name__)

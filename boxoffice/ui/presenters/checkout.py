@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from boxoffice.journal import SaleJournal
+from boxoffice.desktop.journal import SaleJournal
 from boxoffice.sdk import SDK, APIConnectionError, APIStatusError, BoxOfficeError
 from boxoffice.sdk.models.orders import Order, TicketFormat
 from boxoffice.sdk.money import format_money

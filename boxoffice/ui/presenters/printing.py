@@ -15,9 +15,9 @@ from typing import Literal
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtPrintSupport import QPrinter
 
+from boxoffice.desktop.settings import AppSettings
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.orders import Order
-from boxoffice.settings import AppSettings
 from boxoffice.ui.presenters.checkout import Delivery
 from boxoffice.ui.printing import printers, tickets
 from boxoffice.ui.printing.printers import PrintingError

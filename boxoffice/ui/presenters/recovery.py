@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from boxoffice.journal import SaleJournal, SaleRecord
+from boxoffice.desktop.journal import SaleJournal, SaleRecord
 from boxoffice.sdk import SDK, BoxOfficeError, NotFoundError
 
 logger = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from boxoffice.sdk.models.common import RequestModel
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.errors import RuleViolation
-from boxoffice.server.payments.stripe_gateway import WebhookSignatureError
 from boxoffice.server.services import orders, payments
+from boxoffice.server.stripe.gateway import WebhookSignatureError
 
 router = APIRouter(prefix="/payment/v1", tags=["payment"])
 

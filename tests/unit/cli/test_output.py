@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from boxoffice.client_output import CommandError, ExitCode, describe, exit_code_for
+from boxoffice.cli.output import CommandError, ExitCode, describe, exit_code_for
+from boxoffice.cli.training_card import emulator_base
 from boxoffice.credentials import CredentialStoreUnavailable
 from boxoffice.sdk import (
     APIConnectionError,
@@ -18,7 +19,6 @@ from boxoffice.sdk import (
     SoldOutError,
 )
 from boxoffice.sdk.models.payments import PaymentIntentResponse
-from boxoffice.training_card import emulator_base
 
 API = "http://127.0.0.1:8765"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sdk.md"

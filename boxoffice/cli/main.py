@@ -7,8 +7,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from boxoffice import client_cli
-from boxoffice.server import cli as server_cli
+from boxoffice.cli import client as client_cli
+from boxoffice.cli import server as server_cli
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
     # The app (and PySide6) is imported only when it runs: `serve` never loads Qt.
-    from boxoffice import app_arguments
+    from boxoffice.desktop import arguments as app_arguments
 
     app_arguments.add_arguments(parser)
 

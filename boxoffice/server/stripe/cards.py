@@ -6,8 +6,8 @@ import logging
 import threading
 
 from boxoffice.server.config import ServerSettings
-from boxoffice.server.payments.emulator import StripeEmulator
-from boxoffice.server.payments.stripe_gateway import StripeGateway
+from boxoffice.server.stripe.emulator import StripeEmulator
+from boxoffice.server.stripe.gateway import StripeGateway
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from boxoffice.journal import SaleJournal
+from boxoffice.desktop.journal import SaleJournal
 
 
 @pytest.fixture

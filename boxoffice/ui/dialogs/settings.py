@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice.settings import AppSettings
+from boxoffice.desktop.settings import AppSettings
 from boxoffice.ui.presenters.printing import PrintingPresenter
 
 SYSTEM_DEFAULT = "System default printer"

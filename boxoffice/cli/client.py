@@ -2,8 +2,8 @@
 
 Every command talks to a venue server or Tickethead through `boxoffice.sdk` only, in one
 `asyncio.run`, signed in as `--user` or as a new guest. Failures become one sentence on stderr
-and an `ExitCode` (`boxoffice.client_output`; docs/sdk.md has the same table). The sale itself
-is `boxoffice.client_sale`.
+and an `ExitCode` (`boxoffice.cli.output`; docs/sdk.md has the same table). The sale itself
+is `boxoffice.cli.sale`.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pydantic
 
-from boxoffice import client_sale
-from boxoffice.client_output import (
+from boxoffice.cli import sale as client_sale
+from boxoffice.cli.output import (
     API_ENV,
     CommandError,
     ExitCode,

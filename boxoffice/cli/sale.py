@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from boxoffice import training_card
-from boxoffice.client_output import CommandError, ExitCode, emit, fail, progress
+from boxoffice.cli import training_card
+from boxoffice.cli.output import CommandError, ExitCode, emit, fail, progress
 from boxoffice.sdk import SDK, APIStatusError, BoxOfficeError
 from boxoffice.sdk.models.orders import Order, OrderItemRequest
 from boxoffice.sdk.models.payments import PaymentIntentResponse

@@ -1,4 +1,4 @@
-"""Exit codes, failure sentences and output of the client commands (`boxoffice.client_cli`)."""
+"""Exit codes, failure sentences and output of the client commands (`boxoffice.cli.client`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import pydantic
 
+from boxoffice.cli.training_card import TrainingCardError
 from boxoffice.credentials import CredentialStoreUnavailable
 from boxoffice.sdk import (
     APIConnectionError,
@@ -21,7 +22,6 @@ from boxoffice.sdk import (
     PermissionDeniedError,
     ServerError,
 )
-from boxoffice.training_card import TrainingCardError
 
 API_ENV = "BOXOFFICE_API_URL"
 

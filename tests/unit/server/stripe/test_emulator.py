@@ -18,12 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
-from boxoffice.server.payments.emulator import (
+from boxoffice.server.stripe.emulator import (
     EMULATED_PUBLISHABLE_KEY,
     EMULATED_SECRET_KEY,
     StripeEmulator,
 )
-from boxoffice.server.payments.stripe_gateway import (
+from boxoffice.server.stripe.gateway import (
     IntentInfo,
     PaymentProviderError,
     StripeGateway,
@@ -390,7 +390,7 @@ def test_webhook_is_signed_and_verified(gateway, browser, receiver, emulator):
 
 _ORPHAN = """
 import sys
-from boxoffice.server.payments.emulator import StripeEmulator
+from boxoffice.server.stripe.emulator import StripeEmulator
 emulator = StripeEmulator().start()
 print(emulator.base_url, flush=True)
 sys.stdin.read()

@@ -1,6 +1,6 @@
 """The Stripe emulator for training mode: localstripe in a child process on 127.0.0.1.
 
-`StripeEmulator().start()` runs `python -m boxoffice.server.payments.emulator_process` on a
+`StripeEmulator().start()` runs `python -m boxoffice.server.stripe.emulator_process` on a
 free loopback port and waits until it answers. The child keeps everything in memory, dies
 with this process (it watches its stdin pipe and, on POSIX, the parent's pid) and puts a
 compatibility layer in front of localstripe so that a payment page written for real
@@ -24,14 +24,14 @@ from typing import IO
 
 import httpx
 
-from boxoffice.server.payments.stripe_gateway import StripeGateway
+from boxoffice.server.stripe.gateway import StripeGateway
 
 logger = logging.getLogger(__name__)
 
 EMULATED_SECRET_KEY = "sk_test_emulated_boxoffice"
 EMULATED_PUBLISHABLE_KEY = "pk_test_emulated_boxoffice"
 HOST = "127.0.0.1"
-ENTRY_MODULE = "boxoffice.server.payments.emulator_process"
+ENTRY_MODULE = "boxoffice.server.stripe.emulator_process"
 EXIT_BIND_FAILED = 3  # emulator_process's exit code when the port was taken meanwhile
 _BIND_ATTEMPTS = 3
 

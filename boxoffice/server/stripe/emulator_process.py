@@ -1,7 +1,7 @@
 """Child-process entry of the Stripe emulator: localstripe on 127.0.0.1, in memory only, behind
 the Stripe.js compatibility layer (`emulator_compat`).
 
-    python -m boxoffice.server.payments.emulator_process --port N [--parent-pid P]
+    python -m boxoffice.server.stripe.emulator_process --port N [--parent-pid P]
         [--stdin-lifeline]
 
 localstripe's own command listens on every interface and pickles its store to /tmp on every
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from boxoffice.server.payments.emulator_compat import EXIT_BIND_FAILED, HOST, build_app
+from boxoffice.server.stripe.emulator_compat import EXIT_BIND_FAILED, HOST, build_app
 
 logger = logging.getLogger(__name__)
 

@@ -1,1 +1,0 @@
-"""Payment providers: the Stripe gateway and the Stripe emulator used in training mode."""

@@ -1,0 +1,1 @@
+"""The counter's dialogs: sign-in, settings, seat selection and card payment."""
