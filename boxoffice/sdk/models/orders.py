@@ -9,17 +9,9 @@ from pydantic import EmailStr, Field
 
 from boxoffice.sdk.models.common import Amount, RequestModel, WireModel
 from boxoffice.sdk.models.events import Event
+from boxoffice.sdk.models.order_status import OrderStatus
 
 TicketFormat = Literal["PDF", "PKPASS", "SECURE"]
-OrderStatus = Literal[
-    "draft",
-    "payment_processing",
-    "payment_failed",
-    "paid",
-    "partially_refunded",
-    "refunded",
-    "canceled",
-]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Optional200 = Annotated[str | None, Field(default=None, max_length=200)]
 
