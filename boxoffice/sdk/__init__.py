@@ -1,6 +1,6 @@
 """Async client for the Tickethead API and the venue server (`boxoffice.server`)."""
 
-from boxoffice.sdk._client import SDK, BaseUrl
+from boxoffice.sdk._client import API_URL_ENV, SDK, BaseUrl, is_tickethead_url
 from boxoffice.sdk._errors import (
     APIConnectionError,
     APIStatusError,
@@ -26,6 +26,7 @@ from boxoffice.sdk._options import RequestOptions
 from boxoffice.sdk.auth import Credentials, PasswordCredentials, RefreshTokenCredentials
 
 __all__ = [
+    "API_URL_ENV",
     "SDK",
     "APIConnectionError",
     "APIStatusError",
@@ -51,4 +52,5 @@ __all__ = [
     "SoldOutError",
     "UnprocessableEntityError",
     "ValidationError",
+    "is_tickethead_url",
 ]

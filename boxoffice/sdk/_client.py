@@ -29,13 +29,24 @@ class BaseUrl(enum.StrEnum):
     TH_DEV = "https://api.dev.tickethead.io"
 
 
-_TENANT_HOSTS = frozenset(urlsplit(str(url)).hostname for url in BaseUrl)
+API_URL_ENV = "BOXOFFICE_API_URL"  # the base URL the app and the CLI use when it is set
+
+_TICKETHEAD_HOSTS = frozenset(urlsplit(str(url)).hostname or "" for url in BaseUrl)
+
+
+def is_tickethead_url(url: str, *, tenant: bool = True) -> bool:
+    """Whether `url` is on a Tickethead host (a `BaseUrl`'s) or, with `tenant`, on a tenant's
+    host below one (`demo.api.tickethead.io`); anything else is taken as a venue server."""
+    host = urlsplit(url).hostname or ""
+    if host in _TICKETHEAD_HOSTS:
+        return True
+    return tenant and any(host.endswith(f".{known}") for known in _TICKETHEAD_HOSTS)
 
 
 def tenant_url(base_url: str, organizer: str) -> str:
     """On a Tickethead host the organizer becomes the first host label; else `base_url`."""
     parts = urlsplit(base_url)
-    if parts.hostname not in _TENANT_HOSTS or not organizer:
+    if not organizer or not is_tickethead_url(base_url, tenant=False):
         return base_url
     netloc = f"{organizer}.{parts.netloc}"
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))

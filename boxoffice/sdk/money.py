@@ -28,13 +28,22 @@ ZERO_DECIMAL = frozenset(
 )
 
 
+# Signs written before the amount where the caller asks for them (`symbol=True`: tickets).
+SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
+
+
 def exponent(currency: str) -> int:
     """How many decimal places the currency has (0 for JPY and the like, else 2)."""
     return 0 if currency.upper() in ZERO_DECIMAL else 2
 
 
-def format_money(amount: Decimal | int, currency: str) -> str:
-    """`Decimal("81.2"), "eur"` → `"81.20 EUR"`: the currency's decimals, its code after."""
+def format_money(amount: Decimal | int, currency: str, *, symbol: bool = False) -> str:
+    """`Decimal("81.2"), "eur"` → `"81.20 EUR"`: the currency's decimals, its code after
+    ("1,200 JPY"). With `symbol` a currency in `SYMBOLS` gets its sign in front ("€81.20");
+    the others keep their code after. `amount` is in major units."""
     if not currency:
         return f"{amount}"
-    return f"{Decimal(amount):,.{exponent(currency)}f} {currency.upper()}"
+    code = currency.upper()
+    number = f"{Decimal(amount):,.{exponent(code)}f}"
+    sign = SYMBOLS.get(code) if symbol else None
+    return f"{sign}{number}" if sign else f"{number} {code}"

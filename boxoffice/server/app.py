@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from boxoffice import __version__
+from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.server.api import errors, idempotency
 from boxoffice.server.api.routes import (
     auth,
@@ -32,16 +33,14 @@ from boxoffice.server.api.routes import (
     venues,
 )
 from boxoffice.server.api.state import Clock, ServerState
-from boxoffice.server.config import COUNTER_USERNAME, ServerSettings
+from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.engine import make_engine, make_sessionmakers
 from boxoffice.server.db.locking import WriteGate
 from boxoffice.server.db.migrate import upgrade
 from boxoffice.server.db.models import RefreshToken, User
 from boxoffice.server.errors import NotAuthenticated
-from boxoffice.server.services import audit, demo, mail_queue, tokens, users
-from boxoffice.server.services import orders as order_service
-from boxoffice.server.services import payments as payment_service
-from boxoffice.server.services.payments import Issuing
+from boxoffice.server.services import audit, demo, lifecycle, mail_queue, tokens, users
+from boxoffice.server.services.issuing import Issuing
 from boxoffice.server.stripe.cards import CardPayments
 from boxoffice.server.ticketoutput.certificates import load_or_create_development_signer
 
@@ -127,10 +126,8 @@ async def sweep_forever(state: ServerState) -> None:
 def sweep_once(state: ServerState) -> int:
     now = state.clock()
     with state.write_sessions() as session, session.begin():
-        payment_service.expire_card_payments(
-            session, now=now, cards=state.cards, issuing_with=state.issuing
-        )
-        released = order_service.expire_due(session, now=now)
+        lifecycle.expire_card_payments(session, now=now, cards=state.cards)
+        released = lifecycle.expire_due(session, now=now)
     idempotency.purge_older_than(state, now - timedelta(days=1))
     return released
 

@@ -10,8 +10,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from boxoffice.paths import default_data_dir
 from boxoffice.server.mailer import SmtpSettings
 
-COUNTER_USERNAME = "counter"  # the staff user that `counter_password` signs in
-
 
 class ServerSettings(BaseSettings):
     """Settings of one venue server; each can also come from a `BOXOFFICE_` environment variable."""

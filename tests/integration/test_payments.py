@@ -147,6 +147,29 @@ def test_cash_at_the_counter(live_server, client):
     assert paid.json()["data"]["order"]["status"] == "paid"
 
 
+def test_only_card_and_cash_may_be_asked_for_and_a_free_order_needs_neither(live_server, client):
+    ids = f.make_event(
+        live_server.state,
+        configs=[
+            {"name": "Adult", "face_value": "12.50", "quantity": 10},
+            {"name": "Free entry", "face_value": "0", "quantity": 10},
+        ],
+    )
+    headers = f.guest(client)
+    order = make_order(client, headers, ids["config_ids"][0])
+    for type in ("free", "bogus", "CARD"):
+        body = assert_error(
+            pay(client, headers, order["id"], type), 422, "unsupported_payment_type", "type"
+        )
+        assert body["message"] == f"Payment type {type!r} is not offered here; use card or cash."
+    free = make_order(client, headers, ids["config_ids"][1])
+    paid = pay(client, headers, free["id"], "bogus")
+    assert paid.status_code == 201, paid.text
+    data = paid.json()["data"]
+    assert data["order"]["status"] == "paid"
+    assert (data["payment"]["provider"], data["payment"]["type"]) == ("free", "free")
+
+
 def test_guests_cannot_pay_cash(live_server, client):
     ids = f.make_event(live_server.state)
     headers = f.guest(client)
@@ -246,7 +269,7 @@ def test_seats_without_a_hold_token_are_booked_at_payment(live_server, client):
 
 
 def test_a_failing_confirmation_never_undoes_the_sale(live_server, client):
-    from boxoffice.server.services.payments import Issuing
+    from boxoffice.server.services.issuing import Issuing
 
     def broken_signer():  # e.g. an unreadable pass certificate
         raise OSError("pass certificate unreadable")

@@ -6,6 +6,10 @@ from pydantic import Field
 
 from boxoffice.sdk.models.common import RequestModel, WireModel
 
+# The staff account a venue server keeps for the desktop app's embedded server: the server
+# creates it, or resets its password, from BOXOFFICE_COUNTER_PASSWORD; the app signs in as it.
+COUNTER_USERNAME = "counter"
+
 
 class LoginRequest(RequestModel):
     username: str = Field(min_length=1, max_length=254)

@@ -22,6 +22,8 @@ class OrderStatus(StrEnum):
 # May still be paid; until then it holds its inventory, and may be canceled or expire.
 PAYABLE = frozenset({OrderStatus.DRAFT, OrderStatus.PAYMENT_PROCESSING, OrderStatus.PAYMENT_FAILED})
 EXPIRABLE = PAYABLE
+# May be canceled (an open card intent is settled first); the same orders as may expire.
+CANCELABLE = PAYABLE
 # No payment is under way: a new one may be started (a processing one is reconciled instead).
 AWAITING_PAYMENT = frozenset({OrderStatus.DRAFT, OrderStatus.PAYMENT_FAILED})
 # Its tickets and seats are taken: unpaid and held, or sold.

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.locking import WriteGate
-from boxoffice.server.services.payments import Issuing
+from boxoffice.server.services.issuing import Issuing
 from boxoffice.server.services.tokens import SigningKey
 from boxoffice.server.stripe.cards import CardPayments
 

@@ -14,11 +14,12 @@ from boxoffice.sdk.models import orders as od
 from boxoffice.sdk.models import tickets as tk
 from boxoffice.sdk.models.account import Organizer as OrganizerOut
 from boxoffice.sdk.models.common import ListInfo, Paging
+from boxoffice.sdk.models.order_status import AWAITING_PAYMENT
 from boxoffice.server.api.expansion import Tree
 from boxoffice.server.db import models as db
+from boxoffice.server.payments.base import PaymentResult
 from boxoffice.server.services.inventory import available
 from boxoffice.server.services.money import to_major
-from boxoffice.server.services.payments import PaymentResult
 
 
 def ok(model: BaseModel | dict[str, Any], status: int = 200) -> JSONResponse:
@@ -162,7 +163,7 @@ def order(row: db.Order, tree: Tree | None = None, *, has_seat_map: bool = False
         currency=row.currency,
         total=to_major(row.total, row.currency),
         hold_token=row.hold_token,
-        expires_at=row.expires_at if row.status in ("draft", "payment_failed") else None,
+        expires_at=row.expires_at if row.status in AWAITING_PAYMENT else None,
         cancel_reason=row.cancel_reason,
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel
@@ -151,17 +151,7 @@ def create_event(
         updated_at=now,
         **body.model_dump(),
     )
-    session.add(event)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="event.created",
-        object_type="event",
-        object_id=event.id,
-        now=now,
-    )
-    return event
+    return _added(session, actor, event, "event", now)
 
 
 def update_event(
@@ -177,15 +167,7 @@ def update_event(
         setattr(event, key, value)
     _check_times(event.start_at, event.end_at)
     event.updated_at = now
-    audit.record(
-        session,
-        actor=actor,
-        action="event.updated",
-        object_type="event",
-        object_id=event.id,
-        now=now,
-        data=_jsonable(changes),
-    )
+    _audit(session, actor, "event", event.id, "updated", now, _jsonable(changes))
     return event
 
 
@@ -202,14 +184,7 @@ def set_event_status(
         )
     event.status = status
     event.updated_at = now
-    audit.record(
-        session,
-        actor=actor,
-        action=f"event.{status}",
-        object_type="event",
-        object_id=event.id,
-        now=now,
-    )
+    _audit(session, actor, "event", event.id, status, now)
     return event
 
 
@@ -238,17 +213,7 @@ def create_ticket_config(
         color=body.color,
         position=body.position,
     )
-    session.add(config)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="ticket_config.created",
-        object_type="ticket_config",
-        object_id=config.id,
-        now=now,
-    )
-    return config
+    return _added(session, actor, config, "ticket_config", now)
 
 
 def get_ticket_config(session: Session, config_id: int) -> TicketConfig:
@@ -278,15 +243,7 @@ def update_ticket_config(
     for key, value in changes.items():
         setattr(config, key, value)
     _check_sale_window(config.start_sale_at, config.end_sale_at)
-    audit.record(
-        session,
-        actor=actor,
-        action="ticket_config.updated",
-        object_type="ticket_config",
-        object_id=config.id,
-        now=now,
-        data=_jsonable(changes),
-    )
+    _audit(session, actor, "ticket_config", config.id, "updated", now, _jsonable(changes))
     return config
 
 
@@ -314,17 +271,7 @@ def create_timeslot(
         taken=0,
         ticket_configs=_configs_of(session, event, body.ticket_config_ids, "ticket_config_ids"),
     )
-    session.add(slot)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="timeslot.created",
-        object_type="timeslot",
-        object_id=slot.id,
-        now=now,
-    )
-    return slot
+    return _added(session, actor, slot, "timeslot", now)
 
 
 def create_sector(
@@ -338,17 +285,7 @@ def create_sector(
         taken=0,
         ticket_configs=_configs_of(session, event, body.ticket_config_ids, "ticket_config_ids"),
     )
-    session.add(sector)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="sector.created",
-        object_type="sector",
-        object_id=sector.id,
-        now=now,
-    )
-    return sector
+    return _added(session, actor, sector, "sector", now)
 
 
 def create_discount(
@@ -380,17 +317,40 @@ def create_discount(
     discount = Discount(
         event_id=event.id, name=body.name, type=body.type, value=value, ticket_configs=configs
     )
-    session.add(discount)
+    return _added(session, actor, discount, "discount", now)
+
+
+# What the catalog adds: each is audited as `<kind>.created` with object type `<kind>`.
+_Added = TypeVar("_Added", Event, TicketConfig, Timeslot, Sector, Discount)
+
+
+def _added(session: Session, actor: Actor, row: _Added, kind: str, now: datetime) -> _Added:
+    """Insert `row` (it gets its id) and audit `<kind>.created`."""
+    session.add(row)
     session.flush()
+    _audit(session, actor, kind, row.id, "created", now)
+    return row
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    object_id: int,
+    what: str,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Audit `<kind>.<what>` of the `<kind>` with this id."""
     audit.record(
         session,
         actor=actor,
-        action="discount.created",
-        object_type="discount",
-        object_id=discount.id,
+        action=f"{kind}.{what}",
+        object_type=kind,
+        object_id=object_id,
         now=now,
+        data=data,
     )
-    return discount
 
 
 _EVENT_NOT_NULL = frozenset({"name", "start_at", "end_at", "timezone_name", "visible"})

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.server.db.models import Order, Ticket
-from boxoffice.server.db.models.order import PAID
 from boxoffice.server.db.models.ticket import VALID
 from boxoffice.server.errors import InvalidInput, NotFound, RuleViolation
 from boxoffice.server.services import issuing
@@ -31,7 +31,7 @@ def order_file(
     size: str,
 ) -> OutputFile:
     """The order's valid tickets (or one of them) as PDF or Wallet pass(es)."""
-    if order.status != PAID:
+    if order.status != OrderStatus.PAID:
         raise RuleViolation(
             "Tickets can be downloaded once the order is paid.", code="order_not_paid"
         )

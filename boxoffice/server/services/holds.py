@@ -48,6 +48,84 @@ def _holdable(now: datetime, token: str | None = None) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
+# --- conditional updates, seat look-ups and their errors ---------------------------------
+
+
+def _update_seats(session: Session, *where: ColumnElement[bool], **values: object) -> list[str]:
+    """Set `values` on the seats matching `where` (one conditional UPDATE); the labels of the
+    seats it changed."""
+    return list(
+        session.scalars(
+            update(Seat)
+            .where(*where)
+            .values(**values)
+            .returning(Seat.label)
+            .execution_options(synchronize_session=False)
+        )
+    )
+
+
+def _update_labelled(
+    session: Session,
+    event_id: int,
+    labels: Iterable[str],
+    *where: ColumnElement[bool],
+    **values: object,
+) -> list[str]:
+    """As `_update_seats` for the event's seats with these labels; the labels it did not get
+    (not in the event, or not matching `where`), sorted."""
+    wanted = set(labels)
+    got = _update_seats(
+        session, Seat.event_id == event_id, Seat.label.in_(wanted), *where, **values
+    )
+    return sorted(wanted - set(got))
+
+
+def seats_by_label(session: Session, event_id: int, labels: Iterable[str]) -> dict[str, Seat]:
+    """The event's seats with these labels, by label (unknown labels are left out)."""
+    return {
+        s.label: s
+        for s in session.scalars(
+            select(Seat).where(Seat.event_id == event_id, Seat.label.in_(list(labels)))
+        )
+    }
+
+
+def _existing_seats(
+    session: Session, event_id: int, labels: Iterable[str], field: str
+) -> dict[str, Seat]:
+    """As `seats_by_label`, but every label must name a seat (else `seat_not_found`)."""
+    wanted = set(labels)
+    seats = seats_by_label(session, event_id, wanted)
+    unknown = sorted(wanted - seats.keys())
+    if unknown:
+        raise InvalidInput(
+            f"No seat {', '.join(unknown)} in this event.",
+            code="seat_not_found",
+            field=field,
+            details={"seats": unknown},
+        )
+    return seats
+
+
+def _taken(labels: list[str], field: str, how: str = "was just taken by someone else") -> Conflict:
+    return Conflict(
+        f"Seat {', '.join(labels)} {how}.",
+        code="seat_taken",
+        field=field,
+        details={"seats": labels},
+    )
+
+
+def _not_held(labels: list[str], field: str) -> RuleViolation:
+    return RuleViolation(
+        f"Seat {', '.join(labels)} is not held by this hold token.",
+        code="seats_not_held",
+        field=field,
+        details={"seats": labels},
+    )
+
+
 # --- hold tokens -------------------------------------------------------------------------
 
 
@@ -86,11 +164,12 @@ def extend_token(session: Session, token: str, *, minutes: int, now: datetime) -
             field="expires_in_minutes",
         )
     row.expires_at = expires
-    session.execute(
-        update(Seat)
-        .where(Seat.hold_token == token, Seat.status == HELD, Seat.order_id.is_(None))
-        .values(hold_expires_at=expires)
-        .execution_options(synchronize_session=False)
+    _update_seats(
+        session,
+        Seat.hold_token == token,
+        Seat.status == HELD,
+        Seat.order_id.is_(None),
+        hold_expires_at=expires,
     )
     return row
 
@@ -176,30 +255,10 @@ def seats_of(session: Session, event_id: int) -> list[Seat]:
 # --- hold, release, best available -------------------------------------------------------
 
 
-def _explain_unavailable(
-    session: Session, event_id: int, labels: Iterable[str], wanted: set[str], field: str
-) -> None:
+def _explain_unavailable(session: Session, event_id: int, missing: list[str], field: str) -> None:
     """Raise the right error for seats that a conditional UPDATE did not get."""
-    missing = sorted(wanted - set(labels))
-    known = set(
-        session.scalars(
-            select(Seat.label).where(Seat.event_id == event_id, Seat.label.in_(missing))
-        )
-    )
-    unknown = [label for label in missing if label not in known]
-    if unknown:
-        raise InvalidInput(
-            f"No seat {', '.join(unknown)} in this event.",
-            code="seat_not_found",
-            field=field,
-            details={"seats": unknown},
-        )
-    raise Conflict(
-        f"Seat {', '.join(missing)} was just taken by someone else.",
-        code="seat_taken",
-        field=field,
-        details={"seats": missing},
-    )
+    _existing_seats(session, event_id, missing, field)
+    raise _taken(missing, field)
 
 
 def hold_seats(
@@ -207,16 +266,18 @@ def hold_seats(
 ) -> HoldToken:
     """Hold every seat in `labels` with `token`, or none of them."""
     hold = get_token(session, token, now=now)
-    wanted = set(labels)
-    got = session.scalars(
-        update(Seat)
-        .where(Seat.event_id == event.id, Seat.label.in_(wanted), _holdable(now, token))
-        .values(status=HELD, hold_token=token, hold_expires_at=hold.expires_at, order_id=None)
-        .returning(Seat.label)
-        .execution_options(synchronize_session=False)
-    ).all()
-    if len(got) != len(wanted):
-        _explain_unavailable(session, event.id, got, wanted, "objects")
+    missing = _update_labelled(
+        session,
+        event.id,
+        labels,
+        _holdable(now, token),
+        status=HELD,
+        hold_token=token,
+        hold_expires_at=hold.expires_at,
+        order_id=None,
+    )
+    if missing:
+        _explain_unavailable(session, event.id, missing, "objects")
     return hold
 
 
@@ -225,28 +286,19 @@ def release_seats(
 ) -> HoldToken:
     """Release seats held by `token` that no order has claimed yet."""
     hold = get_token(session, token, now=now)
-    wanted = set(labels)
-    got = session.scalars(
-        update(Seat)
-        .where(
-            Seat.event_id == event.id,
-            Seat.label.in_(wanted),
-            Seat.status == HELD,
-            Seat.hold_token == token,
-            Seat.order_id.is_(None),
-        )
-        .values(status=FREE, hold_token=None, hold_expires_at=None)
-        .returning(Seat.label)
-        .execution_options(synchronize_session=False)
-    ).all()
-    if len(got) != len(wanted):
-        missing = sorted(wanted - set(got))
-        raise RuleViolation(
-            f"Seat {', '.join(missing)} is not held by this hold token.",
-            code="seats_not_held",
-            field="objects",
-            details={"seats": missing},
-        )
+    missing = _update_labelled(
+        session,
+        event.id,
+        labels,
+        Seat.status == HELD,
+        Seat.hold_token == token,
+        Seat.order_id.is_(None),
+        status=FREE,
+        hold_token=None,
+        hold_expires_at=None,
+    )
+    if missing:
+        raise _not_held(missing, "objects")
     return hold
 
 
@@ -330,79 +382,36 @@ def claim_held_seats(
             field="order_item",
             details={"seats": extra},
         )
-    session.execute(
-        update(Seat)
-        .where(
-            Seat.event_id == event_id,
-            Seat.label.in_(labels),
-            Seat.hold_token == token,
-            Seat.status == HELD,
-            Seat.order_id.is_(None),
-        )
-        .values(order_id=order_id, hold_expires_at=until)
-        .execution_options(synchronize_session=False)
+    _update_labelled(
+        session,
+        event_id,
+        labels,
+        Seat.hold_token == token,
+        Seat.status == HELD,
+        Seat.order_id.is_(None),
+        order_id=order_id,
+        hold_expires_at=until,
     )
 
 
 def _raise_for_unheld(
     session: Session, event_id: int, missing: list[str], token: str, now: datetime
 ) -> None:
-    seats = {
-        s.label: s
-        for s in session.scalars(
-            select(Seat).where(Seat.event_id == event_id, Seat.label.in_(missing))
-        )
-    }
-    unknown = [label for label in missing if label not in seats]
-    if unknown:
-        raise InvalidInput(
-            f"No seat {', '.join(unknown)} in this event.",
-            code="seat_not_found",
-            field="order_item",
-            details={"seats": unknown},
-        )
+    seats = _existing_seats(session, event_id, missing, "order_item")
     taken = [label for label in missing if effective_status(seats[label], now) != FREE]
     if taken:
-        raise Conflict(
-            f"Seat {', '.join(taken)} was just taken by someone else.",
-            code="seat_taken",
-            field="order_item",
-            details={"seats": taken},
-        )
-    raise RuleViolation(
-        f"Seat {', '.join(missing)} is not held by this hold token.",
-        code="seats_not_held",
-        field="order_item",
-        details={"seats": missing},
-    )
+        raise _taken(taken, "order_item")
+    raise _not_held(missing, "order_item")
 
 
 def check_seats_free(
     session: Session, event_id: int, labels: set[str], *, now: datetime
 ) -> dict[str, Seat]:
     """Seats ordered without a hold token must exist and be free now (they are not reserved)."""
-    seats = {
-        s.label: s
-        for s in session.scalars(
-            select(Seat).where(Seat.event_id == event_id, Seat.label.in_(labels))
-        )
-    }
-    unknown = sorted(labels - set(seats))
-    if unknown:
-        raise InvalidInput(
-            f"No seat {', '.join(unknown)} in this event.",
-            code="seat_not_found",
-            field="order_item",
-            details={"seats": unknown},
-        )
+    seats = _existing_seats(session, event_id, labels, "order_item")
     taken = sorted(label for label, s in seats.items() if effective_status(s, now) != FREE)
     if taken:
-        raise Conflict(
-            f"Seat {', '.join(taken)} is already taken.",
-            code="seat_taken",
-            field="order_item",
-            details={"seats": taken},
-        )
+        raise _taken(taken, "order_item", "is already taken")
     return seats
 
 
@@ -415,11 +424,14 @@ def seat_categories(session: Session, event_id: int, labels: set[str]) -> dict[s
 
 def release_order_seats(session: Session, order_id: int) -> None:
     """Give back the seats an order held (not the booked ones)."""
-    session.execute(
-        update(Seat)
-        .where(Seat.order_id == order_id, Seat.status == HELD)
-        .values(status=FREE, hold_token=None, hold_expires_at=None, order_id=None)
-        .execution_options(synchronize_session=False)
+    _update_seats(
+        session,
+        Seat.order_id == order_id,
+        Seat.status == HELD,
+        status=FREE,
+        hold_token=None,
+        hold_expires_at=None,
+        order_id=None,
     )
 
 
@@ -466,12 +478,15 @@ def claim_free_seats(
     wanted = labels - mine
     if not wanted:
         return
-    got = session.scalars(
-        update(Seat)
-        .where(Seat.event_id == event_id, Seat.label.in_(wanted), _holdable(now))
-        .values(status=HELD, hold_token=None, hold_expires_at=until, order_id=order_id)
-        .returning(Seat.label)
-        .execution_options(synchronize_session=False)
-    ).all()
-    if len(got) != len(wanted):
-        _explain_unavailable(session, event_id, got, wanted, "order_item")
+    missing = _update_labelled(
+        session,
+        event_id,
+        wanted,
+        _holdable(now),
+        status=HELD,
+        hold_token=None,
+        hold_expires_at=until,
+        order_id=order_id,
+    )
+    if missing:
+        _explain_unavailable(session, event_id, missing, "order_item")

@@ -3,6 +3,7 @@ recorded in the ledger, the confirmation mail queued — all in the paying trans
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 
@@ -20,7 +21,7 @@ from boxoffice.server.db.models import (
     Timeslot,
 )
 from boxoffice.server.db.models.seat import BOOKED
-from boxoffice.server.services import ledger, ticket_codes, users
+from boxoffice.server.services import holds, ledger, ticket_codes, users
 from boxoffice.server.services.ledger_store import SqlLedgerStore
 from boxoffice.server.services.mail import (
     OrderSummary,
@@ -33,6 +34,28 @@ from boxoffice.server.ticketoutput.base import OutputFile, SeatLabel, TicketView
 from boxoffice.server.ticketoutput.certificates import PassSigner
 from boxoffice.server.ticketoutput.pdf import PdfOutput
 from boxoffice.server.ticketoutput.pkpass import PkpassOutput
+
+
+class Issuing:
+    """What ticket files and the confirmation mail need besides the database: the Wallet pass
+    signer and the mail sender. Used by downloads and the mail deliverer, never by paying
+    itself (which only queues the mail).
+
+    The pass certificate is loaded (or, the first time, generated) on first use.
+    """
+
+    def __init__(self, signer: Callable[[], PassSigner], sender: str) -> None:
+        self._load_signer = signer
+        self._signer: PassSigner | None = None
+        self._lock = threading.Lock()
+        self.sender = sender
+
+    @property
+    def signer(self) -> PassSigner:
+        with self._lock:
+            if self._signer is None:
+                self._signer = self._load_signer()
+            return self._signer
 
 
 def event_private_key(session: Session, event_id: int) -> Ed25519PrivateKey:
@@ -120,15 +143,7 @@ def ticket_views(session: Session, order: Order, tickets: list[Ticket]) -> list[
     event = order.event
     venue = event.venue
     address = ", ".join(p for p in (venue.street1, venue.zip, venue.city) if p) if venue else None
-    seats = {
-        s.label: s
-        for s in session.scalars(
-            select(Seat).where(
-                Seat.event_id == event.id,
-                Seat.label.in_([t.seat_label for t in tickets if t.seat_label]),
-            )
-        )
-    }
+    seats = holds.seats_by_label(session, event.id, [t.seat_label for t in tickets if t.seat_label])
     configs = {item.ticket_config_id: item.ticket_config for item in order.items}
     views = []
     for ticket in tickets:

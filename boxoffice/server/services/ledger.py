@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -147,42 +147,11 @@ def _utc_iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def entry_hash(
-    *,
-    seq: int,
-    at: datetime,
-    kind: str,
-    ticket_code: str,
-    from_owner: int | None,
-    to_owner: int | None,
-    data: Mapping[str, Any],
-    prev_hash: str,
-) -> str:
-    """SHA-256 (hex) of the canonical JSON of an entry's fields other than its hash."""
-    fields = {
-        "seq": seq,
-        "at": _utc_iso(at),
-        "kind": kind,
-        "ticket_code": ticket_code,
-        "from_owner": from_owner,
-        "to_owner": to_owner,
-        "data": data,
-        "prev_hash": prev_hash,
-    }
-    return hashlib.sha256(canonical_json(fields).encode("ascii")).hexdigest()
-
-
 def _recomputed_hash(entry: LedgerEntry) -> str:
-    return entry_hash(
-        seq=entry.seq,
-        at=entry.at,
-        kind=entry.kind,
-        ticket_code=entry.ticket_code,
-        from_owner=entry.from_owner,
-        to_owner=entry.to_owner,
-        data=entry.data,
-        prev_hash=entry.prev_hash,
-    )
+    """SHA-256 (hex) of the canonical JSON of the entry's fields other than its hash."""
+    hashed = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name != "hash"}
+    hashed["at"] = _utc_iso(entry.at)
+    return hashlib.sha256(canonical_json(hashed).encode("ascii")).hexdigest()
 
 
 # --- replaying ownership -------------------------------------------------------------------
@@ -277,7 +246,7 @@ def append(
         last = store.last()
         seq = 1 if last is None else last.seq + 1
         prev_hash = GENESIS_HASH if last is None else last.hash
-        entry = LedgerEntry(
+        unsealed = LedgerEntry(
             seq=seq,
             at=at,
             kind=kind,
@@ -286,17 +255,9 @@ def append(
             to_owner=to_owner,
             data=stored_data,
             prev_hash=prev_hash,
-            hash=entry_hash(
-                seq=seq,
-                at=at,
-                kind=kind,
-                ticket_code=ticket_code,
-                from_owner=from_owner,
-                to_owner=to_owner,
-                data=stored_data,
-                prev_hash=prev_hash,
-            ),
+            hash="",
         )
+        entry = replace(unsealed, hash=_recomputed_hash(unsealed))
         try:
             store.append(entry)
         except SeqTaken:

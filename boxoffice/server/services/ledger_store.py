@@ -42,17 +42,8 @@ _COLUMNS = (
 
 
 def _entry(row: Row[Any]) -> LedgerEntry:
-    return LedgerEntry(
-        seq=row.seq,
-        at=row.at,
-        kind=row.kind,
-        ticket_code=row.ticket_code,
-        from_owner=row.from_owner,
-        to_owner=row.to_owner,
-        data=row.data,
-        prev_hash=row.prev_hash,
-        hash=row.hash,
-    )
+    """The entry a row of `_COLUMNS` holds (the columns are named as its fields)."""
+    return LedgerEntry(**row._asdict())
 
 
 class SqlLedgerStore:

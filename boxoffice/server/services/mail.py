@@ -17,7 +17,8 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from boxoffice.server.services.money import exponent, to_major
+from boxoffice.sdk.money import format_money
+from boxoffice.server.services.money import to_major
 
 Attachment = tuple[str, str, bytes]  # (filename, mimetype, content), as ticket outputs give
 
@@ -52,8 +53,9 @@ class OrderSummary:
     buyer_name: str | None = None
 
 
-def format_money(minor: int, currency: str) -> str:
-    return f"{to_major(minor, currency):.{exponent(currency)}f} {currency.upper()}"
+def _money(minor: int, currency: str) -> str:
+    """Minor units as every amount reads on screen (`sdk.money.format_money`): "1,200.50 EUR"."""
+    return format_money(to_major(minor, currency), currency)
 
 
 def _event_date(summary: OrderSummary) -> str:
@@ -63,7 +65,7 @@ def _event_date(summary: OrderSummary) -> str:
 
 def _ticket_text(ticket: TicketLine, currency: str) -> str:
     seat = f", seat {ticket.seat}" if ticket.seat else ""
-    return f"{ticket.name}{seat} ({ticket.code}): {format_money(ticket.price, currency)}"
+    return f"{ticket.name}{seat} ({ticket.code}): {_money(ticket.price, currency)}"
 
 
 def confirmation_subject(summary: OrderSummary) -> str:
@@ -79,7 +81,7 @@ def _plain_text(summary: OrderSummary) -> str:
         f"Event: {summary.event_name}\n"
         f"Date: {_event_date(summary)}{where}\n"
         f"Order: {summary.order_code}\n"
-        f"Total: {format_money(summary.total, summary.currency)}\n\n"
+        f"Total: {_money(summary.total, summary.currency)}\n\n"
         f"Tickets:\n{lines}\n\n"
         "Show the QR code of each ticket at the entrance, printed or on your phone.\n"
     )
@@ -97,7 +99,7 @@ def _html(summary: OrderSummary) -> str:
 <tr><th>Event</th><td>{e(summary.event_name)}</td></tr>
 <tr><th>Date</th><td>{e(_event_date(summary))}</td></tr>
 {venue}<tr><th>Order</th><td>{e(summary.order_code)}</td></tr>
-<tr><th>Total</th><td>{e(format_money(summary.total, summary.currency))}</td></tr>
+<tr><th>Total</th><td>{e(_money(summary.total, summary.currency))}</td></tr>
 </table>
 <ul>
 {rows}

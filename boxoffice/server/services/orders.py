@@ -1,4 +1,7 @@
-"""Orders: every rule of the seed, inventory taken in the creating transaction, expiry, cancel."""
+"""Orders: every rule of the seed, inventory taken in the creating transaction, reads, contact.
+
+Canceling and expiring an order is `lifecycle`'s; paying it is `payments`'.
+"""
 
 from __future__ import annotations
 
@@ -20,12 +23,12 @@ from sqlalchemy import (
     or_,
     select,
     union_all,
-    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import OrderContactRequest, OrderItemRequest, OrderRequest
 from boxoffice.server.db.models import (
     Discount,
@@ -33,7 +36,6 @@ from boxoffice.server.db.models import (
     Order,
     OrderContact,
     OrderItem,
-    Payment,
     Sector,
     TicketConfig,
     Timeslot,
@@ -41,15 +43,12 @@ from boxoffice.server.db.models import (
     sector_ticket_config,
     timeslot_ticket_config,
 )
-from boxoffice.server.db.models.order import DRAFT, PAYMENT_FAILED
 from boxoffice.server.errors import Conflict, InvalidInput, NotFound, RuleViolation
-from boxoffice.server.services import audit, holds, inventory
+from boxoffice.server.services import audit, holds, inventory, lifecycle
 from boxoffice.server.services.actors import Actor
 from boxoffice.server.services.codes import new_order_code
 from boxoffice.server.services.pricing import unit_price
 
-# Unpaid orders that may be canceled or expire (an open card intent is settled first).
-EXPIRABLE = (DRAFT, PAYMENT_FAILED, "payment_processing")
 _Choice = TypeVar("_Choice", Timeslot, Sector)
 
 
@@ -90,7 +89,7 @@ def create_order(
     order = Order(
         event_id=event.id,
         user_id=actor.id,
-        status=DRAFT,
+        status=OrderStatus.DRAFT,
         format=body.format,
         currency=lines[0].config.currency,
         total=0,
@@ -364,7 +363,7 @@ def _take_inventory(session: Session, lines: list[_Line], now: datetime) -> None
             if inventory.take(session, model, row_id, quantity):
                 continue
             if not swept:
-                expire_due(session, now=now)
+                lifecycle.expire_due(session, now=now)
                 swept = True
                 if inventory.take(session, model, row_id, quantity):
                     continue
@@ -486,7 +485,7 @@ def set_contact(
     session: Session, actor: Actor, order: Order, body: OrderContactRequest, now: datetime
 ) -> OrderContact:
     """Add or replace the order contact (optional at the counter)."""
-    if order.status == "canceled":
+    if order.status == OrderStatus.CANCELED:
         raise RuleViolation("This order is canceled.", code="order_canceled")
     values = body.model_dump()
     if order.contact is None:
@@ -505,79 +504,3 @@ def set_contact(
     )
     session.flush()
     return order.contact
-
-
-def cancel_order(
-    session: Session, actor: Actor | None, order: Order, *, now: datetime, reason: str = "canceled"
-) -> Order:
-    """Cancel an unpaid order and give its tickets and seats back, exactly once."""
-    if order.status not in EXPIRABLE:
-        raise RuleViolation(
-            f"A {order.status.replace('_', ' ')} order cannot be canceled.",
-            code="order_not_cancelable",
-        )
-    _release(session, order, now=now, reason=reason)
-    audit.record(
-        session,
-        actor=actor,
-        action=f"order.{reason}",
-        object_type="order",
-        object_id=order.id,
-        now=now,
-    )
-    return order
-
-
-def _release(session: Session, order: Order, *, now: datetime, reason: str) -> bool:
-    claimed = session.execute(
-        update(Order)
-        .where(Order.id == order.id, Order.status.in_(EXPIRABLE))
-        .values(status="canceled", cancel_reason=reason, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    for item in order.items:
-        inventory.give_back(session, TicketConfig, item.ticket_config_id, item.quantity)
-        if item.timeslot_id is not None:
-            inventory.give_back(session, Timeslot, item.timeslot_id, item.quantity)
-        if item.sector_id is not None:
-            inventory.give_back(session, Sector, item.sector_id, item.quantity)
-    holds.release_order_seats(session, order.id)
-    session.refresh(order)
-    return True
-
-
-def expire_due(session: Session, *, now: datetime, limit: int = 500) -> int:
-    """Cancel unpaid orders whose hold has run out; returns how many were released."""
-    open_intent = (
-        select(Payment.id)
-        .where(
-            Payment.order_id == Order.id,
-            Payment.provider == "stripe",
-            Payment.status.in_(("pending", "failed")),
-        )
-        .exists()
-    )
-    due = session.scalars(
-        select(Order)
-        # An order whose card intent is still open waits for payments.expire_card_payments
-        # to cancel it: releasing it first could let a late payment take money for nothing.
-        .where(Order.status.in_(EXPIRABLE), Order.expires_at <= now, ~open_intent)
-        .order_by(Order.expires_at)
-        .limit(limit)
-        .options(selectinload(Order.items))
-    ).all()
-    released = 0
-    for order in due:
-        if _release(session, order, now=now, reason="expired"):
-            audit.record(
-                session,
-                actor=None,
-                action="order.expired",
-                object_type="order",
-                object_id=order.id,
-                now=now,
-            )
-            released += 1
-    return released

@@ -94,17 +94,26 @@ def is_ticket_code(code: str) -> bool:
 # --- keys ----------------------------------------------------------------------------------
 
 
+def new_private_pem() -> str:
+    """A fresh Ed25519 private key as unencrypted PKCS#8 PEM (also the access-token key's)."""
+    return (
+        Ed25519PrivateKey.generate()
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+
+
 def new_event_keypair() -> tuple[str, str]:
     """A fresh Ed25519 key pair for one event as `(private_pem, public_pem)`; the caller stores
     both (the private key in PKCS#8, the public key as SubjectPublicKeyInfo)."""
-    private = Ed25519PrivateKey.generate()
-    private_pem = private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    private_pem = new_private_pem()
     public_pem = (
-        private.public_key()
+        load_private_key(private_pem)
+        .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )

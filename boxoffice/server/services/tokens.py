@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from boxoffice.server.db.models import Setting, User
 from boxoffice.server.errors import NotAuthenticated
+from boxoffice.server.services import ticket_codes
 from boxoffice.server.services.actors import Actor
 
 ALGORITHM = "EdDSA"
@@ -62,12 +63,7 @@ def load_or_create_signing_key(session: Session) -> SigningKey:
     """Read the signing key from the database, creating it on the very first start."""
     pem = session.scalar(select(Setting.value).where(Setting.key == _KEY_SETTING))
     if pem is None:
-        private = Ed25519PrivateKey.generate()
-        pem = private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode()
+        pem = ticket_codes.new_private_pem()
         try:
             with session.begin_nested():
                 session.add(Setting(key=_KEY_SETTING, value=pem))

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from boxoffice.sdk.models.account import CreateUserRequest
 from boxoffice.server.db.models import RefreshToken, User
 from boxoffice.server.errors import (
     Conflict,
@@ -90,6 +91,14 @@ def create_user(
         raise Conflict(
             f"The username {username!r} is taken.", code="username_taken", field="username"
         ) from exc
+    audit_created(session, user, actor=actor, now=now)
+    return user
+
+
+def audit_created(
+    session: Session, user: User, *, actor: Actor | None, now: datetime, **data: str
+) -> None:
+    """Audit `user.created` for a new account: its role, and what else `data` says."""
     audit.record(
         session,
         actor=actor,
@@ -97,37 +106,17 @@ def create_user(
         object_type="user",
         object_id=user.id,
         now=now,
-        data={"role": role},
+        data={"role": user.role, **data},
     )
-    return user
 
 
 def register(
-    session: Session,
-    *,
-    actor: Actor | None,
-    username: str,
-    password: str,
-    role: str,
-    now: datetime,
-    email: str | None = None,
-    first_name: str | None = None,
-    last_name: str | None = None,
+    session: Session, body: CreateUserRequest, *, actor: Actor | None, now: datetime
 ) -> User:
     """Self-registration makes customers; only admins create staff or admins."""
-    if role != "customer" and (actor is None or not actor.is_admin):
+    if body.role != "customer" and (actor is None or not actor.is_admin):
         raise PermissionDenied("Only an administrator may create staff accounts.")
-    return create_user(
-        session,
-        username=username,
-        password=password,
-        role=role,
-        now=now,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        actor=actor,
-    )
+    return create_user(session, now=now, actor=actor, **body.model_dump())
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User:

@@ -69,26 +69,21 @@ def list_tickets(
         raise PermissionDenied("Only box-office staff may look into another account's wallet.")
     query = select(Ticket).where(Ticket.owner_id == owner)
     if format is not None:
-        fmt = format.strip().upper()
-        if fmt not in FORMATS:
-            raise InvalidInput(
-                f"format must be one of {', '.join(FORMATS)}.",
-                code="invalid_format",
-                field="format",
-            )
-        query = query.where(Ticket.format == fmt)
+        query = query.where(Ticket.format == _one_of(format.strip().upper(), FORMATS, "format"))
     if status is not None:
-        state = status.strip().lower()
-        if state not in STATUSES:
-            raise InvalidInput(
-                f"status must be one of {', '.join(STATUSES)}.",
-                code="invalid_status",
-                field="status",
-            )
-        query = query.where(Ticket.status == state)
+        query = query.where(Ticket.status == _one_of(status.strip().lower(), STATUSES, "status"))
     if ids is not None:
         query = query.where(Ticket.id.in_(list(ids)))
     return list(session.scalars(query.order_by(Ticket.id)))
+
+
+def _one_of(value: str, allowed: tuple[str, ...], field: str) -> str:
+    """`value` if it is one of `allowed`, else `invalid_<field>`."""
+    if value not in allowed:
+        raise InvalidInput(
+            f"{field} must be one of {', '.join(allowed)}.", code=f"invalid_{field}", field=field
+        )
+    return value
 
 
 def get_ticket(session: Session, actor: Actor, ticket_id: int) -> Ticket:
@@ -185,15 +180,7 @@ def _recipient(
         raise _to_self("new_owner_email")
     user, created = users.customer_for_email(session, email, now=now)
     if created:
-        audit.record(
-            session,
-            actor=actor,
-            action="user.created",
-            object_type="user",
-            object_id=user.id,
-            now=now,
-            data={"role": user.role, "via": "ticket_transfer"},
-        )
+        users.audit_created(session, user, actor=actor, now=now, via="ticket_transfer")
     return user
 
 

@@ -21,11 +21,9 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from boxoffice.server.errors import InvalidInput
-from boxoffice.server.services.money import exponent
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,11 +197,3 @@ def format_span(start: datetime, end: datetime, *, reference: datetime) -> str:
     """'14:00–14:30', with the date in front when the start is not on `reference`'s day."""
     span = f"{format_time(start)}–{format_time(end)}"
     return span if start.date() == reference.date() else f"{format_date(start)}, {span}"
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    """'€45.00', '$10.50', '450.00 CZK', '1,200 JPY' — decimals as the currency has them."""
-    code = currency.upper()
-    number = f"{amount:,.{exponent(code)}f}"
-    symbol = _CURRENCY_SYMBOLS.get(code)
-    return f"{symbol}{number}" if symbol else f"{number} {code}"

@@ -154,81 +154,70 @@ def _name(*attributes: tuple[x509.ObjectIdentifier, str]) -> x509.Name:
 
 
 def _development_ca(organization: str) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = _name(
-        (NameOID.COMMON_NAME, "Box Office Development WWDR CA (not Apple)"),
-        (NameOID.ORGANIZATIONAL_UNIT_NAME, "Development only"),
-        (NameOID.ORGANIZATION_NAME, organization[:64] or "Box Office"),
+    return _development_certificate(
+        _name(
+            (NameOID.COMMON_NAME, "Box Office Development WWDR CA (not Apple)"),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, "Development only"),
+            (NameOID.ORGANIZATION_NAME, organization[:64] or "Box Office"),
+        ),
+        issuer=None,
     )
-    now = datetime.now(UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + _DEVELOPMENT_LIFETIME)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .sign(key, hashes.SHA256())
-    )
-    return key, certificate
 
 
 def _development_pass_certificate(
     organization: str, ca_key: rsa.RSAPrivateKey, ca: x509.Certificate
 ) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
     """Shaped like Apple's: UID = pass type id, CN = "Pass Type ID: …", OU = team id."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    subject = _name(
-        (NameOID.USER_ID, DEVELOPMENT_PASS_TYPE_ID),
-        (NameOID.COMMON_NAME, f"Pass Type ID: {DEVELOPMENT_PASS_TYPE_ID}"),
-        (NameOID.ORGANIZATIONAL_UNIT_NAME, DEVELOPMENT_TEAM_ID),
-        (NameOID.ORGANIZATION_NAME, organization[:64] or "Box Office"),
+    return _development_certificate(
+        _name(
+            (NameOID.USER_ID, DEVELOPMENT_PASS_TYPE_ID),
+            (NameOID.COMMON_NAME, f"Pass Type ID: {DEVELOPMENT_PASS_TYPE_ID}"),
+            (NameOID.ORGANIZATIONAL_UNIT_NAME, DEVELOPMENT_TEAM_ID),
+            (NameOID.ORGANIZATION_NAME, organization[:64] or "Box Office"),
+        ),
+        issuer=(ca, ca_key),
     )
+
+
+def _development_certificate(
+    subject: x509.Name, *, issuer: tuple[x509.Certificate, rsa.RSAPrivateKey] | None
+) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+    """A new RSA key and its certificate, valid from yesterday on: with no `issuer` a
+    self-signed CA that signs certificates, else a certificate the issuer's CA signs, for
+    signing (passes)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    is_ca = issuer is None
+    issuer_name, signing_key = (subject, key) if issuer is None else (issuer[0].subject, issuer[1])
     now = datetime.now(UTC)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
-        .issuer_name(ca.subject)
+        .issuer_name(issuer_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + _DEVELOPMENT_LIFETIME)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.BasicConstraints(ca=is_ca, path_length=0 if is_ca else None), critical=True
+        )
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True,
+                digital_signature=not is_ca,
                 content_commitment=False,
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
+                key_cert_sign=is_ca,
+                crl_sign=is_ca,
                 encipher_only=False,
                 decipher_only=False,
             ),
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
     )
-    return key, certificate
+    if not is_ca:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()), False
+        )
+    return key, builder.sign(signing_key, hashes.SHA256())

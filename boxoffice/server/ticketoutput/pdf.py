@@ -19,8 +19,8 @@ on ticket stock (symbol 49–53 mm).
 
 The QR matrix comes from the `qrcode` library (error correction M, 4-module quiet zone) and is
 drawn as one vector path of dark runs, so it prints crisply at any resolution. qrcode picks
-the mask by building the whole symbol eight times, about 15 ms per code; `_qr_rows` makes the
-identical choice from a single build (see there), so two tickets render in well under 30 ms.
+the mask by building the whole symbol eight times; `qr_mask.qr_symbol` makes the identical
+choice from a single build (see there), so two tickets render in well under 30 ms.
 
 Fonts: reportlab's built-in Helvetica only covers Latin-1/WinAnsi, so "Dvořák" would lose
 its "ř". DejaVu Sans (regular, bold and mono bold) is registered once per process from
@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import functools
 import io
-import itertools
 import re
 import threading
 import unicodedata
@@ -44,9 +43,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-import qrcode  # type: ignore[import-untyped]
-from qrcode.constants import ERROR_CORRECT_M  # type: ignore[import-untyped]
-from qrcode.util import mask_func  # type: ignore[import-untyped]
 from reportlab.lib.units import inch, mm  # type: ignore[import-untyped]
 from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
@@ -54,6 +50,7 @@ from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from boxoffice import paths
+from boxoffice.sdk.money import format_money
 from boxoffice.server.ticketoutput.base import (
     OutputFile,
     OutputOptions,
@@ -61,12 +58,12 @@ from boxoffice.server.ticketoutput.base import (
     TicketView,
     format_date,
     format_datetime,
-    format_money,
     format_span,
     format_time,
     order_label,
     require_tickets,
 )
+from boxoffice.server.ticketoutput.qr_mask import qr_symbol
 
 A4 = (210 * mm, 297 * mm)
 TICKET_STOCK = (8 * inch, 3.25 * inch)  # landscape
@@ -178,115 +175,11 @@ def latin1_safe(value: str) -> str:
 
 
 # --- QR codes ------------------------------------------------------------------------------
-# qrcode's `make()` tries all eight masks by building the symbol eight times in pure Python
-# (`best_mask_pattern`): ~15 ms for a 100-character payload. The masks differ only in the data
-# modules, so we build once with mask 0 and derive the other seven with integer XORs: each
-# row is an int, bit (n - 1 - column) set for a dark module. The penalty is the one qrcode
-# computes (its rules 1–4, with format and version modules light, as its test build leaves
-# them), so the chosen mask and the final matrix are exactly what `qrcode.make()` gives; a
-# test checks that for many payloads.
-
-
-@dataclass(frozen=True, slots=True)
-class _QrLayout:
-    size: int
-    info: tuple[int, ...]  # format/version-information modules, per row
-    masks: tuple[tuple[int, ...], ...]  # data modules each mask flips, per mask and row
-    info_values: tuple[tuple[int, ...], ...]  # the real information bits, per mask and row
-
-
-def _bits(row: Sequence[bool | None]) -> int:
-    value = 0
-    for cell in row:
-        value = (value << 1) | bool(cell)
-    return value
-
-
-@functools.cache
-def _qr_layout(version: int) -> _QrLayout:
-    """Where the data and information modules of a version-`version` symbol (EC M) are."""
-
-    size = version * 4 + 17
-
-    def build(*, patterns: bool, information: bool | None, mask: int = 0) -> list[list[Any]]:
-        """A scratch grid with the function patterns and/or the information modules set
-        (`information`: True = qrcode's light test values, False = the real bits)."""
-        qr = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M)
-        qr.modules_count = size
-        qr.modules = [[None] * size for _ in range(size)]
-        if patterns:  # in the order of qrcode's makeImpl
-            qr.setup_position_probe_pattern(0, 0)
-            qr.setup_position_probe_pattern(size - 7, 0)
-            qr.setup_position_probe_pattern(0, size - 7)
-            qr.setup_position_adjust_pattern()
-            qr.setup_timing_pattern()
-        if information is not None:
-            qr.setup_type_info(information, mask)
-            if version >= 7:
-                qr.setup_type_number(information)
-        return list(qr.modules)
-
-    data = [[cell is None for cell in row] for row in build(patterns=True, information=True)]
-    info = [
-        _bits([cell is not None for cell in row]) for row in build(patterns=False, information=True)
-    ]
-    masks = []
-    values = []
-    for mask in range(8):
-        flips = mask_func(mask)
-        masks.append(
-            tuple(_bits([data[r][c] and flips(r, c) for c in range(size)]) for r in range(size))
-        )
-        real = build(patterns=False, information=False, mask=mask)
-        values.append(tuple(_bits(row) for row in real))
-    return _QrLayout(size, tuple(info), tuple(masks), tuple(values))
-
-
-_RUNS = re.compile(r"0{5,}|1{5,}")
-
-
-def _penalty(rows: Sequence[int], size: int) -> int:
-    """qrcode's `util.lost_point` on a matrix given as row ints."""
-    lines = [format(row, f"0{size}b") for row in rows]
-    columns = ["".join(column) for column in zip(*lines, strict=True)]
-    text = " ".join(lines + columns)  # the spaces end runs and patterns at each line's end
-    points = sum(len(run) - 2 for run in _RUNS.findall(text))
-    points += 40 * (text.count("10111010000") + text.count("00001011101"))  # no self-overlap
-    full = (1 << size) - 1
-    for upper, lower in itertools.pairwise(rows):
-        dark = upper & lower
-        light = full & ~(upper | lower)
-        points += 3 * ((dark & dark >> 1).bit_count() + (light & light >> 1).bit_count())
-    percent = sum(row.bit_count() for row in rows) / size**2
-    return points + int(abs(percent * 100 - 50) / 5) * 10
-
-
-@functools.lru_cache(maxsize=1024)
-def _qr_rows(payload: str) -> tuple[int, ...]:
-    """The QR symbol for `payload` (EC level M, no quiet zone) as row ints."""
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, mask_pattern=0)
-    qr.add_data(payload)
-    qr.make(fit=True)
-    layout = _qr_layout(qr.version)
-    base = [_bits(row) ^ flip for row, flip in zip(qr.modules, layout.masks[0], strict=True)]
-
-    def masked(mask: int) -> list[int]:
-        return [
-            (row ^ flip) & ~info
-            for row, flip, info in zip(base, layout.masks[mask], layout.info, strict=True)
-        ]
-
-    best = min(range(8), key=lambda mask: _penalty(masked(mask), layout.size))
-    return tuple(
-        row | value for row, value in zip(masked(best), layout.info_values[best], strict=True)
-    )
 
 
 def qr_matrix(payload: str) -> list[list[bool]]:
     """The QR symbol for `payload` as rows of dark (True) / light modules, no quiet zone."""
-    rows = _qr_rows(payload)
-    size = len(rows)
-    return [[bool(row >> (size - 1 - c) & 1) for c in range(size)] for row in rows]
+    return qr_symbol(payload).matrix()
 
 
 def draw_qr(canvas: Any, payload: str, x: float, y: float, side: float) -> None:
@@ -295,7 +188,7 @@ def draw_qr(canvas: Any, payload: str, x: float, y: float, side: float) -> None:
     One filled path of the dark runs of each row, in module units under a transform: no
     hairline seams between modules, and integer operands that cost nothing to format.
     """
-    rows = _qr_rows(payload)
+    rows = qr_symbol(payload).rows
     size = len(rows)
     module = side / (size + 8)
     runs = []
@@ -597,7 +490,7 @@ class _Page:
         """Ticket type, price, order code and holder in one row of small label/value pairs."""
         f, lay, t = self.fonts, self.lay, self.t
         fixed = [
-            ("PRICE", format_money(t.price, t.currency)),
+            ("PRICE", format_money(t.price, t.currency, symbol=True)),
             ("ORDER", t.order_code),
         ]
         flexible = [("TICKET", t.ticket_config_name)]

@@ -40,13 +40,13 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from PIL import Image, ImageDraw
 from pydantic import Field
 
+from boxoffice.sdk.money import format_money
 from boxoffice.server.errors import RuleViolation
 from boxoffice.server.ticketoutput.base import (
     OutputFile,
     OutputOptions,
     TicketOutput,
     TicketView,
-    format_money,
     format_span,
     format_time,
     order_label,
@@ -172,7 +172,7 @@ def pass_json(ticket: TicketView, signer: PassSigner, options: PkpassOptions) ->
     back: list[dict[str, Any]] = [
         {"key": "order", "label": "Order", "value": t.order_code},
         {"key": "code", "label": "Ticket code", "value": t.code},
-        {"key": "price", "label": "Price", "value": format_money(t.price, t.currency)},
+        {"key": "price", "label": "Price", "value": format_money(t.price, t.currency, symbol=True)},
     ]
     if t.holder_name:
         back.append({"key": "holder", "label": "Name", "value": t.holder_name})

@@ -604,31 +604,27 @@
     });
   };
 
-  Stripe.prototype.handleCardAction = function (clientSecret) {
+  // The answer to GET of the PaymentIntent of `clientSecret` (a malformed secret rejects).
+  Stripe.prototype._getIntent = function (clientSecret) {
     var self = this;
     return new Promise(function (resolve) {
       var intentId = intentIdOf(clientSecret);
       resolve(
-        self
-          ._request('GET', '/v1/payment_intents/' + intentId, {client_secret: clientSecret})
-          .then(function (answer) {
-            return self._settle(answer, clientSecret, true);
-          })
+        self._request('GET', '/v1/payment_intents/' + intentId, {client_secret: clientSecret})
       );
     });
   };
 
-  Stripe.prototype.retrievePaymentIntent = function (clientSecret) {
+  Stripe.prototype.handleCardAction = function (clientSecret) {
     var self = this;
-    return new Promise(function (resolve) {
-      var intentId = intentIdOf(clientSecret);
-      resolve(
-        self
-          ._request('GET', '/v1/payment_intents/' + intentId, {client_secret: clientSecret})
-          .then(function (answer) {
-            return answer.ok ? {paymentIntent: answer.body} : failure(answer);
-          })
-      );
+    return this._getIntent(clientSecret).then(function (answer) {
+      return self._settle(answer, clientSecret, true);
+    });
+  };
+
+  Stripe.prototype.retrievePaymentIntent = function (clientSecret) {
+    return this._getIntent(clientSecret).then(function (answer) {
+      return answer.ok ? {paymentIntent: answer.body} : failure(answer);
     });
   };
 

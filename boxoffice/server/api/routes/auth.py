@@ -57,17 +57,7 @@ def create_user(
     body: CreateUserRequest, session: SessionDep, actor: OptionalActor, now: Now
 ) -> JSONResponse:
     """Register a customer; an admin may also create staff and admins."""
-    user = users.register(
-        session,
-        actor=actor,
-        username=body.username,
-        password=body.password,
-        role=body.role,
-        email=body.email,
-        first_name=body.first_name,
-        last_name=body.last_name,
-        now=now,
-    )
+    user = users.register(session, body, actor=actor, now=now)
     return views.ok(User.model_validate(user), status=201)
 
 

@@ -14,7 +14,7 @@ from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.expansion import parse_with
 from boxoffice.server.api.query import Limit, Offset, WithParam, date_range
 from boxoffice.server.db.models import Order
-from boxoffice.server.services import downloads, holds, orders, payments
+from boxoffice.server.services import downloads, holds, lifecycle, orders
 from boxoffice.server.services.actors import Actor
 
 router = APIRouter(prefix="/event/v1/order", tags=["order"])
@@ -99,9 +99,7 @@ def cancel_order(
     order: OrderDep, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
 ) -> JSONResponse:
     """Cancel an unpaid order (its card intent first); tickets and seats go back on sale."""
-    canceled = payments.cancel_unpaid(
-        session, actor, order, now=now, cards=state.cards, issuing_with=state.issuing
-    )
+    canceled = lifecycle.cancel_unpaid(session, actor, order, now=now, cards=state.cards)
     return views.ok(views.order(canceled))
 
 

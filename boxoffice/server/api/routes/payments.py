@@ -46,7 +46,6 @@ def create_payment(
         type=type,
         now=now,
         cards=state.cards,
-        issuing_with=state.issuing,
         tendered=body.tendered if body else None,
     )
     return views.ok(views.payment_result(result), status=201 if result.intent is None else 200)
@@ -58,9 +57,7 @@ def reconcile(
 ) -> JSONResponse:
     """After the payment page reports back: ask Stripe and mark the order paid or failed."""
     order = orders.get_order(session, actor, order_id)
-    payments.reconcile(
-        session, actor, order, now=now, cards=state.cards, issuing_with=state.issuing
-    )
+    payments.reconcile(session, actor, order, now=now, cards=state.cards)
     return views.ok(views.order(order))
 
 
@@ -85,9 +82,7 @@ async def _apply_webhook(state: StateDep, event: dict[str, Any]) -> bool:
 
     def run() -> bool:
         with state.write_sessions() as session, session.begin():
-            return payments.handle_webhook(
-                session, event, now=state.clock(), issuing_with=state.issuing
-            )
+            return payments.handle_webhook(session, event, now=state.clock())
 
     async with state.gate.hold():
         return await anyio.to_thread.run_sync(run)

@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 from boxoffice.sdk.models import seating as st
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep, StateDep
-from boxoffice.server.db.models import HoldToken
+from boxoffice.server.db.models import Event, HoldToken
 from boxoffice.server.services import catalog, holds
+from boxoffice.server.services.actors import Actor
 from boxoffice.server.services.money import to_major
 
 router = APIRouter(prefix="/event/v1", tags=["seating"])
@@ -21,6 +22,22 @@ def _token_view(token: HoldToken, now: datetime) -> st.HoldTokenObject:
     left = max(int((token.expires_at - now).total_seconds()), 0)
     return st.HoldTokenObject(
         hold_token=token.token, expires_at=token.expires_at, expires_in_seconds=left
+    )
+
+
+def _seat_action(
+    session: SessionDep,
+    actor: Actor,
+    event: Event,
+    action: str,
+    labels: list[str],
+    token: HoldToken,
+    now: datetime,
+) -> JSONResponse:
+    """Audit what was done to the seats, and answer with them and the token's expiry."""
+    holds.audit_hold(session, actor, event, action, labels, now)
+    return views.ok(
+        st.SeatActionResult(objects=labels, hold_token=token.token, expires_at=token.expires_at)
     )
 
 
@@ -120,12 +137,7 @@ def hold_seats(
     """Hold seats (by label) with a hold token: all of them or none."""
     event = catalog.get_event(session, actor, event_id)
     token = holds.hold_seats(session, event, body.objects, body.hold_token, now=now)
-    holds.audit_hold(session, actor, event, "seats.held", body.objects, now)
-    return views.ok(
-        st.SeatActionResult(
-            objects=body.objects, hold_token=token.token, expires_at=token.expires_at
-        )
-    )
+    return _seat_action(session, actor, event, "seats.held", body.objects, token, now)
 
 
 @router.post("/event/{event_id}/seat/release", response_model=st.SeatActionResult)
@@ -135,12 +147,7 @@ def release_seats(
     """Release seats this hold token holds and no order has taken."""
     event = catalog.get_event(session, actor, event_id)
     token = holds.release_seats(session, event, body.objects, body.hold_token, now=now)
-    holds.audit_hold(session, actor, event, "seats.released", body.objects, now)
-    return views.ok(
-        st.SeatActionResult(
-            objects=body.objects, hold_token=token.token, expires_at=token.expires_at
-        )
-    )
+    return _seat_action(session, actor, event, "seats.released", body.objects, token, now)
 
 
 @router.post("/event/{event_id}/seat/best_available", response_model=st.SeatActionResult)
@@ -158,7 +165,4 @@ def best_available(
         categories=body.categories,
         accessible=body.accessible,
     )
-    holds.audit_hold(session, actor, event, "seats.held", labels, now)
-    return views.ok(
-        st.SeatActionResult(objects=labels, hold_token=token.token, expires_at=token.expires_at)
-    )
+    return _seat_action(session, actor, event, "seats.held", labels, token, now)

@@ -5,19 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.server.db.base import Base, UTCDateTime
 from boxoffice.server.db.models.catalog import Event, TicketConfig
 
-DRAFT = "draft"
-PAYMENT_PROCESSING = "payment_processing"
-PAYMENT_FAILED = "payment_failed"
-PAID = "paid"
-CANCELED = "canceled"
-# Statuses whose inventory is held: a draft until it expires, any payment in flight, a sale.
-HOLDING = (DRAFT, PAYMENT_PROCESSING, PAYMENT_FAILED, PAID)
+# The status column stays a VARCHAR(24) holding the status's value (`payment_failed`, not the
+# name): no database enum type and no CHECK constraint, so a new status needs no migration.
+# SQLAlchemy converts both ways itself (rows read give `OrderStatus`), so no driver has to
+# adapt the enum (psycopg would write a plain `Enum` by its name).
+ORDER_STATUS = Enum(
+    OrderStatus,
+    native_enum=False,
+    create_constraint=False,
+    length=24,
+    values_callable=lambda statuses: [status.value for status in statuses],
+)
 
 
 class Order(Base):
@@ -32,7 +37,7 @@ class Order(Base):
     code: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    status: Mapped[str] = mapped_column(String(24), default=DRAFT)
+    status: Mapped[OrderStatus] = mapped_column(ORDER_STATUS, default=OrderStatus.DRAFT)
     format: Mapped[str] = mapped_column(String(8))
     currency: Mapped[str] = mapped_column(String(3))
     total: Mapped[int] = mapped_column(Integer)  # minor units

@@ -1,0 +1,106 @@
+"""Card payments through Stripe PaymentIntents (`boxoffice.server.stripe`).
+
+A card payment is never created twice for one order: a second call returns the same intent,
+unless Stripe has canceled it. The order waits in `payment_processing` until the payment page
+(Stripe.js) confirms the intent and Stripe's answer is applied (`services.payments`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from boxoffice.sdk.models.order_status import OrderStatus
+from boxoffice.server.db.models import Payment
+from boxoffice.server.errors import Conflict, RuleViolation
+from boxoffice.server.payments.base import PaymentProvider, PaymentRequest, PaymentResult
+from boxoffice.server.services import audit
+from boxoffice.server.stripe.gateway import IntentInfo, PaymentProviderError
+
+T = TypeVar("T")
+STRIPE_JS_URL = "https://js.stripe.com/v3/"
+# A card payment whose intent may still take money: waiting, or declined and payable again.
+OPEN = ("pending", "failed")
+
+
+class CardPayment(PaymentProvider):
+    """Starts a card payment: a Stripe PaymentIntent the payment page confirms."""
+
+    type = "card"
+    name = "stripe"
+
+    def pay(self, request: PaymentRequest) -> PaymentResult:
+        session, order, now = request.session, request.order, request.now
+        gateway = request.cards.gateway()
+        payment = card_payment(session, order.id, open_only=True)
+        intent: IntentInfo | None = None
+        if payment is not None and payment.intent_id:
+            intent_id = payment.intent_id
+            intent = provider_call(lambda: gateway.retrieve_intent(intent_id))
+            if intent.status == "canceled":
+                intent = None
+        if intent is None:
+            attempt = (
+                session.scalar(
+                    select(Payment.id)
+                    .where(Payment.order_id == order.id)
+                    .order_by(Payment.id.desc())
+                    .limit(1)
+                )
+                or 0
+            )
+            intent = provider_call(
+                lambda: gateway.create_intent(
+                    order.total,
+                    order.currency,
+                    metadata={"order_id": str(order.id), "order_code": order.code},
+                    idempotency_key=f"boxoffice-order-{order.id}-{attempt}",
+                )
+            )
+            payment = self.record(request, status="pending", intent_id=intent.id)
+        assert payment is not None
+        if intent.status == "succeeded":
+            raise RuleViolation(
+                "This order's card payment already went through; reconcile it.",
+                code="payment_already_succeeded",
+            )
+        order.status = OrderStatus.PAYMENT_PROCESSING
+        order.updated_at = now
+        audit.record(
+            session,
+            actor=request.actor,
+            action="payment.intent_created",
+            object_type="order",
+            object_id=order.id,
+            now=now,
+            data={"intent": intent.id},
+        )
+        emulator = request.cards.emulator
+        return PaymentResult(
+            order,
+            payment,
+            intent,
+            gateway.publishable_key,
+            emulator.js_url if emulator is not None else STRIPE_JS_URL,
+        )
+
+
+def card_payment(session: Session, order_id: int, *, open_only: bool) -> Payment | None:
+    """The order's latest Stripe payment (only a pending or failed one, if `open_only`)."""
+    query = select(Payment).where(
+        Payment.order_id == order_id, Payment.provider == CardPayment.name
+    )
+    if open_only:
+        query = query.where(Payment.status.in_(OPEN))
+    return session.scalar(query.order_by(Payment.id.desc()).limit(1))
+
+
+def provider_call(call: Callable[[], T]) -> T:
+    """Run a call to Stripe; its failure becomes a 409 the cashier can retry."""
+    try:
+        return call()
+    except PaymentProviderError as exc:
+        raise Conflict(f"The card service said: {exc}", code="payment_provider_error") from exc
