@@ -37,13 +37,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.hel
 
 from venue_server import markdown_table, percentile
 
+from boxoffice.desktop.qt_env import prepare_qt_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def environment() -> dict[str, str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    if os.geteuid() == 0:
-        env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")  # offscreen whatever was set
+    prepare_qt_environment(env)
     return env
 
 

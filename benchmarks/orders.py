@@ -37,15 +37,12 @@ import json
 import multiprocessing
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -60,8 +57,11 @@ from venue_server import (
     markdown_table,
     percentile,
     running_server,
+    scratch_folder,
     tail,
 )
+
+from boxoffice.sdk.models.order_status import OrderStatus
 
 ORGANIZER = "demo"
 TICKETS_PER_ORDER = 2
@@ -264,7 +264,7 @@ def check_sales(
             orders[order["id"]] = order
         offset += len(page["data"])
     problems: list[str] = []
-    holding = [o for o in orders.values() if o["status"] != "canceled"]
+    holding = [o for o in orders.values() if o["status"] != OrderStatus.CANCELED]
     tickets = sum(
         item["quantity"]
         for o in holding
@@ -378,30 +378,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="boxoffice-bench-"))
-    data_dir, log_path = folder / "data", folder / "server.log"
-    pool = (
-        concurrent.futures.ProcessPoolExecutor(
-            args.client_procs, mp_context=multiprocessing.get_context("spawn")
+    with scratch_folder("boxoffice-bench-", keep=args.keep) as folder:
+        data_dir, log_path = folder / "data", folder / "server.log"
+        pool = (
+            concurrent.futures.ProcessPoolExecutor(
+                args.client_procs, mp_context=multiprocessing.get_context("spawn")
+            )
+            if args.client_procs > 1
+            else None
         )
-        if args.client_procs > 1
-        else None
-    )
-    try:
-        add_staff_account(data_dir)
-        with running_server(data_dir, log_path) as server:
-            return bench(args, server, pool)
-    except Exception as exc:
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        print(f"--- server log ---\n{tail(log_path)}", file=sys.stderr)
-        return 2
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        if args.keep:
-            print(f"data and server log kept in {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            add_staff_account(data_dir)
+            with running_server(data_dir, log_path) as server:
+                return bench(args, server, pool)
+        except Exception as exc:
+            print(f"benchmark failed: {exc}", file=sys.stderr)
+            print(f"--- server log ---\n{tail(log_path)}", file=sys.stderr)
+            return 2
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
 
 
 def bench(

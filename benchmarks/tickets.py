@@ -9,7 +9,7 @@ What it does, bounded in time and count, over 127.0.0.1 only:
    `issuing.render_pdf` for an order of 2 tickets and of 50 tickets, on A4 and on ticket stock,
    and `issuing.render_pkpass` for one ticket (signed with the development pass signer from
    `load_or_create_development_signer`, made in a temporary folder). Every timed run gets
-   tickets with new codes, as every real order does, so the QR matrices that `pdf.py` caches
+   tickets with new codes, as every real order does, so the QR matrices that `qr_mask` caches
    per payload are computed each time; one more row re-renders the same 2 tickets to show
    what that cache saves. The views are built outside the timed part. One untimed render of
    each kind runs first (fonts, Pillow images, imports);
@@ -37,10 +37,8 @@ import contextlib
 import importlib.util
 import os
 import platform
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -65,9 +63,11 @@ from venue_server import (
     markdown_table,
     percentile,
     running_server,
+    scratch_folder,
     tail,
 )
 
+from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.server.services import ticket_codes
 from boxoffice.server.services.issuing import render_pdf, render_pkpass
 from boxoffice.server.ticketoutput.base import OutputFile, SeatLabel, TicketView
@@ -289,7 +289,7 @@ def sell(client: httpx.Client, config_id: int) -> tuple[list[float], int]:
         201,
     )
     took.append(time.perf_counter() - started)
-    if paid["order"]["status"] != "paid":
+    if paid["order"]["status"] != OrderStatus.PAID:
         raise SaleFailed(f"order {order_id} is {paid['order']['status']} after paying cash")
     started = time.perf_counter()
     response = client.get(f"/event/v1/order/{order_id}/download_tickets")
@@ -389,25 +389,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    folder = Path(tempfile.mkdtemp(prefix="boxoffice-bench-tickets-"))
-    data_dir, log_path = folder / "data", folder / "server.log"
-    try:
-        print(describe_setup(), flush=True)
-        rows = bench_renders(args, folder)
-        if not args.no_http:
-            add_staff_account(data_dir)
-            with running_server(data_dir, log_path) as server:
-                rows += bench_sales(args, server)
-    except Exception as exc:
-        print(f"benchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        if log_path.exists():
-            print(f"--- server log ---\n{tail(log_path)}", file=sys.stderr)
-        return 2
-    finally:
-        if args.keep:
-            print(f"data and server log kept in {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
+    with scratch_folder("boxoffice-bench-tickets-", keep=args.keep) as folder:
+        data_dir, log_path = folder / "data", folder / "server.log"
+        try:
+            print(describe_setup(), flush=True)
+            rows = bench_renders(args, folder)
+            if not args.no_http:
+                add_staff_account(data_dir)
+                with running_server(data_dir, log_path) as server:
+                    rows += bench_sales(args, server)
+        except Exception as exc:
+            print(f"benchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if log_path.exists():
+                print(f"--- server log ---\n{tail(log_path)}", file=sys.stderr)
+            return 2
 
     print()
     print(table(rows))

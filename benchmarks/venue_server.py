@@ -1,13 +1,15 @@
-"""What the benchmarks share: a real `boxoffice serve` on a free loopback port with a staff
-account, a login, the `{"data": …}` envelope, and nearest-rank percentiles."""
+"""What the benchmarks share: a scratch folder, a real `boxoffice serve` on a free loopback
+port with a staff account, a login, the `{"data": …}` envelope, and nearest-rank percentiles."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +25,20 @@ PASSWORD = "benchmark password"
 
 class RequestFailed(RuntimeError):
     """A request did not answer as expected."""
+
+
+@contextlib.contextmanager
+def scratch_folder(prefix: str, *, keep: bool) -> Iterator[Path]:
+    """A new temporary folder for the data and the server log; removed when the block ends,
+    unless `keep` (then its path is printed)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield folder
+    finally:
+        if keep:
+            print(f"data and server log kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def free_port() -> int:

@@ -18,10 +18,12 @@ from boxoffice.credentials import CredentialStore, CredentialStoreUnavailable, o
 from boxoffice.desktop.arguments import add_arguments
 from boxoffice.desktop.embedded import EmbeddedServer, EmbeddedServerError, ServerStatus
 from boxoffice.desktop.journal import SaleJournal
+from boxoffice.desktop.qt_env import prepare_qt_environment
 from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.logs import setup_logging
 from boxoffice.sdk import SDK
-from boxoffice.ui.counter import Counter
+from boxoffice.ui.counter import Counter, Presenters
+from boxoffice.ui.dialogs.host import DialogHost
 from boxoffice.ui.mainwindow import MainWindow, Panes
 from boxoffice.ui.messages import MessageBridge
 from boxoffice.ui.panes.cart_pane import CartPane
@@ -30,6 +32,7 @@ from boxoffice.ui.panes.event_pane import EventPane
 from boxoffice.ui.panes.history_pane import HistoryPane
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.checkout import CheckoutPresenter
+from boxoffice.ui.presenters.connection import ConnectionPresenter
 from boxoffice.ui.presenters.events import EventsPresenter
 from boxoffice.ui.presenters.history import HistoryPresenter
 from boxoffice.ui.presenters.printing import PrintingPresenter
@@ -49,12 +52,6 @@ def display_available() -> bool:
     if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
         return True
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def prepare_qt_environment() -> None:
-    """Chromium's sandbox cannot run as root; QtWebEngine is told so only then."""
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,11 +122,11 @@ async def assemble(
     mode = settings.mode
     data_dir = args.data_dir or paths.default_data_dir()
     server: EmbeddedServer | None = None
-    window_ref: list[Counter] = []
+    counter_ref: list[Counter] = []
 
     def server_state(status: ServerStatus, message: str) -> None:
-        if window_ref:
-            window_ref[0].server_state(status, message)
+        if counter_ref:
+            counter_ref[0].connection.server_state(status, message)
 
     ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     if mode is Mode.EMBEDDED:
@@ -151,12 +148,12 @@ async def assemble(
         data_dir=data_dir,
         counter_password=server.counter_password if server else None,
     )
-    window_ref.append(counter)
+    counter_ref.append(counter)
     if server is None:
-        counter.window.set_connection("Connected", ok=True)
+        counter.connection.connected()
     else:
-        counter.server_state(server.status, "")
-    stack.callback(counter.shutdown)
+        counter.connection.server_state(server.status, "")
+    stack.push_async_callback(counter.aclose)
     return counter, ready
 
 
@@ -170,38 +167,53 @@ def build_counter(
     data_dir: Path,
     counter_password: str | None,
 ) -> Counter:
-    """The presenters, panes, window and counter around one SDK client."""
+    """The presenters, panes, window, dialog host and counter around one SDK client."""
     messages = MessageBridge()
     journal = SaleJournal(data_dir / "journal.jsonl")
-    session = SessionPresenter(
-        sdk, base_url=base_url, tokens=_token_store(), counter_password=counter_password
-    )
-    events = EventsPresenter(sdk)
     cart = CartPresenter()
     printing = PrintingPresenter(sdk, settings, default_folder=lambda: data_dir / "tickets")
-    checkout = CheckoutPresenter(sdk, cart=cart, tickets=printing, journal=journal)
-    history = HistoryPresenter(sdk, printing=printing)
-    panes = Panes(
-        events=EventPane(events),
-        cart=CartPane(cart),
-        checkout=CheckoutPane(checkout, cart, card_available=True),
-        history=HistoryPane(history),
+    presenters = Presenters(
+        session=SessionPresenter(
+            sdk, base_url=base_url, tokens=_token_store(), counter_password=counter_password
+        ),
+        connection=ConnectionPresenter(sdk, messages=messages),
+        events=EventsPresenter(sdk),
+        cart=cart,
+        checkout=CheckoutPresenter(sdk, cart=cart, tickets=printing, journal=journal),
+        printing=printing,
+        history=HistoryPresenter(sdk, printing=printing),
     )
-    window = MainWindow(panes, session=session, messages=messages, mode=mode)
+    panes = Panes(
+        events=EventPane(presenters.events),
+        cart=CartPane(cart),
+        checkout=CheckoutPane(presenters.checkout, cart, card_available=True),
+        history=HistoryPane(presenters.history),
+    )
+    window = MainWindow(
+        panes,
+        session=presenters.session,
+        connection=presenters.connection,
+        messages=messages,
+        mode=mode,
+    )
+    dialogs = DialogHost(
+        sdk,
+        parent=window,
+        session=presenters.session,
+        cart=cart,
+        checkout=presenters.checkout,
+        printing=printing,
+        messages=messages,
+    )
     return Counter(
         sdk=sdk,
         window=window,
+        presenters=presenters,
+        dialogs=dialogs,
         settings=settings,
         settings_store=store,
-        mode=mode,
-        session=session,
-        events=events,
-        cart=cart,
-        checkout=checkout,
-        printing=printing,
-        history=history,
-        journal=journal,
         messages=messages,
+        mode=mode,
     )
 
 

@@ -22,9 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pydantic
 
-from boxoffice.cli import sale as client_sale
+from boxoffice.cli import sale
 from boxoffice.cli.output import (
-    API_ENV,
     CommandError,
     ExitCode,
     describe,
@@ -34,6 +33,7 @@ from boxoffice.cli.output import (
 )
 from boxoffice.credentials import CredentialStore, open_store
 from boxoffice.sdk import (
+    API_URL_ENV,
     SDK,
     AuthenticationError,
     Credentials,
@@ -76,9 +76,9 @@ def _common_options() -> argparse.ArgumentParser:
     group = common.add_argument_group("server and sign-in")
     group.add_argument(
         "--api",
-        default=os.environ.get(API_ENV) or DEFAULT_API,
+        default=os.environ.get(API_URL_ENV) or DEFAULT_API,
         metavar="URL",
-        help=f"venue server or Tickethead base URL (default ${API_ENV} or {DEFAULT_API})",
+        help=f"venue server or Tickethead base URL (default ${API_URL_ENV} or {DEFAULT_API})",
     )
     group.add_argument(
         "--organizer",
@@ -380,7 +380,7 @@ def run_download(args: argparse.Namespace) -> int:
 
 async def _download(sdk: SDK, args: argparse.Namespace) -> int:
     order = await sdk.order.get_order(args.order_id)
-    path = await client_sale.save_tickets(
+    path = await sale.save_tickets(
         sdk, order, out=args.out, file_format=args.format, size=args.size
     )
     emit(args, str(path), {"order_id": order.id, "code": order.code, "files": [str(path)]})
@@ -389,4 +389,4 @@ async def _download(sdk: SDK, args: argparse.Namespace) -> int:
 
 def run_sell(args: argparse.Namespace) -> int:
     """`boxoffice sell EVENT_ID CONFIG_ID …`: create the order, pay it, save the tickets."""
-    return run_with_sdk(args, client_sale.sell)
+    return run_with_sdk(args, sale.sell)

@@ -7,8 +7,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from boxoffice.cli import client as client_cli
-from boxoffice.cli import server as server_cli
+from boxoffice.cli import client, server
+from boxoffice.desktop import arguments
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,24 +16,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="boxoffice",
         description="Box Office. With no command it opens the desktop box office.",
     )
-    _add_app_arguments(parser)
+    arguments.add_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     app = commands.add_parser("app", help="open the desktop box office (the default)")
-    _add_app_arguments(app)
+    arguments.add_arguments(app)
     app.set_defaults(handler=_run_app)
-    server_cli.add_commands(commands)
-    client_cli.add_commands(commands)
+    server.add_commands(commands)
+    client.add_commands(commands)
     return parser
 
 
-def _add_app_arguments(parser: argparse.ArgumentParser) -> None:
-    # The app (and PySide6) is imported only when it runs: `serve` never loads Qt.
-    from boxoffice.desktop import arguments as app_arguments
-
-    app_arguments.add_arguments(parser)
-
-
 def _run_app(args: argparse.Namespace) -> int:
+    # The app (and PySide6) is imported only when it runs: `serve` never loads Qt.
     from boxoffice import app
 
     return app.run(args)

@@ -13,6 +13,7 @@ import pydantic
 from boxoffice.cli.training_card import TrainingCardError
 from boxoffice.credentials import CredentialStoreUnavailable
 from boxoffice.sdk import (
+    API_URL_ENV,
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -23,14 +24,12 @@ from boxoffice.sdk import (
     ServerError,
 )
 
-API_ENV = "BOXOFFICE_API_URL"
-
 
 class ExitCode(enum.IntEnum):
-    """What a client command's exit status means."""
+    """What a command's exit status means (the client's commands and the server's)."""
 
     OK = 0
-    REFUSED = 1  # the server refused (sold out, seat taken, not found…) or a file failed
+    REFUSED = 1  # refused (sold out, seat taken, not found, invalid ticket…) or a file failed
     USAGE = 2  # bad arguments or options
     UNREACHABLE = 3  # the server cannot be reached, timed out or failed (5xx)
     NOT_AUTHORIZED = 4  # not signed in, wrong password, no permission, no credential store
@@ -72,7 +71,7 @@ def describe(exc: BaseException, api: str) -> str:
     if isinstance(exc, APITimeoutError):
         text = f"The server at {api} did not answer in time"
     elif isinstance(exc, APIConnectionError):
-        text = f"Cannot reach the server at {api}; is it running? (set --api or {API_ENV})"
+        text = f"Cannot reach the server at {api}; is it running? (set --api or {API_URL_ENV})"
     elif isinstance(exc, ServerError):
         text = f"The server failed: {exc.message}"
     elif isinstance(exc, APIStatusError):

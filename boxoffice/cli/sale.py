@@ -11,6 +11,7 @@ from typing import Any
 from boxoffice.cli import training_card
 from boxoffice.cli.output import CommandError, ExitCode, emit, fail, progress
 from boxoffice.sdk import SDK, APIStatusError, BoxOfficeError
+from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order, OrderItemRequest
 from boxoffice.sdk.models.payments import PaymentIntentResponse
 from boxoffice.sdk.money import format_money
@@ -81,7 +82,7 @@ async def pay(
         await cancel_quietly(sdk, order)
         raise
     paid = answer.order or order
-    if paid.status != "paid":
+    if paid.status != OrderStatus.PAID:
         paid = await finish_card(sdk, args, answer, paid)
     return paid, answer
 
@@ -102,7 +103,7 @@ async def finish_card(
     progress("Paying with the test card…")
     refusal = await training_card.confirm_test_card(base, answer, args.test_card)
     order = await sdk.payment.reconcile(order.id)
-    if order.status != "paid":
+    if order.status != OrderStatus.PAID:
         why = refusal or f"the order is {order.status}"
         raise CommandError(
             f"The card payment of order {order.code} was not completed: {why}",

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from boxoffice.cli.output import ExitCode
 from boxoffice.logs import setup_logging
 from boxoffice.server.config import ServerSettings
 
@@ -108,7 +109,7 @@ def add_commands(commands: Any) -> None:
     verify_ledger.set_defaults(handler=run_ledger_verify)
 
 
-def run_serve(args: argparse.Namespace) -> int:
+def run_serve(args: argparse.Namespace) -> ExitCode:
     import uvicorn
 
     from boxoffice.server.app import create_app
@@ -132,7 +133,7 @@ def run_serve(args: argparse.Namespace) -> int:
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False
     )
-    return 0
+    return ExitCode.OK
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -144,7 +145,7 @@ def _read_password(from_stdin: bool) -> str:
     return first
 
 
-def run_users_add(args: argparse.Namespace) -> int:
+def run_users_add(args: argparse.Namespace) -> ExitCode:
     from boxoffice.server.app import prepare_database, utc_now
     from boxoffice.server.db.engine import make_engine
     from boxoffice.server.errors import DomainError
@@ -165,14 +166,14 @@ def run_users_add(args: argparse.Namespace) -> int:
             )
     except DomainError as exc:
         sys.stderr.write(f"boxoffice: {exc.message}\n")
-        return 1
+        return ExitCode.REFUSED
     sys.stdout.write(f"created {user.role} {user.username} (id {user.id})\n")
-    return 0
+    return ExitCode.OK
 
 
-def _error(message: str) -> int:
+def _error(message: str) -> ExitCode:
     sys.stderr.write(f"boxoffice: {message}\n")
-    return 1
+    return ExitCode.REFUSED
 
 
 def _read_catalog_file(path: Path) -> Any:
@@ -193,7 +194,7 @@ def _read_catalog_file(path: Path) -> Any:
         ) from None
 
 
-def run_catalog_import(args: argparse.Namespace) -> int:
+def run_catalog_import(args: argparse.Namespace) -> ExitCode:
     """Import a catalog file all or nothing; neither catalog command loads the demo venue."""
     from boxoffice.server.app import prepare_database, utc_now
     from boxoffice.server.db.engine import make_engine
@@ -216,10 +217,10 @@ def run_catalog_import(args: argparse.Namespace) -> int:
     sys.stdout.write(f"imported {args.file}: {summary.describe()}\n")
     for note in summary.notes:
         sys.stdout.write(f"  {note}\n")
-    return 0
+    return ExitCode.OK
 
 
-def run_catalog_export(args: argparse.Namespace) -> int:
+def run_catalog_export(args: argparse.Namespace) -> ExitCode:
     """Write the catalog as UTF-8 JSON to --out or standard output."""
     import json
 
@@ -239,16 +240,16 @@ def run_catalog_export(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
-        return 0
+        return ExitCode.OK
     try:
         args.out.write_text(text, encoding="utf-8")
     except OSError as exc:
         return _error(f"cannot write {args.out}: {exc.strerror or exc}")
     sys.stderr.write(f"exported {len(document['events'])} events to {args.out}\n")
-    return 0
+    return ExitCode.OK
 
 
-def run_tickets_verify(args: argparse.Namespace) -> int:
+def run_tickets_verify(args: argparse.Namespace) -> ExitCode:
     """Exit 0 and `valid: ticket CODE, event ID …, owner …` for a good ticket; else exit 1
     and `invalid: REASON: …` (malformed, unknown_event, bad_signature, invalidated, …)."""
     from boxoffice.server.app import prepare_database, utc_now
@@ -264,16 +265,16 @@ def run_tickets_verify(args: argparse.Namespace) -> int:
         state.engine.dispose()
     if not check.ok:
         sys.stdout.write(f"invalid: {check.reason}: {check.message}\n")
-        return 1
+        return ExitCode.REFUSED
     event = f"event {check.event_id}" + (f" ({check.event_name})" if check.event_name else "")
     owner = f"owner {check.owner_id}" if check.owner_id is not None else "owner none"
     if check.owner_name:
         owner += f" ({check.owner_name})"
     sys.stdout.write(f"valid: ticket {check.code}, {event}, {owner}\n")
-    return 0
+    return ExitCode.OK
 
 
-def run_ledger_verify(args: argparse.Namespace) -> int:
+def run_ledger_verify(args: argparse.Namespace) -> ExitCode:
     """Exit 0 and `ledger OK: N entries, head HASH`, or 1 and `ledger BROKEN at seq N: …`."""
     from collections.abc import Iterator
 
@@ -299,16 +300,16 @@ def run_ledger_verify(args: argparse.Namespace) -> int:
         state.engine.dispose()
     if not result.ok:
         sys.stdout.write(f"ledger BROKEN at seq {result.first_bad_seq}: {result.problem}\n")
-        return 1
+        return ExitCode.REFUSED
     sys.stdout.write(f"ledger OK: {result.checked} entries, head {head}\n")
-    return 0
+    return ExitCode.OK
 
 
 def _when(moment: Any) -> str:
     return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
 
 
-def run_mail_list(args: argparse.Namespace) -> int:
+def run_mail_list(args: argparse.Namespace) -> ExitCode:
     """A table of the mail jobs, newest first; times in UTC."""
     from boxoffice.server.app import prepare_database, utc_now
     from boxoffice.server.db.engine import make_engine
@@ -342,10 +343,10 @@ def run_mail_list(args: argparse.Namespace) -> int:
         if row is not None and row.last_error and row.status != "sent":
             sys.stdout.write(f"    last error: {row.last_error}\n")
     sys.stdout.write(f"{len(rows)} of {total} mails\n")
-    return 0
+    return ExitCode.OK
 
 
-def run_mail_send(args: argparse.Namespace) -> int:
+def run_mail_send(args: argparse.Namespace) -> ExitCode:
     """Deliver the due mail once, e.g. from cron; prints how many left and what is still due."""
     import anyio
 
@@ -365,4 +366,4 @@ def run_mail_send(args: argparse.Namespace) -> int:
         state.engine.dispose()
     where = "SMTP" if settings.smtp_host else f"the outbox {settings.outbox_dir}"
     sys.stdout.write(f"sent {sent} via {where}; {queued} queued, {failed} failed\n")
-    return 0
+    return ExitCode.OK

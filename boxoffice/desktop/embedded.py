@@ -22,9 +22,6 @@ import httpx
 from boxoffice.paths import default_data_dir
 
 HOST = "127.0.0.1"
-# The staff user the server keeps for BOXOFFICE_COUNTER_PASSWORD (as in boxoffice.server.config,
-# not imported so that the app need not load the server's settings).
-COUNTER_USERNAME = "counter"
 _LOG_ROTATE_BYTES = 5_000_000
 _START_MARK = "--- starting the venue server"
 

@@ -3,6 +3,7 @@
 One JSON object per line in `<data dir>/journal.jsonl`, flushed and fsynced, so a crash, a
 power cut or a dead server cannot make a paid sale disappear: at start-up the app lists
 the sales whose last step is not `done` or `canceled` and checks each with the server.
+Steps are `Step`s; their values are what the file says, so journals written before stay readable.
 """
 
 from __future__ import annotations
@@ -14,10 +15,23 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-FINISHED_STEPS = frozenset({"done", "canceled"})
+
+class Step(StrEnum):
+    """One step of a sale, as written in the journal."""
+
+    STARTED = "started"  # about to create the order (its idempotency key and items)
+    ORDER_CREATED = "order_created"  # the server made the order
+    PAID = "paid"  # the order is paid; the tickets are about to go out
+    DONE = "done"  # the tickets are out (or reported as not printed): the sale is over
+    CANCELED = "canceled"  # no order, or its order was released: the sale is over
+
+
+FINISHED_STEPS = frozenset({Step.DONE, Step.CANCELED})
+_STEP_VALUES = [step.value for step in Step]
 
 
 @dataclass
@@ -25,7 +39,7 @@ class SaleRecord:
     """The last known state of one sale: its step and everything recorded along the way."""
 
     sale_id: str
-    step: str
+    step: Step
     at: str
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -40,7 +54,7 @@ class SaleRecord:
 
 
 class SaleJournal:
-    """Append-only journal of sale steps (`started`, `order_created`, `paid`, `printed`, …)."""
+    """Append-only journal of sale steps (`Step`: started, order_created, paid, done…)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -50,8 +64,13 @@ class SaleJournal:
     def new_sale_id() -> str:
         return uuid.uuid4().hex
 
-    def record(self, sale_id: str, step: str, **data: Any) -> None:
-        """Append one step durably (flush + fsync) before the caller goes on."""
+    def record(self, sale_id: str, step: Step, **data: Any) -> None:
+        """Append one step durably (flush + fsync) before the caller goes on.
+
+        Raises TypeError for a step that is not a `Step` (a misspelt string would never
+        count as finished, and its sale would be settled again at every start)."""
+        if not isinstance(step, Step):
+            raise TypeError(f"a sale step is a journal.Step, not {step!r}")
         entry = {"sale_id": sale_id, "step": step, "at": datetime.now(UTC).isoformat(), **data}
         line = json.dumps(entry, default=str, separators=(",", ":")) + "\n"
         with self._lock:
@@ -69,7 +88,7 @@ class SaleJournal:
         """Every sale's latest state, data merged over its steps, in journal order."""
         records: dict[str, SaleRecord] = {}
         for entry in self._entries():
-            sale_id, step, at = entry.pop("sale_id"), entry.pop("step"), entry.pop("at")
+            sale_id, step, at = entry.pop("sale_id"), Step(entry.pop("step")), entry.pop("at")
             record = records.get(sale_id) or SaleRecord(sale_id=sale_id, step=step, at=at)
             record.step, record.at = step, at
             record.data.update(entry)
@@ -89,5 +108,9 @@ class SaleJournal:
                     entry = json.loads(line)
                 except json.JSONDecodeError:
                     continue  # a line cut short by a crash: the steps before it still count
-                if isinstance(entry, dict) and {"sale_id", "step", "at"} <= entry.keys():
+                if (
+                    isinstance(entry, dict)
+                    and {"sale_id", "step", "at"} <= entry.keys()
+                    and entry["step"] in _STEP_VALUES  # else not a step this app writes
+                ):
                     yield entry

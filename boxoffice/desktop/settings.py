@@ -5,13 +5,10 @@ from __future__ import annotations
 import enum
 import os
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-from boxoffice.sdk import BaseUrl
-
-API_URL_ENV = "BOXOFFICE_API_URL"
+from boxoffice.sdk import API_URL_ENV, is_tickethead_url
 
 
 class Mode(enum.StrEnum):
@@ -50,8 +47,6 @@ class AppSettings(BaseModel):
         url = self.effective_api_url()
         if url is None:
             return Mode.EMBEDDED
-        host = urlsplit(url).hostname or ""
-        tickethead = {urlsplit(str(base)).hostname or "" for base in BaseUrl}
-        if any(host == known or host.endswith(f".{known}") for known in tickethead):
+        if is_tickethead_url(url):
             return Mode.TICKETHEAD  # a bare Tickethead host, or a tenant's (`demo.api…`)
         return Mode.VENUE

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -25,6 +25,7 @@ from boxoffice.ui.panes.checkout_pane import CheckoutPane
 from boxoffice.ui.panes.event_pane import EventPane
 from boxoffice.ui.panes.history_pane import HistoryPane
 from boxoffice.ui.presenters.checkout import PaymentMethod
+from boxoffice.ui.presenters.connection import ConnectionPresenter
 from boxoffice.ui.presenters.session import SessionPresenter
 
 # Every frequent action and its keys; the help dialog and docs/desktop.md list the same.
@@ -61,12 +62,26 @@ class Panes:
 class MainWindow(QMainWindow):
     """Assembles the panes; every action is a signal or a pane method, no logic here.
 
-    Signals:
-        action(str): a menu action without a pane of its own ("reprint", "sign_in", …).
+    Signals (one per menu action without a pane of its own; the counter wires them):
+        refresh_requested(): reload the events (F5).
+        clear_requested(): clear the cart, and give up a pending sale.
+        stop_requested(): stop waiting for the server (Esc).
+        reprint_requested(): print the last sale's tickets again.
+        preview_requested(): show a print preview of the last sale's tickets.
+        save_requested(): save the last sale's tickets.
+        sign_in_requested(): sign in, or out and in as somebody else.
+        settings_requested(): edit the settings.
         closing(): the window is closing (the app shuts down).
     """
 
-    action = Signal(str)
+    refresh_requested = Signal()
+    clear_requested = Signal()
+    stop_requested = Signal()
+    reprint_requested = Signal()
+    preview_requested = Signal()
+    save_requested = Signal()
+    sign_in_requested = Signal()
+    settings_requested = Signal()
     closing = Signal()
 
     def __init__(
@@ -74,6 +89,7 @@ class MainWindow(QMainWindow):
         panes: Panes,
         *,
         session: SessionPresenter,
+        connection: ConnectionPresenter,
         messages: MessageBridge,
         mode: Mode,
     ) -> None:
@@ -81,6 +97,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Box Office")
         self.panes = panes
         self._session = session
+        self._connection = connection
         self.tabs = QTabWidget()
         sell = QSplitter(Qt.Orientation.Horizontal)
         for pane in (panes.events, panes.cart, panes.checkout):
@@ -91,7 +108,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.mode_label = QLabel(mode.label)
         self.mode_label.setObjectName("training" if mode is Mode.EMBEDDED else "mode")
-        self.connection_label = QLabel("Connecting…")
+        self.connection_label = QLabel(connection.text)
         self.user_label = QLabel()
         self.busy_label = QLabel()
         self.busy_bar = QProgressBar()
@@ -108,6 +125,7 @@ class MainWindow(QMainWindow):
         self._menus()
         messages.posted.connect(self.show_message)
         session.changed.connect(self._user_changed)
+        connection.changed.connect(self._connection_changed)
         self._user_changed()
         self.resize(1280, 760)
 
@@ -120,31 +138,33 @@ class MainWindow(QMainWindow):
         # Alt+S seats, Alt+T time slot…); every menu action has a shortcut of its own.
         sale = bar.addMenu("Sale")
         self._add(sale, "search", "Search events", self.focus_search)
-        self._add(sale, "refresh", "Refresh events", lambda: self.action.emit("refresh"))
+        self._add(sale, "refresh", "Refresh events", self.refresh_requested)
         sale.addSeparator()
         self._add(sale, "add", "Add to cart", panes.cart.add_line)
-        self._add(sale, "clear", "Clear cart", lambda: self.action.emit("clear"))
+        self._add(sale, "clear", "Clear cart", self.clear_requested)
         sale.addSeparator()
         self._add(sale, "cash", "Pay cash", lambda: self._pay("cash"))
         self._add(sale, "card", "Pay by card", lambda: self._pay("card"))
         self._add(sale, "free", "Free tickets", lambda: self._pay("free"))
         self._add(sale, "complete", "Complete sale", panes.checkout.submit)
-        self._add(sale, "stop", "Stop waiting", lambda: self.action.emit("stop"))
+        self._add(sale, "stop", "Stop waiting", self.stop_requested)
         tickets = bar.addMenu("Tickets")
-        self._add(tickets, "reprint", "Print last sale again", lambda: self.action.emit("reprint"))
-        self._add(tickets, "preview", "Print preview", lambda: self.action.emit("preview"))
-        self._add(tickets, "save", "Save last sale's tickets", lambda: self.action.emit("save"))
+        self._add(tickets, "reprint", "Print last sale again", self.reprint_requested)
+        self._add(tickets, "preview", "Print preview", self.preview_requested)
+        self._add(tickets, "save", "Save last sale's tickets", self.save_requested)
         view = bar.addMenu("View")
         self._add(view, "sell_tab", "Sell", lambda: self.tabs.setCurrentIndex(0))
         self._add(view, "orders_tab", "Orders", self.show_orders)
         account = bar.addMenu("Account")
-        self._add(account, "sign_in", "Sign in or out…", lambda: self.action.emit("sign_in"))
-        self._add(account, "settings", "Settings…", lambda: self.action.emit("settings"))
+        self._add(account, "sign_in", "Sign in or out…", self.sign_in_requested)
+        self._add(account, "settings", "Settings…", self.settings_requested)
         self._add(account, "quit", "Quit", self.close)
         help_menu = bar.addMenu("Help")
         self._add(help_menu, "shortcuts", "Keyboard shortcuts", self.show_shortcuts)
 
-    def _add(self, menu: QMenu, name: str, text: str, slot: Callable[[], object]) -> None:
+    def _add(
+        self, menu: QMenu, name: str, text: str, slot: Callable[[], object] | SignalInstance
+    ) -> None:
         action = QAction(text, self)
         action.setShortcut(QKeySequence(SHORTCUTS[name]))
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -193,6 +213,9 @@ class MainWindow(QMainWindow):
         self.connection_label.setText(text)
         self.connection_label.setProperty("ok", ok)
         self.connection_label.setStyleSheet("" if ok else "color: #b3261e; font-weight: bold;")
+
+    def _connection_changed(self) -> None:
+        self.set_connection(self._connection.text, ok=self._connection.ok)
 
     def _user_changed(self) -> None:
         self.user_label.setText(self._session.display_name)

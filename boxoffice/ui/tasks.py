@@ -61,6 +61,11 @@ class TaskRunner:
         while running := [task for task in self._tasks.values() if not task.done()]:
             await asyncio.wait(running)
 
+    async def aclose(self) -> None:
+        """Cancel every task and wait until each has stopped (its owner is closing)."""
+        self.cancel()
+        await self.wait_all()
+
     async def wait(self, name: str) -> None:
         """Wait for task `name` to finish (for tests and orderly shutdown)."""
         task = self._tasks.get(name)

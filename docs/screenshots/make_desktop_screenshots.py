@@ -9,16 +9,16 @@ cart, checkout, a finished cash sale, the order history) and saves one PNG per s
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-if os.geteuid() == 0:
-    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+from boxoffice.desktop.qt_env import prepare_qt_environment  # noqa: E402
+
+prepare_qt_environment(offscreen=True)
 
 OUT = ROOT / "docs" / "screenshots"
 

@@ -9,7 +9,6 @@ and lets a declined test card fail on the payment page.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import tempfile
 import threading
@@ -22,9 +21,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-if hasattr(os, "geteuid") and os.geteuid() == 0:
-    os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+from boxoffice.desktop.qt_env import prepare_qt_environment  # noqa: E402
+
+prepare_qt_environment(offscreen=True)
 
 import httpx  # noqa: E402
 import qasync  # noqa: E402

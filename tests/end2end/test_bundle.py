@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from boxoffice.desktop.qt_env import prepare_qt_environment
 from tests.helpers.live_server import free_port, wait_until_healthy
 
 # Building takes most of the time: the whole module gets the build and the runs.
@@ -34,8 +35,7 @@ def bundle_env(**extra: str) -> dict[str, str]:
     the developer's Box Office settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("BOXOFFICE_")}
     env["QT_QPA_PLATFORM"] = "offscreen"
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
+    prepare_qt_environment(env)
     env.pop("PYTHONPATH", None)  # the bundle must not find the source tree
     return {**env, **extra}
 

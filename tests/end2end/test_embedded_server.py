@@ -16,12 +16,12 @@ import httpx
 import pytest
 
 from boxoffice.desktop.embedded import (
-    COUNTER_USERNAME,
     EmbeddedServer,
     EmbeddedServerError,
     ServerStatus,
 )
 from boxoffice.sdk import SDK, PasswordCredentials
+from boxoffice.sdk.models.auth import COUNTER_USERNAME
 
 pytestmark = pytest.mark.end2end
 

@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from boxoffice.cli.client import ORGANIZER_ENV, PASSWORD_ENV, USER_ENV
 from boxoffice.cli.main import main
-from boxoffice.cli.output import API_ENV, ExitCode
+from boxoffice.cli.output import ExitCode
 from boxoffice.credentials import FILE_ENV, open_store
+from boxoffice.sdk import API_URL_ENV
 from boxoffice.server.db.models import Ticket
 from tests.end2end.test_serve import BOXOFFICE
 from tests.helpers import factories as f
@@ -52,7 +53,7 @@ def credentials_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def cli(live_server, credentials_file, monkeypatch, capsys) -> Cli:
     """`boxoffice COMMAND --api <live server> --credentials-file <tmp> ARGS…` in process."""
-    for name in (USER_ENV, PASSWORD_ENV, FILE_ENV, API_ENV, ORGANIZER_ENV):
+    for name in (USER_ENV, PASSWORD_ENV, FILE_ENV, API_URL_ENV, ORGANIZER_ENV):
         monkeypatch.delenv(name, raising=False)
 
     def run(command: str, *args: str, stdin: str = "", api: str | None = None) -> Result:

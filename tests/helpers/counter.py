@@ -68,7 +68,7 @@ async def embedded_counter(folder: Path, *, printer: str | None) -> AsyncIterato
         )
         try:
             counter.window.show()
-            counter.server_state(server.status, "")
+            counter.connection.server_state(server.status, "")
             if not await counter.session.sign_in_counter():
                 raise RuntimeError("cannot sign in to the embedded server")
             await counter.after_sign_in()
@@ -109,7 +109,7 @@ async def clerk_counter(
 
 
 async def close_counter(counter: Counter) -> None:
-    counter.shutdown()
+    await counter.aclose()
     counter.window.close()
     await counter.sdk.aclose()
 

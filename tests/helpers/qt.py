@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
+
+from boxoffice.desktop.qt_env import prepare_qt_environment
 
 T = TypeVar("T")
 
 
 def configure_environment() -> None:
     """Offscreen Qt unless a display was asked for; QtWebEngine needs no sandbox as root."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
-    os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --no-sandbox")
+    prepare_qt_environment(offscreen=True, chromium_flags="--disable-gpu --no-sandbox")
 
 
 class QtLoop:

@@ -21,7 +21,7 @@ def test_seats_from_the_map_paid_by_card_print(qloop, demo_server, tmp_path):
         hall = qloop.run(open_event(counter, lambda event: event.has_seat_map))
         stalls = next(c for c in hall.ticket_config or [] if c.name == "Stalls")
 
-        seating = counter.open_seating(stalls.id, 2)
+        seating = counter.dialogs.open_seating(stalls.id, 2)
         assert isinstance(seating, SeatingDialog)
         wait_js(qloop, seating.view, "window.seatingPage && seatingPage.labels().length > 0")
         seating.presenter.best_available(2, category=stalls.seat_category)
@@ -33,8 +33,8 @@ def test_seats_from_the_map_paid_by_card_print(qloop, demo_server, tmp_path):
         assert counter.cart.hold_token
 
         counter.checkout.complete_sale(method="card")
-        qloop.wait_until(lambda: bool(counter.dialogs))
-        payment = counter.dialogs[-1]
+        qloop.wait_until(lambda: bool(counter.dialogs.web_dialogs))
+        payment = counter.dialogs.web_dialogs[-1]
         assert isinstance(payment, PaymentDialog)
         wait_js(qloop, payment.view, "window.paymentPage && paymentPage.state() === 'ready'")
         type_into(qloop, payment.view, '[data-stripe-emulator="cardnumber"]', "4242424242424242")
@@ -42,7 +42,7 @@ def test_seats_from_the_map_paid_by_card_print(qloop, demo_server, tmp_path):
         type_into(qloop, payment.view, '[data-stripe-emulator="cvc"]', "123")
         run_js(qloop, payment.view, "document.getElementById('pay-form').requestSubmit(); true")
         qloop.wait_until(lambda: counter.checkout.last_result is not None, 60)
-        qloop.wait_until(lambda: not counter.dialogs and not shiboken6.isValid(payment))
+        qloop.wait_until(lambda: not counter.dialogs.web_dialogs and not shiboken6.isValid(payment))
         result = counter.checkout.last_result
         seat_map = qloop.run(counter.sdk.seating.get_seat_map(hall.id))
     finally:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 
 from boxoffice.credentials import FileStore
-from boxoffice.desktop.journal import SaleJournal
+from boxoffice.desktop.journal import SaleJournal, Step
 from boxoffice.desktop.settings import AppSettings
 from boxoffice.sdk import SDK, PasswordCredentials
 from boxoffice.sdk.models.account import User
@@ -375,20 +375,20 @@ async def test_settle_unfinished_sales(demo_server, tmp_path):
 
         # (a) paid on the server, but the journal stopped at order_created
         paid = await sdk.order.create_order(items)
-        journal.record("a", "started", items=items)
-        journal.record("a", "order_created", order_id=paid.id, code=paid.code)
+        journal.record("a", Step.STARTED, items=items)
+        journal.record("a", Step.ORDER_CREATED, order_id=paid.id, code=paid.code)
         await sdk.payment.create_payment_intent(paid.id, type="cash", tendered=Decimal(58))
         # (b) an order that was never paid
         draft = await sdk.order.create_order(items)
-        journal.record("b", "started", items=items)
-        journal.record("b", "order_created", order_id=draft.id, code=draft.code)
+        journal.record("b", Step.STARTED, items=items)
+        journal.record("b", Step.ORDER_CREATED, order_id=draft.id, code=draft.code)
         # (c) stopped before any order was made
-        journal.record("c", "started", items=items)
+        journal.record("c", Step.STARTED, items=items)
         # (d) an order the server does not know
-        journal.record("d", "order_created", order_id=999_999, code="GONE")
+        journal.record("d", Step.ORDER_CREATED, order_id=999_999, code="GONE")
         # (e) a finished sale is left alone
-        journal.record("e", "started")
-        journal.record("e", "done", order_id=paid.id)
+        journal.record("e", Step.STARTED)
+        journal.record("e", Step.DONE, order_id=paid.id)
 
         messages = await settle_unfinished(sdk, journal)
         again = await settle_unfinished(sdk, journal)

@@ -42,7 +42,7 @@ def test_a_sale_survives_the_embedded_server_dying(qloop, tmp_path):
 
                 os.kill(server.pid or 0, signal.SIGKILL)
                 await wait_until(lambda: server.status is not ServerStatus.RUNNING)
-                counter.server_state(server.status, "")  # as the supervisor's callback does
+                counter.connection.server_state(server.status, "")  # as the supervisor does
                 counter.checkout.complete_sale(method="cash")
                 await counter.checkout.tasks.wait("sale")
                 first_try = counter.checkout.last_result
@@ -78,10 +78,10 @@ def test_a_counter_without_its_server_says_it_is_offline(qloop, live_server, tmp
         messages: list[tuple[int, str]] = []
         counter.messages.posted.connect(lambda level, text: messages.append((level, text)))
         try:
-            offline = await counter.check_connection()
+            offline = await counter.connection.check()
             label = counter.window.connection_label.text()
             counter.sdk.requestor.tenant_url = live_server.base_url  # the line comes back
-            online = await counter.check_connection()
+            online = await counter.connection.check()
             return offline, label, online, counter.window.connection_label.text(), messages
         finally:
             await close_counter(counter)

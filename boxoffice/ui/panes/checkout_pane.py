@@ -152,7 +152,7 @@ class CheckoutPane(QWidget):
 
     def submit(self) -> None:
         """Complete the sale with what is entered (the checks the cashier can fix come first)."""
-        if self._checkout.tasks.is_running("sale"):
+        if self._checkout.selling:
             return  # a double press must not start a second sale
         self.problem.clear()
         if self.method == "card" and not self._card_available:

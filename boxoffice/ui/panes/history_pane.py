@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.presenters.history import HistoryPresenter
@@ -112,7 +113,7 @@ class HistoryPane(QWidget):
 
     def _enable(self) -> None:
         order = self.current_order()
-        paid = order is not None and order.status == "paid"
+        paid = order is not None and order.status == OrderStatus.PAID
         for button in (
             self.reprint_button,
             self.preview_button,

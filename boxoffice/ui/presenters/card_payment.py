@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject, Signal
 
 from boxoffice.sdk import SDK, BoxOfficeError
+from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.models.payments import PaymentIntentResponse
 from boxoffice.sdk.money import exponent
@@ -109,7 +110,7 @@ class CardPaymentPresenter(QObject):
         answer = await self._sdk.payment.create_payment_intent(self.order_id, type="card")
         self._order = answer.order
         if answer.payment_intent is None:
-            if answer.order is not None and answer.order.status == "paid":
+            if answer.order is not None and answer.order.status == OrderStatus.PAID:
                 self.paid.emit(answer.order)  # a free order is paid at once
             else:
                 self.failed.emit(BAD_PAGE)
@@ -148,10 +149,10 @@ class CardPaymentPresenter(QObject):
         for delay in RECONCILE_DELAYS:
             await asyncio.sleep(delay)
             self._order = await self._sdk.payment.reconcile(self.order_id)
-            if self._order.status == "paid":
+            if self._order.status == OrderStatus.PAID:
                 self.paid.emit(self._order)
                 return
-            if self._order.status != "payment_processing":
+            if self._order.status != OrderStatus.PAYMENT_PROCESSING:
                 break
         status = self._order.status if self._order else None
         logger.warning("order %s is %s after the page's success", self.order_id, status)
@@ -162,7 +163,7 @@ class CardPaymentPresenter(QObject):
             self._order = await self._sdk.payment.reconcile(self.order_id)
         except BoxOfficeError as exc:  # the page's verdict stands; the server catches up later
             logger.info("reconcile after a refused card failed: %s", exc)
-        if self._order is not None and self._order.status == "paid":
+        if self._order is not None and self._order.status == OrderStatus.PAID:
             self.paid.emit(self._order)  # an earlier attempt went through after all
             return
         self.failed.emit(card_page_message(code, decline_code))

@@ -158,6 +158,15 @@ class CartPresenter(QObject):
         self.changed.emit()
         return line
 
+    def add_held_seats(self, items: list[dict[str, Any]], hold_token: str | None) -> None:
+        """Add the seats picked on the seat map (order items with `selected_seats`, held
+        under `hold_token`); seats the cart has already are not added twice."""
+        held = {label for line in self.lines for label in line.seats}
+        for item in items:
+            seats = tuple(label for label in item["selected_seats"] if label not in held)
+            if seats:
+                self.add(item["ticket_config_id"], len(seats), seats=seats, hold_token=hold_token)
+
     def remove(self, index: int) -> None:
         if 0 <= index < len(self.lines):
             del self.lines[index]

@@ -15,18 +15,19 @@ from typing import Any, Literal, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from boxoffice.desktop.journal import SaleJournal
+from boxoffice.desktop.journal import SaleJournal, Step
 from boxoffice.sdk import SDK, APIConnectionError, APIStatusError, BoxOfficeError
+from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, FINAL, OrderStatus
 from boxoffice.sdk.models.orders import Order, TicketFormat
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.errors import CashierError, user_message
 from boxoffice.ui.presenters.cart import CartPresenter
+from boxoffice.ui.presenters.recovery import settle_unfinished
 from boxoffice.ui.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
 
 PaymentMethod = Literal["cash", "card", "free"]
-PAYABLE = frozenset({"draft", "payment_failed"})
 
 
 @dataclass(frozen=True)
@@ -125,10 +126,35 @@ class CheckoutPresenter(QObject):
         """Start (or resume) the sale of the cart; progress and outcome come by signal."""
         self.tasks.run("sale", self.sell(method, tendered, contact, ticket_format))
 
+    @property
+    def selling(self) -> bool:
+        """A sale is running (a second "Complete sale" must not start another)."""
+        return self.tasks.is_running("sale")
+
     def cancel(self) -> None:
         """Stop waiting; a pending order stays pending until the cart is cleared."""
         self.tasks.cancel("sale")
         self.stage.emit("Stopped. Press Complete sale to go on, or clear the cart.")
+
+    def stop(self) -> None:
+        """Stop waiting (Esc): cancel the sale if one is running, else nothing."""
+        if self.selling:
+            self.cancel()
+
+    def card_payment_abandoned(self, order: Order) -> None:
+        """The card payment page was closed before `order` was paid: say how to go on."""
+        self.stage.emit(
+            f"Card payment for {order.code} not completed. Press Complete sale to try "
+            "again, pay another way, or clear the cart."
+        )
+
+    async def settle_unfinished(self) -> list[str]:
+        """Settle the sales the journal says did not finish (one sentence per sale)."""
+        return await settle_unfinished(self._sdk, self._journal)
+
+    async def aclose(self) -> None:
+        """Stop every task of this presenter (the app is closing)."""
+        await self.tasks.aclose()
 
     def abandon(self) -> None:
         """Clear the cart and cancel a pending, unpaid order so its tickets are free again."""
@@ -137,7 +163,7 @@ class CheckoutPresenter(QObject):
         if pending is not None and pending.order is not None:
             self.tasks.run("abandon", self._cancel_order(pending))
         elif pending is not None:
-            self._journal.record(pending.sale_id, "canceled")
+            self._journal.record(pending.sale_id, Step.CANCELED)
 
     async def sell(
         self,
@@ -150,18 +176,18 @@ class CheckoutPresenter(QObject):
         pending = self._pending_sale()
         try:
             order = await self._ensure_order(pending, contact, ticket_format)
-            if order.status in PAYABLE:
+            if order.status in AWAITING_PAYMENT:
                 if method == "card":
                     self.stage.emit("Waiting for the card payment…")
                     self.card_payment_requested.emit(order)
                     return None
                 order, change = await self._pay(pending, order, method, tendered)
-            elif order.status == "payment_processing":
+            elif order.status == OrderStatus.PAYMENT_PROCESSING:
                 order = await self._sdk.payment.reconcile(order.id)
                 change = None
             else:
                 change = None
-            if order.status != "paid":
+            if order.status != OrderStatus.PAID:
                 raise _NotPaid(order)
             return await self._finish(pending, order, change)
         except APIConnectionError:
@@ -193,15 +219,13 @@ class CheckoutPresenter(QObject):
         if pending.order is not None:
             self.stage.emit(f"Checking order {pending.order.code}…")
             order = await self._sdk.order.get_order(pending.order.id)
-            unpaid = order.status in PAYABLE
-            if order.status not in ("expired", "canceled") and (
-                request == pending.request or not unpaid
-            ):
+            unpaid = order.status in AWAITING_PAYMENT
+            if order.status not in FINAL and (request == pending.request or not unpaid):
                 pending.order = order
                 return order
             if unpaid:  # the cart changed since: that order is not this sale any more
                 await self._sdk.order.cancel_order(order.id)
-            self._journal.record(pending.sale_id, "canceled", reason=order.status)
+            self._journal.record(pending.sale_id, Step.CANCELED, reason=order.status)
             pending = self.pending = self._new_pending()
         elif pending.request is not None and request != pending.request:
             pending = self.pending = self._new_pending()  # a new body needs a new key
@@ -211,7 +235,7 @@ class CheckoutPresenter(QObject):
         pending.request = request
         self._journal.record(
             pending.sale_id,
-            "started",
+            Step.STARTED,
             idempotency_key=pending.idempotency_key,
             items=request.items,
         )
@@ -225,12 +249,16 @@ class CheckoutPresenter(QObject):
             )
         except APIStatusError:
             # The server said no (sold out…): nothing was made; the next try is a new order.
-            self._journal.record(pending.sale_id, "canceled", reason="refused")
+            self._journal.record(pending.sale_id, Step.CANCELED, reason="refused")
             self.pending = None
             raise
         pending.order = order
         self._journal.record(
-            pending.sale_id, "order_created", order_id=order.id, code=order.code, total=order.total
+            pending.sale_id,
+            Step.ORDER_CREATED,
+            order_id=order.id,
+            code=order.code,
+            total=order.total,
         )
         return order
 
@@ -258,7 +286,7 @@ class CheckoutPresenter(QObject):
     async def _finish(
         self, pending: PendingSale, order: Order, change: Decimal | None
     ) -> SaleResult:
-        self._journal.record(pending.sale_id, "paid", order_id=order.id)
+        self._journal.record(pending.sale_id, Step.PAID, order_id=order.id)
         self.pending = None
         self._cart.clear()
         self.stage.emit(f"Order {order.code} paid. Getting the tickets out…")
@@ -268,7 +296,7 @@ class CheckoutPresenter(QObject):
             problem = user_message(exc)
             delivery = Delivery(0, f"Tickets not printed: {problem} Reprint them from Orders.")
         self._journal.record(
-            pending.sale_id, "done", order_id=order.id, printed_pages=delivery.printed_pages
+            pending.sale_id, Step.DONE, order_id=order.id, printed_pages=delivery.printed_pages
         )
         result = SaleResult(order=order, change=change, delivery=delivery)
         self.last_result = result
@@ -283,7 +311,7 @@ class CheckoutPresenter(QObject):
         except BoxOfficeError as exc:
             logger.info("could not cancel %s: %s", pending.order.code, exc)
             return  # the server releases it when its hold runs out
-        self._journal.record(pending.sale_id, "canceled", order_id=pending.order.id)
+        self._journal.record(pending.sale_id, Step.CANCELED, order_id=pending.order.id)
 
     def _pending_sale(self) -> PendingSale:
         if self.pending is None:

@@ -76,6 +76,14 @@ class EventsPresenter(QObject):
         self.event_loaded.emit(event)
         return event
 
+    def stop(self) -> None:
+        """Stop loading (Esc); what is shown stays."""
+        self.tasks.cancel()
+
+    async def aclose(self) -> None:
+        """Stop every task of this presenter (the app is closing)."""
+        await self.tasks.aclose()
+
     def summary_of(self, event_id: int) -> EventSummary | None:
         return next((s for s in self._all if s.event.id == event_id), None)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from boxoffice.sdk import SDK
+from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.presenters.printing import PrintingPresenter, SaveFormat
@@ -46,6 +47,14 @@ class HistoryPresenter(QObject):
     def save(self, order: Order, fmt: SaveFormat, folder: Path | None = None) -> None:
         self.tasks.run("save", self._save(order, fmt, folder))
 
+    def stop(self) -> None:
+        """Stop searching, printing or saving (Esc)."""
+        self.tasks.cancel()
+
+    async def aclose(self) -> None:
+        """Stop every task of this presenter (the app is closing)."""
+        await self.tasks.aclose()
+
     async def find(self, text: str) -> list[Order]:
         """The newest orders matching every word of `text` (all recent orders when empty)."""
         page = await self._sdk.order.list_orders(limit=PAGE, query=text.strip() or None)
@@ -54,7 +63,7 @@ class HistoryPresenter(QObject):
         return self.orders
 
     async def _save(self, order: Order, fmt: SaveFormat, folder: Path | None) -> None:
-        if order.status != "paid":
+        if order.status != OrderStatus.PAID:
             self.error.emit(f"Order {order.code} is {order.status}: it has no tickets.")
             return
         path = await self._printing.save(order, fmt, folder)

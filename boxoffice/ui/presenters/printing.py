@@ -18,9 +18,11 @@ from PySide6.QtPrintSupport import QPrinter
 from boxoffice.desktop.settings import AppSettings
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.orders import Order
+from boxoffice.ui.errors import user_message
 from boxoffice.ui.presenters.checkout import Delivery
 from boxoffice.ui.printing import printers, tickets
 from boxoffice.ui.printing.printers import PrintingError
+from boxoffice.ui.tasks import TaskRunner
 
 PRINT_TO_FILE = "PDF file"  # the pseudo-printer: a PDF in the save folder
 SaveFormat = Literal["pdf", "pkpass"]
@@ -32,11 +34,15 @@ class PrintingPresenter(QObject):
     Signals:
         settings_changed(): the printer or auto-print changed (the app saves them).
         printed(str): a sentence saying what was printed.
+        saved(str): a sentence saying where the tickets were saved.
+        preview_ready(object): the ticket PDF (bytes) to show in a print preview.
         error(str): a sentence for the cashier.
     """
 
     settings_changed = Signal()
     printed = Signal(str)
+    saved = Signal(str)
+    preview_ready = Signal(object)
     error = Signal(str)
 
     def __init__(
@@ -47,6 +53,7 @@ class PrintingPresenter(QObject):
         self.settings = settings
         self._default_folder = default_folder
         self.last_printed_file: Path | None = None
+        self.tasks = TaskRunner(on_error=lambda exc: self.error.emit(user_message(exc)))
 
     # --- choices ---------------------------------------------------------------------------
 
@@ -74,6 +81,25 @@ class PrintingPresenter(QObject):
     def set_save_folder(self, folder: Path) -> None:
         self.settings.save_folder = str(folder)
         self.settings_changed.emit()
+
+    # --- verbs (each a task; the outcome comes by signal) -----------------------------------
+
+    def print_again(self, order: Order) -> None:
+        """Print `order`'s tickets again (`printed`, or `error`)."""
+        self.tasks.run("reprint", self.reprint(order))
+
+    def save_to_folder(self, order: Order) -> None:
+        """Save `order`'s tickets into the save folder, without a dialog in the cashier's way:
+        Wallet passes for a PKPASS order, else the PDF (`saved` says where)."""
+        self.tasks.run("save", self._save_to_folder(order))
+
+    def preview(self, order: Order) -> None:
+        """Fetch `order`'s ticket PDF for a print preview (`preview_ready`)."""
+        self.tasks.run("preview", self._fetch_preview(order))
+
+    async def aclose(self) -> None:
+        """Stop every task of this presenter (the app is closing)."""
+        await self.tasks.aclose()
 
     # --- work ------------------------------------------------------------------------------
 
@@ -131,6 +157,14 @@ class PrintingPresenter(QObject):
             self.last_printed_file = path
             return printers.pdf_file_printer(path)
         return printers.printer_for(name)
+
+    async def _save_to_folder(self, order: Order) -> None:
+        fmt: SaveFormat = "pkpass" if order.format == "PKPASS" else "pdf"
+        path = await self.save(order, fmt)
+        self.saved.emit(f"Order {order.code} saved to {path}.")
+
+    async def _fetch_preview(self, order: Order) -> None:
+        self.preview_ready.emit(await self.fetch_pdf(order))
 
     def _printed_text(self, order: Order, pages: int) -> str:
         noun = "ticket" if pages == 1 else "tickets"

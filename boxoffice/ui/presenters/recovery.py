@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from boxoffice.desktop.journal import SaleJournal, SaleRecord
+from boxoffice.desktop.journal import SaleJournal, SaleRecord, Step
 from boxoffice.sdk import SDK, BoxOfficeError, NotFoundError
+from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, OrderStatus
 
 logger = logging.getLogger(__name__)
 
@@ -34,24 +35,24 @@ async def settle_unfinished(sdk: SDK, journal: SaleJournal) -> list[str]:
 async def _settle(sdk: SDK, journal: SaleJournal, record: SaleRecord) -> str | None:
     order_id = record.order_id
     if order_id is None:
-        journal.record(record.sale_id, "canceled", reason="no order was made")
+        journal.record(record.sale_id, Step.CANCELED, reason="no order was made")
         return None
     try:
         order = await sdk.order.get_order(order_id)
     except NotFoundError:
-        journal.record(record.sale_id, "canceled", reason="order not found")
+        journal.record(record.sale_id, Step.CANCELED, reason="order not found")
         return None
-    if order.status == "payment_processing":
+    if order.status == OrderStatus.PAYMENT_PROCESSING:
         order = await sdk.payment.reconcile(order.id)
-    if order.status == "paid":
-        journal.record(record.sale_id, "done", order_id=order.id, recovered=True)
+    if order.status == OrderStatus.PAID:
+        journal.record(record.sale_id, Step.DONE, order_id=order.id, recovered=True)
         return (
             f"Order {order.code} was paid before Box Office stopped; "
             "print its tickets from Orders (Ctrl+2) if the customer has none."
         )
-    if order.status in ("draft", "payment_failed"):
+    if order.status in AWAITING_PAYMENT:
         await sdk.order.cancel_order(order.id)
-        journal.record(record.sale_id, "canceled", order_id=order.id, recovered=True)
+        journal.record(record.sale_id, Step.CANCELED, order_id=order.id, recovered=True)
         return f"Order {order.code} was not paid when Box Office stopped; it was released."
-    journal.record(record.sale_id, "canceled", order_id=order.id, reason=order.status)
+    journal.record(record.sale_id, Step.CANCELED, order_id=order.id, reason=order.status)
     return None

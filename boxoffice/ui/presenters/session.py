@@ -11,11 +11,10 @@ from PySide6.QtCore import QObject, Signal
 from boxoffice.credentials import CredentialStoreUnavailable
 from boxoffice.sdk import SDK, BoxOfficeError, PasswordCredentials, RefreshTokenCredentials
 from boxoffice.sdk.models.account import User
+from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.ui.errors import user_message
 
 logger = logging.getLogger(__name__)
-
-COUNTER_USER = "counter"  # the staff account the embedded server makes for this app
 
 
 class TokenStore(Protocol):
@@ -66,7 +65,7 @@ class SessionPresenter(QObject):
             return "Not signed in"
         if self.user.type == "guest":
             return "Kiosk (guest)"
-        if self.user.username == COUNTER_USER:
+        if self.user.username == COUNTER_USERNAME:
             return "Training counter"
         name = " ".join(p for p in (self.user.first_name, self.user.last_name) if p)
         return name or self.user.username or f"user {self.user.id}"
@@ -95,7 +94,7 @@ class SessionPresenter(QObject):
         if not self.counter_password:
             self.error.emit("This counter has no built-in account; sign in with your own.")
             return False
-        return await self._authorize(PasswordCredentials(COUNTER_USER, self.counter_password))
+        return await self._authorize(PasswordCredentials(COUNTER_USERNAME, self.counter_password))
 
     async def resume(self, username: str) -> bool:
         """Sign `username` in with a remembered refresh token, if there is one."""

@@ -10,12 +10,12 @@ not know.
 from __future__ import annotations
 
 import logging
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Literal, TypeVar
 
 import shiboken6
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
-from PySide6.QtCore import Property, QObject, QUrl, Signal
+from PySide6.QtCore import Property, QObject, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -39,18 +39,30 @@ class Empty(PageMessage):
     """A call without arguments (`{}`)."""
 
 
+class Notice(BaseModel):
+    """A line for the page to show: information, or why something failed."""
+
+    level: Literal["info", "error"]
+    text: str
+
+
 class Bridge(QObject):
     """Base of a page's QWebChannel object.
 
     Subclasses declare `@Slot(str)` methods (one JSON argument) and `Signal(str)` signals
-    (one JSON argument); `parse` and `dump` do the JSON and the validation.
+    (one JSON argument); `parse` and `dump` do the JSON and the validation. Every page calls
+    the slot `ready {}` once its script has set up.
 
     Signals:
         rejected(str): a call from the page failed validation (the reason; also logged).
+        page_ready(): the page called `ready`.
+        notice(Notice): to the page, a line to show (`BridgedView.show_info`, `show_error`).
     """
 
     VERSION: ClassVar[int] = 1
     rejected = Signal(str)
+    page_ready = Signal()
+    notice = Signal(str)
 
     def _get_version(self) -> int:
         return self.VERSION
@@ -70,6 +82,11 @@ class Bridge(QObject):
     @staticmethod
     def dump(model: BaseModel) -> str:
         return model.model_dump_json()
+
+    @Slot(str)
+    def ready(self, raw: str) -> None:
+        if self.parse(Empty, raw) is not None:
+            self.page_ready.emit()
 
 
 class AppPage(QWebEnginePage):
@@ -131,6 +148,14 @@ class BridgedView(QWebEngineView):
 
     def make_profile(self) -> QWebEngineProfile:
         raise NotImplementedError
+
+    def show_info(self, text: str) -> None:
+        """Show a line of information on the page."""
+        self.bridge.notice.emit(Bridge.dump(Notice(level="info", text=text)))
+
+    def show_error(self, text: str) -> None:
+        """Show on the page why something did not work."""
+        self.bridge.notice.emit(Bridge.dump(Notice(level="error", text=text)))
 
     def dispose(self) -> None:
         """Close the view and delete it now (its page first, then an own profile)."""

@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWidgets import QWidget
 
-from boxoffice.ui.web.bridge import Bridge, BridgedView, Empty, PageMessage
+from boxoffice.ui.web.bridge import Bridge, BridgedView, PageMessage
 from boxoffice.ui.web.profiles import payment_profile
 from boxoffice.ui.web.scheme import page_url
 
@@ -46,11 +46,6 @@ class PageBusy(PageMessage):
     busy: bool
 
 
-class Notice(BaseModel):
-    level: Literal["info", "error"]
-    text: str
-
-
 class StateMessage(BaseModel):
     state: PageState
 
@@ -58,26 +53,19 @@ class StateMessage(BaseModel):
 class PaymentBridge(Bridge):
     """The payment page's bridge.
 
-    Slots (page → Python): `ready {}`, `busy {busy}` (Stripe.js is confirming),
+    Slots (page → Python): `ready {}` (the Bridge's), `busy {busy}` (Stripe.js is confirming),
     `succeeded {payment_intent, status}`, `failed {type, code?, decline_code?, message?}`.
 
-    Signals (Python → page): `start(PaymentPageArgs)`, `notice(Notice)`,
-    `state(StateMessage)`; and for Python: `page_ready()`, `page_busy(bool)`,
+    Signals (Python → page): `start(PaymentPageArgs)`, `notice(Notice)` (the Bridge's),
+    `state(StateMessage)`; and for Python: `page_ready()` (the Bridge's), `page_busy(bool)`,
     `page_succeeded(str)`, `page_failed(object PageFailed)`.
     """
 
     start = Signal(str)
-    notice = Signal(str)
     state = Signal(str)
-    page_ready = Signal()
     page_busy = Signal(bool)
     page_succeeded = Signal(str)
     page_failed = Signal(object)
-
-    @Slot(str)
-    def ready(self, raw: str) -> None:
-        if self.parse(Empty, raw) is not None:
-            self.page_ready.emit()
 
     @Slot(str)
     def busy(self, raw: str) -> None:
@@ -140,11 +128,8 @@ class PaymentView(BridgedView):
 
     def show_error(self, text: str) -> None:
         """Show why the card did not go through and let the cashier try another card."""
-        self.payment_bridge.notice.emit(Bridge.dump(Notice(level="error", text=text)))
+        super().show_error(text)
         self.set_state("retry")
-
-    def show_info(self, text: str) -> None:
-        self.payment_bridge.notice.emit(Bridge.dump(Notice(level="info", text=text)))
 
     def set_state(self, state: PageState) -> None:
         self.payment_bridge.state.emit(Bridge.dump(StateMessage(state=state)))

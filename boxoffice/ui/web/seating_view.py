@@ -67,35 +67,24 @@ class SelectionView(BaseModel):
     currency: str | None
 
 
-class Notice(BaseModel):
-    level: Literal["info", "error"]
-    text: str
-
-
 class SeatingBridge(Bridge):
     """The seating page's bridge.
 
-    Slots (page → Python, one JSON object each): `ready {}`, `toggle_seat {label}`,
-    `best_available {number, category?, accessible?}`, `clear_selection {}`.
+    Slots (page → Python, one JSON object each): `ready {}` (the Bridge's), `toggle_seat
+    {label}`, `best_available {number, category?, accessible?}`, `clear_selection {}`.
 
     Signals (Python → page): `seat_map(MapView)`, `selection(SelectionView)`,
-    `notice(Notice)`, `busy({"busy": bool})`; and for Python: `page_ready()`,
-    `toggle_requested(str)`, `best_requested(object BestAvailable)`, `clear_requested()`.
+    `notice(Notice)` (the Bridge's), `busy({"busy": bool})`; and for Python: `page_ready()`
+    (the Bridge's), `toggle_requested(str)`, `best_requested(object BestAvailable)`,
+    `clear_requested()`.
     """
 
     seat_map = Signal(str)
     selection = Signal(str)
-    notice = Signal(str)
     busy = Signal(str)
-    page_ready = Signal()
     toggle_requested = Signal(str)
     best_requested = Signal(object)
     clear_requested = Signal()
-
-    @Slot(str)
-    def ready(self, raw: str) -> None:
-        if self.parse(Empty, raw) is not None:
-            self.page_ready.emit()
 
     @Slot(str)
     def toggle_seat(self, raw: str) -> None:
@@ -196,12 +185,6 @@ class SeatingView(BridgedView):
     def seating_bridge(self) -> SeatingBridge:
         assert isinstance(self.bridge, SeatingBridge)
         return self.bridge
-
-    def show_error(self, text: str) -> None:
-        self.seating_bridge.notice.emit(Bridge.dump(Notice(level="error", text=text)))
-
-    def show_info(self, text: str) -> None:
-        self.seating_bridge.notice.emit(Bridge.dump(Notice(level="info", text=text)))
 
     def _best(self, message: BestAvailable) -> None:
         self.presenter.best_available(

@@ -21,7 +21,7 @@ from boxoffice.sdk import (
 from boxoffice.sdk.models.payments import PaymentIntentResponse
 
 API = "http://127.0.0.1:8765"
-DOC = Path(__file__).resolve().parents[2] / "docs" / "sdk.md"
+DOC = Path(__file__).resolve().parents[3] / "docs" / "sdk.md"
 
 
 @pytest.mark.parametrize(

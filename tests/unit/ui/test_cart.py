@@ -128,6 +128,27 @@ def test_seats_are_never_merged_and_their_hold_goes_with_the_last_one(cart):
     assert [line.config.id for line in cart.lines] == [STANDARD]
 
 
+def test_seats_from_the_map_are_added_once_with_their_hold(cart):
+    cart.add_held_seats(
+        [{"quantity": 2, "ticket_config_id": SEATED, "selected_seats": ["A-1", "A-2"]}],
+        "hold-3",
+    )
+    # the map again: its selection is what the hold has, the seats in the cart included
+    cart.add_held_seats(
+        [
+            {"quantity": 3, "ticket_config_id": SEATED, "selected_seats": ["A-1", "A-2", "B-7"]},
+            {"quantity": 1, "ticket_config_id": SEATED, "selected_seats": ["A-2"]},
+        ],
+        "hold-3",
+    )
+    assert [(line.config.id, line.seats) for line in cart.lines] == [
+        (SEATED, ("A-1", "A-2")),
+        (SEATED, ("B-7",)),
+    ]
+    assert [line.quantity for line in cart.lines] == [2, 1]
+    assert cart.hold_token == "hold-3"
+
+
 def test_changes_are_signalled(cart):
     seen: list[None] = []
     cart.changed.connect(lambda: seen.append(None))

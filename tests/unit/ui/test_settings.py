@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from boxoffice.desktop.settings import API_URL_ENV, AppSettings, Mode
+from boxoffice.desktop.settings import AppSettings, Mode
+from boxoffice.sdk import API_URL_ENV
 from boxoffice.ui.settings_store import SettingsStore
 
 

@@ -100,6 +100,17 @@ async def test_cancel_everything_reports_nothing(crashes):
     assert rec.busy[-1] is False
 
 
+async def test_aclose_cancels_every_task_and_returns_once_they_stopped(crashes):
+    rec = Recorder()
+    tasks = [rec.runner.run(name, asyncio.sleep(10)) for name in ("a", "b")]
+    await asyncio.sleep(0)  # let them start
+    await rec.runner.aclose()
+    assert all(task.cancelled() for task in tasks)
+    assert not rec.runner.is_running()
+    assert rec.errors == [] and crashes == []
+    await rec.runner.aclose()  # closing again (nothing runs) returns at once
+
+
 async def test_waiting_for_an_unknown_name_returns_at_once():
     rec = Recorder()
     await rec.runner.wait("nothing")

@@ -1,0 +1,104 @@
+"""Whether the counter can reach its server: the status bar's connection line and the messages
+when the line goes or comes back.
+
+With a venue server or Tickethead the presenter asks the server every
+`CONNECTION_CHECK_SECONDS`; the embedded training server's supervisor reports its state
+through `server_state` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QObject, Signal
+
+from boxoffice.desktop.embedded import ServerStatus
+from boxoffice.sdk import SDK, BoxOfficeError
+from boxoffice.ui.errors import user_message
+from boxoffice.ui.messages import MessageBridge
+from boxoffice.ui.tasks import TaskRunner
+
+CONNECTION_CHECK_SECONDS = 15
+
+CONNECTING = "Connecting…"
+CONNECTED = "Connected"
+OFFLINE = "Offline — cannot reach the server"
+
+SERVER_TEXT = {
+    ServerStatus.STARTING: ("Starting the training server…", False),
+    ServerStatus.RUNNING: (CONNECTED, True),
+    ServerStatus.RESTARTING: ("Training server stopped — restarting…", False),
+    ServerStatus.STOPPED: ("Training server stopped", False),
+    ServerStatus.FAILED: ("Training server failed — restart Box Office", False),
+}
+
+
+class ConnectionPresenter(QObject):
+    """The connection to the server as one line of text, and whether it is good.
+
+    Signals:
+        changed(): `text` and `ok` were set (the window shows them).
+    """
+
+    changed = Signal()
+
+    def __init__(self, sdk: SDK, *, messages: MessageBridge) -> None:
+        super().__init__()
+        self._sdk = sdk
+        self._messages = messages
+        self.text = CONNECTING
+        self.ok = False
+        self.online: bool | None = None  # what the last health check found (None: none yet)
+        self.server_status: ServerStatus | None = None  # the embedded server's last report
+        self.tasks = TaskRunner(on_error=lambda exc: messages.error(user_message(exc)))
+
+    def watch(self, every: float = CONNECTION_CHECK_SECONDS) -> None:
+        """Check the connection now and every `every` seconds (venue server, Tickethead)."""
+        self.tasks.run("watch", self._watch(every))
+
+    async def check(self) -> bool:
+        """Ask the server whether it is there; `text` says what was found."""
+        try:
+            await self._sdk.event.health()
+        except BoxOfficeError:
+            if self.online is not False:
+                self._show(OFFLINE, ok=False)
+                self._messages.warning(
+                    "Cannot reach the ticket server. Sales wait until it is back; nothing is lost."
+                )
+            self.online = False
+            return False
+        if self.online is False:
+            self._messages.info("The ticket server is back.")
+        self._show(CONNECTED, ok=True)
+        self.online = True
+        return True
+
+    def connected(self) -> None:
+        """The server is there (a remote API the app was just pointed at)."""
+        self._show(CONNECTED, ok=True)
+
+    def server_state(self, status: ServerStatus, message: str) -> None:
+        """The embedded server's supervisor reports here."""
+        text, ok = SERVER_TEXT[status]
+        self._show(text, ok=ok)
+        was, self.server_status = self.server_status, status
+        if status is ServerStatus.RESTARTING and was is not ServerStatus.RESTARTING:
+            self._messages.warning("The training server stopped; Box Office is restarting it.")
+        elif status is ServerStatus.FAILED:
+            self._messages.error(f"The training server cannot start. {message}")
+        elif status is ServerStatus.RUNNING and was is ServerStatus.RESTARTING:
+            self._messages.info("The training server is back.")
+
+    async def aclose(self) -> None:
+        """Stop watching (the app is closing)."""
+        await self.tasks.aclose()
+
+    async def _watch(self, every: float) -> None:
+        while True:
+            await self.check()
+            await asyncio.sleep(every)
+
+    def _show(self, text: str, *, ok: bool) -> None:
+        self.text, self.ok = text, ok
+        self.changed.emit()
