@@ -17,7 +17,7 @@ from boxoffice import paths
 from boxoffice.credentials import CredentialStore, CredentialStoreUnavailable, open_store
 from boxoffice.desktop.arguments import add_arguments
 from boxoffice.desktop.embedded import EmbeddedServer, EmbeddedServerError, ServerStatus
-from boxoffice.desktop.journal import SaleJournal
+from boxoffice.desktop.journal import SaleJournal, ServerIdentity
 from boxoffice.desktop.qt_env import prepare_qt_environment
 from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.logs import setup_logging
@@ -115,11 +115,11 @@ async def assemble(
     server boots (about 2 s) while the window is built and shown."""
     store = SettingsStore.in_file(args.settings_file) if args.settings_file else SettingsStore()
     settings = store.load()
-    if args.api:
-        settings.api_url = args.api
-    if args.organizer:
-        settings.organizer = args.organizer
-    mode = settings.mode
+    # --api and --organizer are for this run only: kept apart from the settings, which are
+    # saved whenever one of them changes (Settings is where a counter's server is saved).
+    api_url = args.api or settings.effective_api_url()
+    organizer = args.organizer or settings.organizer
+    mode = Mode.of(api_url)
     data_dir = args.data_dir or paths.default_data_dir()
     server: EmbeddedServer | None = None
     counter_ref: list[Counter] = []
@@ -136,8 +136,8 @@ async def assemble(
         base_url = server.base_url
     else:
         ready.set_result(None)
-        base_url = settings.effective_api_url() or ""
-    sdk = await SDK.build(base_url, organizer=settings.organizer)
+        base_url = api_url or ""
+    sdk = await SDK.build(base_url, organizer=organizer)
     stack.push_async_callback(sdk.aclose)
     counter = build_counter(
         sdk=sdk,
@@ -169,7 +169,7 @@ def build_counter(
 ) -> Counter:
     """The presenters, panes, window, dialog host and counter around one SDK client."""
     messages = MessageBridge()
-    journal = SaleJournal(data_dir / "journal.jsonl")
+    journal = SaleJournal(data_dir / "journal.jsonl", server=ServerIdentity(base_url))
     cart = CartPresenter()
     printing = PrintingPresenter(sdk, settings, default_folder=lambda: data_dir / "tickets")
     presenters = Presenters(

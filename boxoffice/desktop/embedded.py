@@ -288,7 +288,8 @@ class EmbeddedServer:
                     return False
                 with contextlib.suppress(httpx.HTTPError, ValueError):
                     response = await client.get(f"{self.base_url}/event/health")
-                    if response.json() == {"status": "ok"}:
+                    body = response.json()
+                    if isinstance(body, dict) and body.get("status") == "ok":
                         return True
                 await asyncio.sleep(0.1)
         return False

@@ -4,6 +4,15 @@ One JSON object per line in `<data dir>/journal.jsonl`, flushed and fsynced, so 
 power cut or a dead server cannot make a paid sale disappear: at start-up the app lists
 the sales whose last step is not `done` or `canceled` and checks each with the server.
 Steps are `Step`s; their values are what the file says, so journals written before stay readable.
+
+One journal serves every server the counter sells through (the embedded one, a venue server
+on the LAN…), and order ids mean nothing across servers. So each line carries the identity of
+the server of its sale (`ServerIdentity`: `server_url`, and `server_id`, the instance id the
+server reports in `GET event/health`), and a sale is settled only with its own server
+(`ServerIdentity.owns`): by instance id when both sides have one (the embedded server's URL
+changes with its port at every start; its id stays with its database), else by URL. Lines
+written before servers were told apart carry neither: no server owns them, so they are kept
+as they are and never settled against a server that may not be theirs.
 """
 
 from __future__ import annotations
@@ -34,6 +43,29 @@ FINISHED_STEPS = frozenset({Step.DONE, Step.CANCELED})
 _STEP_VALUES = [step.value for step in Step]
 
 
+@dataclass(frozen=True)
+class ServerIdentity:
+    """Which server a sale is made on: its API base URL, and the instance id the server
+    reports (None when it reports none, or has not been asked yet)."""
+
+    url: str
+    instance_id: str | None = None
+
+    def stamp(self) -> dict[str, str]:
+        """What each journal line of a sale on this server says of it."""
+        stamp = {"server_url": self.url.rstrip("/")}
+        if self.instance_id:
+            stamp["server_id"] = self.instance_id
+        return stamp
+
+    def owns(self, record: SaleRecord) -> bool:
+        """Whether `record`'s sale was made on this server (see the module docstring)."""
+        their_id, their_url = record.data.get("server_id"), record.data.get("server_url")
+        if their_id and self.instance_id:
+            return bool(their_id == self.instance_id)
+        return their_url is not None and their_url == self.url.rstrip("/")
+
+
 @dataclass
 class SaleRecord:
     """The last known state of one sale: its step and everything recorded along the way."""
@@ -54,10 +86,13 @@ class SaleRecord:
 
 
 class SaleJournal:
-    """Append-only journal of sale steps (`Step`: started, order_created, paid, done…)."""
+    """Append-only journal of sale steps (`Step`: started, order_created, paid, done…).
 
-    def __init__(self, path: Path) -> None:
+    `server` is the server the counter sells through now: every line recorded says so."""
+
+    def __init__(self, path: Path, *, server: ServerIdentity | None = None) -> None:
         self.path = path
+        self.server = server
         self._lock = threading.Lock()
 
     @staticmethod
@@ -71,7 +106,13 @@ class SaleJournal:
         count as finished, and its sale would be settled again at every start)."""
         if not isinstance(step, Step):
             raise TypeError(f"a sale step is a journal.Step, not {step!r}")
-        entry = {"sale_id": sale_id, "step": step, "at": datetime.now(UTC).isoformat(), **data}
+        entry = {
+            "sale_id": sale_id,
+            "step": step,
+            "at": datetime.now(UTC).isoformat(),
+            **(self.server.stamp() if self.server is not None else {}),
+            **data,
+        }
         line = json.dumps(entry, default=str, separators=(",", ":")) + "\n"
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from boxoffice.sdk import API_URL_ENV, is_tickethead_url
 
+TRAINING_LABEL = "Training — no real money"
+
 
 class Mode(enum.StrEnum):
     """Where the app sells: its own child server, a venue server on the LAN, or Tickethead."""
@@ -18,13 +20,31 @@ class Mode(enum.StrEnum):
     VENUE = "venue"
     TICKETHEAD = "tickethead"
 
+    @classmethod
+    def of(cls, api_url: str | None) -> Mode:
+        """The mode of a run on `api_url` (None: the embedded venue server)."""
+        if api_url is None:
+            return cls.EMBEDDED
+        if is_tickethead_url(api_url):
+            return cls.TICKETHEAD  # a bare Tickethead host, or a tenant's (`demo.api…`)
+        return cls.VENUE
+
     @property
     def label(self) -> str:
         return {
-            Mode.EMBEDDED: "Training — no real money",
+            Mode.EMBEDDED: TRAINING_LABEL,
             Mode.VENUE: "Venue server",
             Mode.TICKETHEAD: "Tickethead",
         }[self]
+
+    def status_label(self, training: bool | None) -> tuple[str, bool]:
+        """The status bar's mode text, and whether it is the training banner: shown while the
+        server says it is in training mode (before it has said: in embedded mode)."""
+        if training is None:
+            training = self is Mode.EMBEDDED
+        if training:
+            return TRAINING_LABEL, True
+        return ("Built-in server" if self is Mode.EMBEDDED else self.label), False
 
 
 class AppSettings(BaseModel):
@@ -32,7 +52,8 @@ class AppSettings(BaseModel):
 
     api_url: str | None = None  # None: the embedded venue server
     organizer: str = "demo"
-    printer: str | None = None  # None: the system's default printer
+    printer: str | None = None  # None: no printer, the tickets are saved to the save folder
+    printer_asked: bool = False  # the first start's question (a printer or save only) answered
     auto_print: bool = True
     ticket_size: Literal["a4", "ticket"] = "a4"
     save_folder: str | None = None
@@ -44,9 +65,4 @@ class AppSettings(BaseModel):
 
     @property
     def mode(self) -> Mode:
-        url = self.effective_api_url()
-        if url is None:
-            return Mode.EMBEDDED
-        if is_tickethead_url(url):
-            return Mode.TICKETHEAD  # a bare Tickethead host, or a tenant's (`demo.api…`)
-        return Mode.VENUE
+        return Mode.of(self.effective_api_url())

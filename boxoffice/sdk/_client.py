@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from boxoffice.sdk._options import RequestOptions
-from boxoffice.sdk._requestor import Requestor
+from boxoffice.sdk._requestor import CONNECT_TIMEOUT, READ_TIMEOUT, Requestor
 from boxoffice.sdk.auth import BearerAuth, Credentials, PasswordCredentials, RefreshTokenCredentials
 from boxoffice.sdk.models.auth import RefreshableJwt
 from boxoffice.sdk.services.account import AccountService
@@ -81,15 +81,28 @@ class SDK:
         base_url: str = BaseUrl.TH_PROD,
         *,
         organizer: str = "demo",
-        timeout: float = 30.0,
+        timeout: float = READ_TIMEOUT,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        total_timeout: float | None = None,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
     ) -> SDK:
-        """A client for `base_url` (a `BaseUrl` or a venue server's URL) and `organizer`."""
+        """A client for `base_url` (a `BaseUrl` or a venue server's URL) and `organizer`.
+
+        Each attempt waits `connect_timeout` seconds to connect and `timeout` for the answer;
+        a call with its retries ends within `total_timeout` (default: 1.2 × `timeout`)."""
         base = str(base_url).rstrip("/")
-        http = http_client or httpx.AsyncClient(timeout=timeout)
+        http = http_client or httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=connect_timeout)
+        )
         bearer = BearerAuth(base)
-        defaults: RequestOptions = {"timeout": timeout, "max_retries": max_retries}
+        defaults: RequestOptions = {
+            "timeout": timeout,
+            "connect_timeout": connect_timeout,
+            "max_retries": max_retries,
+        }
+        if total_timeout is not None:
+            defaults["total_timeout"] = total_timeout
         requestor = Requestor(
             http,
             global_url=base,
@@ -98,6 +111,11 @@ class SDK:
             defaults=defaults,
         )
         return cls(requestor, bearer, organizer=organizer, owns_http=http_client is None)
+
+    @property
+    def base_url(self) -> str:
+        """The base URL the client was built for (without a trailing slash)."""
+        return self._requestor.global_url
 
     @property
     def requestor(self) -> Requestor:

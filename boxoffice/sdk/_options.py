@@ -9,7 +9,9 @@ from typing import TypedDict
 class RequestOptions(TypedDict, total=False):
     """Options for one call; any key left out falls back to the client's default."""
 
-    timeout: float
+    timeout: float  # seconds an attempt waits for the server to answer (read, write)
+    connect_timeout: float  # seconds an attempt waits to connect
+    total_timeout: float  # seconds the whole call may take, retries included
     max_retries: int
     idempotency_key: str
     extra_headers: Mapping[str, str]

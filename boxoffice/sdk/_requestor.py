@@ -32,6 +32,13 @@ TENANT_SERVICES = ("event/", "payment/")
 INITIAL_DELAY = 0.5
 MAX_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
+# Timeouts that fit a counter: a server that does not answer is known to be gone within
+# seconds. A call's retries end by `TOTAL_FACTOR` × its read timeout (unless it says
+# `total_timeout`): they help after a quick failure, never add a second long wait.
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 10.0
+TOTAL_FACTOR = 1.2
+MIN_ATTEMPT = 1.0  # no retry is started with less time than this left
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -84,6 +91,7 @@ class Requestor:
         defaults: RequestOptions,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.http = http
         self.global_url = global_url.rstrip("/")
@@ -92,6 +100,7 @@ class Requestor:
         self.defaults = defaults
         self.sleep = sleep
         self.rand = rand
+        self.clock = clock
 
     def url(self, path: str) -> str:
         """Tenant services (`event/`, `payment/`) go to the tenant host, the rest to the global."""
@@ -117,19 +126,25 @@ class Requestor:
         json: Any = None,
         options: RequestOptions | None = None,
     ) -> httpx.Response:
-        """Send with retries; return the 2xx response or raise a BoxOfficeError."""
+        """Send with retries; return the 2xx response or raise a BoxOfficeError.
+
+        Each attempt waits at most `connect_timeout` to connect and `timeout` for the answer,
+        and no attempt runs past the call's `total_timeout`."""
         opts = merge_options(self.defaults, options)
         headers = {"Accept": "application/json", **opts.get("extra_headers", {})}
         if method in MUTATING:
             headers["Idempotency-Key"] = opts.get("idempotency_key") or str(uuid.uuid4())
         query = {k: v for k, v in (params or {}).items() if v is not None}
         max_retries = opts.get("max_retries", 2)
-        timeout = opts.get("timeout", 30.0)
+        timeout = opts.get("timeout", READ_TIMEOUT)
+        connect_timeout = opts.get("connect_timeout", CONNECT_TIMEOUT)
+        deadline = self.clock() + opts.get("total_timeout", TOTAL_FACTOR * timeout)
         url = self.url(path)
         attempt = 0
         while True:
             response: httpx.Response | None = None
-            error: APIConnectionError
+            error: BoxOfficeError
+            left = deadline - self.clock()
             try:
                 response = await self.http.request(
                     method,
@@ -137,7 +152,7 @@ class Requestor:
                     params=query,
                     json=json,
                     headers=headers,
-                    timeout=timeout,
+                    timeout=httpx.Timeout(min(timeout, left), connect=min(connect_timeout, left)),
                     auth=self.auth if self.auth is not None else httpx.USE_CLIENT_DEFAULT,
                 )
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
@@ -152,17 +167,17 @@ class Requestor:
                 log.debug("%s %s → %s (attempt %d)", method, path, response.status_code, attempt)
                 if response.is_success:
                     return response
-                if not should_retry(response) or attempt >= max_retries:
-                    raise make_status_error(
-                        response.status_code,
-                        _body_of(response),
-                        response.headers.get("x-request-id"),
-                    )
+                error = make_status_error(
+                    response.status_code, _body_of(response), response.headers.get("x-request-id")
+                )
+                if not should_retry(response):
+                    raise error
             else:
                 log.debug("%s %s → %s (attempt %d)", method, path, type(error).__name__, attempt)
-                if attempt >= max_retries:
-                    raise error
-            await self.sleep(self.backoff(attempt, response))
+            delay = self.backoff(attempt, response)
+            if attempt >= max_retries or self.clock() + delay + MIN_ATTEMPT > deadline:
+                raise error
+            await self.sleep(delay)
             attempt += 1
 
     async def request(

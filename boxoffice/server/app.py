@@ -39,7 +39,7 @@ from boxoffice.server.db.locking import WriteGate
 from boxoffice.server.db.migrate import upgrade
 from boxoffice.server.db.models import RefreshToken, User
 from boxoffice.server.errors import NotAuthenticated
-from boxoffice.server.services import audit, demo, lifecycle, mail_queue, tokens, users
+from boxoffice.server.services import audit, demo, instance, lifecycle, mail_queue, tokens, users
 from boxoffice.server.services.issuing import Issuing
 from boxoffice.server.stripe.cards import CardPayments
 from boxoffice.server.ticketoutput.certificates import load_or_create_development_signer
@@ -53,11 +53,13 @@ def utc_now() -> datetime:
 
 
 def prepare_database(settings: ServerSettings, engine: Engine, clock: Clock) -> ServerState:
-    """Migrate, load the signing key (and the demo venue into an empty database)."""
+    """Migrate, load the signing key and the instance id (and the demo venue into an empty
+    database)."""
     upgrade(engine)
     read, write = make_sessionmakers(engine)
     with write() as session, session.begin():
         key = tokens.load_or_create_signing_key(session)
+        instance_id = instance.load_or_create_instance_id(session)
         if settings.load_demo:
             demo.load_if_empty(session, now=clock())
         if settings.counter_password is not None:
@@ -77,6 +79,7 @@ def prepare_database(settings: ServerSettings, engine: Engine, clock: Clock) -> 
             lambda: load_or_create_development_signer(settings.data_dir / "passes", organizer),
             settings.mail_sender,
         ),
+        instance_id=instance_id,
     )
 
 

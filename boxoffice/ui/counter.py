@@ -1,5 +1,5 @@
 """The counter: wires the window's actions and the panes to the presenters and the dialogs, and
-runs the start-up steps (sign in, load events, settle unfinished sales)."""
+runs the start-up steps (sign in, the printer question, load events, settle unfinished sales)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Protocol, runtime_checkable
 
+import shiboken6
+from PySide6.QtWidgets import QMessageBox
+
 from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.sdk.models.events import Event
+from boxoffice.sdk.models.order_status import PAYABLE
 from boxoffice.sdk.models.orders import Order
+from boxoffice.sdk.money import format_money
 from boxoffice.ui.dialogs.host import DialogHost
+from boxoffice.ui.dialogs.printer_choice import PrinterChoiceDialog
+from boxoffice.ui.dialogs.questions import SaleChoice, SaleInProgress
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.mainwindow import MainWindow
 from boxoffice.ui.messages import MessageBridge
@@ -57,7 +64,8 @@ class Presenters:
 
 class Counter:
     """Connects the window, the presenters and the dialogs; no state of its own but the
-    settings it keeps up to date."""
+    settings it keeps up to date, and the question it asks before a sale in progress is left
+    (quitting or switching the cashier)."""
 
     def __init__(
         self,
@@ -87,7 +95,10 @@ class Counter:
         self.messages = messages
         self.mode = mode
         self._tasks = TaskRunner(on_error=lambda exc: messages.error(user_message(exc)))
+        self._quitting = False  # the cashier answered, or the app shuts down: close at once
+        self._sale_question: QMessageBox | None = None  # the question about the sale
         self._connect()
+        window.set_close_guard(self._may_close)
 
     def _connect(self) -> None:
         window, dialogs, messages = self.window, self.dialogs, self.messages
@@ -107,7 +118,9 @@ class Counter:
         printing.saved.connect(messages.info)
         printing.preview_ready.connect(dialogs.open_preview)
         printing.settings_changed.connect(lambda: self._store.save(self.settings))
+        events.event_loading.connect(window.panes.cart.show_loading)
         events.event_loaded.connect(self._event_loaded)
+        events.event_failed.connect(window.panes.cart.show_load_failure)
         events.busy_changed.connect(
             lambda busy: window.set_busy("Loading events…" if busy else None)
         )
@@ -117,7 +130,9 @@ class Counter:
         checkout.completed.connect(self._sale_completed)
         checkout.card_payment_requested.connect(dialogs.open_payment)
         window.panes.cart.seats_requested.connect(dialogs.open_seating)
+        window.panes.cart.clear_requested.connect(checkout.abandon)
         window.panes.history.preview_requested.connect(printing.preview)
+        window.orders_shown.connect(self._orders_shown)
         self.session.changed.connect(self._remember_user)
 
     # --- start-up and shut-down ------------------------------------------------------------
@@ -138,11 +153,13 @@ class Counter:
 
     async def after_sign_in(self) -> None:
         self.events.refresh()
+        self.ask_for_printer()
         for message in await self.checkout.settle_unfinished():
             self.messages.warning(message)
 
     async def aclose(self) -> None:
         """Close the web dialogs and stop every task (the window is closing)."""
+        self._quitting = True
         self.dialogs.close_all()
         closing = [self._tasks.aclose(), *(each.aclose() for each in self.presenters.closable())]
         await asyncio.gather(*closing)
@@ -155,10 +172,25 @@ class Counter:
             on_signed_in=lambda: self._tasks.run("after-sign-in", self.after_sign_in()),
         )
 
+    def ask_for_printer(self) -> None:
+        """At the first start: which printer, or save only (asked once, then remembered)."""
+        if self.printing.printer_question_due:
+            PrinterChoiceDialog(self.printing, parent=self.window).open()
+
     def sign_in_or_out(self) -> None:
-        if self.session.signed_in:
-            self.session.sign_out()
-        self.open_login()
+        """Ctrl+L: sign out and let someone sign in. A sale in progress belongs to the cashier
+        who started it: asked first, they finish it or cancel its order; it is never handed
+        to the next cashier."""
+        if not self.session.signed_in:
+            self.open_login()
+            return
+        sale = self.sale_in_progress()
+        if sale is None:
+            self._switch_user()
+        elif not self._asking():
+            self._sale_question = self.dialogs.ask_about_sale(
+                sale, quitting=False, on_answer=self._switch_answered
+            )
 
     def edit_settings(self) -> None:
         self.dialogs.open_settings(self.settings, on_accepted=self._settings_accepted)
@@ -168,6 +200,74 @@ class Counter:
         self.checkout.stop()
         self.events.stop()
         self.history.stop()
+
+    def sale_in_progress(self) -> SaleInProgress | None:
+        """The sale started and not finished: an unpaid order, else tickets in the cart."""
+        pending = self.checkout.pending
+        order = pending.order if pending is not None else None
+        if order is not None and order.status in PAYABLE:
+            tickets = sum(item.quantity for item in order.order_item)
+            return SaleInProgress(order.code, tickets, format_money(order.total, order.currency))
+        if self.cart.lines:
+            total = format_money(self.cart.total, self.cart.currency)
+            return SaleInProgress(None, self.cart.ticket_count, total)
+        return None
+
+    # --- quitting or switching the cashier with a sale in progress -------------------------
+
+    def _may_close(self) -> bool:
+        """The window's close guard: close at once unless a sale is in progress; then ask
+        (finish it, cancel its order, or keep it pending) and close once answered."""
+        if self._quitting:
+            return True
+        sale = self.sale_in_progress()
+        if sale is None:
+            return True
+        if not self._asking():
+            self._sale_question = self.dialogs.ask_about_sale(
+                sale, quitting=True, on_answer=self._quit_answered
+            )
+        return False
+
+    def _asking(self) -> bool:
+        """The question about the sale is on screen (it goes with the card page it was
+        asked over, unanswered, if that page closes first)."""
+        box = self._sale_question
+        return box is not None and shiboken6.isValid(box) and box.isVisible()
+
+    def _quit_answered(self, choice: SaleChoice) -> None:
+        self._sale_question = None
+        if choice is not SaleChoice.FINISH:
+            self._tasks.run("quit", self._quit(cancel=choice is SaleChoice.CANCEL))
+
+    async def _quit(self, *, cancel: bool) -> None:
+        """Quit; with `cancel` the order is canceled first. Kept pending, the journal still
+        lists the sale: the next start settles it (paid → reported, unpaid → released)."""
+        await self._leave_sale(cancel=cancel)
+        self._quitting = True
+        self.window.close()
+
+    def _switch_answered(self, choice: SaleChoice) -> None:
+        self._sale_question = None
+        if choice is SaleChoice.CANCEL:
+            self._tasks.run("switch-user", self._cancel_and_switch())
+
+    async def _cancel_and_switch(self) -> None:
+        await self._leave_sale(cancel=True)  # with this cashier's token, before signing out
+        self._switch_user()
+
+    async def _leave_sale(self, *, cancel: bool) -> None:
+        """Stop the sale's steps and close its card page; with `cancel`, clear the cart and
+        cancel the unpaid order (its tickets go back on sale)."""
+        self.checkout.stop()
+        self.dialogs.close_all()
+        if cancel:
+            self.checkout.abandon()
+            await self.checkout.tasks.wait("abandon")
+
+    def _switch_user(self) -> None:
+        self.session.sign_out()
+        self.open_login()
 
     def _with_last_sale(self, act: Callable[[Order], None]) -> Callable[[], None]:
         """`act` on the order of this counter's last sale, if there was one."""
@@ -186,6 +286,11 @@ class Counter:
     def _event_loaded(self, event: Event) -> None:
         self.window.panes.cart.show_event(event)
         self.window.focus_cart()
+
+    def _orders_shown(self) -> None:
+        """The Orders tab is up: today's orders (or the search) at once, no Enter needed."""
+        if self.session.signed_in:
+            self.window.panes.history.refresh()
 
     def _sale_completed(self, result: SaleResult) -> None:
         self.messages.info(result.delivery.message)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.desktop.settings import Mode
+from boxoffice.ui.focus_ring import FocusRing
 from boxoffice.ui.messages import Level, MessageBridge
 from boxoffice.ui.panes.cart_pane import CartPane
 from boxoffice.ui.panes.checkout_pane import CheckoutPane
@@ -71,7 +72,9 @@ class MainWindow(QMainWindow):
         save_requested(): save the last sale's tickets.
         sign_in_requested(): sign in, or out and in as somebody else.
         settings_requested(): edit the settings.
-        closing(): the window is closing (the app shuts down).
+        orders_shown(): the Orders tab was brought up (its list is then refreshed).
+        closing(): the window is closing (the app shuts down); not emitted while the close
+            guard (`set_close_guard`) keeps the window open.
     """
 
     refresh_requested = Signal()
@@ -82,6 +85,7 @@ class MainWindow(QMainWindow):
     save_requested = Signal()
     sign_in_requested = Signal()
     settings_requested = Signal()
+    orders_shown = Signal()
     closing = Signal()
 
     def __init__(
@@ -105,9 +109,11 @@ class MainWindow(QMainWindow):
         sell.setSizes([460, 440, 380])
         self.tabs.addTab(sell, "Sell")
         self.tabs.addTab(panes.history, "Orders")
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
-        self.mode_label = QLabel(mode.label)
-        self.mode_label.setObjectName("training" if mode is Mode.EMBEDDED else "mode")
+        self._mode = mode
+        self.mode_label = QLabel()  # the mode, or the training banner (`_show_mode`)
+        self._show_mode()
         self.connection_label = QLabel(connection.text)
         self.user_label = QLabel()
         self.busy_label = QLabel()
@@ -122,11 +128,13 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.connection_label)
         status.addPermanentWidget(self.user_label)
         self.actions_by_name: dict[str, QAction] = {}
+        self._close_guard: Callable[[], bool] | None = None
         self._menus()
         messages.posted.connect(self.show_message)
         session.changed.connect(self._user_changed)
         connection.changed.connect(self._connection_changed)
         self._user_changed()
+        FocusRing.install()  # a ring a cashier sees around the focused field, in every window
         self.resize(1280, 760)
 
     # --- menus -----------------------------------------------------------------------------
@@ -184,8 +192,14 @@ class MainWindow(QMainWindow):
         self.panes.cart.configs.setFocus()
 
     def show_orders(self) -> None:
-        self.tabs.setCurrentIndex(1)
+        if self.tabs.currentWidget() is self.panes.history:
+            self.orders_shown.emit()  # Ctrl+2 on the Orders tab: its list again, up to date
+        self.tabs.setCurrentWidget(self.panes.history)
         self.panes.history.search.setFocus()
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.panes.history:
+            self.orders_shown.emit()
 
     def _pay(self, method: PaymentMethod) -> None:
         self.tabs.setCurrentIndex(0)
@@ -216,10 +230,29 @@ class MainWindow(QMainWindow):
 
     def _connection_changed(self) -> None:
         self.set_connection(self._connection.text, ok=self._connection.ok)
+        self._show_mode()
+
+    def _show_mode(self) -> None:
+        """The training banner while the server says it is in training mode, else the mode."""
+        text, training = self._mode.status_label(self._connection.training)
+        self.mode_label.setText(text)
+        name = "training" if training else "mode"
+        if self.mode_label.objectName() != name:
+            self.mode_label.setObjectName(name)
+            self.mode_label.style().unpolish(self.mode_label)  # the style sheet's rule by name
+            self.mode_label.style().polish(self.mode_label)
 
     def _user_changed(self) -> None:
         self.user_label.setText(self._session.display_name)
 
+    def set_close_guard(self, guard: Callable[[], bool]) -> None:
+        """Ask `guard()` before the window closes (Ctrl+Q, the close button); False keeps it
+        open (the guard asks the cashier, and closes the window again once answered)."""
+        self._close_guard = guard
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if self._close_guard is not None and not self._close_guard():
+            event.ignore()
+            return
         self.closing.emit()
         super().closeEvent(event)

@@ -71,8 +71,8 @@ async def take(folder: Path) -> None:
         save(window, "desktop-sale-done.png")
 
         await sell_with_keyboard(counter, event_query="pop & soul", quantity=2, tendered="60")
-        window.show_orders()
-        await counter.history.find("")
+        window.show_orders()  # today's orders, at once
+        await counter.history.tasks.wait("search")
         await asyncio.sleep(0.3)
         save(window, "desktop-orders.png")
 

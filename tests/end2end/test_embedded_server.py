@@ -79,8 +79,8 @@ async def test_starts_signs_in_survives_a_kill_and_stops_cleanly(tmp_path):
     ):
         assert server.status is ServerStatus.RUNNING
         assert states.statuses == [ServerStatus.STARTING, ServerStatus.RUNNING]
-        health = httpx.get(f"{server.base_url}/event/health", timeout=5)
-        assert health.json() == {"status": "ok"}
+        health = httpx.get(f"{server.base_url}/event/health", timeout=5).json()
+        assert (health["status"], health["mode"]) == ("ok", "training")
         assert server.counter_password not in Path(f"/proc/{server.pid}/cmdline").read_text()
         await sdk.authorize(PasswordCredentials(COUNTER_USERNAME, server.counter_password))
         me = await sdk.account.me()
@@ -95,6 +95,7 @@ async def test_starts_signs_in_survives_a_kill_and_stops_cleanly(tmp_path):
         assert server.base_url == base_url and server.pid not in (None, first_pid)
         assert not alive(first_pid)
         assert await demo_event_count(sdk) >= 1  # the same URL and token work again
+        assert (await sdk.event.health()).instance_id == health["instance_id"]  # the same server
 
         second_pid = server.pid
         assert second_pid is not None

@@ -34,14 +34,17 @@ async def make_counter(
     mode: Mode = Mode.VENUE,
     counter_password: str | None = None,
     auto_print: bool = True,
+    printer_asked: bool = True,
 ) -> Counter:
-    """A counter (presenters, panes, window) on a fresh SDK client for `base_url`."""
+    """A counter (presenters, panes, window) on a fresh SDK client for `base_url`; the
+    first start's printer question counts as answered unless `printer_asked` is False."""
     sdk = await SDK.build(base_url, organizer="demo", max_retries=1)
     settings = AppSettings(
         api_url=None if mode is Mode.EMBEDDED else base_url,
         printer=printer,
         auto_print=auto_print,
         save_folder=str(data_dir / "saved"),
+        printer_asked=printer_asked,
     )
     return build_counter(
         sdk=sdk,
@@ -97,10 +100,17 @@ def config_id(event: Event, name: str) -> int:
 
 @asynccontextmanager
 async def clerk_counter(
-    base_url: str, data_dir: Path, *, printer: str | None = None, auto_print: bool = True
+    base_url: str,
+    data_dir: Path,
+    *,
+    printer: str | None = None,
+    auto_print: bool = True,
+    printer_asked: bool = True,
 ) -> AsyncIterator[Counter]:
     """A counter signed in as the test server's staff user `clerk`; closed afterwards."""
-    counter = await make_counter(base_url, data_dir, printer=printer, auto_print=auto_print)
+    counter = await make_counter(
+        base_url, data_dir, printer=printer, auto_print=auto_print, printer_asked=printer_asked
+    )
     try:
         assert await counter.session.sign_in("clerk", PASSWORD), "clerk cannot sign in"
         yield counter

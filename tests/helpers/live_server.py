@@ -18,6 +18,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from boxoffice.server.api.state import ServerState
+from boxoffice.server.app import create_app
+from boxoffice.server.config import ServerSettings
+from tests.helpers import factories
 
 
 class FakeClock:
@@ -79,6 +82,21 @@ def serve_in_thread(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@contextmanager
+def demo_live_server(folder: Path, clock: FakeClock, **settings: Any) -> Iterator[LiveServer]:
+    """A real venue server on a database in `folder` with the demo venue loaded and a staff
+    user `clerk`; `settings` are more `ServerSettings` (Stripe keys…)."""
+    config = ServerSettings(
+        data_dir=folder, load_demo=True, sweep_interval_seconds=3600, **settings
+    )
+    app = create_app(config, clock=clock)
+    with serve_in_thread(app) as base_url:
+        server = LiveServer(app=app, base_url=base_url, clock=clock)
+        factories.make_user(server.state, "clerk", role="staff")
+        yield server
+    app.state.server.engine.dispose()
+
+
 def wait_until_healthy(
     base_url: str, process: subprocess.Popen[Any], log: Path, *, timeout: float = 30
 ) -> None:
@@ -86,7 +104,7 @@ def wait_until_healthy(
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if httpx.get(f"{base_url}/event/health", timeout=1).json() == {"status": "ok"}:
+            if httpx.get(f"{base_url}/event/health", timeout=1).json()["status"] == "ok":
                 return
         except httpx.TransportError:
             pass

@@ -282,3 +282,42 @@ def test_cancel_or_cash_after_the_card_went_through_finds_the_order_paid(live_se
     assert cash.status_code == 201, cash.text
     assert cash.json()["data"]["order"]["status"] == "paid"
     assert cash.json()["data"]["payment"]["provider"] == "stripe"
+
+
+def test_an_intent_stripe_no_longer_knows_does_not_block_its_order(live_server, client):
+    """The emulator forgets every intent (as after a restart): cash pays such an order,
+    cancel cancels one, the sweeper releases an expired one, and reconcile makes one payable."""
+    ids = f.make_event(
+        live_server.state, configs=[{"name": "Four", "face_value": "20", "quantity": 4}]
+    )
+    config = ids["config_ids"][0]
+    f.make_user(live_server.state, "cashier", role="staff")
+    staff = f.login(client, "cashier")
+    orders = [make_order(client, staff, config, quantity=1) for _ in range(4)]
+    for order in orders:
+        assert pay(client, staff, order["id"]).status_code == 200
+    emulator = live_server.state.cards.emulator
+    assert emulator is not None
+    emulator.flush()
+    cash, cancel, expire, reconcile = (order["id"] for order in orders)
+
+    paid = pay(client, staff, cash, "cash", {"tendered": 20})
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["data"]["order"]["status"] == "paid"
+    canceled = client.delete(f"/event/v1/order/{cancel}", headers=staff)
+    assert canceled.status_code == 200, canceled.text
+    assert canceled.json()["data"]["status"] == "canceled"
+    reconciled = client.post(
+        "/payment/v1/payment/reconcile", headers=staff, params={"order_id": reconcile}
+    )
+    assert reconciled.json()["data"]["status"] == "payment_failed", reconciled.text
+    again = pay(client, staff, reconcile)  # a new card payment gets a new intent
+    assert again.status_code == 200, again.text
+    assert order_status(client, staff, reconcile) == "payment_processing"
+
+    live_server.clock.advance(minutes=16)
+    emulator.flush()
+    sweep_once(live_server.state)
+    assert order_status(client, staff, expire) == "canceled"
+    assert order_status(client, staff, reconcile) == "canceled"
+    assert f.get_config(live_server.state, config).taken == 1  # only the cash sale's ticket

@@ -8,11 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from boxoffice.server.app import create_app
-from boxoffice.server.config import ServerSettings
-from tests.helpers import factories
 from tests.helpers.cups import CupsPdfPrinter, cups_pdf_printer
-from tests.helpers.live_server import FakeClock, LiveServer, serve_in_thread
+from tests.helpers.live_server import FakeClock, LiveServer, demo_live_server
 from tests.helpers.qt import QtLoop, qasync_loop
 from tests.helpers.web import delete_loop_timers, keep_webengine_alive
 
@@ -46,12 +43,5 @@ register_scheme()
 @pytest.fixture
 def demo_server(tmp_path: Path, clock: FakeClock) -> Iterator[LiveServer]:
     """A real venue server with the demo venue loaded and a staff user `clerk`."""
-    settings = ServerSettings(
-        data_dir=tmp_path / "server", load_demo=True, sweep_interval_seconds=3600
-    )
-    app = create_app(settings, clock=clock)
-    with serve_in_thread(app) as base_url:
-        server = LiveServer(app=app, base_url=base_url, clock=clock)
-        factories.make_user(server.state, "clerk", role="staff")
+    with demo_live_server(tmp_path / "server", clock) as server:
         yield server
-    app.state.server.engine.dispose()

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from pypdf import PdfReader
 
 from boxoffice.credentials import FileStore
-from boxoffice.desktop.journal import SaleJournal, Step
+from boxoffice.desktop.journal import SaleJournal, ServerIdentity, Step
 from boxoffice.desktop.settings import AppSettings
 from boxoffice.sdk import SDK, PasswordCredentials
 from boxoffice.sdk.models.account import User
@@ -366,7 +366,7 @@ def test_sign_out_can_forget_the_remembered_token(qloop, qapp, demo_server, tmp_
 
 
 async def test_settle_unfinished_sales(demo_server, tmp_path):
-    journal = SaleJournal(tmp_path / "journal.jsonl")
+    journal = SaleJournal(tmp_path / "journal.jsonl", server=ServerIdentity(demo_server.base_url))
     async with await staff_sdk(demo_server.base_url) as sdk:
         events = [e async for e in sdk.event.iter_events(with_=["ticket_config"])]
         [pop] = [e for e in events if e.name == "Pop & Soul Night"]

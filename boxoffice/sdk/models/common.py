@@ -68,7 +68,17 @@ class StatusResponse(WireModel):
 
 
 class HealthStatus(WireModel):
+    """`GET <service>/health`. Tickethead sends only `status`; a venue server also says which
+    server it is and whether it is in training mode."""
+
     status: str = "ok"
+    instance_id: str | None = None  # a venue server's id, the same across its restarts
+    mode: str | None = None  # "training" (cards on the Stripe emulator) or "live"
+
+    @property
+    def training(self) -> bool | None:
+        """True in training mode (no real money), False when live, None when not said."""
+        return None if self.mode is None else self.mode == "training"
 
 
 PositiveId = Annotated[int, Field(gt=0)]

@@ -95,3 +95,8 @@ class Order(WireModel):
     order_item: list[OrderItem]
     order_contact: OrderContact | None = None
     event: Event | None = None  # with=[event]
+    # Extensions of `GET event/v1/order` (the counter's Orders tab); null elsewhere and from
+    # Tickethead.
+    event_name: str | None = None
+    payment_method: str | None = None  # "cash", "card", "free": how it was (or is being) paid
+    cashier: str | None = None  # the staff account that sold it: its full name, else user name

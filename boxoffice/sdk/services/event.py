@@ -71,7 +71,8 @@ class EventService(Service):
         return auto_page(fetch, page_size=page_size)
 
     async def health(self, *, options: RequestOptions | None = None) -> HealthStatus:
-        """`GET event/health` → `{"status": "ok"}` when the event service answers."""
+        """`GET event/health` → `{"status": "ok"}` when the event service answers (a venue
+        server adds its `instance_id` and `mode`)."""
         return await self._requestor.request(
             "GET", "event/health", HealthStatus, options=options or {"max_retries": 0}
         )

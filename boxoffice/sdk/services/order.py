@@ -19,6 +19,7 @@ from boxoffice.sdk.models.orders import (
 from boxoffice.sdk.services._base import Service, With, render_with
 
 ItemLike = OrderItemRequest | Mapping[str, Any]
+DOWNLOAD_TIMEOUT = 30.0  # seconds to wait for a ticket file: a big order's PDF takes a while
 ContactLike = OrderContactRequest | Mapping[str, Any]
 
 
@@ -166,6 +167,9 @@ class OrderService(Service):
         self, path: str, format: str | None, size: str | None, options: RequestOptions | None
     ) -> bytes:
         response = await self._requestor.send(
-            "GET", path, params={"format": format, "size": size}, options=options
+            "GET",
+            path,
+            params={"format": format, "size": size},
+            options={"timeout": DOWNLOAD_TIMEOUT, **(options or {})},
         )
         return response.content

@@ -1,4 +1,5 @@
-"""What the routes share: settings, engine, session factories, write gate, signing key, clock."""
+"""What the routes share: settings, engine, session factories, write gate, signing key, clock,
+and the server's instance id."""
 
 from __future__ import annotations
 
@@ -30,3 +31,4 @@ class ServerState:
     organizer: str
     cards: CardPayments
     issuing: Issuing
+    instance_id: str  # this database's server, the same across restarts (`services.instance`)

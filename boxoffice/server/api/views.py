@@ -20,6 +20,7 @@ from boxoffice.server.db import models as db
 from boxoffice.server.payments.base import PaymentResult
 from boxoffice.server.services.inventory import available
 from boxoffice.server.services.money import to_major
+from boxoffice.server.services.orders import OrderDetails
 
 
 def ok(model: BaseModel | dict[str, Any], status: int = 200) -> JSONResponse:
@@ -150,8 +151,15 @@ def order_item(row: db.OrderItem, currency: str) -> od.OrderItem:
     )
 
 
-def order(row: db.Order, tree: Tree | None = None, *, has_seat_map: bool = False) -> od.Order:
-    """An order with its items and contact; `with=[event.[venue]]` embeds the event too."""
+def order(
+    row: db.Order,
+    tree: Tree | None = None,
+    *,
+    has_seat_map: bool = False,
+    details: OrderDetails | None = None,
+) -> od.Order:
+    """An order with its items and contact; `with=[event.[venue]]` embeds the event too, and
+    `details` (order lists) its event's name, payment method and cashier."""
     tree = tree or {}
     return od.Order(
         id=row.id,
@@ -172,6 +180,9 @@ def order(row: db.Order, tree: Tree | None = None, *, has_seat_map: bool = False
         event=event(row.event, tree["event"], has_seat_map=has_seat_map)
         if "event" in tree
         else None,
+        event_name=details.event_name if details else None,
+        payment_method=details.payment_method if details else None,
+        cashier=details.cashier if details else None,
     )
 
 

@@ -1,12 +1,18 @@
 """Card payments through Stripe PaymentIntents (`boxoffice.server.stripe`).
 
 A card payment is never created twice for one order: a second call returns the same intent,
-unless Stripe has canceled it. The order waits in `payment_processing` until the payment page
-(Stripe.js) confirms the intent and Stripe's answer is applied (`services.payments`).
+unless it can no longer take money (`current_intent`). The order waits in `payment_processing`
+until the payment page (Stripe.js) confirms the intent and Stripe's answer is applied
+(`services.payments`).
+
+An intent Stripe says it does not know (`resource_missing`: the training emulator restarted
+and lost it, a test-mode object was deleted) can take no money, just like a canceled one:
+it never keeps an order from being paid another way, canceled or expired.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -18,12 +24,14 @@ from boxoffice.server.db.models import Payment
 from boxoffice.server.errors import Conflict, RuleViolation
 from boxoffice.server.payments.base import PaymentProvider, PaymentRequest, PaymentResult
 from boxoffice.server.services import audit
-from boxoffice.server.stripe.gateway import IntentInfo, PaymentProviderError
+from boxoffice.server.stripe.gateway import IntentInfo, PaymentProviderError, StripeGateway
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 STRIPE_JS_URL = "https://js.stripe.com/v3/"
 # A card payment whose intent may still take money: waiting, or declined and payable again.
 OPEN = ("pending", "failed")
+INTENT_MISSING = "resource_missing"  # Stripe's error code for an intent it does not know
 
 
 class CardPayment(PaymentProvider):
@@ -39,9 +47,9 @@ class CardPayment(PaymentProvider):
         intent: IntentInfo | None = None
         if payment is not None and payment.intent_id:
             intent_id = payment.intent_id
-            intent = provider_call(lambda: gateway.retrieve_intent(intent_id))
-            if intent.status == "canceled":
-                intent = None
+            intent = provider_call(lambda: current_intent(gateway, intent_id))
+            if intent is None:  # that payment is over; a new intent makes a new one
+                payment.status, payment.updated_at = "canceled", now
         if intent is None:
             attempt = (
                 session.scalar(
@@ -96,6 +104,20 @@ def card_payment(session: Session, order_id: int, *, open_only: bool) -> Payment
     if open_only:
         query = query.where(Payment.status.in_(OPEN))
     return session.scalar(query.order_by(Payment.id.desc()).limit(1))
+
+
+def current_intent(gateway: StripeGateway, intent_id: str) -> IntentInfo | None:
+    """The intent as Stripe has it now, or None when it can no longer take money: canceled,
+    or unknown to Stripe (`resource_missing`). Any other failure raises
+    `PaymentProviderError`."""
+    try:
+        intent = gateway.retrieve_intent(intent_id)
+    except PaymentProviderError as exc:
+        if exc.code != INTENT_MISSING:
+            raise
+        logger.warning("Payment intent %s is unknown to Stripe: taken as canceled", intent_id)
+        return None
+    return None if intent.status == "canceled" else intent
 
 
 def provider_call(call: Callable[[], T]) -> T:

@@ -4,8 +4,9 @@ Either way the order is released exactly once: it becomes `canceled` and its tic
 seats go back on sale. An order with an open card intent is never released while that
 intent could still take money: the intent is settled with Stripe first — canceled, or, if
 it went through after all, applied, and the order is paid instead
-(`payments.settle_open_intent`). When Stripe cannot be asked, the order keeps its hold: a cancel
-fails with a 409 the cashier can retry, and the sweeper tries again next round.
+(`payments.settle_open_intent`); an intent Stripe no longer knows counts as canceled. When
+Stripe cannot be asked, the order keeps its hold: a cancel fails with a 409 the cashier can
+retry, and the sweeper tries again next round.
 
 An order leaves its unpaid statuses once, through `order_claims.claim_unpaid`: canceled
 here, or paid (`payments`), whichever comes first. The sweeper runs `expire_card_payments` and then

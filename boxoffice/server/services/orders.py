@@ -36,14 +36,17 @@ from boxoffice.server.db.models import (
     Order,
     OrderContact,
     OrderItem,
+    Payment,
     Sector,
     TicketConfig,
     Timeslot,
+    User,
     discount_ticket_config,
     sector_ticket_config,
     timeslot_ticket_config,
 )
 from boxoffice.server.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from boxoffice.server.payments.base import SUCCEEDED
 from boxoffice.server.services import audit, holds, inventory, lifecycle
 from boxoffice.server.services.actors import Actor
 from boxoffice.server.services.codes import new_order_code
@@ -473,9 +476,59 @@ def list_orders(
         stmt.order_by(Order.created_at.desc(), Order.id.desc())
         .limit(limit)
         .offset(offset)
-        .options(selectinload(Order.items), selectinload(Order.contact))
+        .options(selectinload(Order.items), selectinload(Order.contact), selectinload(Order.event))
     ).all()
     return list(rows), total
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    """What a list of orders shows besides each order: its event's name, how it was paid
+    (the succeeded payment's type, else the latest attempt's) and who sold it (the staff
+    account that created it; None for a customer's or a guest's own order)."""
+
+    event_name: str
+    payment_method: str | None
+    cashier: str | None
+
+
+_SELLERS = ("staff", "admin")
+
+
+def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDetails]:
+    """The `OrderDetails` of `rows` (orders loaded with their event), by order id: two
+    queries, whatever the number of orders."""
+    if not rows:
+        return {}
+    methods: dict[int, str] = {}
+    succeeded: set[int] = set()
+    payments = session.execute(
+        select(Payment.order_id, Payment.type, Payment.status)
+        .where(Payment.order_id.in_([row.id for row in rows]))
+        .order_by(Payment.created_at, Payment.id)
+    )
+    for order_id, kind, status in payments:
+        if order_id not in succeeded:  # the latest attempt, until one succeeded
+            methods[order_id] = kind
+        if status == SUCCEEDED:
+            succeeded.add(order_id)
+    sellers: dict[int, str] = {}
+    users = session.execute(
+        select(User.id, User.username, User.first_name, User.last_name).where(
+            User.id.in_({row.user_id for row in rows}), User.role.in_(_SELLERS)
+        )
+    )
+    for user_id, username, first_name, last_name in users:
+        full_name = " ".join(part for part in (first_name, last_name) if part)
+        sellers[user_id] = full_name or username or f"user {user_id}"
+    return {
+        row.id: OrderDetails(
+            event_name=row.event.name,
+            payment_method=methods.get(row.id),
+            cashier=sellers.get(row.user_id),
+        )
+        for row in rows
+    }
 
 
 # --- changes --------------------------------------------------------------------------------

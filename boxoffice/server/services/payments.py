@@ -23,7 +23,7 @@ from boxoffice.server.db.models import Order, Payment
 from boxoffice.server.errors import RuleViolation
 from boxoffice.server.payments import registry
 from boxoffice.server.payments.base import SUCCEEDED, PaymentRequest, PaymentResult
-from boxoffice.server.payments.card import card_payment, provider_call
+from boxoffice.server.payments.card import card_payment, current_intent, provider_call
 from boxoffice.server.services import audit, holds, issuing, order_claims
 from boxoffice.server.services.actors import Actor
 from boxoffice.server.stripe.cards import CardPayments
@@ -103,7 +103,8 @@ def reconcile(
     payment = card_payment(session, order.id, open_only=False)
     if payment is None or payment.intent_id is None or order.status == OrderStatus.PAID:
         return order
-    intent = provider_call(lambda: cards.gateway().retrieve_intent(payment.intent_id or ""))
+    intent_id = payment.intent_id
+    intent = provider_call(lambda: current_intent(cards.gateway(), intent_id))
     apply_intent(session, order, payment, intent, now=now, actor=actor)
     return order
 
@@ -112,20 +113,20 @@ def apply_intent(
     session: Session,
     order: Order,
     payment: Payment,
-    intent: IntentInfo,
+    intent: IntentInfo | None,
     *,
     now: datetime,
     actor: Actor | None,
 ) -> None:
-    """Move the order along with what Stripe says about its intent."""
-    if intent.status == "succeeded":
+    """Move the order along with what Stripe says about its intent (None: it can take no
+    money, `card.current_intent`; the order may then be paid another way)."""
+    if intent is not None and intent.status == "succeeded":
         payment.status, payment.updated_at = SUCCEEDED, now
         _complete(session, order, payment, now=now, actor=actor)
-    elif intent.status == "canceled" or intent.last_payment_error is not None:
+    elif intent is None or intent.status == "canceled" or intent.last_payment_error is not None:
         payment.status, payment.updated_at = "failed", now
-        payment.failure_message = (
-            intent.last_payment_error.message if intent.last_payment_error else "canceled"
-        )
+        error = intent.last_payment_error if intent is not None else None
+        payment.failure_message = error.message if error is not None else "canceled"
         if order.status in (OrderStatus.DRAFT, OrderStatus.PAYMENT_PROCESSING):
             order.status, order.updated_at = OrderStatus.PAYMENT_FAILED, now
 
@@ -150,17 +151,18 @@ def settle_open_intent(
 ) -> bool:
     """Make sure the order's card intent can no longer take money: cancel it, or — if it
     succeeded after all — mark the order paid. True when the order is now free to release
-    (no open intent), False when it got paid. Raises `PaymentProviderError` if Stripe cannot
-    be asked; the caller then must not release the order."""
+    (no open intent: canceled, or unknown to Stripe), False when it got paid. Raises
+    `PaymentProviderError` if Stripe cannot be asked; the caller then must not release the
+    order."""
     payment = card_payment(session, order.id, open_only=True)
     if payment is None or not payment.intent_id:
         return True
     gateway = cards.gateway()
-    intent = gateway.retrieve_intent(payment.intent_id)
-    if intent.status == "succeeded":
+    intent = current_intent(gateway, payment.intent_id)
+    if intent is not None and intent.status == "succeeded":
         apply_intent(session, order, payment, intent, now=now, actor=None)
         return False
-    if intent.status != "canceled":
+    if intent is not None:
         gateway.cancel_intent(payment.intent_id)
     payment.status, payment.updated_at = "canceled", now
     return True

@@ -10,14 +10,13 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from boxoffice.server.db.models import Setting, User
+from boxoffice.server.db.models import User
 from boxoffice.server.errors import NotAuthenticated
 from boxoffice.server.services import ticket_codes
 from boxoffice.server.services.actors import Actor
+from boxoffice.server.services.instance import load_or_create_setting
 
 ALGORITHM = "EdDSA"
 _VERIFIED_TOKENS = 1024  # how many checked tokens a key remembers (a few hundred bytes each)
@@ -61,14 +60,7 @@ class SigningKey:
 
 def load_or_create_signing_key(session: Session) -> SigningKey:
     """Read the signing key from the database, creating it on the very first start."""
-    pem = session.scalar(select(Setting.value).where(Setting.key == _KEY_SETTING))
-    if pem is None:
-        pem = ticket_codes.new_private_pem()
-        try:
-            with session.begin_nested():
-                session.add(Setting(key=_KEY_SETTING, value=pem))
-        except IntegrityError:  # another server process created it first
-            pem = session.scalars(select(Setting.value).where(Setting.key == _KEY_SETTING)).one()
+    pem = load_or_create_setting(session, _KEY_SETTING, ticket_codes.new_private_pem)
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     assert isinstance(key, Ed25519PrivateKey)
     return SigningKey(private=key, public=key.public_key())

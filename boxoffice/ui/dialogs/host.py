@@ -7,14 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintPreviewDialog
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from boxoffice.desktop.settings import AppSettings
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.dialogs.login import LoginDialog
 from boxoffice.ui.dialogs.payment import PaymentDialog
+from boxoffice.ui.dialogs.questions import SaleChoice, SaleInProgress, ask_about_sale
 from boxoffice.ui.dialogs.seating import SeatingDialog
 from boxoffice.ui.dialogs.settings import SettingsDialog
 from boxoffice.ui.messages import MessageBridge
@@ -97,21 +99,42 @@ class DialogHost:
 
     def open_payment(self, order: Order) -> PaymentDialog:
         """The card payment page for `order`; paid → the sale goes on (tickets out)."""
-        dialog = PaymentDialog(self._sdk, order_id=order.id, parent=self._parent)
+        dialog = PaymentDialog(
+            self._sdk, order_id=order.id, order_code=order.code, parent=self._parent
+        )
         dialog.paid.connect(self._checkout.on_card_paid)
+        dialog.quit_requested.connect(self._parent.close)  # Ctrl+Q on the page: quit (asks)
         dialog.finished.connect(lambda _result: self._dispose(dialog))
         dialog.rejected.connect(lambda: self._checkout.card_payment_abandoned(order))
         return self._open_web(dialog)
 
     def open_preview(self, pdf: bytes) -> QPrintPreviewDialog | None:
-        """A print preview of the ticket PDF `pdf` on the chosen printer."""
+        """A print preview of the ticket PDF `pdf` on the chosen printer, or a sentence
+        saying why there is none (no printer set up, printer gone, unreadable file).
+
+        The dialog owns the printer it previews on (`tickets.TicketPreviewDialog`) and is
+        deleted when it closes, the printer with it."""
         try:
-            dialog = tickets.preview_dialog(pdf, self._printing.make_printer(), self._parent)
+            printer = self._printing.make_printer()
+            dialog = tickets.preview_dialog(pdf, printer, self._parent)
         except PrintingError as exc:
-            self._messages.error(str(exc))
+            self._messages.error(f"No print preview. {exc}")
             return None
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def ask_about_sale(
+        self,
+        sale: SaleInProgress,
+        *,
+        quitting: bool,
+        on_answer: Callable[[SaleChoice], None],
+    ) -> QMessageBox:
+        """Ask what to do with the sale in progress before quitting or switching the cashier;
+        over the card payment page when that is open."""
+        parent = QApplication.activeModalWidget() or self._parent
+        return ask_about_sale(parent, sale, quitting=quitting, on_answer=on_answer)
 
     def close_all(self) -> None:
         """Dispose of every open web dialog (the window is closing)."""

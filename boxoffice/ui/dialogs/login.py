@@ -3,6 +3,7 @@ embedded training server — its built-in counter account."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Coroutine
 from typing import Any
 
@@ -71,6 +72,19 @@ class LoginDialog(QDialog):
         self.guest_button.clicked.connect(lambda: self._run(session.sign_in_guest()))
         self.counter_button.clicked.connect(lambda: self._run(session.sign_in_counter()))
         session.error.connect(self.problem.setText)
+        # Enter in the password field signs in with the password (the default button), and
+        # Tab from the password reaches "Sign in" before the kiosk and training buttons (the
+        # layout put those first, so Tab then Enter signed a cashier in as a guest).
+        chain = (
+            self.username,
+            self.password,
+            self.remember,
+            self.sign_in_button,
+            self.guest_button,
+            self.counter_button,
+        )
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
         (self.password if last_user else self.username).setFocus()
 
     def _sign_in(self) -> None:

@@ -1,4 +1,5 @@
-"""The card payment dialog of the checkout: the payment page, a training banner, Cancel (Esc)."""
+"""The card payment dialog of the checkout: the payment page, a training banner, Cancel, and
+Esc (which asks before it closes the page)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,20 @@ import logging
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.orders import Order
+from boxoffice.ui.dialogs.questions import ask_to_close_card_page
 from boxoffice.ui.presenters.card_payment import CardPaymentPresenter
 from boxoffice.ui.web.disposal import dispose_web_dialog
 from boxoffice.ui.web.payment_view import PaymentPageArgs, PaymentView
@@ -25,23 +35,40 @@ class PaymentDialog(QDialog):
     """Takes the card payment of one order; accepted once the order is paid.
 
     Usage: `dialog = PaymentDialog(sdk, order_id=…, parent=…)`, connect `paid` and
-    `rejected`, then `dialog.open()`. While the card is being processed, the first Esc
-    only warns; a second one closes (the server still settles the payment later).
+    `rejected`, then `dialog.open()`. Esc (or the title bar's close button) asks first, then
+    closes: the order stays pending. `reject()` (Cancel) closes at once, except that while
+    the card is being processed the first one only warns (the server still settles the
+    payment later). The page takes the keys, so Esc and Ctrl+Q are shortcuts of the dialog.
 
     Signals:
         paid(object): the paid Order; the dialog is then accepted.
+        quit_requested(): Ctrl+Q on the page: the cashier wants to quit Box Office.
     """
 
     paid = Signal(object)
+    quit_requested = Signal()
 
-    def __init__(self, sdk: SDK, *, order_id: int, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        sdk: SDK,
+        *,
+        order_id: int,
+        order_code: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Card payment")
         self.setModal(True)
+        self.order_code = order_code
         self.presenter = CardPaymentPresenter(sdk, order_id=order_id, parent=self)
         self.view = PaymentView(parent=self)
         self._page_busy = False
         self._warned = False
+        self._question: QMessageBox | None = None
+        # The web page consumes key presses, so QDialog never sees Esc: shortcuts of the
+        # dialog's window come first.
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.ask_to_close)
+        QShortcut(QKeySequence("Ctrl+Q"), self, self.quit_requested.emit)
 
         self.banner = QLabel(TRAINING, self)
         self.banner.setObjectName("trainingBanner")
@@ -89,15 +116,29 @@ class PaymentDialog(QDialog):
             self._warned = True
             self.status.setText(STILL_BUSY)
             return
-        self.presenter.cancel()
-        super().reject()
+        self._close_page()
+
+    def ask_to_close(self) -> None:
+        """Esc: ask whether to close the page; "Close the card page" closes it (the order
+        stays pending), "Stay on the card page" or Esc keeps it."""
+        if self._question is not None or not self.isVisible():
+            return
+
+        def answered() -> None:
+            self._question = None
+
+        self._question = ask_to_close_card_page(
+            self, order_code=self.order_code, busy=self.busy, on_close=self._close_page
+        )
+        self._question.finished.connect(answered)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
-        if self.busy and not self._warned:
-            event.ignore()
-            self.reject()
-            return
-        super().closeEvent(event)
+        event.ignore()  # the title bar's close button: ask, as Esc does
+        self.ask_to_close()
+
+    def _close_page(self) -> None:
+        self.presenter.cancel()
+        super().reject()
 
     def dispose(self) -> None:
         """Close and delete the dialog: its page at once, the rest once the presenter's

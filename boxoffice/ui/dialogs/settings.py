@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from boxoffice.desktop.settings import AppSettings
 from boxoffice.ui.presenters.printing import PrintingPresenter
 
-SYSTEM_DEFAULT = "System default printer"
+NO_PRINTER = "No printer (save the tickets to the save folder)"
 
 
 class SettingsDialog(QDialog):
@@ -30,7 +30,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings — Box Office")
         self._settings = settings.model_copy()
         self.printer = QComboBox()
-        self.printer.addItem(SYSTEM_DEFAULT, None)
+        self.printer.addItem(NO_PRINTER, None)
         for name in printing.printer_choices():
             self.printer.addItem(name, name)
         index = self.printer.findData(settings.printer)

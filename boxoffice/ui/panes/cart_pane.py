@@ -4,6 +4,7 @@ line (quantity, time slot, sector, discount), and the cart's lines and total."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
@@ -33,9 +34,11 @@ class CartPane(QWidget):
 
     Signals:
         seats_requested(int config_id, int quantity): pick seats for a seated ticket type.
+        clear_requested(): "Clear cart": give up the sale (and its pending order).
     """
 
     seats_requested = Signal(int, int)
+    clear_requested = Signal()
 
     def __init__(self, cart: CartPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -100,9 +103,10 @@ class CartPane(QWidget):
         self.quantity.editingFinished.connect(self._quantity_entered)
         self.seats_button.clicked.connect(self._ask_for_seats)
         self.remove_button.clicked.connect(self.remove_line)
-        self.clear_button.clicked.connect(self._cart.clear)
+        self.clear_button.clicked.connect(self.clear_requested)
         QShortcut(QKeySequence.StandardKey.Delete, self.lines, self.remove_line)
         self._cart.changed.connect(self.show_cart)
+        self._cart.cleared.connect(self._reset_choices)
 
     # --- rendering -------------------------------------------------------------------------
 
@@ -136,6 +140,20 @@ class CartPane(QWidget):
         if first is not None:
             self.configs.setCurrentItem(first)
         self._offer_choices()
+
+    def show_loading(self, name: str) -> None:
+        """Event `name` was chosen and is loading: the last event's tickets go at once (a
+        cart with lines keeps its event, `CartPresenter.leave_event`)."""
+        if not self._cart.leave_event():
+            return
+        self.title.setText(f"<b>{name}</b><br>Loading its tickets…")
+        self.problem.clear()
+        self.configs.clear()
+        self._offer_choices()
+
+    def show_load_failure(self, sentence: str) -> None:
+        """The chosen event could not be loaded; `sentence` says so."""
+        self.problem.setText(sentence)
 
     def show_cart(self) -> None:
         self.lines.clear()
@@ -187,11 +205,16 @@ class CartPane(QWidget):
                 for s in slots
             ],
         )
+        _select(self.timeslot, self._cart.timeslot_id)  # the cart's slot stays chosen
         sectors = [s for s in event.sector or [] if s.id in config.sector_ids]
         _fill(self.sector, [(f"{s.name}{_left(s.available)}", s.id) for s in sectors])
         discounts = [d for d in event.ticket_discount or [] if config.id in d.ticket_config_ids]
         _fill(
-            self.discount, [("No discount", None), *[(_discount_label(d), d.id) for d in discounts]]
+            self.discount,
+            [
+                ("No discount", None),
+                *[(_discount_label(d, config.currency), d.id) for d in discounts],
+            ],
         )
         self.timeslot.setEnabled(bool(slots))
         self.sector.setEnabled(bool(sectors))
@@ -233,6 +256,12 @@ class CartPane(QWidget):
         self.problem.clear()
         self.quantity.setValue(1)
 
+    def _reset_choices(self) -> None:
+        """The sale is over: quantity 1, no discount, the first slot; the event stays."""
+        self.problem.clear()
+        self._offer_choices()
+        self.quantity.setValue(1)
+
     def remove_line(self) -> None:
         current = self.lines.currentItem()
         index = self.lines.indexOfTopLevelItem(current) if current is not None else -1
@@ -264,14 +293,23 @@ def _fill(combo: QComboBox, entries: list[tuple[str, object]]) -> None:
         combo.addItem(text, data)
 
 
+def _select(combo: QComboBox, data: object) -> None:
+    """Make the entry holding `data` current, if `combo` has one."""
+    index = combo.findData(data)
+    if data is not None and index >= 0:
+        combo.setCurrentIndex(index)
+
+
 def _left(available: int | None) -> str:
     return "" if available is None else f" ({available} left)"
 
 
-def _discount_label(discount: TicketDiscount) -> str:
+def _discount_label(discount: TicketDiscount, currency: str) -> str:
+    """The discount with its value: "Student (−20 %)", "Member (−5.00 EUR)"."""
     if discount.type == "percentage":
-        return f"{discount.name} (−{discount.value} %)"
-    return f"{discount.name} (−{discount.value})"
+        percent = Decimal(discount.value).normalize()
+        return f"{discount.name} (−{percent:f} %)"
+    return f"{discount.name} (−{format_money(discount.value, currency)})"
 
 
 def _first_enabled(tree: QTreeWidget) -> QTreeWidgetItem | None:

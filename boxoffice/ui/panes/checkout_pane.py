@@ -3,9 +3,10 @@ change, card, free) and "Complete sale", with progress and the outcome of the la
 
 from __future__ import annotations
 
+import html
 from decimal import Decimal, InvalidOperation
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -86,7 +87,8 @@ class CheckoutPane(QWidget):
         self.outcome = QLabel()
         self.outcome.setObjectName("outcome")
         self.outcome.setWordWrap(True)
-        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.outcome.setOpenExternalLinks(True)  # "Open the folder" of saved tickets
         self.outcome.setVisible(False)
         self._layout()
         self._connect()
@@ -129,7 +131,8 @@ class CheckoutPane(QWidget):
         self.tendered.textChanged.connect(self._update_change)
         self.cancel_button.clicked.connect(self._checkout.cancel)
         self.methods.idToggled.connect(lambda *_: self._method_changed())
-        self._cart.changed.connect(self._update_change)
+        self._cart.changed.connect(self._cart_changed)
+        self._cart.cleared.connect(self._sale_over)
         self._checkout.busy_changed.connect(self._busy)
         self._checkout.stage.connect(self.stage.setText)
         self._checkout.error.connect(self._show_problem)
@@ -164,8 +167,7 @@ class CheckoutPane(QWidget):
         except ValueError as exc:
             self._show_problem(str(exc))
             return
-        self.outcome.clear()
-        self.outcome.setVisible(False)
+        self._hide_outcome()
         self._checkout.complete_sale(
             method=self.method,
             tendered=tendered,
@@ -174,10 +176,19 @@ class CheckoutPane(QWidget):
         )
 
     def reset_inputs(self) -> None:
+        """The checkout's defaults: no customer, the first ticket format, cash, no tendered."""
         for field in (self.first_name, self.last_name, self.email, self.tendered):
             field.clear()
         self.ticket_format.setCurrentIndex(0)
         self.method_buttons["cash"].setChecked(True)
+
+    def _sale_over(self) -> None:
+        """The cart was cleared (sale completed or given up): the next customer starts afresh,
+        with no old result, problem or progress on screen."""
+        self.reset_inputs()
+        self.problem.clear()
+        self.stage.clear()
+        self._hide_outcome()
 
     # --- rendering -------------------------------------------------------------------------
 
@@ -206,6 +217,15 @@ class CheckoutPane(QWidget):
         else:
             self.change.setText(format_money(tendered - total, self._cart.currency))
 
+    def _cart_changed(self) -> None:
+        if self._cart.lines:
+            self._hide_outcome()  # the next sale has begun: the last one's result goes
+        self._update_change()
+
+    def _hide_outcome(self) -> None:
+        self.outcome.clear()
+        self.outcome.setVisible(False)
+
     def _busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
@@ -219,11 +239,14 @@ class CheckoutPane(QWidget):
         lines = [f"<b>Order {order.code} paid</b> — {format_money(order.total, order.currency)}"]
         if result.change is not None:
             lines.append(f"<b>Change: {format_money(result.change, order.currency)}</b>")
-        lines.append(result.delivery.message)
+        lines.append(html.escape(result.delivery.message))
+        saved_to = result.delivery.saved_to
+        if saved_to is not None:
+            folder = QUrl.fromLocalFile(str(saved_to.parent)).toString()
+            lines.append(f'<a href="{html.escape(folder)}">Open the folder</a>')
         self.outcome.setText("<br>".join(lines))
         self.outcome.setVisible(True)
         self.problem.clear()
-        self.reset_inputs()
 
     def _tendered(self) -> Decimal | None:
         """The cash tendered, None for the exact amount; ValueError says what is wrong."""

@@ -67,6 +67,9 @@ class EventPane(QWidget):
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # A name too long for its column keeps its start and its end ("Museum of…Exhibition",
+        # not "Muse…"); the tooltip has it whole.
+        self.list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.list.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
@@ -133,13 +136,25 @@ class EventPane(QWidget):
         self._presenter.select(int(item.data(0, Qt.ItemDataRole.UserRole)))
 
 
+def _short_state(summary: EventSummary) -> str:
+    """The State column's text, short so that the event's name keeps the width ("330 left",
+    "From 07 Dec"); the tooltip has the whole sentence ("On sale · 330 left")."""
+    if summary.state is SaleState.ON_SALE and summary.remaining is not None:
+        return f"{summary.remaining} left"
+    if summary.state is SaleState.NOT_STARTED and summary.sale_starts_at is not None:
+        starts = summary.sale_starts_at.astimezone(ZoneInfo(summary.event.timezone_name))
+        return f"From {starts:%d %b}"
+    return summary.state.value
+
+
 def _row(summary: EventSummary) -> QTreeWidgetItem:
     event = summary.event
     when = event.start_at.astimezone(ZoneInfo(event.timezone_name))
-    item = QTreeWidgetItem([event.name, f"{when:%d %b %H:%M}", summary.status_text])
+    item = QTreeWidgetItem([event.name, f"{when:%d %b %H:%M}", _short_state(summary)])
     item.setData(0, Qt.ItemDataRole.UserRole, event.id)
     venue = event.venue.name if event.venue else ""
     item.setToolTip(0, f"{event.name}\n{when:%A %d %B %Y %H:%M}\n{venue}")
+    item.setToolTip(2, summary.status_text)
     colour = STATE_COLOURS.get(summary.state)
     if colour:
         item.setForeground(2, QColor(colour))

@@ -1,6 +1,9 @@
-"""The order history pane: find an order by code, name or email; print or save it again."""
+"""The order history pane: today's orders at once, find an order by code, name or email; print or
+save it again."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -15,14 +18,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.presenters.history import HistoryPresenter
 
+COLUMNS = ["Code", "Time", "Event", "Customer", "Tickets", "Total", "Payment", "Cashier", "Status"]
+STRETCH = ("Event", "Customer")
+PAYMENT_TEXT = {"cash": "Cash", "card": "Card", "free": "Free"}
+STATUS_TEXT = {
+    OrderStatus.DRAFT: "Not paid",
+    OrderStatus.PAYMENT_PROCESSING: "Card payment open",
+    OrderStatus.PAYMENT_FAILED: "Payment failed",
+    OrderStatus.PAID: "Paid",
+    OrderStatus.PARTIALLY_REFUNDED: "Partly refunded",
+    OrderStatus.REFUNDED: "Refunded",
+    OrderStatus.CANCELED: "Canceled",
+}
+
 
 class HistoryPane(QWidget):
-    """Renders `HistoryPresenter.orders`.
+    """Renders `HistoryPresenter.orders`: today's orders when the tab opens (`refresh`), or
+    what the search found.
 
     Signals:
         preview_requested(object): show a print preview of this `Order`.
@@ -33,17 +51,22 @@ class HistoryPane(QWidget):
     def __init__(self, history: HistoryPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._history = history
-        self.search = QLineEdit(placeholderText="Order code, name or email — Enter to search")
+        self.search = QLineEdit(
+            placeholderText="Order code, name or email, then Enter (empty: today's orders)"
+        )
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search orders")
         self.orders = QTreeWidget()
-        self.orders.setHeaderLabels(["Code", "Created", "Customer", "Tickets", "Total", "Status"])
+        self.orders.setHeaderLabels(COLUMNS)
         self.orders.setRootIsDecorated(False)
+        self.orders.setUniformRowHeights(True)
+        self.orders.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = self.orders.header()
         header.setStretchLastSection(False)
-        for column in range(self.orders.columnCount()):
+        for column, name in enumerate(COLUMNS):
             mode = (
                 QHeaderView.ResizeMode.Stretch
-                if column == 2
+                if name in STRETCH
                 else QHeaderView.ResizeMode.ResizeToContents
             )
             header.setSectionResizeMode(column, mode)
@@ -68,7 +91,7 @@ class HistoryPane(QWidget):
         layout.addWidget(self.orders, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
-        self.search.returnPressed.connect(lambda: history.search(self.search.text()))
+        self.search.returnPressed.connect(self.refresh)
         self.reprint_button.clicked.connect(self._reprint)
         self.preview_button.clicked.connect(self._preview)
         self.save_pdf_button.clicked.connect(lambda: self._save("pdf"))
@@ -79,29 +102,22 @@ class HistoryPane(QWidget):
         history.error.connect(self.status.setText)
         self._enable()
 
+    def refresh(self) -> None:
+        """Search for what the search field says, or list today's orders when it is empty."""
+        text = self.search.text().strip()
+        if text:
+            self._history.search(text)
+        else:
+            self._history.show_today()
+
     def show_orders(self) -> None:
         self.orders.clear()
         for order in self._history.orders:
-            contact = order.order_contact
-            who = f"{contact.first_name} {contact.last_name} <{contact.email}>" if contact else ""
-            tickets = sum(item.quantity for item in order.order_item)
-            item = QTreeWidgetItem(
-                [
-                    order.code,
-                    f"{order.created_at.astimezone():%d %b %H:%M}",
-                    who,
-                    str(tickets),
-                    format_money(order.total, order.currency),
-                    order.status,
-                ]
-            )
-            item.setData(0, Qt.ItemDataRole.UserRole, order.id)
-            self.orders.addTopLevelItem(item)
+            self.orders.addTopLevelItem(_row(order))
         first = self.orders.topLevelItem(0)
         if first is not None:
             self.orders.setCurrentItem(first)
-        found = len(self._history.orders)
-        self.status.setText("No order matches." if not found else f"{found} orders found.")
+        self.status.setText(_found_text(len(self._history.orders), self._history.showing_today))
         self._enable()
 
     def current_order(self) -> Order | None:
@@ -136,3 +152,46 @@ class HistoryPane(QWidget):
         order = self.current_order()
         if order is not None:
             self._history.save(order, "pkpass" if fmt == "pkpass" else "pdf")
+
+
+def _row(order: Order) -> QTreeWidgetItem:
+    contact = order.order_contact
+    who = f"{contact.first_name} {contact.last_name} <{contact.email}>" if contact else ""
+    created = order.created_at.astimezone()
+    when = f"{created:%H:%M}" if created.date() == date.today() else f"{created:%d %b %H:%M}"
+    event = order.event_name or (order.event.name if order.event else f"Event {order.event_id}")
+    status = STATUS_TEXT.get(order.status, str(order.status))
+    if order.status == OrderStatus.CANCELED and order.cancel_reason == "expired":
+        status = "Expired"
+    values = {
+        "Code": order.code,
+        "Time": when,
+        "Event": event,
+        "Customer": who,
+        "Tickets": str(sum(item.quantity for item in order.order_item)),
+        "Total": format_money(order.total, order.currency),
+        "Payment": PAYMENT_TEXT.get(order.payment_method or "", order.payment_method or ""),
+        "Cashier": _cashier(order.cashier),
+        "Status": status,
+    }
+    item = QTreeWidgetItem([values[name] for name in COLUMNS])
+    item.setData(0, Qt.ItemDataRole.UserRole, order.id)
+    for name in STRETCH:  # the whole text, when the column is too narrow for it
+        item.setToolTip(COLUMNS.index(name), values[name])
+    return item
+
+
+def _cashier(name: str | None) -> str:
+    if name == COUNTER_USERNAME:
+        return "Training counter"  # the embedded server's own account
+    return name or ""
+
+
+def _found_text(found: int, today: bool) -> str:
+    """ "1 order found today.", "2 orders found.", or what to do when there is none."""
+    if not found:
+        if today:
+            return "No orders today yet. Type an order code, name or email to find older ones."
+        return "No order matches."
+    noun = "order" if found == 1 else "orders"
+    return f"{found} {noun} found today." if today else f"{found} {noun} found."

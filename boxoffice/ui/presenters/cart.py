@@ -87,9 +87,12 @@ class CartPresenter(QObject):
 
     Signals:
         changed(): lines or event changed.
+        cleared(): the sale is over (completed or given up): the sale form goes back to its
+            defaults for the next customer; the event stays open.
     """
 
     changed = Signal()
+    cleared = Signal()
 
     def __init__(self) -> None:
         super().__init__()
@@ -113,6 +116,11 @@ class CartPresenter(QObject):
     def is_free(self) -> bool:
         return bool(self.lines) and self.total == 0
 
+    @property
+    def timeslot_id(self) -> int | None:
+        """The time slot of the cart's latest line with one: the next line's slot too."""
+        return next((line.timeslot.id for line in reversed(self.lines) if line.timeslot), None)
+
     def show_event(self, event: Event) -> None:
         """Offer `event`'s tickets; a cart holding another event's tickets is kept as it is."""
         if self.lines and self.current_event is not None and self.current_event.id != event.id:
@@ -122,6 +130,16 @@ class CartPresenter(QObject):
             )
         self.current_event = event
         self.changed.emit()
+
+    def leave_event(self) -> bool:
+        """Offer no event's tickets (another event is being opened). A cart with lines keeps
+        its event; returns whether the event was left."""
+        if self.lines:
+            return False
+        if self.current_event is not None:
+            self.current_event = None
+            self.changed.emit()
+        return True
 
     def add(
         self,
@@ -175,9 +193,11 @@ class CartPresenter(QObject):
             self.changed.emit()
 
     def clear(self) -> None:
+        """Empty the cart: the sale is over (completed or given up)."""
         self.lines = []
         self.hold_token = None
         self.changed.emit()
+        self.cleared.emit()
 
     def order_items(self) -> list[dict[str, Any]]:
         return [line.order_item() for line in self.lines]

@@ -11,13 +11,14 @@ import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 from boxoffice.desktop.journal import SaleJournal, Step
 from boxoffice.sdk import SDK, APIConnectionError, APIStatusError, BoxOfficeError
-from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, FINAL, OrderStatus
+from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, FINAL, PAYABLE, OrderStatus
 from boxoffice.sdk.models.orders import Order, TicketFormat
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.errors import CashierError, user_message
@@ -42,10 +43,12 @@ class Contact:
 
 @dataclass(frozen=True)
 class Delivery:
-    """What happened to the tickets of a paid order."""
+    """What happened to the tickets of a paid order (`saved_to`: the file they were saved
+    to when there is no printer)."""
 
     printed_pages: int
     message: str
+    saved_to: Path | None = None
 
 
 class TicketsOut(Protocol):
@@ -176,17 +179,18 @@ class CheckoutPresenter(QObject):
         pending = self._pending_sale()
         try:
             order = await self._ensure_order(pending, contact, ticket_format)
-            if order.status in AWAITING_PAYMENT:
+            if order.status == OrderStatus.PAYMENT_PROCESSING:
+                # Paid by card meanwhile, still open, or payable again (its intent is gone).
+                order = await self._sdk.payment.reconcile(order.id)
+            change = None
+            # An open card intent does not stop another try: the card page gets the same
+            # intent back, and cash first cancels it on the server.
+            if order.status in PAYABLE:
                 if method == "card":
                     self.stage.emit("Waiting for the card payment…")
                     self.card_payment_requested.emit(order)
                     return None
                 order, change = await self._pay(pending, order, method, tendered)
-            elif order.status == OrderStatus.PAYMENT_PROCESSING:
-                order = await self._sdk.payment.reconcile(order.id)
-                change = None
-            else:
-                change = None
             if order.status != OrderStatus.PAID:
                 raise _NotPaid(order)
             return await self._finish(pending, order, change)

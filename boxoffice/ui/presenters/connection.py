@@ -1,9 +1,12 @@
-"""Whether the counter can reach its server: the status bar's connection line and the messages
-when the line goes or comes back.
+"""Whether the counter can reach its server: the status bar's connection line, the messages
+when the line goes or comes back, and whether the server says it is in training mode.
 
-With a venue server or Tickethead the presenter asks the server every
-`CONNECTION_CHECK_SECONDS`; the embedded training server's supervisor reports its state
-through `server_state` instead.
+The presenter asks the server (`GET event/health`) every `CONNECTION_CHECK_SECONDS` with a
+short timeout, so a server that stops answering — gone, or frozen: a stopped process still
+counts as running — shows as Offline within seconds. A venue server or Tickethead is
+watched from the start (`watch`); the embedded training server once its supervisor reports
+it running (`server_state`). While the supervisor reports it not running (starting,
+restarting, failed…) the supervisor's text is shown and the checks stay silent.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ import asyncio
 from PySide6.QtCore import QObject, Signal
 
 from boxoffice.desktop.embedded import ServerStatus
-from boxoffice.sdk import SDK, BoxOfficeError
+from boxoffice.sdk import SDK, BoxOfficeError, RequestOptions
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.messages import MessageBridge
 from boxoffice.ui.tasks import TaskRunner
 
-CONNECTION_CHECK_SECONDS = 15
+CONNECTION_CHECK_SECONDS = 5
+HEALTH_OPTIONS: RequestOptions = {"timeout": 3.0, "connect_timeout": 3.0, "max_retries": 0}
 
 CONNECTING = "Connecting…"
 CONNECTED = "Connected"
@@ -49,29 +53,25 @@ class ConnectionPresenter(QObject):
         self.text = CONNECTING
         self.ok = False
         self.online: bool | None = None  # what the last health check found (None: none yet)
+        self.training: bool | None = None  # the server's training mode (None: not said yet)
         self.server_status: ServerStatus | None = None  # the embedded server's last report
         self.tasks = TaskRunner(on_error=lambda exc: messages.error(user_message(exc)))
 
     def watch(self, every: float = CONNECTION_CHECK_SECONDS) -> None:
-        """Check the connection now and every `every` seconds (venue server, Tickethead)."""
+        """Check the connection now and every `every` seconds."""
         self.tasks.run("watch", self._watch(every))
 
     async def check(self) -> bool:
-        """Ask the server whether it is there; `text` says what was found."""
+        """Ask the server whether it is there (and in training mode); `text` says what was
+        found, unless the embedded server's supervisor has its own say."""
         try:
-            await self._sdk.event.health()
+            health = await self._sdk.event.health(options=HEALTH_OPTIONS)
         except BoxOfficeError:
-            if self.online is not False:
-                self._show(OFFLINE, ok=False)
-                self._messages.warning(
-                    "Cannot reach the ticket server. Sales wait until it is back; nothing is lost."
-                )
-            self.online = False
+            self._found(online=False)
             return False
-        if self.online is False:
-            self._messages.info("The ticket server is back.")
-        self._show(CONNECTED, ok=True)
-        self.online = True
+        if health.training is not None:
+            self.training = health.training
+        self._found(online=True)
         return True
 
     def connected(self) -> None:
@@ -89,6 +89,8 @@ class ConnectionPresenter(QObject):
             self._messages.error(f"The training server cannot start. {message}")
         elif status is ServerStatus.RUNNING and was is ServerStatus.RESTARTING:
             self._messages.info("The training server is back.")
+        if status is ServerStatus.RUNNING and not self.tasks.is_running("watch"):
+            self.watch()  # a frozen child still runs: only asking it tells
 
     async def aclose(self) -> None:
         """Stop watching (the app is closing)."""
@@ -98,6 +100,23 @@ class ConnectionPresenter(QObject):
         while True:
             await self.check()
             await asyncio.sleep(every)
+
+    def _found(self, *, online: bool) -> None:
+        """Show what a check found; silent while the embedded server is not running (its
+        supervisor's text stays)."""
+        if self.server_status not in (None, ServerStatus.RUNNING):
+            self.online = None
+            return
+        if not online and self.online is not False:
+            self._show(OFFLINE, ok=False)
+            self._messages.warning(
+                "Cannot reach the ticket server. Sales wait until it is back; nothing is lost."
+            )
+        elif online:
+            if self.online is False:
+                self._messages.info("The ticket server is back.")
+            self._show(CONNECTED, ok=True)
+        self.online = online
 
     def _show(self, text: str, *, ok: bool) -> None:
         self.text, self.ok = text, ok

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -25,13 +26,17 @@ class EventsPresenter(QObject):
 
     Signals:
         events_changed(): `visible` has new rows.
+        event_loading(str): the name of the event just chosen; its tickets are loading.
         event_loaded(object): the chosen `Event`, with configs, slots, sectors and discounts.
+        event_failed(str): the chosen event could not be loaded; a sentence for the cashier.
         busy_changed(bool): a load is running.
         error(str): a sentence for the cashier.
     """
 
     events_changed = Signal()
+    event_loading = Signal(str)
     event_loaded = Signal(object)
+    event_failed = Signal(str)
     busy_changed = Signal(bool)
     error = Signal(str)
 
@@ -44,6 +49,7 @@ class EventsPresenter(QObject):
         self._day: date | None = None
         self.visible: list[EventSummary] = []
         self.selected: Event | None = None
+        self._choices = 0  # events chosen so far: a replaced load is not a failed one
         self.tasks = TaskRunner(on_error=self._failed, on_busy=self.busy_changed.emit)
 
     def refresh(self) -> None:
@@ -56,8 +62,14 @@ class EventsPresenter(QObject):
         self._apply_filter()
 
     def select(self, event_id: int) -> None:
-        """Load event `event_id` in full for the cart (replaces a load still running)."""
-        self.tasks.run("detail", self.load_detail(event_id))
+        """Load event `event_id` in full for the cart (replaces a load still running); what
+        is shown goes at once (`event_loading`), then `event_loaded` or `event_failed`."""
+        summary = self.summary_of(event_id)
+        name = summary.event.name if summary else "The event"
+        self.selected = None
+        self._choices += 1
+        self.event_loading.emit(name)
+        self.tasks.run("detail", self._load_chosen(event_id, name, self._choices))
 
     async def load_list(self) -> None:
         """Fetch every event with its ticket configs and venue; rows sellable now first."""
@@ -76,8 +88,23 @@ class EventsPresenter(QObject):
         self.event_loaded.emit(event)
         return event
 
+    async def _load_chosen(self, event_id: int, name: str, choice: int) -> None:
+        """`load_detail` for choice number `choice`; says so when it fails or is stopped
+        (not when a later choice replaced it)."""
+        try:
+            await self.load_detail(event_id)
+        except BoxOfficeError as exc:
+            self.event_failed.emit(
+                f"{name} could not be loaded. {user_message(exc)} Choose it again to retry."
+            )
+            raise
+        except asyncio.CancelledError:
+            if choice == self._choices:
+                self.event_failed.emit(f"Loading {name} was stopped. Choose it again to load it.")
+            raise
+
     def stop(self) -> None:
-        """Stop loading (Esc); what is shown stays."""
+        """Stop loading (Esc): the list shown stays; a chosen event's load says it stopped."""
         self.tasks.cancel()
 
     async def aclose(self) -> None:

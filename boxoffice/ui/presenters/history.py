@@ -1,7 +1,9 @@
-"""Order history: find an order by code, name or email, and print or save its tickets again."""
+"""Order history: today's orders, find an order by code, name or email, and print or save its
+tickets again."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -17,7 +19,10 @@ PAGE = 50
 
 
 class HistoryPresenter(QObject):
-    """Searches orders and re-issues their tickets.
+    """Lists today's orders, searches orders and re-issues their tickets.
+
+    `orders` holds the rows shown; `showing_today` says whether they are today's orders
+    (the Orders tab's first view) or the result of a search.
 
     Signals:
         orders_changed(): `orders` has new rows.
@@ -36,10 +41,15 @@ class HistoryPresenter(QObject):
         self._sdk = sdk
         self._printing = printing
         self.orders: list[Order] = []
+        self.showing_today = False
         self.tasks = TaskRunner(on_error=self._failed, on_busy=self.busy_changed.emit)
 
     def search(self, text: str) -> None:
         self.tasks.run("search", self.find(text))
+
+    def show_today(self) -> None:
+        """List today's orders, newest first (the Orders tab shows them when it opens)."""
+        self.tasks.run("search", self.today())
 
     def reprint(self, order: Order) -> None:
         self.tasks.run("reprint", self._printing.reprint(order))
@@ -58,7 +68,20 @@ class HistoryPresenter(QObject):
     async def find(self, text: str) -> list[Order]:
         """The newest orders matching every word of `text` (all recent orders when empty)."""
         page = await self._sdk.order.list_orders(limit=PAGE, query=text.strip() or None)
-        self.orders = list(page.data)
+        return self._show(list(page.data), today=False)
+
+    async def today(self, day: date | None = None) -> list[Order]:
+        """The orders made on `day` (today) by this computer's clock, newest first."""
+        day = day or date.today()
+        start = datetime.combine(day, time.min).astimezone()  # local midnight, as ISO
+        stop = datetime.combine(day + timedelta(days=1), time.min).astimezone()
+        page = await self._sdk.order.list_orders(
+            limit=PAGE, created_at=f"{start.isoformat()};{stop.isoformat()}"
+        )
+        return self._show(list(page.data), today=True)
+
+    def _show(self, orders: list[Order], *, today: bool) -> list[Order]:
+        self.orders, self.showing_today = orders, today
         self.orders_changed.emit()
         return self.orders
 

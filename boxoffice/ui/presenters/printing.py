@@ -2,7 +2,8 @@
 
 Printing prints the PDF the server made (one source of the ticket layout); this presenter
 only chooses the printer and moves bytes. "Print to PDF file" is a printer choice too: the
-printed file goes into the save folder (handy for training and for the benchmark).
+printed file goes into the save folder (handy for training and for the benchmark). With no
+printer chosen ("save only") a sale's tickets are saved into the save folder instead.
 """
 
 from __future__ import annotations
@@ -62,12 +63,26 @@ class PrintingPresenter(QObject):
 
     @property
     def printer_name(self) -> str | None:
-        """The chosen printer, else the system default, else None (nothing to print on)."""
-        return self.settings.printer or printers.default_printer()
+        """The chosen printer; None: no printer, tickets are saved to the save folder."""
+        return self.settings.printer
+
+    def suggested_printer(self) -> str | None:
+        """The printer to offer first when asking: the system's default, if there is one."""
+        return printers.default_printer()
+
+    @property
+    def printer_question_due(self) -> bool:
+        """No printer chosen and the first start's question never answered."""
+        return self.settings.printer is None and not self.settings.printer_asked
 
     def set_printer(self, name: str | None) -> None:
         self.settings.printer = name
         self.settings_changed.emit()
+
+    def answer_printer_question(self, name: str | None) -> None:
+        """The first start's answer: printer `name`, or None to save the tickets only."""
+        self.settings.printer_asked = True
+        self.set_printer(name)
 
     def set_auto_print(self, on: bool) -> None:
         self.settings.auto_print = on
@@ -104,11 +119,19 @@ class PrintingPresenter(QObject):
     # --- work ------------------------------------------------------------------------------
 
     async def deliver(self, order: Order) -> Delivery:
-        """After a sale: print the tickets if auto-print is on (never raises for the printer)."""
+        """After a sale: print the tickets if auto-print is on, or save them when there is
+        no printer (never raises for the printer or the folder)."""
         if order.format == "SECURE":
             return Delivery(0, f"Order {order.code}: the tickets are in the customer's wallet.")
         if not self.settings.auto_print:
-            return Delivery(0, f"Order {order.code} is ready: print the tickets with Ctrl+P.")
+            verb = (
+                "save the tickets with Ctrl+S"
+                if self.printer_name is None
+                else "print the tickets with Ctrl+P"
+            )
+            return Delivery(0, f"Order {order.code} is ready: {verb}.")
+        if self.printer_name is None:
+            return await self._deliver_to_folder(order)
         pdf = await self.fetch_pdf(order)
         try:
             pages = self.print_pdf(pdf, title=f"Tickets {order.code}")
@@ -149,7 +172,10 @@ class PrintingPresenter(QObject):
     def make_printer(self, title: str = "Tickets") -> QPrinter:
         name = self.printer_name
         if name is None:
-            raise PrintingError("No printer is set up. Choose one in Settings (Ctrl+,).")
+            raise PrintingError(
+                "No printer is set up. Choose one in Settings (Ctrl+,), "
+                "or save the tickets instead."
+            )
         if name == PRINT_TO_FILE:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             path = self.save_folder / f"{title.replace(' ', '-')}-{stamp}.pdf"
@@ -158,10 +184,27 @@ class PrintingPresenter(QObject):
             return printers.pdf_file_printer(path)
         return printers.printer_for(name)
 
-    async def _save_to_folder(self, order: Order) -> None:
+    async def save_order(self, order: Order) -> Path:
+        """Save `order`'s tickets into the save folder: Wallet passes for a PKPASS order,
+        else the PDF; returns the file written."""
         fmt: SaveFormat = "pkpass" if order.format == "PKPASS" else "pdf"
-        path = await self.save(order, fmt)
+        return await self.save(order, fmt)
+
+    async def _save_to_folder(self, order: Order) -> None:
+        path = await self.save_order(order)
         self.saved.emit(f"Order {order.code} saved to {path}.")
+
+    async def _deliver_to_folder(self, order: Order) -> Delivery:
+        """No printer: the tickets go into the save folder at once."""
+        try:
+            path = await self.save_order(order)
+        except PrintingError as exc:
+            return Delivery(0, f"{exc} Then save order {order.code} again from Orders.")
+        return Delivery(
+            0,
+            f"Order {order.code}: no printer is set up, so the tickets were saved to {path}.",
+            saved_to=path,
+        )
 
     async def _fetch_preview(self, order: Order) -> None:
         self.preview_ready.emit(await self.fetch_pdf(order))

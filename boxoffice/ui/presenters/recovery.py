@@ -1,14 +1,16 @@
 """After a crash or a dead server: settle every sale the journal says did not finish.
 
 A paid order is never forgotten (it is reported, and can be reprinted from Orders); an
-order that was never paid is released so its tickets can be sold again.
+order that was never paid is released so its tickets can be sold again. Only the sales made
+on the server the counter uses now are settled (`journal.ServerIdentity.owns`); the others
+are kept for when their server is used again.
 """
 
 from __future__ import annotations
 
 import logging
 
-from boxoffice.desktop.journal import SaleJournal, SaleRecord, Step
+from boxoffice.desktop.journal import SaleJournal, SaleRecord, ServerIdentity, Step
 from boxoffice.sdk import SDK, BoxOfficeError, NotFoundError
 from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, OrderStatus
 
@@ -16,12 +18,24 @@ logger = logging.getLogger(__name__)
 
 
 async def settle_unfinished(sdk: SDK, journal: SaleJournal) -> list[str]:
-    """Check each unfinished sale with the server; one sentence per sale for the cashier.
+    """Check each unfinished sale of this server with it; one sentence per sale for the
+    cashier.
 
-    Sales that cannot be checked now (server unreachable) stay unfinished for next time.
+    The server is asked who it is first (its instance id, `GET event/health`), and the
+    journal says so on every line from then on. Sales that cannot be checked now (server
+    unreachable) stay unfinished for next time.
     """
+    try:
+        health = await sdk.event.health()
+    except BoxOfficeError as exc:
+        logger.info("cannot settle unfinished sales yet: %s", exc)
+        return []
+    url = journal.server.url if journal.server is not None else sdk.base_url
+    server = journal.server = ServerIdentity(url, health.instance_id)
     messages = []
     for record in journal.unfinished():
+        if not server.owns(record):
+            continue  # another server's sale: kept for when that server is used again
         try:
             message = await _settle(sdk, journal, record)
         except BoxOfficeError as exc:

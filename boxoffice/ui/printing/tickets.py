@@ -96,14 +96,15 @@ def print_tickets(data: bytes, printer: QPrinter, *, title: str = "Tickets") -> 
 
 def preview_dialog(
     data: bytes, printer: QPrinter, parent: QWidget | None = None
-) -> QPrintPreviewDialog:
+) -> TicketPreviewDialog:
     """A print preview of the ticket PDF `data` on `printer`, drawn the same way as printing.
 
     The caller shows it (`open()`, or `exec()` through `run_modal`); printing from the
-    dialog prints on `printer`. Raises TicketFileError when `data` is not a readable PDF.
+    dialog prints on `printer`, which the dialog keeps alive (`TicketPreviewDialog`).
+    Raises TicketFileError when `data` is not a readable PDF.
     """
     document = _load_pdf(data)
-    dialog = QPrintPreviewDialog(printer, parent)
+    dialog = TicketPreviewDialog(printer, parent)
     dialog.setWindowTitle("Ticket preview")
     document.setParent(dialog)  # lives as long as the dialog
 
@@ -115,6 +116,28 @@ def preview_dialog(
 
     dialog.paintRequested.connect(paint)
     return dialog
+
+
+class TicketPreviewDialog(QPrintPreviewDialog):
+    """A print preview that owns the printer it previews on.
+
+    `QPrintPreviewDialog(printer)` keeps a bare pointer to `printer`: a QPrinter is not a
+    QObject, so neither Qt nor the dialog owns it. A QPrinter made for one preview (as
+    `PrintingPresenter.make_printer()` makes them) was deleted with its last Python
+    reference, when the code that opened the dialog returned, and the dialog then painted on
+    freed memory: a segmentation fault in QtPrintSupport. This dialog holds the printer for
+    as long as it lives. Its Python side, and so the printer, goes after its C++ side, whether
+    Python drops it or its parent (or WA_DeleteOnClose) deletes it.
+    """
+
+    def __init__(self, printer: QPrinter, parent: QWidget | None = None) -> None:
+        super().__init__(printer, parent)
+        self._printer = printer
+
+    @property
+    def ticket_printer(self) -> QPrinter:
+        """The printer this preview paints on (and prints on, from its Print button)."""
+        return self._printer
 
 
 def save_tickets(data: bytes, folder: Path, filename: str) -> Path:

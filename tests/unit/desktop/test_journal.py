@@ -1,5 +1,5 @@
-"""The sale journal: steps appended durably, each sale's latest state, unfinished sales, and a
-last line cut short by a crash."""
+"""The sale journal: steps appended durably, each sale's latest state, unfinished sales, a
+last line cut short by a crash, and which server each sale belongs to."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from boxoffice.desktop.journal import SaleJournal, Step
+from boxoffice.desktop.journal import SaleJournal, ServerIdentity, Step
 
 
 @pytest.fixture
@@ -165,3 +165,32 @@ def test_the_step_values_are_the_strings_in_the_file():
 
 def test_sale_ids_are_unique():
     assert len({SaleJournal.new_sale_id() for _ in range(100)}) == 100
+
+
+def test_each_line_says_which_server_its_sale_is_on(tmp_path):
+    journal = SaleJournal(tmp_path / "journal.jsonl", server=ServerIdentity("http://lan:8765/"))
+    journal.record("a", Step.STARTED)
+    journal.server = ServerIdentity("http://lan:8765", "id-lan")
+    journal.record("a", Step.ORDER_CREATED, order_id=4)
+    lines = [json.loads(line) for line in journal.path.read_text().splitlines()]
+    assert [line.get("server_id") for line in lines] == [None, "id-lan"]
+    assert {line["server_url"] for line in lines} == {"http://lan:8765"}
+    assert journal.sales()["a"].data["server_id"] == "id-lan"
+
+
+def test_a_sale_belongs_to_the_server_of_its_instance_id_else_of_its_url(tmp_path):
+    journal = SaleJournal(tmp_path / "journal.jsonl")
+    journal.record("old", Step.STARTED)  # before servers were told apart: no server owns it
+    journal.server = ServerIdentity("http://127.0.0.1:40001", "embedded")
+    journal.record("embedded", Step.STARTED)
+    journal.server = ServerIdentity("http://lan:8765")  # its id not known yet
+    journal.record("lan", Step.STARTED)
+    sales = journal.sales()
+
+    def owned(server: ServerIdentity) -> set[str]:
+        return {sale_id for sale_id, record in sales.items() if server.owns(record)}
+
+    assert owned(ServerIdentity("http://127.0.0.1:40002", "embedded")) == {"embedded"}  # new port
+    assert owned(ServerIdentity("http://127.0.0.1:40001", "another")) == set()
+    assert owned(ServerIdentity("http://lan:8765/", "lan-id")) == {"lan"}
+    assert owned(ServerIdentity("http://lan:8765")) == {"lan"}

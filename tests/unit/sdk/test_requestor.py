@@ -162,3 +162,49 @@ def test_retry_after_as_an_http_date():
     assert 25 < (retry_after_seconds(soon) or 0) <= 30
     assert retry_after_seconds(httpx.Response(503, headers={"Retry-After": "soon"})) is None
     assert retry_after_seconds(httpx.Response(503)) is None
+
+
+class FrozenServer:
+    """A server that takes every request and never answers: each attempt waits its whole
+    read timeout (on a fake clock) and times out."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.timeouts: list[dict[str, float]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        timeout = request.extensions["timeout"]
+        self.timeouts.append(timeout)
+        self.now += timeout["read"]
+        raise httpx.ReadTimeout("no answer", request=request)
+
+
+async def test_a_counter_waits_seconds_not_minutes_for_a_frozen_server():
+    """Connect 3 s, read 10 s by default; the retries of one call end within 12 s in all."""
+    frozen = FrozenServer()
+    sdk = await build(Recorder(frozen))
+    sdk.requestor.clock = lambda: frozen.now
+    with pytest.raises(APITimeoutError):
+        await sdk.order.create_order([{"quantity": 1, "ticket_config_id": 1}])
+    assert (frozen.timeouts[0]["connect"], frozen.timeouts[0]["read"]) == (3.0, 10.0)
+    assert len(frozen.timeouts) == 2 and frozen.timeouts[1]["read"] < 10.0
+    assert frozen.now <= 12.0
+
+
+async def test_a_call_gives_up_when_its_next_retry_would_end_too_late():
+    limited = error(503, "unavailable", headers={"Retry-After": "30"})
+    recorder = Recorder(limited, ok(ORGANIZER))
+    sdk = await build(recorder)
+    with pytest.raises(ServerError):
+        await sdk.account.get_organizer()
+    assert len(recorder.requests) == 1 and recorder.sleeps == []
+    recorder.answers = [limited, ok(ORGANIZER)]
+    await sdk.account.get_organizer(options={"timeout": 30})  # 36 s in all: it waits
+    assert recorder.sleeps == [30.0]
+
+
+async def test_ticket_downloads_may_take_longer_to_answer():
+    recorder = Recorder(httpx.Response(200, content=b"%PDF-"))
+    sdk = await build(recorder)
+    assert await sdk.order.download_tickets(7) == b"%PDF-"
+    assert recorder.requests[0].extensions["timeout"]["read"] == 30.0

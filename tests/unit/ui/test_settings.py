@@ -103,3 +103,13 @@ def test_a_broken_value_falls_back_to_its_default_and_keeps_the_others(qapp, tmp
     assert loaded.ticket_size == "a4"
     assert loaded.auto_print is True
     assert loaded.printer == "Front desk"
+
+
+def test_the_training_banner_shows_what_the_server_says():
+    assert Mode.of(None) is Mode.EMBEDDED and Mode.of("http://lan:8765") is Mode.VENUE
+    banner = ("Training — no real money", True)
+    assert Mode.EMBEDDED.status_label(None) == banner  # before the server has said
+    assert Mode.VENUE.status_label(None) == ("Venue server", False)
+    assert Mode.VENUE.status_label(True) == banner
+    assert Mode.EMBEDDED.status_label(False) == ("Built-in server", False)
+    assert Mode.TICKETHEAD.status_label(False) == ("Tickethead", False)

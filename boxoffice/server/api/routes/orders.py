@@ -53,7 +53,8 @@ def list_orders(
     created_at: str | None = None,
 ) -> JSONResponse:
     """Your orders (all orders for staff); filter by event, status, code, email, `d1;d2`, and
-    `query` (words found in the code, the contact's name or email)."""
+    `query` (words found in the code, the contact's name or email). Each order also says its
+    event's name, its payment method and its cashier (extensions)."""
     start, stop = date_range(created_at, "created_at")
     rows, total = orders.list_orders(
         session,
@@ -70,7 +71,13 @@ def list_orders(
         limit=limit,
         offset=offset,
     )
-    return views.page([views.order(o) for o in rows], limit=limit, offset=offset, total=total)
+    details = orders.list_details(session, rows)
+    return views.page(
+        [views.order(o, details=details[o.id]) for o in rows],
+        limit=limit,
+        offset=offset,
+        total=total,
+    )
 
 
 @router.get("/{order_id}", response_model=od.Order)
