@@ -3,7 +3,9 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_desktop_screenshots.py
 
 Starts the embedded server in a temporary folder, drives the real window (sign-in, events,
-cart, checkout, a finished cash sale, the order history) and saves one PNG per step.
+cart, checkout, a finished cash sale, the order history, the events at 1024×768, the printer
+question of the first start, a sale saved without a printer, quitting mid-sale) and saves one
+PNG per step.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ OUT = ROOT / "docs" / "screenshots"
 
 
 async def take(folder: Path) -> None:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
     from boxoffice.ui.dialogs.login import LoginDialog
+    from boxoffice.ui.dialogs.printer_choice import PrinterChoiceDialog
     from boxoffice.ui.presenters.printing import PRINT_TO_FILE
     from tests.helpers.counter import (
         config_id,
@@ -75,6 +78,31 @@ async def take(folder: Path) -> None:
         await counter.history.tasks.wait("search")
         await asyncio.sleep(0.3)
         save(window, "desktop-orders.png")
+
+        window.tabs.setCurrentIndex(0)  # the events pane on a small counter screen
+        panes.events.search.clear()
+        window.resize(1024, 768)
+        await asyncio.sleep(0.3)
+        save(window, "desktop-1024x768.png")
+        window.resize(1280, 760)
+
+        choice = PrinterChoiceDialog(counter.printing, parent=window)
+        choice.show()
+        await asyncio.sleep(0.3)
+        save(choice, "desktop-printer-choice.png")
+        choice.close()  # closing it is "save only": the next sale is saved, not printed
+        await sell_with_keyboard(counter, event_query="pop & soul", quantity=1, tendered="29")
+        await asyncio.sleep(0.3)
+        save(window, "desktop-sale-saved.png")
+
+        pop = await open_event(counter, named("Pop"))
+        counter.cart.add(config_id(pop, "Standard"), 2)
+        window.close()  # Ctrl+Q with tickets in the cart: asked first
+        await asyncio.sleep(0.3)
+        question = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox))
+        save(question, "desktop-quit-mid-sale.png")
+        question.reject()  # Esc: finish the sale
+        counter.checkout.abandon()
 
 
 def main() -> int:
