@@ -22,6 +22,7 @@ from boxoffice.sdk import (
     PaymentDeclinedError,
     PermissionDeniedError,
     ServerError,
+    SignInLockedError,
 )
 
 
@@ -32,7 +33,7 @@ class ExitCode(enum.IntEnum):
     REFUSED = 1  # refused (sold out, seat taken, not found, invalid ticket…) or a file failed
     USAGE = 2  # bad arguments or options
     UNREACHABLE = 3  # the server cannot be reached, timed out or failed (5xx)
-    NOT_AUTHORIZED = 4  # not signed in, wrong password, no permission, no credential store
+    NOT_AUTHORIZED = 4  # not signed in, wrong password, sign-in locked, no permission, no store
     PAYMENT_INCOMPLETE = 5  # the order exists but is not paid (card page pending, declined)
 
 
@@ -47,6 +48,7 @@ class CommandError(Exception):
 EXIT_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (PaymentDeclinedError, ExitCode.PAYMENT_INCOMPLETE),
     (AuthenticationError, ExitCode.NOT_AUTHORIZED),
+    (SignInLockedError, ExitCode.NOT_AUTHORIZED),  # the server's sentence says how long
     (PermissionDeniedError, ExitCode.NOT_AUTHORIZED),
     (CredentialStoreUnavailable, ExitCode.NOT_AUTHORIZED),
     (APIConnectionError, ExitCode.UNREACHABLE),

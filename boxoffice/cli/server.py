@@ -1,5 +1,6 @@
-"""Server-side commands: `serve`, `users add`, `catalog import|export`, `mail list|send`,
-`tickets verify` and `ledger verify`, all with the same data options."""
+"""Server-side commands: `serve`, `users add|list|disable|enable|set-password`,
+`catalog import|export`, `mail list|send`, `tickets verify` and `ledger verify`, all with the
+same data options."""
 
 from __future__ import annotations
 
@@ -61,6 +62,29 @@ def add_commands(commands: Any) -> None:
     )
     _data_options(add)
     add.set_defaults(handler=run_users_add)
+    listing = users_cmds.add_parser("list", help="list the accounts (not guests)")
+    listing.add_argument("--role", choices=["admin", "staff", "customer"])
+    _data_options(listing)
+    listing.set_defaults(handler=run_users_list)
+    for verb, what in (
+        ("disable", "disable an account: no sign-in, its tokens refused at once"),
+        ("enable", "enable a disabled account again"),
+    ):
+        toggle = users_cmds.add_parser(verb, help=what)
+        toggle.add_argument("name", help="username or email")
+        _data_options(toggle)
+        toggle.set_defaults(handler=run_users_toggle, disable=verb == "disable")
+    set_password = users_cmds.add_parser(
+        "set-password", help="set an account's password (its refresh tokens are revoked)"
+    )
+    set_password.add_argument("name", help="username or email")
+    set_password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input (else prompt)",
+    )
+    _data_options(set_password)
+    set_password.set_defaults(handler=run_users_set_password)
 
     catalog = commands.add_parser("catalog", help="import or export events, prices and seat maps")
     catalog_cmds = catalog.add_subparsers(dest="catalog_command", required=True)
@@ -110,8 +134,7 @@ def add_commands(commands: Any) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> ExitCode:
-    import uvicorn
-
+    from boxoffice.server import serving
     from boxoffice.server.app import create_app
 
     setup_logging(args.log_level)
@@ -130,8 +153,13 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
     # Start the card gateway (in training mode the Stripe emulator child process) beside the
     # server, so the first card payment does not wait for it.
     threading.Thread(target=cards.warm_up, name="card-gateway", daemon=True).start()
-    uvicorn.run(
-        app, host=settings.host, port=settings.port, log_level=args.log_level, access_log=False
+    # SIGTERM: up to 10 s for the requests in flight, then stuck ones are abandoned.
+    serving.serve(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        cleanup=cards.close,
     )
     return ExitCode.OK
 
@@ -169,6 +197,85 @@ def run_users_add(args: argparse.Namespace) -> ExitCode:
         return ExitCode.REFUSED
     sys.stdout.write(f"created {user.role} {user.username} (id {user.id})\n")
     return ExitCode.OK
+
+
+def run_users_list(args: argparse.Namespace) -> ExitCode:
+    """A table of the registered accounts: id, role, active or disabled, username, email."""
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.services import users
+
+    settings = _settings(args, load_demo=False)
+    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    try:
+        with state.read_sessions() as session:
+            rows, _ = users.list_users(session, role=args.role, limit=1_000_000)
+    finally:
+        state.engine.dispose()
+    lines = [("ID", "ROLE", "STATUS", "USERNAME", "EMAIL")]
+    lines += [
+        (
+            str(row.id),
+            row.role,
+            "disabled" if row.disabled else "active",
+            row.username or "-",
+            row.email or "-",
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]) - 1)]
+    for line in lines:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths, strict=False)]
+        sys.stdout.write("  ".join([*cells, line[-1]]) + "\n")
+    return ExitCode.OK
+
+
+def _change_user(args: argparse.Namespace, change: Any) -> ExitCode:
+    """Run `change(session, user, now)` on the account `args.name` in one transaction."""
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.errors import DomainError
+    from boxoffice.server.services import users
+
+    settings = _settings(args, load_demo=False)
+    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    try:
+        with state.write_sessions() as session, session.begin():
+            user = users.user_by_name(session, args.name)
+            change(session, user, utc_now())
+            described = f"{user.role} {user.username} (id {user.id})"
+    except DomainError as exc:
+        return _error(exc.message)
+    finally:
+        state.engine.dispose()
+    sys.stdout.write(f"{args.done} {described}\n")
+    return ExitCode.OK
+
+
+def run_users_toggle(args: argparse.Namespace) -> ExitCode:
+    """`users disable NAME` / `users enable NAME`; a running server refuses the account's
+    tokens from its next request on."""
+    from boxoffice.server.services import users
+
+    args.done = "disabled" if args.disable else "enabled"
+    return _change_user(
+        args,
+        lambda session, user, now: users.set_disabled(
+            session, user, args.disable, actor=None, now=now
+        ),
+    )
+
+
+def run_users_set_password(args: argparse.Namespace) -> ExitCode:
+    """`users set-password NAME`: a new password; the account's refresh tokens are revoked."""
+    from boxoffice.server.services import users
+
+    password = _read_password(args.password_stdin)
+    args.done = "new password for"
+    return _change_user(
+        args,
+        lambda session, user, now: users.set_password(session, user, password, actor=None, now=now),
+    )
 
 
 def _error(message: str) -> ExitCode:

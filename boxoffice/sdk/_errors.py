@@ -18,6 +18,7 @@ BoxOfficeError
     ├── UnprocessableEntityError 422
     │   └── ValidationError             validation_error
     ├── RateLimitError           429
+    │   └── SignInLockedError           signin_locked (too many failed sign-ins; not retried)
     └── ServerError              5xx
 
 A domain class is chosen by the server's `code` only when it fits the status class.
@@ -104,6 +105,18 @@ class ServerError(APIStatusError):
     """5xx."""
 
 
+class SignInLockedError(RateLimitError):
+    """429 signin_locked: too many failed sign-ins for this account or address; sign-in is
+    closed for `retry_after` seconds. The SDK does not retry it: a person is waiting."""
+
+    @property
+    def retry_after(self) -> int | None:
+        """Seconds until sign-in opens again, as the server said (None if it did not)."""
+        details = self.body.get("details") if isinstance(self.body, dict) else None
+        value = details.get("retry_after") if isinstance(details, dict) else None
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 class SoldOutError(ConflictError):
     """409 sold_out: too few tickets or seats left."""
 
@@ -152,6 +165,7 @@ _BY_CODE: dict[str, type[APIStatusError]] = {
     "validation_error": ValidationError,
     "payment_declined": PaymentDeclinedError,
     "card_declined": PaymentDeclinedError,
+    "signin_locked": SignInLockedError,
 }
 """The one mapping table: server `code` → domain class (used when its base fits the status)."""
 

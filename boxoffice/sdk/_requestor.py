@@ -58,17 +58,25 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 
 
 def should_retry(response: httpx.Response) -> bool:
-    """408, 429, 5xx and `409 idempotency_in_progress` are worth another try."""
+    """408, 429, 5xx and `409 idempotency_in_progress` are worth another try; not a
+    `429 signin_locked` (a person is waiting to be told)."""
     status = response.status_code
+    if status == 429:
+        return _code_of(response) != "signin_locked"
     if status in RETRY_STATUSES or status >= 500:
         return True
     if status == 409:
-        try:
-            body = response.json()
-        except ValueError:
-            return False
-        return isinstance(body, dict) and body.get("code") == "idempotency_in_progress"
+        return _code_of(response) == "idempotency_in_progress"
     return False
+
+
+def _code_of(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code if isinstance(code, str) else None
 
 
 def _body_of(response: httpx.Response) -> Any:

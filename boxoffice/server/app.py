@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from boxoffice import __version__
 from boxoffice.sdk.models.auth import COUNTER_USERNAME
-from boxoffice.server.api import errors, idempotency
+from boxoffice.server.api import errors, guard, idempotency, signin
 from boxoffice.server.api.routes import (
+    accounts,
     auth,
     events,
     health,
@@ -34,8 +35,9 @@ from boxoffice.server.api.routes import (
 )
 from boxoffice.server.api.state import Clock, ServerState
 from boxoffice.server.config import ServerSettings
-from boxoffice.server.db.engine import make_engine, make_sessionmakers
-from boxoffice.server.db.locking import WriteGate
+from boxoffice.server.data_folder import secure_data_folder, sqlite_file
+from boxoffice.server.db.engine import REQUEST_SESSIONS, make_engine, make_sessionmakers
+from boxoffice.server.db.locking import RequestSlots, WriteGate, startup_lock
 from boxoffice.server.db.migrate import upgrade
 from boxoffice.server.db.models import RefreshToken, User
 from boxoffice.server.errors import NotAuthenticated
@@ -54,23 +56,28 @@ def utc_now() -> datetime:
 
 def prepare_database(settings: ServerSettings, engine: Engine, clock: Clock) -> ServerState:
     """Migrate, load the signing key and the instance id (and the demo venue into an empty
-    database)."""
-    upgrade(engine)
+    database). First the data folder is made the owner's alone (`data_folder`)."""
+    secure_data_folder(settings.data_dir, sqlite_file(engine))
     read, write = make_sessionmakers(engine)
-    with write() as session, session.begin():
-        key = tokens.load_or_create_signing_key(session)
-        instance_id = instance.load_or_create_instance_id(session)
-        if settings.load_demo:
-            demo.load_if_empty(session, now=clock())
-        if settings.counter_password is not None:
-            ensure_counter_user(session, settings.counter_password.get_secret_value(), now=clock())
-        organizer = demo.default_organizer(session) or DEMO_ORGANIZER
+    # Servers starting together on one database set it up one after the other.
+    with startup_lock(engine):
+        upgrade(engine)
+        with write() as session, session.begin():
+            key = tokens.load_or_create_signing_key(session)
+            instance_id = instance.load_or_create_instance_id(session)
+            if settings.load_demo:
+                demo.load_if_empty(session, now=clock())
+            if settings.counter_password is not None:
+                password = settings.counter_password.get_secret_value()
+                ensure_counter_user(session, password, now=clock())
+            organizer = demo.default_organizer(session) or DEMO_ORGANIZER
     return ServerState(
         settings=settings,
         engine=engine,
         read_sessions=read,
         write_sessions=write,
         gate=WriteGate(engine),
+        slots=RequestSlots(REQUEST_SESSIONS),
         signing_key=key,
         clock=clock,
         organizer=organizer,
@@ -164,6 +171,7 @@ def create_app(
     for router in (
         health.router,
         auth.router,
+        accounts.router,
         events.router,
         venues.router,
         seating.router,
@@ -174,4 +182,6 @@ def create_app(
     ):
         app.include_router(router)
     app.add_middleware(idempotency.IdempotencyMiddleware, state=state)
+    app.add_middleware(signin.SignInFront, state=state)  # sign-ins pass the store by
+    app.add_middleware(guard.RequestGuard)  # outermost: body limit, NUL, no reset on errors
     return app

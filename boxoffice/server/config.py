@@ -46,6 +46,21 @@ class ServerSettings(BaseSettings):
     # the environment, a fresh random secret per launch), start-up makes sure a staff user
     # `counter` exists with exactly this password.
     counter_password: SecretStr | None = Field(default=None, repr=False)
+    # Failed sign-ins (services/signin_guard.py), counted over the last `signin_window_seconds`
+    # per account and per client address. From `…slowdown_after` failures on, each failure
+    # closes sign-in for `signin_slowdown_seconds`; from `…lock_after` on, for
+    # `signin_lock_seconds` (`429 signin_locked` with Retry-After). A success resets the
+    # account. Kept in this process's memory: a restart forgets them.
+    signin_window_seconds: int = Field(default=900, ge=1)
+    signin_slowdown_after: int = Field(default=3, ge=1)
+    signin_slowdown_seconds: int = Field(default=5, ge=1)
+    signin_lock_after: int = Field(default=10, ge=1)
+    signin_lock_seconds: int = Field(default=900, ge=1)
+    signin_address_slowdown_after: int = Field(default=10, ge=1)
+    signin_address_lock_after: int = Field(default=30, ge=1)
+    # Password checks (Argon2id, ~0.1 s of one CPU each) running at once, in worker threads of
+    # their own; more wait on the event loop, holding no thread, connection or write lock.
+    signin_hash_concurrency: int = Field(default=1, ge=1)
 
     def resolved_database_url(self) -> str:
         """The database URL: the configured one, else a SQLite file in the data directory."""

@@ -6,7 +6,8 @@ DomainError
 ├── NotFound              404  event_not_found, order_not_found, hold_token_not_found, …
 ├── RuleViolation         400  event_not_published, sale_not_started, sale_ended, …
 ├── Conflict              409  sold_out, seat_taken, username_taken, idempotency_in_progress
-└── InvalidInput          422  validation_error, ticket_config_not_found, seat_not_found, …
+├── InvalidInput          422  validation_error, ticket_config_not_found, seat_not_found, …
+└── TooManyAttempts       429  signin_locked (with Retry-After)
 """
 
 from __future__ import annotations
@@ -56,3 +57,13 @@ class Conflict(DomainError):
 
 class InvalidInput(DomainError):
     default_code = "validation_error"
+
+
+class TooManyAttempts(DomainError):
+    """Refused until `retry_after` seconds have passed (sent as `Retry-After` and in details)."""
+
+    default_code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code, details={"retry_after": retry_after})
+        self.retry_after = retry_after

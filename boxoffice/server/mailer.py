@@ -4,6 +4,13 @@
 again later may help (`retryable`); the mail queue catches it and schedules the next attempt
 (`services.mail.record_failure`). Passwords never reach a log line or an error message:
 the settings hold the password as a `SecretStr`.
+
+Internationalised addresses: a domain such as `exämple.com` leaves in its IDNA form
+(`xn--exmple-cua.com`) in the envelope and the headers, so every relay can route it. A mailbox
+name that is not ASCII (`jöhn@…`) needs SMTPUTF8: smtplib asks for it when the relay offers it
+(the headers then go as UTF-8, never as encoded-words, which are not addresses); a relay without
+it refuses the message for good (`MailDeliveryError`, not retryable). The outbox writes such a
+message with UTF-8 headers.
 """
 
 from __future__ import annotations
@@ -18,11 +25,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Literal, Self
 
+import idna
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 logger = logging.getLogger(__name__)
@@ -71,10 +80,52 @@ class Delivery:
 
 def send(message: EmailMessage, settings: SmtpSettings | None, outbox_dir: Path) -> Delivery:
     """Deliver `message` over SMTP, or with no SMTP configured, write it to `outbox_dir`."""
+    with_ascii_domains(message)
     if settings is None:
         return Delivery(via="outbox", path=write_to_outbox(message, outbox_dir))
     deliver_smtp(message, settings)
     return Delivery(via="smtp")
+
+
+# --- addresses -----------------------------------------------------------------------------
+
+ADDRESS_HEADERS = ("From", "To", "Cc", "Reply-To", "Sender")
+
+
+def ascii_domain(domain: str) -> str:
+    """`exämple.com` → `xn--exmple-cua.com` (IDNA 2008 with UTS 46 mapping); raises
+    `MailDeliveryError` (not retryable) for a domain that has no IDNA form."""
+    if domain.isascii():
+        return domain
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise MailDeliveryError(
+            f"The mail domain {domain!r} cannot be written in IDNA: {exc}.", retryable=False
+        ) from exc
+
+
+def with_ascii_domains(message: EmailMessage) -> EmailMessage:
+    """Rewrite the address headers of `message` (in place) with IDNA domains."""
+    for name in ADDRESS_HEADERS:
+        header = message.get(name)
+        addresses = getattr(header, "addresses", None)
+        if not addresses or all(a.domain.isascii() for a in addresses):
+            continue
+        del message[name]
+        message[name] = tuple(
+            Address(a.display_name, a.username, ascii_domain(a.domain)) for a in addresses
+        )
+    return message
+
+
+def needs_smtputf8(message: EmailMessage) -> bool:
+    """A mailbox name that is not ASCII: deliverable only with SMTPUTF8 (RFC 6531)."""
+    for name in ADDRESS_HEADERS:
+        for address in getattr(message.get(name), "addresses", ()):
+            if not address.addr_spec.isascii():
+                return True
+    return False
 
 
 # --- SMTP ----------------------------------------------------------------------------------
@@ -129,6 +180,13 @@ def deliver_smtp(message: EmailMessage, settings: SmtpSettings) -> None:
             retryable=400 <= exc.smtp_code < 500,
         ) from exc
     except smtplib.SMTPNotSupportedError as exc:
+        if needs_smtputf8(message):
+            raise MailDeliveryError(
+                f"The SMTP server {where} does not offer SMTPUTF8, which the address "
+                f"{message.get('To', '?')} needs (its mailbox name is not ASCII); it cannot be "
+                "delivered through this relay.",
+                retryable=False,
+            ) from exc
         raise MailDeliveryError(
             f"The SMTP server {where} does not support what the settings ask ({exc}).",
             retryable=False,
@@ -188,7 +246,7 @@ def write_to_outbox(
         now = _message_date(message) or datetime.now(UTC)
     outbox_dir.mkdir(parents=True, exist_ok=True)
     path = outbox_dir / outbox_name(message, now)
-    content = message.as_bytes(policy=policy.SMTP)
+    content = message.as_bytes(policy=policy.SMTPUTF8 if needs_smtputf8(message) else policy.SMTP)
     fd, temporary = tempfile.mkstemp(dir=outbox_dir, prefix=".", suffix=".eml.tmp")
     try:
         with os.fdopen(fd, "wb") as file:

@@ -25,6 +25,7 @@ _BY_CODE: dict[str, str] = {
     "payment_declined": "The card was declined. Ask for another card or another way to pay.",
     "card_declined": "The card was declined. Ask for another card or another way to pay.",
     "invalid_credentials": "Wrong user name or password.",
+    "account_disabled": "This account is disabled. Ask a supervisor.",
     "token_expired": "You were signed out after a long pause. Sign in again to go on.",
     "payment_provider_error": "The card payment service cannot be reached. Take cash or try later.",
     "order_canceled": "This order was canceled.",
@@ -58,6 +59,8 @@ def user_message(exc: BaseException) -> str:
     """One sentence a cashier understands for `exc`."""
     if isinstance(exc, CashierError):
         return str(exc)
+    if isinstance(exc, sdk.SignInLockedError):
+        return signin_locked_message(exc.retry_after)
     if isinstance(exc, sdk.APIStatusError) and exc.code in _BY_CODE:
         return _BY_CODE[exc.code]
     for cls, text in _BY_CLASS:
@@ -66,6 +69,22 @@ def user_message(exc: BaseException) -> str:
     if isinstance(exc, sdk.APIStatusError) and exc.message:
         return _sentence(exc.message)
     return "Something went wrong. Try again; if it repeats, call support."
+
+
+def signin_locked_message(retry_after: int | None) -> str:
+    """Too many failed sign-ins (`429 signin_locked`), with the wait the server gave."""
+    wait = f" for {wait_text(retry_after)}" if retry_after else " for a while"
+    return (
+        f"Too many failed sign-ins: sign-in is paused{wait}. Check the user name and "
+        "password, or ask a supervisor."
+    )
+
+
+def wait_text(seconds: int) -> str:
+    """`45 seconds`, `15 minutes` (whole minutes, rounded up, from 2 minutes on)."""
+    if seconds < 120:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    return f"{-(-seconds // 60)} minutes"
 
 
 def _sentence(message: str) -> str:

@@ -20,9 +20,16 @@ class User(WireModel):
     role: Role
     type: Literal["registered", "guest"]
     verified: bool = False
+    disabled: bool = False
     first_name: str | None = None
     last_name: str | None = None
     created_at: datetime
+
+
+class SetPasswordRequest(RequestModel):
+    """An admin's new password for an account (at least 8 characters)."""
+
+    password: str = Field(min_length=1, max_length=1024)
 
 
 class CreateUserRequest(RequestModel):

@@ -20,6 +20,27 @@ Amount = Annotated[
 ]
 """A money amount in major units (`12.50` euro); exact in Python, a JSON number on the wire."""
 
+MAX_ID = 2**63 - 1
+"""The largest id or count a request may carry: the largest BIGINT of the databases."""
+
+
+def _checked_request_value(value: Any) -> Any:
+    """Refuse what no database column can hold: integers beyond a BIGINT, strings with NUL."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -MAX_ID - 1 <= value <= MAX_ID:
+        raise ValueError(f"must be at most {MAX_ID}")
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _checked_request_value(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _checked_request_value(key)
+            _checked_request_value(item)
+    return value
+
 
 class WireModel(BaseModel):
     """A response body: snake_case on the wire, unknown fields tolerated, times in UTC."""
@@ -45,6 +66,11 @@ class RequestModel(BaseModel):
         serialize_by_alias=False,
         str_strip_whitespace=True,
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return _checked_request_value(value)
 
 
 T = TypeVar("T")

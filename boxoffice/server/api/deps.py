@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from boxoffice.server.api.state import ServerState
 from boxoffice.server.errors import NotAuthenticated
-from boxoffice.server.services import tokens
+from boxoffice.server.services import tokens, users
 from boxoffice.server.services.actors import Actor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,26 +33,34 @@ StateDep = Annotated[ServerState, Depends(get_state)]
 async def session_for_request(request: Request, state: StateDep) -> AsyncIterator[Session]:
     """Reads get a plain transaction; writes queue at the write gate and commit on success.
 
-    The session begins lazily in the route's worker thread; commit, rollback and close run
-    in worker threads too, so the event loop never waits on the database.
+    A request first waits for one of the server's request slots on the event loop, so it
+    never waits for a pool connection in a worker thread. The session begins lazily in the
+    route's worker thread; commit, rollback and close run on threads of their own
+    (`state.slots.finishing()`), so the event loop never waits on the database, and a
+    transaction holding row locks never waits for a worker thread that a request waiting on
+    those locks holds (`db/locking.py`).
     """
-    if request.method in SAFE_METHODS:
-        session = state.read_sessions()
-        try:
-            yield session
-        finally:
-            await anyio.to_thread.run_sync(session.close)
-        return
-    async with state.gate.hold():
-        session = state.write_sessions()
-        try:
-            yield session
-        except BaseException:
+    finishing = state.slots.finishing()
+    async with state.slots.hold():
+        if request.method in SAFE_METHODS:
+            session = state.read_sessions()
+            try:
+                yield session
+            finally:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(session.close, limiter=finishing)
+            return
+        async with state.gate.hold():
+            session = state.write_sessions()
+            try:
+                yield session
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await anyio.to_thread.run_sync(_rollback_and_close, session, limiter=finishing)
+                raise
+            # One trip to a worker thread for both; a failed commit is rolled back by the close.
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(_rollback_and_close, session)
-            raise
-        # One trip to a worker thread for both; a failed commit is rolled back by the close.
-        await anyio.to_thread.run_sync(_commit_and_close, session)
+                await anyio.to_thread.run_sync(_commit_and_close, session, limiter=finishing)
 
 
 def _commit_and_close(session: Session) -> None:
@@ -85,7 +93,15 @@ async def optional_actor(request: Request, state: StateDep) -> Actor | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    return tokens.actor_from_token(state.signing_key, token.strip(), now=state.clock())
+    actor = tokens.actor_from_token(state.signing_key, token.strip(), now=state.clock())
+    # The account is read on every request (in a worker thread, holding no other connection):
+    # a token of a deleted or disabled account stops working at once, on every server.
+    return await anyio.to_thread.run_sync(_active_actor, state, actor)
+
+
+def _active_actor(state: ServerState, actor: Actor) -> Actor:
+    with state.engine.connect() as connection:
+        return users.active_actor(connection, actor)
 
 
 async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:

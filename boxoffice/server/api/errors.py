@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from boxoffice.server.errors import (
@@ -19,7 +20,9 @@ from boxoffice.server.errors import (
     NotFound,
     PermissionDenied,
     RuleViolation,
+    TooManyAttempts,
 )
+from boxoffice.server.services.ledger import SeqTaken
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +33,7 @@ STATUS: dict[type[DomainError], int] = {
     RuleViolation: 400,
     Conflict: 409,
     InvalidInput: 422,
+    TooManyAttempts: 429,
 }
 _HTTP_CODES = {
     400: "bad_request",
@@ -55,6 +59,40 @@ def error_body(
     if details:
         body["details"] = details
     return body
+
+
+# The database was too busy to answer in time: a lock waited for longer than `lock_timeout`,
+# a statement ran longer than `statement_timeout`, a deadlock or serialisation failure was
+# broken, no pool connection came free (`db/engine.py`). Nothing was changed; `503
+# database_busy` with `Retry-After` says to try again. SQLSTATEs: PostgreSQL's
+# lock_not_available, query_canceled, deadlock_detected, serialization_failure.
+BUSY_SQLSTATES = frozenset({"55P03", "57014", "40P01", "40001"})
+BUSY_RETRY_AFTER_SECONDS = 1
+
+
+def database_busy(exc: BaseException) -> bool:
+    """Whether `exc` means the database was busy (try again), not that something is wrong."""
+    if isinstance(exc, sa_exc.TimeoutError | SeqTaken):
+        return True
+    if isinstance(exc, sa_exc.OperationalError):
+        if getattr(exc.orig, "sqlstate", None) in BUSY_SQLSTATES:
+            return True
+        return "database is locked" in str(exc.orig)  # SQLite's busy timeout ran out
+    return False
+
+
+def busy_response() -> JSONResponse:
+    return error_response(
+        503,
+        "The database is busy; nothing was changed. Try again in a moment.",
+        "database_busy",
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_SECONDS)},
+    )
+
+
+def unexpected_error_body() -> dict[str, Any]:
+    """The one body of every `500`: whatever failed, the transaction was rolled back."""
+    return error_body("The server hit an unexpected error; nothing was changed.", "internal_error")
 
 
 def error_response(
@@ -113,7 +151,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return error_response(status_for(exc), exc.message, exc.code, exc.field, exc.details)
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        )
+        return error_response(
+            status_for(exc), exc.message, exc.code, exc.field, exc.details, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -133,9 +176,17 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    @app.exception_handler(SeqTaken)
+    async def _busy(_: Request, exc: Exception) -> JSONResponse:
+        if not database_busy(exc):
+            logger.exception("unhandled error", exc_info=exc)
+            return JSONResponse(unexpected_error_body(), status_code=500)
+        logger.warning("database busy, answered 503: %s", exc)
+        return busy_response()
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error", exc_info=exc)
-        return error_response(
-            500, "The server hit an unexpected error; nothing was changed.", "internal_error"
-        )
+        return JSONResponse(unexpected_error_body(), status_code=500)

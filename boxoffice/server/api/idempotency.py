@@ -3,15 +3,27 @@
 Same key and same request → the stored answer, with `Idempotent-Replayed: true`.
 Same key, different request → 422 `idempotency_key_reuse`. The same key while the first
 request is still running → 409 `idempotency_in_progress` with `Retry-After`. Answers 409, 429,
-503 and 5xx are not stored, so a retry acts again. Keys are scoped to the caller.
+503 and 5xx are not stored, so a retry acts again. Nor is an answer marked
+`Cache-Control: no-store` (sign-in answers carry tokens): a retry of it simply runs again.
+Keys are scoped to the caller.
+
+A claim names the server process that made it (`host/pid/boot token`). A claim whose process
+is gone — a crash, a SIGKILL, a power cut — is abandoned: the next retry takes it over and runs
+the request (one retry only: the take-over is a compare-and-set on the claimant). Gone means
+the same host and that pid no longer runs, or runs as another boot; a claim from another host
+(or a pid that still runs) is abandoned once older than `CLAIM_LEASE`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import secrets
+import socket
+import sys
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import anyio
@@ -29,6 +41,7 @@ from boxoffice.server.services import tokens
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_STORED = frozenset({409, 429, 503})
 MAX_KEY = 255
+CLAIM_LEASE = timedelta(seconds=30)  # longer than any request may run (shutdown waits 10 s)
 
 
 @dataclass
@@ -46,6 +59,7 @@ class IdempotencyMiddleware:
         self.app = app
         self.state = state
         self._writer = writer(state.engine)
+        self.boot = boot_id()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in MUTATING:
@@ -133,6 +147,7 @@ class IdempotencyMiddleware:
         sent_body = False
         status = 500
         content_type: str | None = None
+        no_store = False
         chunks: list[bytes] = []
 
         async def replay_receive() -> Message:
@@ -143,12 +158,14 @@ class IdempotencyMiddleware:
             return {"type": "http.disconnect"}
 
         async def capture_send(message: Message) -> None:
-            nonlocal status, content_type
+            nonlocal status, content_type, no_store
             if message["type"] == "http.response.start":
                 status = message["status"]
                 for name, value in message.get("headers", []):
                     if name.lower() == b"content-type":
                         content_type = value.decode("latin-1")
+                    elif name.lower() == b"cache-control" and b"no-store" in value.lower():
+                        no_store = True
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
             await send(message)
@@ -161,7 +178,7 @@ class IdempotencyMiddleware:
                     await anyio.to_thread.run_sync(self._forget, actor, key)
             raise
         async with self.state.gate.hold():
-            if status in NOT_STORED or status >= 500:
+            if status in NOT_STORED or status >= 500 or no_store:
                 await anyio.to_thread.run_sync(self._forget, actor, key)
             else:
                 await anyio.to_thread.run_sync(
@@ -182,8 +199,31 @@ class IdempotencyMiddleware:
         with self._writer.begin() as connection:
             row = connection.execute(_SELECT, {"actor": actor, "key": key}).first()
             if row is not None:
+                if row.status_code is None and claim_abandoned(
+                    row.claimed_by, row.created_at, now=now, me=self.boot
+                ):
+                    taken = connection.execute(
+                        _TAKE_OVER,
+                        {
+                            "b_actor": actor,
+                            "b_key": key,
+                            "b_previous": row.claimed_by,
+                            "b_claimed_by": self.boot,
+                            "b_request_hash": digest,
+                            "b_created_at": now,
+                        },
+                    )
+                    if taken.rowcount == 1:
+                        return None  # the claimant is gone: run the request here, once
+                    return _Stored(None, digest)  # another retry took it over a moment ago
                 return _Stored(row.status_code, row.request_hash, row.content_type, row.body)
-            values = {"actor": actor, "key": key, "request_hash": digest, "created_at": now}
+            values = {
+                "actor": actor,
+                "key": key,
+                "request_hash": digest,
+                "created_at": now,
+                "claimed_by": self.boot,
+            }
             inserted = connection.execute(_insert_if_new(connection.dialect.name), values)
             if inserted.rowcount != 1:
                 return _Stored(None, digest)  # a twin request claimed it a moment ago
@@ -215,7 +255,12 @@ class IdempotencyMiddleware:
 
 _RECORDS = cast(Table, IdempotencyRecord.__table__)
 _SELECT = select(
-    _RECORDS.c.status_code, _RECORDS.c.request_hash, _RECORDS.c.content_type, _RECORDS.c.body
+    _RECORDS.c.status_code,
+    _RECORDS.c.request_hash,
+    _RECORDS.c.content_type,
+    _RECORDS.c.body,
+    _RECORDS.c.claimed_by,
+    _RECORDS.c.created_at,
 ).where(_RECORDS.c.actor == bindparam("actor"), _RECORDS.c.key == bindparam("key"))
 _FINISH = (  # an UPDATE's parameters may not be named like its columns
     update(_RECORDS)
@@ -225,6 +270,22 @@ _FINISH = (  # an UPDATE's parameters may not be named like its columns
         content_type=bindparam("b_content_type"),
         body=bindparam("b_body"),
     )
+)
+# Compare-and-set on the claimant: of two retries that found the same abandoned claim, one wins.
+_TAKE_OVER = (
+    update(_RECORDS)
+    .where(
+        _RECORDS.c.actor == bindparam("b_actor"),
+        _RECORDS.c.key == bindparam("b_key"),
+        _RECORDS.c.status_code.is_(None),
+        _RECORDS.c.claimed_by.is_not_distinct_from(bindparam("b_previous")),
+    )
+    .values(
+        claimed_by=bindparam("b_claimed_by"),
+        request_hash=bindparam("b_request_hash"),
+        created_at=bindparam("b_created_at"),
+    )
+    .execution_options(preserve_rowcount=True)
 )
 # `preserve_rowcount`: an INSERT's row count is otherwise lost on some drivers (psycopg).
 _INSERT_IF_NEW = {
@@ -272,6 +333,46 @@ async def _send_json(
         }
     )
     await send({"type": "http.response.body", "body": data})
+
+
+_BOOTS: dict[int, str] = {}
+
+
+def boot_id() -> str:
+    """This server process: `host/pid/random token` (the token tells a reused pid apart, e.g.
+    PID 1 of a restarted container). One per process: apps in one process share it."""
+    pid = os.getpid()
+    if pid not in _BOOTS:
+        _BOOTS[pid] = f"{socket.gethostname()[:80]}/{pid}/{secrets.token_hex(8)}"
+    return _BOOTS[pid]
+
+
+def claim_abandoned(
+    claimed_by: str | None, created_at: datetime, *, now: datetime, me: str
+) -> bool:
+    """Is a claim (no answer yet) left by a process that is gone? Never our own running ones."""
+    if claimed_by == me:
+        return False
+    host, _, rest = (claimed_by or "").partition("/")
+    pid_text, _, _token = rest.partition("/")
+    my_host, _, my_rest = me.partition("/")
+    if host == my_host and pid_text.isdigit():
+        pid = int(pid_text)
+        if pid == int(my_rest.partition("/")[0]) or not _process_runs(pid):
+            return True  # this host, and that boot's process no longer runs
+    return now - created_at > CLAIM_LEASE
+
+
+def _process_runs(pid: int) -> bool:
+    if sys.platform == "win32":  # os.kill(pid, 0) would send CTRL_C_EVENT there
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def purge_older_than(state: ServerState, cutoff: datetime) -> None:

@@ -1,16 +1,21 @@
-"""Query-string helpers: paging limits and Tickethead's `d1;d2` date ranges."""
+"""Path and query-string types: ids, paging limits, Tickethead's `d1;d2` date ranges."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Path, Query
 
+from boxoffice.sdk.models.common import MAX_ID
 from boxoffice.server.errors import InvalidInput
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""Every id in a path: what a BIGINT column can hold, ASCII digits only."""
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
+OptionalQueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 WithParam = Annotated[str | None, Query(alias="with")]
 
 

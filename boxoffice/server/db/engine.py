@@ -11,6 +11,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 IMMEDIATE = "boxoffice_immediate"
 
+# Sized together (`db/locking.py`): at most REQUEST_SESSIONS requests hold a session at once,
+# below anyio's 40 worker threads; the pool has those plus room for the idempotency store, the
+# sweeper, the mail deliverer and start-up. Each server on a PostgreSQL database opens at most
+# POOL_SIZE connections (three servers fit PostgreSQL's default `max_connections` of 100).
+REQUEST_SESSIONS = 24
+POOL_SIZE = REQUEST_SESSIONS + 8
+POOL_TIMEOUT_SECONDS = 10
+# On PostgreSQL no statement waits for a lock, or runs, for ever; the API answers
+# `503 database_busy` with `Retry-After` (`api/errors.py`). A session left idle inside a
+# transaction (a bug, a stuck process) is ended by the database.
+LOCK_TIMEOUT = "5s"
+STATEMENT_TIMEOUT = "30s"
+IDLE_IN_TRANSACTION_TIMEOUT = "60s"
+
 
 def normalise_url(url: str) -> str:
     """Plain `postgresql://` / `postgres://` URLs use psycopg 3, the driver we ship."""
@@ -24,7 +38,18 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`; on SQLite the folder is created and pragmas set per connection."""
     parsed = make_url(normalise_url(url))
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_size=20, max_overflow=20, pool_pre_ping=True)
+        options = (
+            f"-c lock_timeout={LOCK_TIMEOUT} -c statement_timeout={STATEMENT_TIMEOUT}"
+            f" -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT}"
+        )
+        return create_engine(
+            parsed,
+            pool_size=POOL_SIZE,
+            max_overflow=0,
+            pool_timeout=POOL_TIMEOUT_SECONDS,
+            pool_pre_ping=True,
+            connect_args={"options": options},
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from boxoffice.sdk.models import events as wire
+from boxoffice.sdk.models.common import MAX_ID
 from boxoffice.server.db.models import (
     Discount,
     Event,
@@ -38,8 +39,9 @@ def check_timezone(name: str, field: str = "timezone_name") -> str:
 
 def get_organizer(session: Session, id_or_name: str) -> Organizer:
     """An organizer by numeric id or by name, as Tickethead accepts either."""
+    numeric = id_or_name.isascii() and id_or_name.isdigit() and int(id_or_name) <= MAX_ID
     query = select(Organizer).where(
-        Organizer.id == int(id_or_name) if id_or_name.isdigit() else Organizer.name == id_or_name
+        Organizer.id == int(id_or_name) if numeric else Organizer.name == id_or_name
     )
     organizer = session.scalar(query)
     if organizer is None:

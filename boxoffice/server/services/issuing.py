@@ -6,11 +6,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from typing import cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
+from boxoffice.server.db.locking import insert_if_absent
 from boxoffice.server.db.models import (
     EventSigningKey,
     MailJob,
@@ -59,13 +61,19 @@ class Issuing:
 
 
 def event_private_key(session: Session, event_id: int) -> Ed25519PrivateKey:
-    """The event's ticket-signing key, created the first time the event sells."""
+    """The event's ticket-signing key, created the first time the event sells.
+
+    Two servers may sell an event's first tickets at once: each offers a new key with
+    `INSERT … ON CONFLICT DO NOTHING` and then reads the one that was stored first.
+    """
     row = session.get(EventSigningKey, event_id)
     if row is None:
         private_pem, public_pem = ticket_codes.new_event_keypair()
-        row = EventSigningKey(event_id=event_id, private_pem=private_pem, public_pem=public_pem)
-        session.add(row)
-        session.flush()
+        values = {"event_id": event_id, "private_pem": private_pem, "public_pem": public_pem}
+        insert_if_absent(session, cast(Table, EventSigningKey.__table__), values)
+        row = session.get(EventSigningKey, event_id, populate_existing=True)
+        if row is None:
+            raise RuntimeError(f"the signing key of event {event_id} was not stored")
     return ticket_codes.load_private_key(row.private_pem)
 
 

@@ -1,14 +1,15 @@
 """The ownership ledger kept in the `ledger_entry` table: a `LedgerStore` over a session.
 
 Appending reads the last row and inserts the next one inside the caller's write transaction
-(the store flushes, it never commits). On SQLite the server runs one write transaction at a
-time (`BEGIN IMMEDIATE` plus the write gate in `db/locking.py`), so the last row cannot
-change underneath. On PostgreSQL two transactions may read the same last row; the second
-insert of that seq then fails on the primary key. The insert runs in a savepoint, so the
-failure leaves the caller's transaction usable: `SeqTaken` is raised and `ledger.append`
-reads the last row again and rebuilds the entry. Under READ COMMITTED (PostgreSQL's default)
-the re-read sees the winner's row; under REPEATABLE READ or SERIALIZABLE it cannot, so the
-retries run out, `SeqTaken` propagates and the caller must retry the whole transaction.
+(the store flushes, it never commits). Appenders are serialised so that the last row cannot
+change underneath: on SQLite the server runs one write transaction at a time (`BEGIN
+IMMEDIATE` plus the write gate in `db/locking.py`); on PostgreSQL, where several servers may
+share the database, `last()` first takes the ledger's transaction-scoped advisory lock
+(`db.locking.lock_ledger`), held until the appending transaction commits or rolls back, and
+then reads the last row, which under READ COMMITTED includes every entry committed before.
+The insert still runs in a savepoint: should a seq be taken all the same (another program
+writing the table without the lock), `SeqTaken` is raised with the caller's transaction
+still usable, and `ledger.append` reads the last row again and rebuilds the entry.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from boxoffice.server.db.locking import lock_ledger
 from boxoffice.server.db.models.ledger import LedgerEntryRow
 from boxoffice.server.services.ledger import LedgerEntry, SeqTaken
 
@@ -51,6 +53,7 @@ class SqlLedgerStore:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._locked = False
 
     def append(self, entry: LedgerEntry) -> None:
         row = LedgerEntryRow(
@@ -71,6 +74,10 @@ class SqlLedgerStore:
             raise SeqTaken(f"ledger seq {entry.seq} was taken by another writer") from exc
 
     def last(self) -> LedgerEntry | None:
+        """The newest entry, read (for appending) holding the ledger lock (`db/locking.py`)."""
+        if not self._locked:
+            lock_ledger(self.session)
+            self._locked = True
         row = self.session.execute(
             select(*_COLUMNS).order_by(LedgerEntryRow.seq.desc()).limit(1)
         ).first()

@@ -79,7 +79,8 @@ def _local(moment: datetime, timezone: str) -> str:
 def create_order(
     session: Session, actor: Actor, body: OrderRequest, *, now: datetime, hold_minutes: int
 ) -> Order:
-    """Validate the whole cart, take its inventory and seats, and write a draft order."""
+    """Validate the whole cart, write a draft order holding its seats, and take its inventory
+    (last: see below)."""
     configs = _load_configs(session, {item.ticket_config_id for item in body.order_item})
     lines = [_validate_item(session, configs, i, item) for i, item in enumerate(body.order_item)]
     event = _check_event(lines, actor, now)
@@ -87,7 +88,6 @@ def create_order(
     _check_limits(lines)
     seat_labels = _check_seats(session, event, lines, body.hold_token, now)
 
-    _take_inventory(session, lines, now)
     expires = now + timedelta(minutes=hold_minutes)
     order = Order(
         event_id=event.id,
@@ -141,6 +141,9 @@ def create_order(
         now=now,
         data={"total": order.total, "items": len(order.items)},
     )
+    # Last, so the counters' row locks, which every buyer of these tickets waits for, are
+    # held only from here to the commit; if a counter runs short, the whole order rolls back.
+    _take_inventory(session, lines, now)
     return order
 
 

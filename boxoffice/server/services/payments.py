@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from boxoffice.sdk.models.order_status import PAYABLE, OrderStatus
 from boxoffice.server.db.models import Order, Payment
-from boxoffice.server.errors import RuleViolation
+from boxoffice.server.errors import InvalidInput, RuleViolation
 from boxoffice.server.payments import registry
 from boxoffice.server.payments.base import SUCCEEDED, PaymentRequest, PaymentResult
 from boxoffice.server.payments.card import card_payment, current_intent, provider_call
@@ -136,13 +136,23 @@ def handle_webhook(session: Session, event: dict[str, Any], *, now: datetime) ->
     kind = event.get("type", "")
     if kind not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
         return False
-    data = event.get("data", {}).get("object", {})
-    payment = session.scalar(select(Payment).where(Payment.intent_id == data.get("id")))
+    container = event.get("data")
+    data = container.get("object") if isinstance(container, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        raise InvalidInput("The webhook event carries no payment intent.", field="data.object")
+    payment = session.scalar(select(Payment).where(Payment.intent_id == data["id"]))
     if payment is None:
         return False
+    try:  # signed by Stripe, and still checked: a missing field is a 4xx, not a crash
+        intent = IntentInfo.from_stripe(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidInput(
+            f"The webhook's payment intent is incomplete or malformed ({exc!s}).",
+            field="data.object",
+        ) from exc
     order = session.get(Order, payment.order_id)
     assert order is not None
-    apply_intent(session, order, payment, IntentInfo.from_stripe(data), now=now, actor=None)
+    apply_intent(session, order, payment, intent, now=now, actor=None)
     return True
 
 

@@ -16,6 +16,7 @@ from boxoffice.sdk import (
     PaymentDeclinedError,
     PermissionDeniedError,
     ServerError,
+    SignInLockedError,
     SoldOutError,
 )
 from boxoffice.sdk.models.payments import PaymentIntentResponse
@@ -29,6 +30,7 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "sdk.md"
     [
         (SoldOutError("Sold out.", status=409, code="sold_out"), ExitCode.REFUSED),
         (PermissionDeniedError("No.", status=403), ExitCode.NOT_AUTHORIZED),
+        (SignInLockedError("Wait.", status=429, code="signin_locked"), ExitCode.NOT_AUTHORIZED),
         (PaymentDeclinedError("Declined.", status=402), ExitCode.PAYMENT_INCOMPLETE),
         (ServerError("Boom.", status=503), ExitCode.UNREACHABLE),
         (APITimeoutError(), ExitCode.UNREACHABLE),
@@ -50,6 +52,10 @@ def test_failures_read_as_one_sentence():
     assert describe(PermissionError(13, "Permission denied", "/x"), API) == (
         "Cannot write /x: Permission denied."
     )
+    locked = SignInLockedError(
+        "Too many failed sign-ins; try again in 15 minutes", status=429, code="signin_locked"
+    )
+    assert describe(locked, API) == "Too many failed sign-ins; try again in 15 minutes."
 
 
 def test_the_exit_code_table_in_the_docs_matches_the_code():

@@ -18,6 +18,7 @@ from boxoffice.sdk import (
     SaleNotStartedError,
     SeatsUnavailableError,
     ServerError,
+    SignInLockedError,
     SoldOutError,
     UnprocessableEntityError,
     ValidationError,
@@ -47,6 +48,7 @@ from tests.unit.sdk.helpers import Recorder, build, error
         (400, "payment_declined", PaymentDeclinedError, BadRequestError),
         (402, "card_declined", PaymentDeclinedError, BadRequestError),
         (422, "validation_error", ValidationError, UnprocessableEntityError),
+        (429, "signin_locked", SignInLockedError, RateLimitError),
         (418, "teapot", APIStatusError, APIStatusError),
     ],
 )
@@ -61,6 +63,20 @@ async def test_each_status_and_code_maps_to_its_class(status, code, cls, base):
     assert exc.message == f"{code} happened"
     assert exc.body["details"] == {"seats": ["A-1"]}
     assert str(exc) == f"{status} {code}: {code} happened"
+
+
+async def test_a_sign_in_lock_is_not_retried_and_says_how_long():
+    locked = error(
+        429, "signin_locked", details={"retry_after": 900}, headers={"Retry-After": "900"}
+    )
+    recorder = Recorder(locked)
+    sdk = await build(recorder)
+    with pytest.raises(SignInLockedError) as caught:
+        await sdk.auth.login("cashier", "secret password")
+    assert len(recorder.requests) == 1 and recorder.sleeps == []
+    assert caught.value.retry_after == 900
+    bare = make_status_error(429, {"code": "signin_locked"})
+    assert isinstance(bare, SignInLockedError) and bare.retry_after is None
 
 
 def test_a_code_that_does_not_fit_the_status_keeps_the_status_class():

@@ -26,12 +26,28 @@ def status_error(cls: type[sdk.APIStatusError], status: int, code: str | None, m
         (status_error(sdk.BadRequestError, 400, "insufficient_cash"), "The cash tendered is less"),
         (status_error(sdk.AuthenticationError, 401, "invalid_credentials"), "Wrong user name"),
         (status_error(sdk.AuthenticationError, 401, "token_expired"), "You were signed out after"),
+        (status_error(sdk.AuthenticationError, 401, "account_disabled"), "This account is"),
         (status_error(sdk.PaymentDeclinedError, 402, "card_declined"), "The card was declined."),
         (status_error(sdk.ConflictError, 409, "order_already_paid"), "This order is already paid."),
     ],
 )
 def test_known_codes_have_their_own_sentence(error, text):
     assert user_message(error).startswith(text)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "wait"),
+    [(900, "for 15 minutes"), (61, "for 61 seconds"), (1, "for 1 second"), (None, "for a while")],
+)
+def test_a_sign_in_lock_reads_as_a_sentence_with_the_wait(retry_after, wait):
+    details = {} if retry_after is None else {"details": {"retry_after": retry_after}}
+    error = sdk.SignInLockedError(
+        "server text", status=429, code="signin_locked", body={"code": "signin_locked", **details}
+    )
+    assert user_message(error) == (
+        f"Too many failed sign-ins: sign-in is paused {wait}. Check the user name and "
+        "password, or ask a supervisor."
+    )
 
 
 def test_a_code_wins_over_the_class():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import anyio
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from boxoffice.sdk.models.account import CreateUserRequest, Organizer, User
 from boxoffice.sdk.models.auth import LoginRequest, RefreshableJwt, RefreshRequest
-from boxoffice.server.api import views
+from boxoffice.server.api import signin, views
 from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep, StateDep
+from boxoffice.server.api.query import Id
 from boxoffice.server.api.state import ServerState
 from boxoffice.server.db.models import User as UserRow
 from boxoffice.server.errors import NotFound
@@ -31,25 +33,50 @@ def _pair(state: ServerState, session: SessionDep, user: UserRow, now: Now) -> R
     return RefreshableJwt(token=token, refresh_token=refresh)
 
 
+def _sign_in_answer(pair: RefreshableJwt) -> JSONResponse:
+    """`{token, refresh_token}` marked `Cache-Control: no-store`: no cache keeps it, nor the
+    idempotency store (a retried sign-in signs in again)."""
+    response = views.ok(pair)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @router.post("/auth/login", response_model=RefreshableJwt)
-def login(body: LoginRequest, session: SessionDep, state: StateDep, now: Now) -> JSONResponse:
-    """Password login; `username` may be the email. Returns `{token, refresh_token}`."""
-    user = users.authenticate(session, username=body.username, password=body.password)
-    return views.ok(_pair(state, session, user, now))
+async def login(body: LoginRequest, request: Request, state: StateDep) -> JSONResponse:
+    """Password login; `username` may be the email. Returns `{token, refresh_token}`.
+
+    Failed sign-ins slow down and then lock the account and the address (`429 signin_locked`
+    with `Retry-After`). The password is checked holding no write lock (`api/signin.py`);
+    only the token pair is written under it."""
+    user_id = await signin.check_password(
+        state,
+        username=body.username,
+        password=body.password,
+        address=signin.client_address(request),
+    )
+
+    def signed_in() -> RefreshableJwt:
+        with state.write_sessions() as session, session.begin():
+            user = users.signed_in_user(session, user_id)
+            return _pair(state, session, user, state.clock())
+
+    async with state.gate.hold():
+        pair = await anyio.to_thread.run_sync(signed_in)
+    return _sign_in_answer(pair)
 
 
 @router.post("/guest/login", response_model=RefreshableJwt)
 def guest_login(session: SessionDep, state: StateDep, now: Now) -> JSONResponse:
     """A new guest account and its token (a refresh token too, so the guest keeps its orders)."""
     user = users.create_guest(session, now=now)
-    return views.ok(_pair(state, session, user, now))
+    return _sign_in_answer(_pair(state, session, user, now))
 
 
 @router.post("/auth/refresh", response_model=RefreshableJwt)
 def refresh(body: RefreshRequest, session: SessionDep, state: StateDep, now: Now) -> JSONResponse:
     """Trade a refresh token (used once) for a new pair."""
     user = users.redeem_refresh_token(session, body.refresh_token, now=now)
-    return views.ok(_pair(state, session, user, now))
+    return _sign_in_answer(_pair(state, session, user, now))
 
 
 @router.post("/user", response_model=User, status_code=201)
@@ -68,7 +95,7 @@ def me(session: SessionDep, actor: CurrentActor) -> JSONResponse:
 
 
 @router.get("/user/{user_id}", response_model=User)
-def get_user(user_id: int, session: SessionDep, actor: CurrentActor) -> JSONResponse:
+def get_user(user_id: Id, session: SessionDep, actor: CurrentActor) -> JSONResponse:
     """A user: yourself, or anyone for staff."""
     if user_id != actor.id and not actor.is_staff:
         raise NotFound("No such user.", code="user_not_found")

@@ -10,7 +10,7 @@ from boxoffice.sdk.models.common import ListInfo
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep
 from boxoffice.server.api.expansion import parse_with
-from boxoffice.server.api.query import Limit, Offset, WithParam, date_range
+from boxoffice.server.api.query import Id, Limit, Offset, WithParam, date_range
 from boxoffice.server.db.models import Event
 from boxoffice.server.services import catalog, holds
 
@@ -61,7 +61,7 @@ def list_events(
 @router.get("/event/v1/organizer/{organizer}/event/{event_id}", response_model=ev.Event)
 def get_organizer_event(
     organizer: str,
-    event_id: int,
+    event_id: Id,
     session: SessionDep,
     actor: OptionalActor,
     with_: WithParam = None,
@@ -74,7 +74,7 @@ def get_organizer_event(
 
 @router.get("/event/v1/event/{event_id}", response_model=ev.Event)
 def get_event(
-    event_id: int,
+    event_id: Id,
     session: SessionDep,
     actor: OptionalActor,
     with_: WithParam = None,
@@ -97,7 +97,7 @@ def create_event(
 
 @router.patch("/event/v1/event/{event_id}", response_model=ev.Event)
 def update_event(
-    event_id: int, body: ev.UpdateEventRequest, session: SessionDep, actor: CurrentActor, now: Now
+    event_id: Id, body: ev.UpdateEventRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
     """Change an event's fields (staff)."""
     event = catalog.update_event(
@@ -107,7 +107,7 @@ def update_event(
 
 
 def _set_status(
-    event_id: int, status: str, session: SessionDep, actor: CurrentActor, now: Now
+    event_id: Id, status: str, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
     event = catalog.get_event(session, actor, event_id)
     catalog.set_event_status(session, actor, event, status, now)
@@ -115,23 +115,21 @@ def _set_status(
 
 
 @router.post("/event/v1/event/{event_id}/publish", response_model=ev.Event)
-def publish_event(
-    event_id: int, session: SessionDep, actor: CurrentActor, now: Now
-) -> JSONResponse:
+def publish_event(event_id: Id, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
     """Publish: the event can now be sold (staff)."""
     return _set_status(event_id, "published", session, actor, now)
 
 
 @router.post("/event/v1/event/{event_id}/unpublish", response_model=ev.Event)
 def unpublish_event(
-    event_id: int, session: SessionDep, actor: CurrentActor, now: Now
+    event_id: Id, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
     """Back to draft: hidden and not for sale (staff)."""
     return _set_status(event_id, "draft", session, actor, now)
 
 
 @router.post("/event/v1/event/{event_id}/cancel", response_model=ev.Event)
-def cancel_event(event_id: int, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
+def cancel_event(event_id: Id, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
     """Cancel the event for good (staff)."""
     return _set_status(event_id, "canceled", session, actor, now)
 
@@ -140,7 +138,7 @@ def cancel_event(event_id: int, session: SessionDep, actor: CurrentActor, now: N
     "/event/v1/event/{event_id}/ticket_config", response_model=ev.TicketConfig, status_code=201
 )
 def create_ticket_config(
-    event_id: int,
+    event_id: Id,
     body: ev.CreateTicketConfigRequest,
     session: SessionDep,
     actor: CurrentActor,
@@ -156,7 +154,7 @@ def create_ticket_config(
 
 @router.get("/event/v1/ticket_config/{config_id}", response_model=ev.TicketConfig)
 def get_ticket_config(
-    config_id: int, session: SessionDep, actor: OptionalActor, with_: WithParam = None
+    config_id: Id, session: SessionDep, actor: OptionalActor, with_: WithParam = None
 ) -> JSONResponse:
     """One ticket config with what is left of it."""
     config = catalog.get_ticket_config(session, config_id)
@@ -166,7 +164,7 @@ def get_ticket_config(
 
 @router.patch("/event/v1/ticket_config/{config_id}", response_model=ev.TicketConfig)
 def update_ticket_config(
-    config_id: int,
+    config_id: Id,
     body: ev.UpdateTicketConfigRequest,
     session: SessionDep,
     actor: CurrentActor,
@@ -181,7 +179,7 @@ def update_ticket_config(
 
 @router.post("/event/v1/event/{event_id}/timeslot", response_model=ev.Timeslot, status_code=201)
 def create_timeslot(
-    event_id: int,
+    event_id: Id,
     body: ev.CreateTimeslotRequest,
     session: SessionDep,
     actor: CurrentActor,
@@ -196,7 +194,7 @@ def create_timeslot(
 
 @router.post("/event/v1/event/{event_id}/sector", response_model=ev.Sector, status_code=201)
 def create_sector(
-    event_id: int, body: ev.CreateSectorRequest, session: SessionDep, actor: CurrentActor, now: Now
+    event_id: Id, body: ev.CreateSectorRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
     """Add a sector with its own capacity, for the listed ticket configs (staff)."""
     event = catalog.get_event(session, actor, event_id)
@@ -209,7 +207,7 @@ def create_sector(
     "/event/v1/event/{event_id}/ticket_discount", response_model=ev.TicketDiscount, status_code=201
 )
 def create_discount(
-    event_id: int,
+    event_id: Id,
     body: ev.CreateDiscountRequest,
     session: SessionDep,
     actor: CurrentActor,

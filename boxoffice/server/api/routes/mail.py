@@ -11,7 +11,7 @@ from boxoffice.sdk.models.account import MailJob
 from boxoffice.sdk.models.common import ListInfo
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep
-from boxoffice.server.api.query import Limit, Offset
+from boxoffice.server.api.query import Id, Limit, Offset
 from boxoffice.server.services import audit, mail_queue
 from boxoffice.server.services.actors import require_staff
 
@@ -35,7 +35,7 @@ def list_mail(
 
 
 @router.post("/mail/{mail_id}/retry", response_model=MailJob)
-def retry_mail(mail_id: int, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
+def retry_mail(mail_id: Id, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
     """Queue a failed mail again, due at once with a fresh count of attempts; staff only."""
     require_staff(actor)
     row = mail_queue.requeue(session, mail_id, now=now)

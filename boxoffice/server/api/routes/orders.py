@@ -12,7 +12,7 @@ from boxoffice.sdk.models.common import ListInfo
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.expansion import parse_with
-from boxoffice.server.api.query import Limit, Offset, WithParam, date_range
+from boxoffice.server.api.query import Id, Limit, Offset, OptionalQueryId, WithParam, date_range
 from boxoffice.server.db.models import Order
 from boxoffice.server.services import downloads, holds, lifecycle, orders
 from boxoffice.server.services.actors import Actor
@@ -20,7 +20,7 @@ from boxoffice.server.services.actors import Actor
 router = APIRouter(prefix="/event/v1/order", tags=["order"])
 
 
-def valid_order(order_id: int, session: SessionDep, actor: CurrentActor) -> Order:
+def valid_order(order_id: Id, session: SessionDep, actor: CurrentActor) -> Order:
     """The order named in the path, if the caller may see it (its owner, or staff)."""
     return orders.get_order(session, actor, order_id)
 
@@ -45,7 +45,7 @@ def list_orders(
     actor: CurrentActor,
     limit: Limit = 20,
     offset: Offset = 0,
-    event_id: int | None = None,
+    event_id: OptionalQueryId = None,
     status: str | None = None,
     code: str | None = None,
     email: str | None = None,
@@ -152,7 +152,7 @@ def download_tickets(
 @router.get("/{order_id}/download_tickets/{ticket_id}", response_class=Response)
 def download_ticket(
     order: OrderDep,
-    ticket_id: int,
+    ticket_id: Id,
     session: SessionDep,
     state: StateDep,
     actor: CurrentActor,

@@ -12,6 +12,7 @@ from pydantic import Field
 from boxoffice.sdk.models.common import RequestModel
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
+from boxoffice.server.api.query import QueryId
 from boxoffice.server.errors import RuleViolation
 from boxoffice.server.services import orders, payments
 from boxoffice.server.stripe.gateway import WebhookSignatureError
@@ -27,7 +28,7 @@ class PaymentBody(RequestModel):
 
 @router.post("/payment")
 def create_payment(
-    order_id: int,
+    order_id: QueryId,
     session: SessionDep,
     actor: CurrentActor,
     state: StateDep,
@@ -53,7 +54,7 @@ def create_payment(
 
 @router.post("/payment/reconcile")
 def reconcile(
-    order_id: int, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
+    order_id: QueryId, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
 ) -> JSONResponse:
     """After the payment page reports back: ask Stripe and mark the order paid or failed."""
     order = orders.get_order(session, actor, order_id)

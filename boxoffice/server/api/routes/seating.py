@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from boxoffice.sdk.models import seating as st
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep, StateDep
+from boxoffice.server.api.query import Id
 from boxoffice.server.db.models import Event, HoldToken
 from boxoffice.server.services import catalog, holds
 from boxoffice.server.services.actors import Actor
@@ -43,7 +44,7 @@ def _seat_action(
 
 @router.get("/event/{event_id}/seat_map", response_model=st.SeatMap)
 def get_seat_map(
-    event_id: int,
+    event_id: Id,
     session: SessionDep,
     actor: OptionalActor,
     now: Now,
@@ -85,7 +86,7 @@ def get_seat_map(
 
 @router.put("/event/{event_id}/seat_map")
 def put_seat_map(
-    event_id: int, body: st.PutSeatMapRequest, session: SessionDep, actor: CurrentActor, now: Now
+    event_id: Id, body: st.PutSeatMapRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
     """Replace the seat map (staff); refused while seats are booked, ordered or held."""
     event = catalog.get_event(session, actor, event_id)
@@ -132,7 +133,7 @@ def extend_hold_token(
 
 @router.post("/event/{event_id}/seat/hold", response_model=st.SeatActionResult)
 def hold_seats(
-    event_id: int, body: st.SeatActionRequest, session: SessionDep, actor: CurrentActor, now: Now
+    event_id: Id, body: st.SeatActionRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
     """Hold seats (by label) with a hold token: all of them or none."""
     event = catalog.get_event(session, actor, event_id)
@@ -142,7 +143,7 @@ def hold_seats(
 
 @router.post("/event/{event_id}/seat/release", response_model=st.SeatActionResult)
 def release_seats(
-    event_id: int, body: st.SeatActionRequest, session: SessionDep, actor: CurrentActor, now: Now
+    event_id: Id, body: st.SeatActionRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
     """Release seats this hold token holds and no order has taken."""
     event = catalog.get_event(session, actor, event_id)
@@ -152,7 +153,7 @@ def release_seats(
 
 @router.post("/event/{event_id}/seat/best_available", response_model=st.SeatActionResult)
 def best_available(
-    event_id: int, body: st.BestAvailableRequest, session: SessionDep, actor: CurrentActor, now: Now
+    event_id: Id, body: st.BestAvailableRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
     """Hold the best `number` free seats side by side, front and centre first."""
     event = catalog.get_event(session, actor, event_id)

@@ -6,8 +6,10 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from boxoffice.sdk.models import tickets as tk
+from boxoffice.sdk.models.common import MAX_ID
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep
+from boxoffice.server.api.query import Id, OptionalQueryId
 from boxoffice.server.errors import InvalidInput
 from boxoffice.server.services import wallet
 
@@ -25,7 +27,7 @@ def _parse_ids(text: str | None) -> list[int] | None:
         part = part.strip()
         if not part:
             continue
-        if not part.isascii() or not part.isdigit() or int(part) < 1:
+        if not part.isascii() or not part.isdigit() or not 1 <= int(part) <= MAX_ID:
             raise InvalidInput(
                 f"ids: {part!r} is not a ticket id; send ids=1,2,3.",
                 code="validation_error",
@@ -46,7 +48,7 @@ def list_tickets(
     format: str | None = None,
     status: str | None = None,
     ids: str | None = None,
-    owner_id: int | None = None,
+    owner_id: OptionalQueryId = None,
 ) -> JSONResponse:
     """Your tickets (the wallet), oldest first; filter by `format`, `status`, `ids=1,2,3`.
     Staff may pass `owner_id` to see another account's."""
@@ -78,6 +80,6 @@ def transfer_tickets(
 
 
 @router.get("/{ticket_id}", response_model=tk.Ticket)
-def get_ticket(ticket_id: int, session: SessionDep, actor: CurrentActor) -> JSONResponse:
+def get_ticket(ticket_id: Id, session: SessionDep, actor: CurrentActor) -> JSONResponse:
     """One of your tickets (any ticket for staff)."""
     return views.ok(views.ticket(wallet.get_ticket(session, actor, ticket_id), viewer_id=actor.id))

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from boxoffice.sdk.models import events as ev
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, SessionDep
+from boxoffice.server.api.query import Id
 from boxoffice.server.services import catalog
 
 router = APIRouter(prefix="/venue/v1", tags=["venue"])
@@ -22,6 +23,6 @@ def create_venue(
 
 
 @router.get("/venue/{venue_id}", response_model=ev.Venue)
-def get_venue(venue_id: int, session: SessionDep) -> JSONResponse:
+def get_venue(venue_id: Id, session: SessionDep) -> JSONResponse:
     """A venue with its address."""
     return views.ok(views.venue(catalog.get_venue(session, venue_id)))

@@ -20,3 +20,6 @@ class IdempotencyRecord(Base):
     content_type: Mapped[str | None] = mapped_column(String(100))
     body: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The server process ("host/pid/boot token") that claimed the key while it runs: a claim
+    # whose process is gone is taken over by the next retry (api/idempotency.py).
+    claimed_by: Mapped[str | None] = mapped_column(String(128))

@@ -18,8 +18,9 @@ from boxoffice.server.db.base import Base, UTCDateTime
 class LedgerEntryRow(Base):
     __tablename__ = "ledger_entry"
 
-    # Set by the ledger (last seq + 1), never by the database: two writers that read the same
-    # last row clash on this primary key, and the loser retries on the new last row.
+    # Set by the ledger (last seq + 1), never by the database: appenders hold the ledger lock
+    # (`db.locking.lock_ledger`) from reading the last row to their commit; should two writers
+    # read the same last row all the same, they clash on this key and the loser retries.
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     kind: Mapped[str] = mapped_column(String(16))  # "issue" | "transfer" | "invalidate"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from boxoffice.server.db.base import Base, UTCDateTime
@@ -22,6 +22,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     type: Mapped[str] = mapped_column(String(16))  # "registered" | "guest"
     verified: Mapped[bool] = mapped_column(default=False)
+    # A disabled account cannot sign in, and its access and refresh tokens are refused.
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     first_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
