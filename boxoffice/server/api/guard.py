@@ -13,7 +13,6 @@ failure that ends a keep-alive connection.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any
@@ -21,6 +20,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from boxoffice.server.api.asgi_json import send_json
 from boxoffice.server.api.errors import error_body, unexpected_error_body
 
 logger = logging.getLogger(__name__)
@@ -58,11 +58,11 @@ class RequestGuard:
         except Exception as exc:
             logger.exception("unhandled error", exc_info=exc)
             if not started:
-                await _send_json(tracking_send, 500, unexpected_error_body())
+                await send_json(tracking_send, 500, unexpected_error_body())
 
     async def _checked(self, scope: Scope, receive: Receive, send: Send) -> None:
         if "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope.get("query_string", b"")):
-            await _send_json(
+            await send_json(
                 send,
                 422,
                 error_body("The path or query contains a NUL character.", "validation_error"),
@@ -71,7 +71,7 @@ class RequestGuard:
         limit = body_limit(scope["method"], scope["path"])
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await _send_json(send, 413, _too_large(limit))
+            await send_json(send, 413, _too_large(limit))
             return
         body: list[bytes] = []
         size = 0
@@ -82,7 +82,7 @@ class RequestGuard:
             chunk: bytes = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await _send_json(send, 413, _too_large(limit))
+                await send_json(send, 413, _too_large(limit))
                 return
             body.append(chunk)
             if not message.get("more_body", False):
@@ -116,21 +116,6 @@ def _too_large(limit: int) -> dict[str, Any]:
         "payload_too_large",
         details={"limit_bytes": limit},
     )
-
-
-async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
-    data = json.dumps(payload).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(data)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": data})
 
 
 __all__ = ["MAX_BODY", "MAX_SEAT_MAP_BODY", "RequestGuard", "body_limit"]

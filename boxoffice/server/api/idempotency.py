@@ -17,20 +17,20 @@ the same host and that pid no longer runs, or runs as another boot; a claim from
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import secrets
 import socket
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 import anyio
 from sqlalchemy import Insert, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from boxoffice.server.api.asgi_json import send_json
 from boxoffice.server.api.errors import error_body
 from boxoffice.server.api.state import ServerState
 from boxoffice.server.db.engine import writer
@@ -71,7 +71,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         if len(key) > MAX_KEY:
-            await _send_json(
+            await send_json(
                 send, 400, error_body("The Idempotency-Key is too long.", "invalid_idempotency_key")
             )
             return
@@ -109,7 +109,7 @@ class IdempotencyMiddleware:
 
     async def _answer_stored(self, send: Send, stored: _Stored, digest: str) -> None:
         if stored.request_hash != digest:
-            await _send_json(
+            await send_json(
                 send,
                 422,
                 error_body(
@@ -118,7 +118,7 @@ class IdempotencyMiddleware:
                 ),
             )
         elif stored.status is None:
-            await _send_json(
+            await send_json(
                 send,
                 409,
                 error_body(
@@ -315,24 +315,6 @@ async def _read_body(receive: Receive) -> bytes:
                 return b"".join(parts)
         elif message["type"] == "http.disconnect":
             return b"".join(parts)
-
-
-async def _send_json(
-    send: Send, status: int, payload: dict[str, Any], extra: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    data = json.dumps(payload).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(data)).encode()),
-                *(extra or []),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": data})
 
 
 _BOOTS: dict[int, str] = {}
