@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -21,9 +21,10 @@ from boxoffice.desktop.journal import SaleJournal, ServerIdentity
 from boxoffice.desktop.qt_env import prepare_qt_environment
 from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.logs import setup_logging
-from boxoffice.sdk import SDK
+from boxoffice.sdk import SDK, BoxOfficeError, TLSVerificationError, fetch_fingerprint
 from boxoffice.ui.counter import Counter, Presenters
 from boxoffice.ui.dialogs.host import DialogHost
+from boxoffice.ui.dialogs.questions import ask_to_trust_certificate
 from boxoffice.ui.mainwindow import MainWindow, Panes
 from boxoffice.ui.messages import MessageBridge
 from boxoffice.ui.panes.cart_pane import CartPane
@@ -137,7 +138,10 @@ async def assemble(
     else:
         ready.set_result(None)
         base_url = api_url or ""
-    sdk = await SDK.build(base_url, organizer=organizer)
+    verify = None if mode is Mode.EMBEDDED else settings.tls_verify(base_url)
+    if mode is not Mode.EMBEDDED and settings.needs_trust_question(base_url):
+        verify = await trust_on_first_use(base_url, settings, store)
+    sdk = await SDK.build(base_url, organizer=organizer, verify=verify)
     stack.push_async_callback(sdk.aclose)
     counter = build_counter(
         sdk=sdk,
@@ -155,6 +159,41 @@ async def assemble(
         counter.connection.server_state(server.status, "")
     stack.push_async_callback(counter.aclose)
     return counter, ready
+
+
+async def trust_on_first_use(
+    base_url: str,
+    settings: AppSettings,
+    store: SettingsStore,
+    ask: Callable[..., object] | None = None,
+) -> str | None:
+    """For an https venue server whose certificate no trusted CA vouches for: show its
+    fingerprint and ask the cashier once; if trusted, pin it (saved in the settings) and
+    return it. None when the certificate is trusted anyway, the server cannot be reached (the
+    connection status says so later), or the cashier declined (nothing is then sent)."""
+    async with await SDK.build(base_url, max_retries=0, timeout=5.0) as probe:
+        try:
+            await probe.event.health()
+            return None
+        except TLSVerificationError:
+            pass
+        except BoxOfficeError:
+            return None
+    try:
+        fingerprint = await fetch_fingerprint(base_url, timeout=5.0)
+    except OSError:
+        return None
+    answered: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+    (ask or ask_to_trust_certificate)(
+        None, url=base_url, fingerprint=fingerprint, on_answer=answered.set_result
+    )
+    if not await answered:
+        logger.warning("the certificate of %s (%s) was not trusted", base_url, fingerprint)
+        return None
+    settings.pin_certificate(base_url, fingerprint)
+    store.save(settings)
+    logger.info("pinned the certificate of %s: SHA-256 %s", base_url, fingerprint)
+    return fingerprint
 
 
 def build_counter(

@@ -39,6 +39,9 @@ from boxoffice.sdk import (
     Credentials,
     PasswordCredentials,
     RefreshTokenCredentials,
+    TLSVerificationError,
+    fetch_fingerprint,
+    normalize_fingerprint,
 )
 from boxoffice.sdk.models.events import Event
 from boxoffice.sdk.models.orders import Order, OrderContactRequest
@@ -48,6 +51,8 @@ DEFAULT_API = "http://127.0.0.1:8765"
 ORGANIZER_ENV = "BOXOFFICE_ORGANIZER"
 USER_ENV = "BOXOFFICE_USER"
 PASSWORD_ENV = "BOXOFFICE_PASSWORD"
+CA_FILE_ENV = "BOXOFFICE_CA_FILE"
+FINGERPRINT_ENV = "BOXOFFICE_TLS_FINGERPRINT"
 CONTACT_RE = re.compile(r"^\s*(?P<first_name>.+?)\s+(?P<last_name>\S+)\s*<(?P<email>[^<>]+)>\s*$")
 
 
@@ -62,6 +67,13 @@ def _contact(text: str) -> OrderContactRequest:
         return OrderContactRequest.model_validate(match.groupdict())
     except pydantic.ValidationError as exc:
         raise argparse.ArgumentTypeError(exc.errors()[0]["msg"]) from exc
+
+
+def _fingerprint(text: str) -> str:
+    shown = normalize_fingerprint(text)
+    if shown is None:
+        raise argparse.ArgumentTypeError("expected a SHA-256 fingerprint (64 hex digits)")
+    return shown
 
 
 def _positive(text: str) -> int:
@@ -103,6 +115,21 @@ def _common_options() -> argparse.ArgumentParser:
         metavar="PATH",
         help="keep sign-ins in this PLAIN-TEXT file (mode 0600) instead of the system "
         "keyring (also $BOXOFFICE_CREDENTIALS_FILE)",
+    )
+    group.add_argument(
+        "--ca-file",
+        type=Path,
+        default=os.environ.get(CA_FILE_ENV) or None,
+        metavar="FILE",
+        help=f"trust an https server whose certificate this CA file vouches for (${CA_FILE_ENV})",
+    )
+    group.add_argument(
+        "--tls-fingerprint",
+        type=_fingerprint,
+        default=os.environ.get(FINGERPRINT_ENV) or None,
+        metavar="SHA256",
+        help="trust exactly the https certificate with this SHA-256 fingerprint, as "
+        f"`boxoffice serve --tls-self-signed` prints it (${FINGERPRINT_ENV})",
     )
     group.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     group.add_argument("--json", action="store_true", help="print JSON for scripts")
@@ -182,14 +209,52 @@ def guarded(args: argparse.Namespace, body: Callable[[], int]) -> int:
         if code is None:
             raise
         fail(describe(exc, args.api))
+        if isinstance(exc, TLSVerificationError):
+            fail(_how_to_trust(args.api, exc))
         return int(code)
+
+
+def _how_to_trust(api: str, exc: TLSVerificationError) -> str:
+    """The next step after a refused certificate: the fingerprint it has, to compare."""
+    if exc.fingerprint is not None:  # a pin that does not match: changed on purpose, or not
+        return (
+            "If the server's certificate was replaced on purpose, compare the new fingerprint "
+            "with the one `boxoffice tls fingerprint` shows on the server before pinning it; "
+            "otherwise someone may be between you and the server."
+        )
+    try:
+        presented = asyncio.run(fetch_fingerprint(api, timeout=5))
+    except OSError:
+        return "Give --ca-file FILE or --tls-fingerprint SHA256 for this server."
+    return (
+        f"The server presents the certificate with SHA-256 fingerprint {presented}. If it is "
+        "the one `boxoffice serve` printed (or `boxoffice tls fingerprint` shows on the "
+        f"server), trust it with --tls-fingerprint {presented} (or ${FINGERPRINT_ENV})."
+    )
+
+
+def verify_option(args: argparse.Namespace) -> str | Path | None:
+    """What the server's certificate is verified with: `--tls-fingerprint`, `--ca-file`, or
+    (neither) the system's CAs."""
+    fingerprint: str | None = getattr(args, "tls_fingerprint", None)
+    ca_file: Path | None = getattr(args, "ca_file", None)
+    if fingerprint is not None and ca_file is not None:
+        raise CommandError("Give --ca-file or --tls-fingerprint, not both.", ExitCode.USAGE)
+    if ca_file is not None:
+        ca_file = Path(ca_file)
+        if not ca_file.is_file():
+            raise CommandError(f"No CA file at {ca_file}.", ExitCode.USAGE)
+        return ca_file
+    return fingerprint
 
 
 def run_with_sdk(args: argparse.Namespace, command: Command, *, sign_in: bool = True) -> int:
     """One `asyncio.run`: build the SDK, sign in (unless told not to), run `command`."""
 
     async def session() -> int:
-        async with await SDK.build(args.api, organizer=args.organizer, timeout=args.timeout) as sdk:
+        async with await SDK.build(
+            args.api, organizer=args.organizer, timeout=args.timeout, verify=verify_option(args)
+        ) as sdk:
             if not sign_in:
                 return await command(sdk, args)
             login = await authorize(sdk, args)

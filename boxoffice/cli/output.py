@@ -23,6 +23,7 @@ from boxoffice.sdk import (
     PermissionDeniedError,
     ServerError,
     SignInLockedError,
+    TLSVerificationError,
 )
 
 
@@ -51,6 +52,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], ExitCode], ...] = (
     (SignInLockedError, ExitCode.NOT_AUTHORIZED),  # the server's sentence says how long
     (PermissionDeniedError, ExitCode.NOT_AUTHORIZED),
     (CredentialStoreUnavailable, ExitCode.NOT_AUTHORIZED),
+    (TLSVerificationError, ExitCode.UNREACHABLE),  # its certificate is not the trusted one
     (APIConnectionError, ExitCode.UNREACHABLE),
     (ServerError, ExitCode.UNREACHABLE),
     (TrainingCardError, ExitCode.UNREACHABLE),
@@ -70,7 +72,9 @@ def exit_code_for(exc: BaseException) -> ExitCode | None:
 
 def describe(exc: BaseException, api: str) -> str:
     """One human sentence for an expected failure."""
-    if isinstance(exc, APITimeoutError):
+    if isinstance(exc, TLSVerificationError):
+        text = f"Refused the server at {api}: {exc.message.rstrip('.')}; nothing was sent"
+    elif isinstance(exc, APITimeoutError):
         text = f"The server at {api} did not answer in time"
     elif isinstance(exc, APIConnectionError):
         text = f"Cannot reach the server at {api}; is it running? (set --api or {API_URL_ENV})"

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from boxoffice.cli.output import ExitCode
+from boxoffice.cli.output import CommandError, ExitCode, fail
 from boxoffice.logs import setup_logging
 from boxoffice.server.config import ServerSettings
 
@@ -47,7 +47,37 @@ def add_commands(commands: Any) -> None:
         "--no-demo", action="store_true", help="do not load the demo venue into an empty database"
     )
     serve.add_argument("--log-level", default="info")
+    tls = serve.add_argument_group(
+        "TLS", "needed to serve on a non-loopback address: staff passwords and tokens cross it"
+    )
+    tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="certificate chain (PEM)")
+    tls.add_argument("--tls-key", type=Path, metavar="FILE", help="its private key (PEM)")
+    tls.add_argument(
+        "--tls-self-signed",
+        action="store_true",
+        help="a certificate made once in the data folder (tls/); its SHA-256 fingerprint is "
+        "printed at start and by `boxoffice tls fingerprint`, for clients to pin",
+    )
+    tls.add_argument(
+        "--insecure-http",
+        action="store_true",
+        help="serve plain HTTP on a non-loopback address anyway (passwords in clear text)",
+    )
     serve.set_defaults(handler=run_serve)
+
+    tls_command = commands.add_parser("tls", help="the venue server's TLS certificate")
+    tls_commands = tls_command.add_subparsers(dest="tls_command", metavar="COMMAND", required=True)
+    show = tls_commands.add_parser(
+        "fingerprint", help="print the SHA-256 fingerprint clients pin (--tls-fingerprint)"
+    )
+    show.add_argument("--data-dir", type=Path, help="data folder (default: the user data dir)")
+    show.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        help="this certificate instead of the self-signed one",
+    )
+    show.set_defaults(handler=run_tls_fingerprint)
 
     users = commands.add_parser("users", help="manage accounts")
     users_cmds = users.add_subparsers(dest="users_command", required=True)
@@ -133,18 +163,66 @@ def add_commands(commands: Any) -> None:
     verify_ledger.set_defaults(handler=run_ledger_verify)
 
 
+def _tls_files(args: argparse.Namespace, settings: ServerSettings) -> tuple[Path, Path] | None:
+    """The certificate and key to serve with, None for plain HTTP, or `CommandError`."""
+    from boxoffice.server import tls
+
+    given = args.tls_cert is not None or args.tls_key is not None
+    if given and (args.tls_cert is None or args.tls_key is None):
+        raise CommandError("--tls-cert and --tls-key go together.", ExitCode.USAGE)
+    if sum([given, args.tls_self_signed, args.insecure_http]) > 1:
+        raise CommandError(
+            "Choose one of --tls-cert/--tls-key, --tls-self-signed and --insecure-http.",
+            ExitCode.USAGE,
+        )
+    if given:
+        for path in (args.tls_cert, args.tls_key):
+            if not path.is_file():
+                raise CommandError(f"No such file: {path}.", ExitCode.USAGE)
+        return args.tls_cert, args.tls_key
+    if args.tls_self_signed:
+        return tls.ensure_self_signed(settings.data_dir, settings.host)
+    if not tls.is_loopback(settings.host) and not args.insecure_http:
+        raise CommandError(
+            f"Refusing to serve plain HTTP on {settings.host}: staff passwords and tokens "
+            "would cross the network in clear text. Give --tls-self-signed (a certificate "
+            "made for this server), or --tls-cert FILE --tls-key FILE, or --insecure-http "
+            "if the network is yours alone.",
+            ExitCode.USAGE,
+        )
+    return None
+
+
 def run_serve(args: argparse.Namespace) -> ExitCode:
-    from boxoffice.server import serving
+    from boxoffice.server import serving, tls
     from boxoffice.server.app import create_app
 
     setup_logging(args.log_level)
     settings = _settings(
         args, host=args.host, port=args.port, load_demo=False if args.no_demo else None
     )
+    try:
+        tls_files = _tls_files(args, settings)
+    except CommandError as exc:
+        fail(str(exc))
+        return exc.code
     app = create_app(settings)
     cards = app.state.server.cards
+    if tls_files is not None:
+        logger.info(
+            "TLS certificate %s, SHA-256 fingerprint %s (clients: --tls-fingerprint or --ca-file)",
+            tls_files[0],
+            tls.fingerprint(tls_files[0]),
+        )
+    elif not tls.is_loopback(settings.host):
+        logger.warning(
+            "serving plain HTTP on %s (--insecure-http): passwords and tokens cross the "
+            "network in clear text",
+            settings.host,
+        )
     logger.info(
-        "venue server on http://%s:%d (data: %s; cards: %s)",
+        "venue server on %s://%s:%d (data: %s; cards: %s)",
+        "http" if tls_files is None else "https",
         settings.host,
         settings.port,
         settings.resolved_database_url().split("@")[-1],
@@ -160,7 +238,27 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
         port=settings.port,
         log_level=args.log_level,
         cleanup=cards.close,
+        ssl_certfile=None if tls_files is None else str(tls_files[0]),
+        ssl_keyfile=None if tls_files is None else str(tls_files[1]),
     )
+    return ExitCode.OK
+
+
+def run_tls_fingerprint(args: argparse.Namespace) -> ExitCode:
+    """Print the SHA-256 fingerprint of `--tls-cert`, else of the self-signed certificate."""
+    from boxoffice.server import tls
+
+    cert = args.tls_cert
+    if cert is None:
+        data_dir = args.data_dir if args.data_dir is not None else ServerSettings().data_dir
+        cert = tls.self_signed_paths(data_dir)[0]
+    if not cert.is_file():
+        return _error(f"No certificate at {cert} (run `boxoffice serve --tls-self-signed`).")
+    try:
+        shown = tls.fingerprint(cert)
+    except ValueError:
+        return _error(f"{cert} is not a PEM certificate.")
+    sys.stdout.write(shown + "\n")
     return ExitCode.OK
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import os
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
@@ -47,6 +48,13 @@ class Mode(enum.StrEnum):
         return ("Built-in server" if self is Mode.EMBEDDED else self.label), False
 
 
+def server_origin(url: str) -> str:
+    """`scheme://host:port` of `url` (the port written out), what a pin is kept for."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme}://{parts.hostname or ''}:{port}"
+
+
 class AppSettings(BaseModel):
     """What a counter remembers between runs (kept by `ui.settings_store` in QSettings)."""
 
@@ -58,6 +66,33 @@ class AppSettings(BaseModel):
     ticket_size: Literal["a4", "ticket"] = "a4"
     save_folder: str | None = None
     last_user: str | None = None
+    # TLS of a venue server on the LAN: a CA file that vouches for its certificate, or the
+    # SHA-256 fingerprint of its certificate, pinned when the cashier accepted it for the
+    # server at `tls_pinned_for` (scheme://host:port).
+    tls_ca_file: str | None = None
+    tls_fingerprint: str | None = None
+    tls_pinned_for: str | None = None
+
+    def tls_verify(self, url: str) -> str | None:
+        """What the certificate of the server at `url` is verified with: its pinned
+        fingerprint, the CA file, or None (the system's CAs)."""
+        if self.tls_fingerprint and self.tls_pinned_for == server_origin(url):
+            return self.tls_fingerprint
+        return self.tls_ca_file or None
+
+    def needs_trust_question(self, url: str) -> bool:
+        """Whether an unknown self-signed certificate at `url` may be offered for pinning: an
+        https venue server with neither a CA file nor a pin of its own."""
+        return (
+            urlsplit(url).scheme == "https"
+            and not is_tickethead_url(url)
+            and self.tls_verify(url) is None
+        )
+
+    def pin_certificate(self, url: str, fingerprint: str) -> None:
+        """Trust the certificate with `fingerprint` for the server at `url` from now on."""
+        self.tls_fingerprint = fingerprint
+        self.tls_pinned_for = server_origin(url)
 
     def effective_api_url(self) -> str | None:
         """The API URL from the environment (for scripts and kiosks) or the saved setting."""

@@ -20,10 +20,18 @@ from boxoffice.sdk._errors import (
     ServerError,
     SignInLockedError,
     SoldOutError,
+    TLSVerificationError,
     UnprocessableEntityError,
     ValidationError,
 )
 from boxoffice.sdk._options import RequestOptions
+from boxoffice.sdk._tls import (
+    Verify,
+    certificate_fingerprint,
+    fetch_fingerprint,
+    normalize_fingerprint,
+    pinning_context,
+)
 from boxoffice.sdk.auth import Credentials, PasswordCredentials, RefreshTokenCredentials
 
 __all__ = [
@@ -52,7 +60,13 @@ __all__ = [
     "ServerError",
     "SignInLockedError",
     "SoldOutError",
+    "TLSVerificationError",
     "UnprocessableEntityError",
     "ValidationError",
+    "Verify",
+    "certificate_fingerprint",
+    "fetch_fingerprint",
     "is_tickethead_url",
+    "normalize_fingerprint",
+    "pinning_context",
 ]

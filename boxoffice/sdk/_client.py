@@ -10,6 +10,7 @@ import httpx
 
 from boxoffice.sdk._options import RequestOptions
 from boxoffice.sdk._requestor import CONNECT_TIMEOUT, READ_TIMEOUT, Requestor
+from boxoffice.sdk._tls import Verify, ssl_context
 from boxoffice.sdk.auth import BearerAuth, Credentials, PasswordCredentials, RefreshTokenCredentials
 from boxoffice.sdk.models.auth import RefreshableJwt
 from boxoffice.sdk.services.account import AccountService
@@ -86,14 +87,21 @@ class SDK:
         total_timeout: float | None = None,
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
+        verify: Verify = None,
     ) -> SDK:
         """A client for `base_url` (a `BaseUrl` or a venue server's URL) and `organizer`.
+
+        `verify` is what an https server's certificate is checked with: None for the
+        system's CAs, a CA file's path, or the server's pinned SHA-256 fingerprint (64 hex
+        digits, with or without colons; `boxoffice serve --tls-self-signed` prints it); a
+        refused certificate raises `TLSVerificationError` before anything is sent.
 
         Each attempt waits `connect_timeout` seconds to connect and `timeout` for the answer;
         a call with its retries ends within `total_timeout` (default: 1.2 × `timeout`)."""
         base = str(base_url).rstrip("/")
         http = http_client or httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=connect_timeout)
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            verify=ssl_context(verify),
         )
         bearer = BearerAuth(base)
         defaults: RequestOptions = {

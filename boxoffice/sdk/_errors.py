@@ -2,7 +2,8 @@
 
 BoxOfficeError
 ├── APIConnectionError                  the server could not be reached
-│   └── APITimeoutError                 the request timed out
+│   ├── APITimeoutError                 the request timed out
+│   └── TLSVerificationError            the server's certificate is not the trusted one
 └── APIStatusError                      the server answered with a non-2xx status
     ├── BadRequestError          400
     │   ├── SaleNotStartedError         sale_not_started
@@ -46,6 +47,16 @@ class APITimeoutError(APIConnectionError):
 
     def __init__(self, message: str = "Request timed out.") -> None:
         super().__init__(message)
+
+
+class TLSVerificationError(APIConnectionError):
+    """The server's TLS certificate was refused (not signed by a trusted CA, or not the
+    pinned fingerprint); nothing was sent. `fingerprint` is the SHA-256 of the certificate
+    the server presented when the check that refused it was a pin, else None."""
+
+    def __init__(self, message: str, fingerprint: str | None = None) -> None:
+        super().__init__(message)
+        self.fingerprint = fingerprint
 
 
 class APIStatusError(BoxOfficeError):

@@ -6,6 +6,7 @@ import asyncio
 import email.utils
 import logging
 import random
+import ssl
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,9 +19,11 @@ from boxoffice.sdk._errors import (
     APIConnectionError,
     APITimeoutError,
     BoxOfficeError,
+    TLSVerificationError,
     make_status_error,
 )
 from boxoffice.sdk._options import RequestOptions, merge_options
+from boxoffice.sdk._tls import FingerprintMismatch, mismatch_in
 
 log = logging.getLogger("boxoffice.sdk")
 
@@ -168,6 +171,12 @@ class Requestor:
             except httpx.TimeoutException as exc:
                 error = APITimeoutError(f"{method} {path} timed out.")
                 error.__cause__ = exc
+            except httpx.ConnectError as exc:
+                refused = mismatch_in(exc)
+                if refused is not None:  # never retried: the same certificate would come
+                    raise _refused(method, path, refused) from exc
+                error = APIConnectionError(f"{method} {path} failed: {type(exc).__name__}.")
+                error.__cause__ = exc
             except (httpx.HTTPError, httpx.StreamError) as exc:
                 error = APIConnectionError(f"{method} {path} failed: {type(exc).__name__}.")
                 error.__cause__ = exc
@@ -209,3 +218,12 @@ class Requestor:
             return pydantic.TypeAdapter(cast_to).validate_python(data)
         except pydantic.ValidationError as exc:
             raise BoxOfficeError(f"{method} {path}: unexpected answer: {exc}") from exc
+
+
+def _refused(method: str, path: str, refused: ssl.SSLCertVerificationError) -> TLSVerificationError:
+    if isinstance(refused, FingerprintMismatch):
+        return TLSVerificationError(f"{method} {path}: {refused}.", refused.presented)
+    reason = getattr(refused, "verify_message", None) or str(refused)
+    return TLSVerificationError(
+        f"{method} {path}: the server's certificate is not trusted ({reason})."
+    )

@@ -33,6 +33,7 @@ from boxoffice.server.api.routes import (
     tickets,
     venues,
 )
+from boxoffice.server.api.schemas import ERROR_RESPONSES
 from boxoffice.server.api.state import Clock, ServerState
 from boxoffice.server.config import ServerSettings
 from boxoffice.server.data_folder import secure_data_folder, sqlite_file
@@ -180,7 +181,7 @@ def create_app(
         mail.router,
         tickets.router,
     ):
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)  # every 4xx: one error body
     app.add_middleware(idempotency.IdempotencyMiddleware, state=state)
     app.add_middleware(signin.SignInFront, state=state)  # sign-ins pass the store by
     app.add_middleware(guard.RequestGuard)  # outermost: body limit, NUL, no reset on errors

@@ -66,9 +66,12 @@ def serve(
     port: int,
     log_level: str,
     cleanup: Callable[[], None] | None = None,
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
 ) -> None:
     """Serve `app` until SIGTERM/SIGINT; the process ends within `SHUTDOWN_GRACE` +
-    `SHUTDOWN_MARGIN` seconds of the signal, whatever its requests are doing."""
+    `SHUTDOWN_MARGIN` seconds of the signal, whatever its requests are doing. With
+    `ssl_certfile` and `ssl_keyfile` (PEM) it speaks HTTPS only."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -80,6 +83,8 @@ def serve(
         # X-Forwarded-For (which uvicorn trusts from 127.0.0.1 by default) would let any
         # local process claim another address. No proxy is put in front of this server.
         proxy_headers=False,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
     )
     server = BoundedServer(config, cleanup)
     try:

@@ -51,7 +51,8 @@ def make_engine(url: str) -> Engine:
             connect_args={"options": options},
         )
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # The owner's alone from the start, as `data_folder.secure_data_folder` keeps it.
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     engine = create_engine(
         parsed,
         connect_args={"check_same_thread": False, "timeout": 30},

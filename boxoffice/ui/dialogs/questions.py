@@ -1,5 +1,6 @@
 """The questions the counter asks before it lets go of a sale: quitting or switching the
-cashier with a sale in progress, and closing the card payment page.
+cashier with a sale in progress, and closing the card payment page; and whether to trust a
+venue server's self-signed certificate on first use.
 
 Each question is a window-modal QMessageBox opened with `open()` (never `exec()`, which would
 block the qasync loop); the answer comes to a callback. Esc and the close button choose the
@@ -12,6 +13,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 
@@ -121,6 +123,35 @@ def ask_to_close_card_page(
     box.setDefaultButton(close)
     box.setEscapeButton(stay)
     _on_finished(box, lambda clicked: on_close() if clicked is close else None)
+    box.open()
+    return box
+
+
+TRUST_TEXT = "Trust this server"
+DONT_TRUST_TEXT = "Do not connect"
+
+
+def ask_to_trust_certificate(
+    parent: QWidget | None, *, url: str, fingerprint: str, on_answer: Callable[[bool], None]
+) -> QMessageBox:
+    """Ask whether to pin the certificate (`fingerprint`, SHA-256) of the venue server at
+    `url`, which no trusted authority vouches for. Esc and the close button do not trust it."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Unknown server certificate")
+    box.setText(f"The venue server at {url} presents a certificate Box Office does not know.")
+    box.setInformativeText(
+        "Compare its fingerprint with the one the venue server shows (its log at start, or "
+        "`boxoffice tls fingerprint` on the server). Trust it only if they are the same: "
+        "otherwise someone could read the passwords and the sales.\n\n"
+        f"SHA-256: {fingerprint}"
+    )
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    trust = box.addButton(TRUST_TEXT, QMessageBox.ButtonRole.AcceptRole)
+    refuse = box.addButton(DONT_TRUST_TEXT, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(refuse)
+    box.setEscapeButton(refuse)
+    _on_finished(box, lambda clicked: on_answer(clicked is trust))
     box.open()
     return box
 

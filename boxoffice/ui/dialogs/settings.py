@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -45,6 +46,15 @@ class SettingsDialog(QDialog):
         self.api_url = QLineEdit(settings.api_url or "")
         self.api_url.setPlaceholderText("empty: the built-in training server")
         self.organizer = QLineEdit(settings.organizer)
+        self.tls_ca_file = QLineEdit(settings.tls_ca_file or "")
+        self.tls_ca_file.setPlaceholderText(
+            "empty: the system's, or a venue certificate trusted on first use"
+        )
+        pinned = settings.tls_fingerprint or "none"
+        if settings.tls_fingerprint and settings.tls_pinned_for:
+            pinned = f"{settings.tls_pinned_for}\nSHA-256 {settings.tls_fingerprint}"
+        self.tls_pinned = QLabel(pinned)
+        self.tls_pinned.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow("&Printer", self.printer)
         form.addRow("", self.auto_print)
@@ -52,6 +62,8 @@ class SettingsDialog(QDialog):
         form.addRow("Save &folder", self.save_folder)
         form.addRow("&API URL", self.api_url)
         form.addRow("&Organizer", self.organizer)
+        form.addRow("TLS &CA file", self.tls_ca_file)
+        form.addRow("Trusted certificate", self.tls_pinned)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -73,5 +85,6 @@ class SettingsDialog(QDialog):
                 "save_folder": self.save_folder.text().strip() or None,
                 "api_url": self.api_url.text().strip() or None,
                 "organizer": self.organizer.text().strip() or "demo",
+                "tls_ca_file": self.tls_ca_file.text().strip() or None,
             }
         )

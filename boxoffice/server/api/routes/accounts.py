@@ -12,6 +12,7 @@ from boxoffice.sdk.models.common import ListInfo
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep
 from boxoffice.server.api.query import Id, Limit, Offset
+from boxoffice.server.api.schemas import Envelope
 from boxoffice.server.services import users
 from boxoffice.server.services.actors import require_admin
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/account/v1", tags=["account"])
 RoleFilter = Annotated[Literal["admin", "staff", "customer"] | None, Query()]
 
 
-@router.get("/user", response_model=ListInfo[User])
+@router.get("/user", response_model=Envelope[ListInfo[User]])
 def list_users(
     session: SessionDep,
     actor: CurrentActor,
@@ -35,7 +36,7 @@ def list_users(
     )
 
 
-@router.post("/user/{user_id}/disable", response_model=User)
+@router.post("/user/{user_id}/disable", response_model=Envelope[User])
 def disable_user(user_id: Id, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
     """Disable an account: it cannot sign in, and its tokens are refused at once."""
     require_admin(actor)
@@ -43,7 +44,7 @@ def disable_user(user_id: Id, session: SessionDep, actor: CurrentActor, now: Now
     return views.ok(User.model_validate(user))
 
 
-@router.post("/user/{user_id}/enable", response_model=User)
+@router.post("/user/{user_id}/enable", response_model=Envelope[User])
 def enable_user(user_id: Id, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
     """Enable a disabled account again (its old refresh tokens stay revoked)."""
     require_admin(actor)
@@ -53,7 +54,7 @@ def enable_user(user_id: Id, session: SessionDep, actor: CurrentActor, now: Now)
     return views.ok(User.model_validate(user))
 
 
-@router.post("/user/{user_id}/password", response_model=User)
+@router.post("/user/{user_id}/password", response_model=Envelope[User])
 def set_password(
     user_id: Id, body: SetPasswordRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:

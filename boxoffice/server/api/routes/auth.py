@@ -11,6 +11,7 @@ from boxoffice.sdk.models.auth import LoginRequest, RefreshableJwt, RefreshReque
 from boxoffice.server.api import signin, views
 from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep, StateDep
 from boxoffice.server.api.query import Id
+from boxoffice.server.api.schemas import Envelope
 from boxoffice.server.api.state import ServerState
 from boxoffice.server.db.models import User as UserRow
 from boxoffice.server.errors import NotFound
@@ -41,7 +42,7 @@ def _sign_in_answer(pair: RefreshableJwt) -> JSONResponse:
     return response
 
 
-@router.post("/auth/login", response_model=RefreshableJwt)
+@router.post("/auth/login", response_model=Envelope[RefreshableJwt])
 async def login(body: LoginRequest, request: Request, state: StateDep) -> JSONResponse:
     """Password login; `username` may be the email. Returns `{token, refresh_token}`.
 
@@ -65,21 +66,21 @@ async def login(body: LoginRequest, request: Request, state: StateDep) -> JSONRe
     return _sign_in_answer(pair)
 
 
-@router.post("/guest/login", response_model=RefreshableJwt)
+@router.post("/guest/login", response_model=Envelope[RefreshableJwt])
 def guest_login(session: SessionDep, state: StateDep, now: Now) -> JSONResponse:
     """A new guest account and its token (a refresh token too, so the guest keeps its orders)."""
     user = users.create_guest(session, now=now)
     return _sign_in_answer(_pair(state, session, user, now))
 
 
-@router.post("/auth/refresh", response_model=RefreshableJwt)
+@router.post("/auth/refresh", response_model=Envelope[RefreshableJwt])
 def refresh(body: RefreshRequest, session: SessionDep, state: StateDep, now: Now) -> JSONResponse:
     """Trade a refresh token (used once) for a new pair."""
     user = users.redeem_refresh_token(session, body.refresh_token, now=now)
     return _sign_in_answer(_pair(state, session, user, now))
 
 
-@router.post("/user", response_model=User, status_code=201)
+@router.post("/user", response_model=Envelope[User], status_code=201)
 def create_user(
     body: CreateUserRequest, session: SessionDep, actor: OptionalActor, now: Now
 ) -> JSONResponse:
@@ -88,13 +89,13 @@ def create_user(
     return views.ok(User.model_validate(user), status=201)
 
 
-@router.get("/user/me", response_model=User)
+@router.get("/user/me", response_model=Envelope[User])
 def me(session: SessionDep, actor: CurrentActor) -> JSONResponse:
     """The signed-in user."""
     return views.ok(User.model_validate(users.get_user(session, actor.id)))
 
 
-@router.get("/user/{user_id}", response_model=User)
+@router.get("/user/{user_id}", response_model=Envelope[User])
 def get_user(user_id: Id, session: SessionDep, actor: CurrentActor) -> JSONResponse:
     """A user: yourself, or anyone for staff."""
     if user_id != actor.id and not actor.is_staff:
@@ -102,7 +103,7 @@ def get_user(user_id: Id, session: SessionDep, actor: CurrentActor) -> JSONRespo
     return views.ok(User.model_validate(users.get_user(session, user_id)))
 
 
-@router.get("/organizer/{organizer}", response_model=Organizer)
+@router.get("/organizer/{organizer}", response_model=Envelope[Organizer])
 def get_organizer(organizer: str, session: SessionDep) -> JSONResponse:
     """An organizer by id or name."""
     return views.ok(views.organizer(catalog.get_organizer(session, organizer)))

@@ -11,6 +11,7 @@ from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep
 from boxoffice.server.api.expansion import parse_with
 from boxoffice.server.api.query import Id, Limit, Offset, WithParam, date_range
+from boxoffice.server.api.schemas import Envelope
 from boxoffice.server.db.models import Event
 from boxoffice.server.services import catalog, holds
 
@@ -22,7 +23,7 @@ def _event_view(session: SessionDep, event: Event, with_: str | None) -> ev.Even
     return views.event(event, parse_with(with_), has_seat_map=holds.has_seat_map(session, event.id))
 
 
-@router.get("/event/v1/organizer/{organizer}/event", response_model=ListInfo[ev.Event])
+@router.get("/event/v1/organizer/{organizer}/event", response_model=Envelope[ListInfo[ev.Event]])
 def list_events(
     organizer: str,
     session: SessionDep,
@@ -58,7 +59,7 @@ def list_events(
     )
 
 
-@router.get("/event/v1/organizer/{organizer}/event/{event_id}", response_model=ev.Event)
+@router.get("/event/v1/organizer/{organizer}/event/{event_id}", response_model=Envelope[ev.Event])
 def get_organizer_event(
     organizer: str,
     event_id: Id,
@@ -72,7 +73,7 @@ def get_organizer_event(
     return views.ok(_event_view(session, event, with_))
 
 
-@router.get("/event/v1/event/{event_id}", response_model=ev.Event)
+@router.get("/event/v1/event/{event_id}", response_model=Envelope[ev.Event])
 def get_event(
     event_id: Id,
     session: SessionDep,
@@ -85,7 +86,9 @@ def get_event(
     return views.ok(_event_view(session, event, with_))
 
 
-@router.post("/event/v1/organizer/{organizer}/event", response_model=ev.Event, status_code=201)
+@router.post(
+    "/event/v1/organizer/{organizer}/event", response_model=Envelope[ev.Event], status_code=201
+)
 def create_event(
     organizer: str, body: ev.CreateEventRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
@@ -95,7 +98,7 @@ def create_event(
     return views.ok(_event_view(session, event, EVENT_RELATIONS), status=201)
 
 
-@router.patch("/event/v1/event/{event_id}", response_model=ev.Event)
+@router.patch("/event/v1/event/{event_id}", response_model=Envelope[ev.Event])
 def update_event(
     event_id: Id, body: ev.UpdateEventRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
@@ -114,13 +117,13 @@ def _set_status(
     return views.ok(_event_view(session, event, EVENT_RELATIONS))
 
 
-@router.post("/event/v1/event/{event_id}/publish", response_model=ev.Event)
+@router.post("/event/v1/event/{event_id}/publish", response_model=Envelope[ev.Event])
 def publish_event(event_id: Id, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
     """Publish: the event can now be sold (staff)."""
     return _set_status(event_id, "published", session, actor, now)
 
 
-@router.post("/event/v1/event/{event_id}/unpublish", response_model=ev.Event)
+@router.post("/event/v1/event/{event_id}/unpublish", response_model=Envelope[ev.Event])
 def unpublish_event(
     event_id: Id, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
@@ -128,14 +131,16 @@ def unpublish_event(
     return _set_status(event_id, "draft", session, actor, now)
 
 
-@router.post("/event/v1/event/{event_id}/cancel", response_model=ev.Event)
+@router.post("/event/v1/event/{event_id}/cancel", response_model=Envelope[ev.Event])
 def cancel_event(event_id: Id, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
     """Cancel the event for good (staff)."""
     return _set_status(event_id, "canceled", session, actor, now)
 
 
 @router.post(
-    "/event/v1/event/{event_id}/ticket_config", response_model=ev.TicketConfig, status_code=201
+    "/event/v1/event/{event_id}/ticket_config",
+    response_model=Envelope[ev.TicketConfig],
+    status_code=201,
 )
 def create_ticket_config(
     event_id: Id,
@@ -152,7 +157,7 @@ def create_ticket_config(
     )
 
 
-@router.get("/event/v1/ticket_config/{config_id}", response_model=ev.TicketConfig)
+@router.get("/event/v1/ticket_config/{config_id}", response_model=Envelope[ev.TicketConfig])
 def get_ticket_config(
     config_id: Id, session: SessionDep, actor: OptionalActor, with_: WithParam = None
 ) -> JSONResponse:
@@ -162,7 +167,7 @@ def get_ticket_config(
     return views.ok(views.ticket_config(config, parse_with(with_)))
 
 
-@router.patch("/event/v1/ticket_config/{config_id}", response_model=ev.TicketConfig)
+@router.patch("/event/v1/ticket_config/{config_id}", response_model=Envelope[ev.TicketConfig])
 def update_ticket_config(
     config_id: Id,
     body: ev.UpdateTicketConfigRequest,
@@ -177,7 +182,9 @@ def update_ticket_config(
     )
 
 
-@router.post("/event/v1/event/{event_id}/timeslot", response_model=ev.Timeslot, status_code=201)
+@router.post(
+    "/event/v1/event/{event_id}/timeslot", response_model=Envelope[ev.Timeslot], status_code=201
+)
 def create_timeslot(
     event_id: Id,
     body: ev.CreateTimeslotRequest,
@@ -192,7 +199,9 @@ def create_timeslot(
     )
 
 
-@router.post("/event/v1/event/{event_id}/sector", response_model=ev.Sector, status_code=201)
+@router.post(
+    "/event/v1/event/{event_id}/sector", response_model=Envelope[ev.Sector], status_code=201
+)
 def create_sector(
     event_id: Id, body: ev.CreateSectorRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
@@ -204,7 +213,9 @@ def create_sector(
 
 
 @router.post(
-    "/event/v1/event/{event_id}/ticket_discount", response_model=ev.TicketDiscount, status_code=201
+    "/event/v1/event/{event_id}/ticket_discount",
+    response_model=Envelope[ev.TicketDiscount],
+    status_code=201,
 )
 def create_discount(
     event_id: Id,

@@ -12,13 +12,14 @@ from boxoffice.sdk.models.common import ListInfo
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep
 from boxoffice.server.api.query import Id, Limit, Offset
+from boxoffice.server.api.schemas import Envelope
 from boxoffice.server.services import audit, mail_queue
 from boxoffice.server.services.actors import require_staff
 
 router = APIRouter(prefix="/account/v1", tags=["mail"])
 
 
-@router.get("/mail", response_model=ListInfo[MailJob])
+@router.get("/mail", response_model=Envelope[ListInfo[MailJob]])
 def list_mail(
     session: SessionDep,
     actor: CurrentActor,
@@ -34,7 +35,7 @@ def list_mail(
     )
 
 
-@router.post("/mail/{mail_id}/retry", response_model=MailJob)
+@router.post("/mail/{mail_id}/retry", response_model=Envelope[MailJob])
 def retry_mail(mail_id: Id, session: SessionDep, actor: CurrentActor, now: Now) -> JSONResponse:
     """Queue a failed mail again, due at once with a fresh count of attempts; staff only."""
     require_staff(actor)

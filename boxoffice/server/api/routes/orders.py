@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
@@ -13,6 +13,7 @@ from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.expansion import parse_with
 from boxoffice.server.api.query import Id, Limit, Offset, OptionalQueryId, WithParam, date_range
+from boxoffice.server.api.schemas import Envelope
 from boxoffice.server.db.models import Order
 from boxoffice.server.services import downloads, holds, lifecycle, orders
 from boxoffice.server.services.actors import Actor
@@ -28,7 +29,7 @@ def valid_order(order_id: Id, session: SessionDep, actor: CurrentActor) -> Order
 OrderDep = Annotated[Order, Depends(valid_order)]
 
 
-@router.post("", response_model=od.Order, status_code=201)
+@router.post("", response_model=Envelope[od.Order], status_code=201)
 def create_order(
     body: od.OrderRequest, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
 ) -> JSONResponse:
@@ -39,7 +40,7 @@ def create_order(
     return views.ok(views.order(order), status=201)
 
 
-@router.get("", response_model=ListInfo[od.Order])
+@router.get("", response_model=Envelope[ListInfo[od.Order]])
 def list_orders(
     session: SessionDep,
     actor: CurrentActor,
@@ -80,7 +81,7 @@ def list_orders(
     )
 
 
-@router.get("/{order_id}", response_model=od.Order)
+@router.get("/{order_id}", response_model=Envelope[od.Order])
 def get_order(order: OrderDep, session: SessionDep, with_: WithParam = None) -> JSONResponse:
     """One order with its items and contact; `with=[event.[venue]]` embeds the event."""
     tree = parse_with(with_)
@@ -88,7 +89,7 @@ def get_order(order: OrderDep, session: SessionDep, with_: WithParam = None) -> 
     return views.ok(views.order(order, tree, has_seat_map=seated))
 
 
-@router.post("/{order_id}/order_contact", response_model=od.OrderContact)
+@router.post("/{order_id}/order_contact", response_model=Envelope[od.OrderContact])
 def create_order_contact(
     order: OrderDep,
     body: od.OrderContactRequest,
@@ -100,8 +101,8 @@ def create_order_contact(
     return views.ok(views.order_contact(orders.set_contact(session, actor, order, body, now)))
 
 
-@router.delete("/{order_id}", response_model=od.Order)
-@router.post("/{order_id}/cancel", response_model=od.Order)
+@router.delete("/{order_id}", response_model=Envelope[od.Order])
+@router.post("/{order_id}/cancel", response_model=Envelope[od.Order])
 def cancel_order(
     order: OrderDep, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
 ) -> JSONResponse:
@@ -135,7 +136,20 @@ def _download(
     )
 
 
-@router.get("/{order_id}/download_tickets", response_class=Response)
+# What the downloads send: files, not JSON (ticketoutput/pdf.py, ticketoutput/pkpass.py).
+TICKET_FILES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The tickets as a file (Content-Disposition: attachment)",
+        "content": {
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            "application/vnd.apple.pkpass": {"schema": {"type": "string", "format": "binary"}},
+            "application/vnd.apple.pkpasses": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+@router.get("/{order_id}/download_tickets", response_class=Response, responses=TICKET_FILES)
 def download_tickets(
     order: OrderDep,
     session: SessionDep,
@@ -149,7 +163,9 @@ def download_tickets(
     return _download(session, state, actor, order, None, format, size)
 
 
-@router.get("/{order_id}/download_tickets/{ticket_id}", response_class=Response)
+@router.get(
+    "/{order_id}/download_tickets/{ticket_id}", response_class=Response, responses=TICKET_FILES
+)
 def download_ticket(
     order: OrderDep,
     ticket_id: Id,

@@ -10,9 +10,12 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from boxoffice.sdk.models.common import RequestModel
+from boxoffice.sdk.models.orders import Order
+from boxoffice.sdk.models.payments import PaymentIntentResponse
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.query import QueryId
+from boxoffice.server.api.schemas import Envelope, WebhookReceived
 from boxoffice.server.errors import RuleViolation
 from boxoffice.server.services import orders, payments
 from boxoffice.server.stripe.gateway import WebhookSignatureError
@@ -26,7 +29,11 @@ class PaymentBody(RequestModel):
     tendered: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
 
 
-@router.post("/payment")
+@router.post(
+    "/payment",
+    response_model=Envelope[PaymentIntentResponse],
+    responses={201: {"model": Envelope[PaymentIntentResponse], "description": "Paid at once"}},
+)
 def create_payment(
     order_id: QueryId,
     session: SessionDep,
@@ -52,7 +59,7 @@ def create_payment(
     return views.ok(views.payment_result(result), status=201 if result.intent is None else 200)
 
 
-@router.post("/payment/reconcile")
+@router.post("/payment/reconcile", response_model=Envelope[Order])
 def reconcile(
     order_id: QueryId, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
 ) -> JSONResponse:
@@ -62,7 +69,7 @@ def reconcile(
     return views.ok(views.order(order))
 
 
-@router.post("/webhook/stripe")
+@router.post("/webhook/stripe", response_model=Envelope[WebhookReceived])
 async def stripe_webhook(request: Request, state: StateDep) -> JSONResponse:
     """Stripe events, verified with the endpoint secret; unsigned or forged ones get 400."""
     payload = await request.body()

@@ -8,9 +8,11 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from boxoffice.sdk.models import seating as st
+from boxoffice.sdk.models.payments import SeatMapReplaced
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep, StateDep
 from boxoffice.server.api.query import Id
+from boxoffice.server.api.schemas import Envelope
 from boxoffice.server.db.models import Event, HoldToken
 from boxoffice.server.services import catalog, holds
 from boxoffice.server.services.actors import Actor
@@ -42,7 +44,7 @@ def _seat_action(
     )
 
 
-@router.get("/event/{event_id}/seat_map", response_model=st.SeatMap)
+@router.get("/event/{event_id}/seat_map", response_model=Envelope[st.SeatMap])
 def get_seat_map(
     event_id: Id,
     session: SessionDep,
@@ -84,7 +86,7 @@ def get_seat_map(
     return views.ok(st.SeatMap(event_id=event.id, categories=categories, seats=seats))
 
 
-@router.put("/event/{event_id}/seat_map")
+@router.put("/event/{event_id}/seat_map", response_model=Envelope[SeatMapReplaced])
 def put_seat_map(
     event_id: Id, body: st.PutSeatMapRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
@@ -94,7 +96,7 @@ def put_seat_map(
     return views.ok({"event_id": event.id, "seats": count})
 
 
-@router.post("/hold_token", response_model=st.HoldTokenObject, status_code=201)
+@router.post("/hold_token", response_model=Envelope[st.HoldTokenObject], status_code=201)
 def create_hold_token(
     session: SessionDep,
     actor: CurrentActor,
@@ -113,13 +115,13 @@ def create_hold_token(
     )
 
 
-@router.get("/hold_token/{token}", response_model=st.HoldTokenObject)
+@router.get("/hold_token/{token}", response_model=Envelope[st.HoldTokenObject])
 def get_hold_token(token: str, session: SessionDep, now: Now) -> JSONResponse:
     """A live hold token; 404 once expired."""
     return views.ok(_token_view(holds.get_token(session, token, now=now), now))
 
 
-@router.post("/hold_token/{token}", response_model=st.HoldTokenObject)
+@router.post("/hold_token/{token}", response_model=Envelope[st.HoldTokenObject])
 def extend_hold_token(
     token: str, body: st.ExtendHoldTokenRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
@@ -131,7 +133,7 @@ def extend_hold_token(
     )
 
 
-@router.post("/event/{event_id}/seat/hold", response_model=st.SeatActionResult)
+@router.post("/event/{event_id}/seat/hold", response_model=Envelope[st.SeatActionResult])
 def hold_seats(
     event_id: Id, body: st.SeatActionRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
@@ -141,7 +143,7 @@ def hold_seats(
     return _seat_action(session, actor, event, "seats.held", body.objects, token, now)
 
 
-@router.post("/event/{event_id}/seat/release", response_model=st.SeatActionResult)
+@router.post("/event/{event_id}/seat/release", response_model=Envelope[st.SeatActionResult])
 def release_seats(
     event_id: Id, body: st.SeatActionRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
@@ -151,7 +153,7 @@ def release_seats(
     return _seat_action(session, actor, event, "seats.released", body.objects, token, now)
 
 
-@router.post("/event/{event_id}/seat/best_available", response_model=st.SeatActionResult)
+@router.post("/event/{event_id}/seat/best_available", response_model=Envelope[st.SeatActionResult])
 def best_available(
     event_id: Id, body: st.BestAvailableRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:

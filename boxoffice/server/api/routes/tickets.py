@@ -10,6 +10,7 @@ from boxoffice.sdk.models.common import MAX_ID
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep
 from boxoffice.server.api.query import Id, OptionalQueryId
+from boxoffice.server.api.schemas import Envelope
 from boxoffice.server.errors import InvalidInput
 from boxoffice.server.services import wallet
 
@@ -41,7 +42,7 @@ def _parse_ids(text: str | None) -> list[int] | None:
     return ids
 
 
-@router.get("", response_model=list[tk.Ticket])
+@router.get("", response_model=Envelope[list[tk.Ticket]])
 def list_tickets(
     session: SessionDep,
     actor: CurrentActor,
@@ -60,7 +61,7 @@ def list_tickets(
     )
 
 
-@router.post("/transfer", response_model=list[tk.Ticket])
+@router.post("/transfer", response_model=Envelope[list[tk.Ticket]])
 def transfer_tickets(
     body: tk.TransferRequest, session: SessionDep, actor: CurrentActor, now: Now
 ) -> JSONResponse:
@@ -79,7 +80,7 @@ def transfer_tickets(
     )
 
 
-@router.get("/{ticket_id}", response_model=tk.Ticket)
+@router.get("/{ticket_id}", response_model=Envelope[tk.Ticket])
 def get_ticket(ticket_id: Id, session: SessionDep, actor: CurrentActor) -> JSONResponse:
     """One of your tickets (any ticket for staff)."""
     return views.ok(views.ticket(wallet.get_ticket(session, actor, ticket_id), viewer_id=actor.id))
