@@ -18,10 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select, update
 
 from boxoffice.server.config import ServerSettings
-from boxoffice.server.db.models import IdempotencyRecord
+from boxoffice.server.db.models import IdempotencyRecord, Order
 from tests.conftest import BOTH_DATABASES
 from tests.helpers import factories as f
 from tests.helpers.live_server import free_port
@@ -297,6 +297,72 @@ def test_a_claim_left_by_a_gone_process_is_retried_not_refused(live_server, clai
         assert again.status_code == 201 and again.headers.get("idempotent-replayed") == "true"
         assert again.json() == first.json()
     assert f.get_config(live_server.state, ids["config_ids"][0]).taken == 1
+
+
+def _stored_answer(state: Any, actor: str, key: str) -> int | None:
+    with f.write_session(state) as session:
+        return session.execute(
+            select(IdempotencyRecord.status_code).where(
+                IdempotencyRecord.actor == actor, IdempotencyRecord.key == key
+            )
+        ).scalar_one_or_none()
+
+
+@BOTH_DATABASES
+@pytest.mark.parametrize("window", ["claim-left-unanswered", "no-record-at-all"])
+def test_an_order_committed_but_not_answered_before_a_crash_is_returned_not_made_again(
+    live_server, window
+):
+    """The crash window: the order's transaction committed, the process died before the
+    idempotency store kept its answer. The retry gets the very same order, not a second one."""
+    ids = f.make_event(live_server.state)
+    f.make_user(live_server.state, "clerk")
+    body = {"order_item": [{"quantity": 1, "ticket_config_id": ids["config_ids"][0]}]}
+    with httpx.Client(base_url=live_server.base_url) as client:
+        headers = f.login(client, "clerk")
+        user_id = client.get("/account/v1/user/me", headers=headers).json()["data"]["id"]
+        actor = f"user:{user_id}"
+        keyed = {**headers, "Idempotency-Key": "committed-key"}
+        first = client.post("/event/v1/order", headers=keyed, json=body)
+        assert first.status_code == 201, first.text
+        deadline = time.monotonic() + 5  # the answer is stored just after it is sent
+        while _stored_answer(live_server.state, actor, "committed-key") is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        # What a server killed between the commit and the storing of the answer leaves behind.
+        with f.write_session(live_server.state) as session:
+            if window == "claim-left-unanswered":
+                session.execute(
+                    update(IdempotencyRecord)
+                    .where(
+                        IdempotencyRecord.actor == actor, IdempotencyRecord.key == "committed-key"
+                    )
+                    .values(
+                        status_code=None,
+                        content_type=None,
+                        body=None,
+                        **_claimed_by(f"{socket.gethostname()}/{_dead_pid()}/0badc0de"),
+                    )
+                )
+            else:
+                session.execute(
+                    delete(IdempotencyRecord).where(
+                        IdempotencyRecord.actor == actor, IdempotencyRecord.key == "committed-key"
+                    )
+                )
+        retry = client.post("/event/v1/order", headers=keyed, json=body)
+        assert retry.status_code == 201, retry.text
+        assert retry.json()["data"]["id"] == first.json()["data"]["id"]
+        assert retry.json() == first.json()
+        # And the other requests of this caller are untouched: a new key is a new order.
+        other = client.post(
+            "/event/v1/order", headers={**headers, "Idempotency-Key": "next-key"}, json=body
+        )
+        assert other.status_code == 201 and other.json()["data"]["id"] != first.json()["data"]["id"]
+    with f.write_session(live_server.state) as session:
+        orders = session.execute(select(Order.id).where(Order.user_id == user_id)).scalars().all()
+    assert len(orders) == 2
+    assert f.get_config(live_server.state, ids["config_ids"][0]).taken == 2
 
 
 def _claimed_by(claimant: str | None) -> dict[str, Any]:

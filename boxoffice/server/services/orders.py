@@ -77,10 +77,27 @@ def _local(moment: datetime, timezone: str) -> str:
 
 
 def create_order(
-    session: Session, actor: Actor, body: OrderRequest, *, now: datetime, hold_minutes: int
+    session: Session,
+    actor: Actor,
+    body: OrderRequest,
+    *,
+    now: datetime,
+    hold_minutes: int,
+    idempotency_key: str | None = None,
 ) -> Order:
     """Validate the whole cart, write a draft order holding its seats, and take its inventory
-    (last: see below)."""
+    (last: see below).
+
+    `idempotency_key` (the request's `Idempotency-Key`) is written on the order in the same
+    transaction. If this caller already has an order made under that key, that order is
+    returned and nothing is made: the retry of a request whose order committed but whose
+    answer the idempotency store never kept (the server died in between). The key names the
+    order: a retry with another body gets the order too (the store's fingerprint, which would
+    have answered 422, was lost with the answer)."""
+    if idempotency_key is not None:
+        made = _order_made_under(session, actor, idempotency_key)
+        if made is not None:
+            return made
     configs = _load_configs(session, {item.ticket_config_id for item in body.order_item})
     lines = [_validate_item(session, configs, i, item) for i, item in enumerate(body.order_item)]
     event = _check_event(lines, actor, now)
@@ -101,6 +118,7 @@ def create_order(
         expires_at=expires,
         created_at=now,
         updated_at=now,
+        idempotency_key=idempotency_key,
     )
     for line in lines:
         price = unit_price(line.config, line.discounts)
@@ -120,7 +138,12 @@ def create_order(
     order.total = sum(item.total for item in order.items)
     if body.order_contact is not None:
         order.contact = _contact(body.order_contact)
-    _insert_with_unique_code(session, order)
+    if not _insert_with_unique_code(session, order):
+        # A twin under the same key committed its order while this one was being made.
+        made = _order_made_under(session, actor, idempotency_key or "")
+        if made is None:
+            raise RuntimeError("could not insert the order")
+        return made
     # The view of the new order names each item's config and shows the contact. Both are known
     # here, so say so, and it needs no query for them (the configs may even have left the
     # session's identity map, which holds its objects weakly).
@@ -392,18 +415,31 @@ def _take_inventory(session: Session, lines: list[_Line], now: datetime) -> None
             )
 
 
-def _insert_with_unique_code(session: Session, order: Order) -> None:
+def _insert_with_unique_code(session: Session, order: Order) -> bool:
+    """Insert the order under a free code; False if its idempotency key is already taken."""
     for _ in range(10):
         order.code = new_order_code()
         try:
             with session.begin_nested():
                 session.add(order)
                 session.flush()
-            return
+            return True
         except IntegrityError:
             session.expunge(order)
+            if order.idempotency_key is not None and (
+                _order_made_under(session, order.user_id, order.idempotency_key) is not None
+            ):
+                return False
             continue
     raise RuntimeError("could not find a free order code")
+
+
+def _order_made_under(session: Session, user: Actor | int, key: str) -> Order | None:
+    """The caller's order made by the request with this `Idempotency-Key`, if any."""
+    user_id = user if isinstance(user, int) else user.id
+    return session.scalars(
+        select(Order).where(Order.user_id == user_id, Order.idempotency_key == key)
+    ).first()
 
 
 def _contact(body: OrderContactRequest) -> OrderContact:

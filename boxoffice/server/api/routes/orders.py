@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
 from boxoffice.sdk.models import orders as od
@@ -31,11 +31,23 @@ OrderDep = Annotated[Order, Depends(valid_order)]
 
 @router.post("", response_model=Envelope[od.Order], status_code=201)
 def create_order(
-    body: od.OrderRequest, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
+    body: od.OrderRequest,
+    request: Request,
+    session: SessionDep,
+    actor: CurrentActor,
+    state: StateDep,
+    now: Now,
 ) -> JSONResponse:
-    """Create a draft order holding its tickets (and seats) until paid or expired."""
+    """Create a draft order holding its tickets (and seats) until paid or expired. Under an
+    `Idempotency-Key` the order remembers the key: a retry returns it, even one after a crash
+    that lost the stored answer."""
     order = orders.create_order(
-        session, actor, body, now=now, hold_minutes=state.settings.order_hold_minutes
+        session,
+        actor,
+        body,
+        now=now,
+        hold_minutes=state.settings.order_hold_minutes,
+        idempotency_key=request.headers.get("idempotency-key", "").strip() or None,
     )
     return views.ok(views.order(order), status=201)
 

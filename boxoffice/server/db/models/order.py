@@ -29,6 +29,8 @@ class Order(Base):
     __tablename__ = "order"
     __table_args__ = (
         UniqueConstraint("event_id", "code"),
+        # The request that made the order: its retry finds it (see services.orders).
+        UniqueConstraint("user_id", "idempotency_key", name="uq_order_user_id_idempotency_key"),
         Index("ix_order_status_expires_at", "status", "expires_at"),
         Index("ix_order_user_id", "user_id"),
     )
@@ -42,6 +44,7 @@ class Order(Base):
     currency: Mapped[str] = mapped_column(String(3))
     total: Mapped[int] = mapped_column(Integer)  # minor units
     hold_token: Mapped[str | None] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
