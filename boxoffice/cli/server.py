@@ -5,16 +5,21 @@ same data options."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import logging
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boxoffice.cli.output import CommandError, ExitCode, fail
 from boxoffice.logs import setup_logging
 from boxoffice.server.config import ServerSettings
+
+if TYPE_CHECKING:  # the server's modules load only when a command runs
+    from boxoffice.server.api.state import ServerState
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +41,20 @@ def _settings(args: argparse.Namespace, **extra: Any) -> ServerSettings:
     if args.database is not None:
         values["database_url"] = args.database
     return ServerSettings(**values)
+
+
+@contextlib.contextmanager
+def _database(args: argparse.Namespace) -> Iterator[ServerState]:
+    """The server's database for one command (migrated, no demo venue), closed afterwards."""
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+
+    settings = _settings(args, load_demo=False)
+    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    try:
+        yield state
+    finally:
+        state.engine.dispose()
 
 
 def add_commands(commands: Any) -> None:
@@ -299,17 +318,10 @@ def run_users_add(args: argparse.Namespace) -> ExitCode:
 
 def run_users_list(args: argparse.Namespace) -> ExitCode:
     """A table of the registered accounts: id, role, active or disabled, username, email."""
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
     from boxoffice.server.services import users
 
-    settings = _settings(args, load_demo=False)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
-    try:
-        with state.read_sessions() as session:
-            rows, _ = users.list_users(session, role=args.role, limit=1_000_000)
-    finally:
-        state.engine.dispose()
+    with _database(args) as state, state.read_sessions() as session:
+        rows, _ = users.list_users(session, role=args.role, limit=1_000_000)
     lines = [("ID", "ROLE", "STATUS", "USERNAME", "EMAIL")]
     lines += [
         (
@@ -330,22 +342,17 @@ def run_users_list(args: argparse.Namespace) -> ExitCode:
 
 def _change_user(args: argparse.Namespace, change: Any) -> ExitCode:
     """Run `change(session, user, now)` on the account `args.name` in one transaction."""
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.app import utc_now
     from boxoffice.server.errors import DomainError
     from boxoffice.server.services import users
 
-    settings = _settings(args, load_demo=False)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
     try:
-        with state.write_sessions() as session, session.begin():
+        with _database(args) as state, state.write_sessions() as session, session.begin():
             user = users.user_by_name(session, args.name)
             change(session, user, utc_now())
             described = f"{user.role} {user.username} (id {user.id})"
     except DomainError as exc:
         return _error(exc.message)
-    finally:
-        state.engine.dispose()
     sys.stdout.write(f"{args.done} {described}\n")
     return ExitCode.OK
 
@@ -401,8 +408,7 @@ def _read_catalog_file(path: Path) -> Any:
 
 def run_catalog_import(args: argparse.Namespace) -> ExitCode:
     """Import a catalog file all or nothing; neither catalog command loads the demo venue."""
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.app import utc_now
     from boxoffice.server.errors import DomainError
     from boxoffice.server.services import catalog_io
 
@@ -410,15 +416,11 @@ def run_catalog_import(args: argparse.Namespace) -> ExitCode:
         data = _read_catalog_file(args.file)
     except ValueError as exc:
         return _error(str(exc))
-    settings = _settings(args, load_demo=False)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
     try:
-        with state.write_sessions() as session, session.begin():
+        with _database(args) as state, state.write_sessions() as session, session.begin():
             summary = catalog_io.import_catalog(session, data, now=utc_now())
     except DomainError as exc:
         return _error(f"{args.file}: {exc.message}")
-    finally:
-        state.engine.dispose()
     sys.stdout.write(f"imported {args.file}: {summary.describe()}\n")
     for note in summary.notes:
         sys.stdout.write(f"  {note}\n")
@@ -429,17 +431,10 @@ def run_catalog_export(args: argparse.Namespace) -> ExitCode:
     """Write the catalog as UTF-8 JSON to --out or standard output."""
     import json
 
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
     from boxoffice.server.services import catalog_io
 
-    settings = _settings(args, load_demo=False)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
-    try:
-        with state.read_sessions() as session:
-            document = catalog_io.export_catalog(session)
-    finally:
-        state.engine.dispose()
+    with _database(args) as state, state.read_sessions() as session:
+        document = catalog_io.export_catalog(session)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.out is None:
         sys.stdout.flush()
@@ -457,17 +452,10 @@ def run_catalog_export(args: argparse.Namespace) -> ExitCode:
 def run_tickets_verify(args: argparse.Namespace) -> ExitCode:
     """Exit 0 and `valid: ticket CODE, event ID …, owner …` for a good ticket; else exit 1
     and `invalid: REASON: …` (malformed, unknown_event, bad_signature, invalidated, …)."""
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
     from boxoffice.server.services import wallet
 
-    settings = _settings(args, load_demo=False)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
-    try:
-        with state.read_sessions() as session:
-            check = wallet.check_payload(session, args.payload)
-    finally:
-        state.engine.dispose()
+    with _database(args) as state, state.read_sessions() as session:
+        check = wallet.check_payload(session, args.payload)
     if not check.ok:
         sys.stdout.write(f"invalid: {check.reason}: {check.message}\n")
         return ExitCode.REFUSED
@@ -481,28 +469,20 @@ def run_tickets_verify(args: argparse.Namespace) -> ExitCode:
 
 def run_ledger_verify(args: argparse.Namespace) -> ExitCode:
     """Exit 0 and `ledger OK: N entries, head HASH`, or 1 and `ledger BROKEN at seq N: …`."""
-    from collections.abc import Iterator
 
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
     from boxoffice.server.services import ledger
     from boxoffice.server.services.ledger_store import SqlLedgerStore
 
-    settings = _settings(args, load_demo=False)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
     head = ledger.GENESIS_HASH
-    try:
-        with state.read_sessions() as session:
+    with _database(args) as state, state.read_sessions() as session:
 
-            def walked() -> Iterator[ledger.LedgerEntry]:
-                nonlocal head
-                for entry in SqlLedgerStore(session).iterate():
-                    head = entry.hash
-                    yield entry
+        def walked() -> Iterator[ledger.LedgerEntry]:
+            nonlocal head
+            for entry in SqlLedgerStore(session).iterate():
+                head = entry.hash
+                yield entry
 
-            result = ledger.verify(walked(), expected_head=args.expect_head)
-    finally:
-        state.engine.dispose()
+        result = ledger.verify(walked(), expected_head=args.expect_head)
     if not result.ok:
         sys.stdout.write(f"ledger BROKEN at seq {result.first_bad_seq}: {result.problem}\n")
         return ExitCode.REFUSED
@@ -516,17 +496,10 @@ def _when(moment: Any) -> str:
 
 def run_mail_list(args: argparse.Namespace) -> ExitCode:
     """A table of the mail jobs, newest first; times in UTC."""
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
     from boxoffice.server.services import mail_queue
 
-    settings = _settings(args, load_demo=False)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
-    try:
-        with state.read_sessions() as session:
-            rows, total = mail_queue.list_jobs(session, args.status, limit=args.limit)
-    finally:
-        state.engine.dispose()
+    with _database(args) as state, state.read_sessions() as session:
+        rows, total = mail_queue.list_jobs(session, args.status, limit=args.limit)
     lines = [("ID", "STATUS", "TRIES", "CREATED (UTC)", "NEXT TRY (UTC)", "TO", "SUBJECT")]
     lines += [
         (
@@ -555,20 +528,15 @@ def run_mail_send(args: argparse.Namespace) -> ExitCode:
     """Deliver the due mail once, e.g. from cron; prints how many left and what is still due."""
     import anyio
 
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.app import utc_now
     from boxoffice.server.services import mail_queue
 
     setup_logging("warning")
-    settings = _settings(args, load_demo=False)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
-    try:
+    with _database(args) as state:
         sent = anyio.run(mail_queue.deliver_due, mail_queue.MailQueue.of(state), utc_now())
         with state.read_sessions() as session:
             queued = mail_queue.list_jobs(session, "queued", limit=1)[1]
             failed = mail_queue.list_jobs(session, "failed", limit=1)[1]
-    finally:
-        state.engine.dispose()
-    where = "SMTP" if settings.smtp_host else f"the outbox {settings.outbox_dir}"
+    where = "SMTP" if state.settings.smtp_host else f"the outbox {state.settings.outbox_dir}"
     sys.stdout.write(f"sent {sent} via {where}; {queued} queued, {failed} failed\n")
     return ExitCode.OK
