@@ -40,7 +40,6 @@ import platform
 import statistics
 import sys
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +58,7 @@ from venue_server import (
     running_server,
     scratch_folder,
     tail,
+    timed_order,
 )
 
 from boxoffice.sdk.models.order_status import OrderStatus
@@ -120,18 +120,11 @@ async def _counter(
     content = json.dumps(body).encode()
     while time.perf_counter() < deadline and budget[0] > 0:
         budget[0] -= 1
-        headers = {
-            "authorization": f"Bearer {job.token}",
-            "idempotency-key": str(uuid.uuid4()),
-            "content-type": "application/json",
-        }
-        started = time.perf_counter()
         try:
-            response = await client.post("/event/v1/order", content=content, headers=headers)
+            response, took = await timed_order(client, job.token, content)
         except httpx.HTTPError as exc:
             tally.failures[f"transport: {type(exc).__name__}"] += 1
             continue
-        took = (time.perf_counter() - started) * 1000
         if response.status_code == 201:
             tally.created += 1
             tally.latencies_ms.append(took)

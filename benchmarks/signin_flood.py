@@ -55,6 +55,7 @@ from venue_server import (
     running_server,
     scratch_folder,
     tail,
+    timed_order,
 )
 
 TICKETS_PER_ORDER = 2
@@ -89,19 +90,13 @@ async def _guest(base_url: str, config_id: int, deadline: float, phase: Phase) -
     async with httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT) as client:
         token = data_of(await client.post("/account/v1/guest/login"))["token"]
         while time.perf_counter() < deadline:
-            headers = {
-                "authorization": f"Bearer {token}",
-                "idempotency-key": str(uuid.uuid4()),
-                "content-type": "application/json",
-            }
-            started = time.perf_counter()
             try:
-                response = await client.post("/event/v1/order", content=body, headers=headers)
+                response, took = await timed_order(client, token, body)
             except httpx.HTTPError as exc:
                 phase.failures[f"transport: {type(exc).__name__}"] += 1
                 continue
             if response.status_code == 201:
-                phase.latencies_ms.append((time.perf_counter() - started) * 1000)
+                phase.latencies_ms.append(took)
             else:
                 phase.failures[_code(response)] += 1
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -141,6 +142,21 @@ def login(client: httpx.Client) -> str:
     )
     token: str = data["token"]
     return token
+
+
+async def timed_order(
+    client: httpx.AsyncClient, token: str, body: bytes
+) -> tuple[httpx.Response, float]:
+    """POST one order (`body`, JSON) with its own Idempotency-Key, as the SDK sends it: the
+    answer and how long it took in ms. Transport errors are the caller's (httpx.HTTPError)."""
+    headers = {
+        "authorization": f"Bearer {token}",
+        "idempotency-key": str(uuid.uuid4()),
+        "content-type": "application/json",
+    }
+    started = time.perf_counter()
+    response = await client.post("/event/v1/order", content=body, headers=headers)
+    return response, (time.perf_counter() - started) * 1000
 
 
 def percentile(ordered: list[float], pct: float) -> float:
