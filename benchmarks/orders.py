@@ -50,6 +50,7 @@ import httpx
 from venue_server import (
     Server,
     add_staff_account,
+    body_of,
     data_of,
     login,
     make_event,
@@ -245,9 +246,15 @@ def check_sales(
     orders: dict[int, dict[str, Any]] = {}
     offset, total = 0, None
     while total is None or offset < total:
-        page = data_of(
+        page = body_of(
             client.get(
-                "/event/v1/order", params={"event_id": event_id, "limit": 500, "offset": offset}
+                "/event/v1/order",
+                params={
+                    "event_id": event_id,
+                    "include_not_owned": "true",
+                    "limit": 500,
+                    "offset": offset,
+                },
             )
         )
         total = int(page["paging"]["total"])
@@ -257,7 +264,7 @@ def check_sales(
             orders[order["id"]] = order
         offset += len(page["data"])
     problems: list[str] = []
-    holding = [o for o in orders.values() if o["status"] != OrderStatus.CANCELED]
+    holding = [o for o in orders.values() if o["box_office_status"] != OrderStatus.CANCELED]
     tickets = sum(
         item["quantity"]
         for o in holding

@@ -127,13 +127,19 @@ def tail(path: Path, lines: int = 30) -> str:
         return "(no server log)"
 
 
-def data_of(response: httpx.Response, expected: int = 200) -> Any:
+def body_of(response: httpx.Response, expected: int = 200) -> Any:
+    """The whole JSON answer (a list page is `{"data": [...], "paging": {...}}`)."""
     if response.status_code != expected:
         raise RequestFailed(
             f"{response.request.method} {response.request.url.path} → "
             f"{response.status_code}: {response.text[:500]}"
         )
-    return response.json()["data"]
+    return response.json()
+
+
+def data_of(response: httpx.Response, expected: int = 200) -> Any:
+    """What a single-object answer carries: its `data`."""
+    return body_of(response, expected)["data"]
 
 
 def login(client: httpx.Client) -> str:

@@ -174,6 +174,9 @@ def add_commands(commands: Any) -> None:
     orders.add_argument("--event", type=int, metavar="EVENT_ID")
     orders.add_argument("--status")
     orders.add_argument("--limit", type=_positive, default=20, help="at most this many (20)")
+    orders.add_argument(
+        "--mine", action="store_true", help="only the orders this account made (staff see all)"
+    )
     orders.set_defaults(handler=run_orders)
 
     download = commands.add_parser("download", parents=[common], help="save an order's tickets")
@@ -432,7 +435,10 @@ def run_orders(args: argparse.Namespace) -> int:
 
 
 async def _orders(sdk: SDK, args: argparse.Namespace) -> int:
-    page = await sdk.order.list_orders(limit=args.limit, event_id=args.event, status=args.status)
+    everyone = args.user is not None and not args.mine  # staff; a guest sees its own anyway
+    page = await sdk.order.list_orders(
+        limit=args.limit, event_id=args.event, status=args.status, include_not_owned=everyone
+    )
     text = "\n".join(order_line(order) for order in page.data) or "No orders."
     emit(args, text, [order.model_dump(mode="json") for order in page.data])
     return ExitCode.OK

@@ -65,6 +65,12 @@ def add_commands(commands: Any) -> None:
     serve.add_argument(
         "--no-demo", action="store_true", help="do not load the demo venue into an empty database"
     )
+    serve.add_argument(
+        "--tenant-domain",
+        metavar="DOMAIN",
+        help="also answer as Tickethead's tenant host {organizer}.DOMAIN, and tell clients so "
+        "(see docs/api.md, 'The vendor SDK')",
+    )
     serve.add_argument("--log-level", default="info")
     tls = serve.add_argument_group(
         "TLS", "needed to serve on a non-loopback address: staff passwords and tokens cross it"
@@ -218,7 +224,11 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
 
     setup_logging(args.log_level)
     settings = _settings(
-        args, host=args.host, port=args.port, load_demo=False if args.no_demo else None
+        args,
+        host=args.host,
+        port=args.port,
+        load_demo=False if args.no_demo else None,
+        tenant_domain=args.tenant_domain,
     )
     try:
         tls_files = _tls_files(args, settings)

@@ -60,7 +60,7 @@ class TLSVerificationError(APIConnectionError):
 
 
 class APIStatusError(BoxOfficeError):
-    """The server answered with an error status and body `{"message","code","field"?}`."""
+    """The server answered with an error status and body `{"message","errorCode","field"?}`."""
 
     def __init__(
         self,
@@ -196,6 +196,18 @@ def error_class(status: int, code: str | None) -> type[APIStatusError]:
     return base
 
 
+def error_code_of(body: Any) -> str | None:
+    """The stable code of an error body: `errorCode` (venue servers and Tickethead), else
+    `error`, else `code` (venue servers before the vendor SDK's spelling was adopted)."""
+    if not isinstance(body, dict):
+        return None
+    for key in ("errorCode", "error", "code"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
 def make_status_error(status: int, body: Any, request_id: str | None = None) -> APIStatusError:
     """Build the error for a non-2xx answer from its JSON body (or raw text)."""
     message = f"HTTP {status}"
@@ -203,7 +215,7 @@ def make_status_error(status: int, body: Any, request_id: str | None = None) -> 
     field: str | None = None
     if isinstance(body, dict):
         message = str(body.get("message") or message)
-        code = body.get("code") if isinstance(body.get("code"), str) else None
+        code = error_code_of(body)
         field = body.get("field") if isinstance(body.get("field"), str) else None
     elif isinstance(body, str) and body:
         message = body[:500]

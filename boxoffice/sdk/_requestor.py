@@ -20,10 +20,12 @@ from boxoffice.sdk._errors import (
     APITimeoutError,
     BoxOfficeError,
     TLSVerificationError,
+    error_code_of,
     make_status_error,
 )
 from boxoffice.sdk._options import RequestOptions, merge_options
 from boxoffice.sdk._tls import FingerprintMismatch, mismatch_in
+from boxoffice.sdk.models.common import ListInfo
 
 log = logging.getLogger("boxoffice.sdk")
 
@@ -78,8 +80,7 @@ def _code_of(response: httpx.Response) -> str | None:
         body = response.json()
     except ValueError:
         return None
-    code = body.get("code") if isinstance(body, dict) else None
-    return code if isinstance(code, str) else None
+    return error_code_of(body)
 
 
 def _body_of(response: httpx.Response) -> Any:
@@ -207,17 +208,29 @@ class Requestor:
         json: Any = None,
         options: RequestOptions | None = None,
     ) -> T:
-        """Send, unwrap `{"data": …}` and parse it into `cast_to`."""
+        """Send, unwrap `{"data": …}` and parse it into `cast_to` (a `ListInfo` page is the
+        whole body, `{"data": [...], "paging": {...}}`)."""
         response = await self.send(method, path, params=params, json=json, options=options)
         try:
             body = response.json()
         except ValueError as exc:
             raise BoxOfficeError(f"{method} {path}: the answer is not JSON.") from exc
-        data = body["data"] if isinstance(body, dict) and "data" in body else body
+        data = _payload(body, page=isinstance(cast_to, type) and issubclass(cast_to, ListInfo))
         try:
             return pydantic.TypeAdapter(cast_to).validate_python(data)
         except pydantic.ValidationError as exc:
             raise BoxOfficeError(f"{method} {path}: unexpected answer: {exc}") from exc
+
+
+def _payload(body: Any, *, page: bool) -> Any:
+    """What an answer carries: the object inside `{"data": …}`, or for a list the page itself
+    (earlier venue servers wrapped a page once more: `{"data": {"data": [...], …}}`)."""
+    if not isinstance(body, dict) or "data" not in body:
+        return body
+    inner = body["data"]
+    if page and not (isinstance(inner, dict) and "paging" in inner):
+        return body
+    return inner
 
 
 def _refused(method: str, path: str, refused: ssl.SSLCertVerificationError) -> TLSVerificationError:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from boxoffice import __version__
 from boxoffice.sdk.models.auth import COUNTER_USERNAME
-from boxoffice.server.api import errors, guard, idempotency, signin
+from boxoffice.server.api import errors, guard, idempotency, signin, tenants
 from boxoffice.server.api.routes import (
     accounts,
     auth,
@@ -184,5 +184,6 @@ def create_app(
         app.include_router(router, responses=ERROR_RESPONSES)  # every 4xx: one error body
     app.add_middleware(idempotency.IdempotencyMiddleware, state=state)
     app.add_middleware(signin.SignInFront, state=state)  # sign-ins pass the store by
+    app.add_middleware(tenants.TenantHosts, state=state)  # {organizer}.{tenant_domain}
     app.add_middleware(guard.RequestGuard)  # outermost: body limit, NUL, no reset on errors
     return app

@@ -26,6 +26,11 @@ class ServerSettings(BaseSettings):
     refresh_token_days: int = 30
     sweep_interval_seconds: float = 15.0
     load_demo: bool = True
+    # Tickethead's clients send tenant calls (events, orders, payments) to `{tenant}.{host}`
+    # once `GET account/v1/organizer/{name}` names an `organization_name`. With a tenant
+    # domain the organizer names itself, and `{organizer}.{tenant_domain}` is served like the
+    # base host (api/tenants.py); without one it does not, and clients keep the base URL.
+    tenant_domain: str | None = None
     # Stripe: real keys come from the environment (BOXOFFICE_STRIPE_SECRET_KEY …), never from
     # a committed file. Without a secret key the server runs the emulator: training mode.
     stripe_secret_key: str | None = Field(default=None, repr=False)

@@ -41,7 +41,7 @@ def test_users_list_disable_enable_and_set_password(tmp_path):
         assert disabled.returncode == 0, disabled.stderr
         assert "disabled staff clerk" in disabled.stdout
         me = httpx.get(f"{base}/account/v1/user/me", headers=bearer)
-        assert me.status_code == 401 and me.json()["code"] == "account_disabled"
+        assert me.status_code == 401 and me.json()["errorCode"] == "account_disabled"
         refresh = httpx.post(
             f"{base}/account/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]}
         )

@@ -111,7 +111,7 @@ def test_keyed_orders_in_flight_at_a_sigkill_are_answered_after_the_restart(tmp_
             f"{base}/account/v1/auth/login", json={"username": "clerk", "password": PASSWORD}
         ).json()["data"]["token"]
         events = httpx.get(f"{base}/event/v1/organizer/demo/event?with=ticket_config").json()
-        config = _a_free_config(events["data"]["data"])
+        config = _a_free_config(events["data"])
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         body = json.dumps({"order_item": [{"quantity": 1, "ticket_config_id": config}]})
 

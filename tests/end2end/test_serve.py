@@ -69,7 +69,7 @@ def test_users_add_then_serve_and_login(tmp_path):
     with serving(tmp_path, "--data-dir", str(data_dir)) as base:
         response = login(base, "clerk", "counter password")
         assert response.status_code == 200, response.text
-        events = httpx.get(f"{base}/event/v1/organizer/demo/event").json()["data"]
+        events = httpx.get(f"{base}/event/v1/organizer/demo/event").json()
         assert events["paging"]["total"] >= 6  # the demo venue was loaded
     assert (data_dir / "boxoffice.sqlite3").exists()
 

@@ -70,7 +70,7 @@ def test_bad_order_bodies(live_server, body, status, code):
         )
     assert response.status_code == status, response.text
     error = response.json()
-    assert error["code"] == code and isinstance(error["message"], str) and error["message"]
+    assert error["errorCode"] == code and isinstance(error["message"], str) and error["message"]
     with live_server.state.read_sessions() as session:
         assert session.scalar(select(func.count()).select_from(Order)) == 0
     assert f.get_config(live_server.state, config).taken == 0
@@ -115,4 +115,4 @@ def test_bad_paths_and_queries(live_server, method, path):
         response = client.request(method, path, headers=f.guest(client))
     assert 400 <= response.status_code < 500, response.text
     body = response.json()
-    assert set(body) >= {"message", "code"}
+    assert set(body) >= {"message", "errorCode"}

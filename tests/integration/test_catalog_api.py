@@ -88,7 +88,7 @@ def test_set_up_publish_and_sell(live_server, staff_client):
             "/event/v1/organizer/demo/event",
             params={"with": "[ticket_config.[ticket_discount],venue]"},
         )
-        events = {e["name"]: e for e in listed.json()["data"]["data"]}
+        events = {e["name"]: e for e in listed.json()["data"]}
         jazz = events["Jazz night"]
         assert jazz["venue"]["name"] == "Stadthalle"
         assert jazz["ticket_config"][0]["ticket_discount"][0]["name"] == "Student"
@@ -123,13 +123,11 @@ def test_set_up_publish_and_sell(live_server, staff_client):
 def test_drafts_are_hidden_from_the_public(live_server, staff_client):
     hidden = f.make_event(live_server.state, name="Secret", status="draft")
     with httpx.Client(base_url=live_server.base_url) as public:
-        names = [
-            e["name"] for e in public.get("/event/v1/organizer/demo/event").json()["data"]["data"]
-        ]
+        names = [e["name"] for e in public.get("/event/v1/organizer/demo/event").json()["data"]]
         assert "Secret" not in names and "Existing" in names
         assert_error(public.get(f"/event/v1/event/{hidden['event_id']}"), 404, "event_not_found")
     staff_names = [
-        e["name"] for e in staff_client.get("/event/v1/organizer/demo/event").json()["data"]["data"]
+        e["name"] for e in staff_client.get("/event/v1/organizer/demo/event").json()["data"]
     ]
     assert "Secret" in staff_names
     public_view = staff_client.get(
@@ -143,13 +141,13 @@ def test_list_paging_search_and_dates(live_server, staff_client):
         f.make_event(live_server.state, name=f"Show {n}", start_in=timedelta(days=10 + n))
     page = staff_client.get(
         "/event/v1/organizer/demo/event", params={"limit": 2, "offset": 2, "query": "show"}
-    ).json()["data"]
+    ).json()
     assert page["paging"] == {"limit": 2, "offset": 2, "total": 5}
     assert [e["name"] for e in page["data"]] == ["Show 2", "Show 3"]
     day = (live_server.clock() + timedelta(days=11)).date().isoformat()
     on_day = staff_client.get(
         "/event/v1/organizer/demo/event", params={"start_at": f"{day};{day}"}
-    ).json()["data"]["data"]
+    ).json()["data"]
     assert [e["name"] for e in on_day] == ["Show 1"]
     organizer = staff_client.get("/account/v1/organizer/demo").json()["data"]
     assert organizer["name"] == "demo"
@@ -193,6 +191,6 @@ def test_times_come_back_in_utc_and_lists_know_seat_maps(live_server, staff_clie
         json={"start_at": "2031-06-01T20:00:00+02:00", "end_at": "2031-06-01T23:00:00+02:00"},
     )
     assert patched.json()["data"]["start_at"] == "2031-06-01T18:00:00Z"
-    listed = staff_client.get("/event/v1/organizer/demo/event").json()["data"]["data"]
+    listed = staff_client.get("/event/v1/organizer/demo/event").json()["data"]
     seated = {e["name"]: e["has_seat_map"] for e in listed}
     assert seated["Seated"] is True and seated["Existing"] is False

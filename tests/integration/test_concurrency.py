@@ -74,7 +74,7 @@ async def test_last_ten_tickets_go_to_exactly_ten_buyers(live_server):
     sold = sum(q for r, q in zip(responses, quantities, strict=True) if r.status_code == 201)
     assert sold <= 10
     losers = [r.json() for r in responses if r.status_code == 409]
-    assert losers and all(body["code"] == "sold_out" and body["message"] for body in losers)
+    assert losers and all(body["errorCode"] == "sold_out" and body["message"] for body in losers)
     assert f.get_config(live_server.state, config).taken == sold
     # Whatever is left is less than the smallest refused order wanted.
     refused = [q for r, q in zip(responses, quantities, strict=True) if r.status_code == 409]
@@ -151,7 +151,7 @@ async def test_seats_are_held_by_exactly_one_token(live_server):
         ]
         held = [label for _, _, w in winners for label in w]
         assert len(held) == len(set(held)), "a seat was held by two tokens"
-        assert all(r.json()["code"] == "seat_taken" for r in responses if r.status_code == 409)
+        assert all(r.json()["errorCode"] == "seat_taken" for r in responses if r.status_code == 409)
         # Every winner, and every loser trying the winners' seats, orders at once.
         calls = []
         for h, t, w in zip(guests, tokens, wanted, strict=True):
@@ -181,4 +181,4 @@ async def test_seats_are_held_by_exactly_one_token(live_server):
     for response in orders:
         if response.status_code != 201:
             assert response.status_code in (400, 409), response.text
-            assert response.json()["code"] in ("seat_taken", "seats_not_held")
+            assert response.json()["errorCode"] in ("seat_taken", "seats_not_held")

@@ -38,7 +38,7 @@ def demo_events(client: httpx.Client) -> list[dict[str, Any]]:
         "/event/v1/organizer/demo/event", params={"with": "ticket_config", "limit": 100}
     )
     assert response.status_code == 200, response.text
-    events: list[dict[str, Any]] = response.json()["data"]["data"]
+    events: list[dict[str, Any]] = response.json()["data"]
     return events
 
 
@@ -94,7 +94,7 @@ def test_the_demo_sells_and_refuses_a_sale_that_has_not_started(demo_client):
     gala = events["Gala Night"]["ticket_config"][0]
     refused = order(gala)
     assert refused.status_code == 400, refused.text
-    assert refused.json()["code"] == "sale_not_started"
+    assert refused.json()["errorCode"] == "sale_not_started"
 
     standard = next(
         c for c in events["Pop & Soul Night"]["ticket_config"] if c["name"] == "Standard"

@@ -282,7 +282,7 @@ def test_a_lock_held_too_long_is_503_with_retry_after_not_a_hang(tmp_path, pg_cl
                 waited = time.monotonic() - started
                 holder.rollback()
             assert busy.status_code == 503, busy.text
-            assert busy.json()["code"] == "database_busy" and busy.json()["message"]
+            assert busy.json()["errorCode"] == "database_busy" and busy.json()["message"]
             assert int(busy.headers["retry-after"]) >= 1
             assert 1 < waited < 15
             retried = client.post("/event/v1/order", headers=headers, json=order)
@@ -353,11 +353,11 @@ async def _rush(base: str, config: int, clients: int) -> tuple[int, Counter[int]
                     continue
                 if response.status_code == 503:
                     body = response.json()
-                    assert body["code"] == "database_busy", body
+                    assert body["errorCode"] == "database_busy", body
                     await asyncio.sleep(float(response.headers["retry-after"]))
                     continue
                 assert response.status_code == 409, response.text
-                assert response.json()["code"] == "sold_out", response.text
+                assert response.json()["errorCode"] == "sold_out", response.text
                 return
 
         tasks = [asyncio.create_task(buy(headers)) for headers in guests]

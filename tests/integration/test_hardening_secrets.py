@@ -145,7 +145,7 @@ def _retry(client: httpx.Client, url: str, **kwargs: Any) -> httpx.Response:
         response = client.post(url, **kwargs)
         if response.status_code != 409:
             break
-        assert response.json()["code"] == "idempotency_in_progress", response.text
+        assert response.json()["errorCode"] == "idempotency_in_progress", response.text
         time.sleep(0.05)
     return response
 
@@ -249,11 +249,11 @@ def test_admin_disables_a_user_whose_tokens_stop_at_once(live_server, client):
 
     listed = client.get("/account/v1/user", headers=admin)
     assert listed.status_code == 200, listed.text
-    rows = {row["username"]: row for row in listed.json()["data"]["data"]}
+    rows = {row["username"]: row for row in listed.json()["data"]}
     assert rows["cashier"]["role"] == "staff" and rows["cashier"]["disabled"] is False
     assert set(rows) >= {"boss", "cashier"}
     staff_only = client.get("/account/v1/user", params={"role": "staff"}, headers=admin)
-    assert [row["username"] for row in staff_only.json()["data"]["data"]] == ["cashier"]
+    assert [row["username"] for row in staff_only.json()["data"]] == ["cashier"]
 
     # Only admins manage accounts.
     assert_error(client.get("/account/v1/user", headers=cashier), 403, "permission_denied")

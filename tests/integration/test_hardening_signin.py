@@ -76,7 +76,7 @@ def assert_locked(response: httpx.Response, *, at_most: int) -> int:
     """A `429 signin_locked` with a whole-second `Retry-After` in 1..at_most; returns it."""
     assert response.status_code == 429, response.text
     body = response.json()
-    assert body["code"] == "signin_locked"
+    assert body["errorCode"] == "signin_locked"
     assert body["message"]
     retry_after = int(response.headers["retry-after"])
     assert 1 <= retry_after <= at_most

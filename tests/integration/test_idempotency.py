@@ -50,7 +50,7 @@ def test_errors_are_replayed_but_conflicts_are_not(live_server):
         body = {"order_item": [{"quantity": 1, "ticket_config_id": config}]}
         assert_error(client.post("/event/v1/order", headers=key, json=body), 409, "sold_out")
         # 409 is not stored: once the first order is canceled, the retry succeeds.
-        orders = client.get("/event/v1/order", headers=guest).json()["data"]["data"]
+        orders = client.get("/event/v1/order", headers=guest).json()["data"]
         client.delete(f"/event/v1/order/{orders[0]['id']}", headers=guest)
         assert client.post("/event/v1/order", headers=key, json=body).status_code == 201
         # A 4xx validation answer is stored and replayed.
@@ -81,7 +81,7 @@ async def test_concurrent_duplicates_create_one_order(live_server):
     assert len(created) == 1
     for response in responses:
         if response.status_code == 409:
-            assert response.json()["code"] == "idempotency_in_progress"
+            assert response.json()["errorCode"] == "idempotency_in_progress"
             assert response.headers["retry-after"] == "1"
         else:
             assert response.status_code == 201

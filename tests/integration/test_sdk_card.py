@@ -53,7 +53,7 @@ async def test_a_declined_card_leaves_the_order_payable(live_server, sdk):
     assert base is not None  # training mode
     refusal = await confirm_test_card(base, answer, "4000000000000002")
     assert refusal == "Your card was declined."
-    assert (await sdk.payment.reconcile(order_id)).status == "payment_failed"
+    assert (await sdk.payment.reconcile(order_id)).status == "declined"
     retry = await sdk.payment.create_payment_intent(order_id)
     assert retry.order is not None and retry.order.status == "payment_processing"
     assert await confirm_test_card(base, retry, "4242 4242 4242 4242") is None

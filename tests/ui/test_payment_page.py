@@ -111,7 +111,7 @@ def test_a_declined_card_says_so_and_another_card_then_pays(qloop, sdk, order, p
     assert payment.failed == ["The card was declined. Ask for another card or another way to pay."]
     shown = wait_js(qloop, payment.view, "paymentPage.state() === 'retry' && paymentPage.error()")
     assert shown == payment.failed[0]
-    assert qloop.run(sdk.order.get_order(order.id)).status == "payment_failed"
+    assert qloop.run(sdk.order.get_order(order.id)).status == "declined"
     assert payment.paid == [] and payment.dialog.isVisible()
     # The card fields were cleared for the next card; the same intent is confirmed again.
     number = run_js(

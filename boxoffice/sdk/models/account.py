@@ -46,6 +46,9 @@ class Organizer(WireModel):
     name: str
     display_name: str
     currency: str
+    # The tenant label Tickethead's clients put before the API host (`{label}.{host}`); null
+    # from a venue server without a tenant domain, whose clients keep the base URL.
+    organization_name: str | None = None
 
 
 class MailJob(WireModel):

@@ -56,10 +56,11 @@ class WireModel(BaseModel):
 
 
 class RequestModel(BaseModel):
-    """A request body: accepts snake_case and camelCase keys alike, ignores unknown ones."""
+    """A request body: accepts snake_case and camelCase keys alike and refuses unknown ones
+    (`422 unknown_field`): a misspelt or unsupported field never vanishes without a word."""
 
     model_config = ConfigDict(
-        extra="ignore",
+        extra="forbid",
         alias_generator=to_camel,
         validate_by_name=True,
         validate_by_alias=True,
@@ -83,7 +84,7 @@ class Paging(WireModel):
 
 
 class ListInfo(WireModel, Generic[T]):
-    """A page of a list: `{"data": [...], "paging": {...}}` (itself inside the `data` envelope)."""
+    """A page of a list, the whole answer: `{"data": [...], "paging": {...}}`."""
 
     data: list[T]
     paging: Paging

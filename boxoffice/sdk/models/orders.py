@@ -1,17 +1,31 @@
-"""Orders: the create-order request of the seed, order items, order contact."""
+"""Orders: the create-order request of the seed, order items, order contact.
+
+The answer's shape is `bam-ticketing-sdk`'s `Order` (`owner_id`, `owner_type`, `payment_id`,
+`order_item[].price`, `order_item[].ticket` with `with=[order_item.[ticket]]`, the vendor's
+`status`), plus this server's extensions (`box_office_status`, `code`, `total`…).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
-from pydantic import EmailStr, Field
+from pydantic import (
+    AliasChoices,
+    EmailStr,
+    Field,
+    computed_field,
+    field_serializer,
+    model_validator,
+)
 
 from boxoffice.sdk.models.common import Amount, RequestModel, WireModel
 from boxoffice.sdk.models.events import Event
-from boxoffice.sdk.models.order_status import OrderStatus
+from boxoffice.sdk.models.order_status import FROM_VENDOR_STATUS, VENDOR_STATUS, OrderStatus
+from boxoffice.sdk.models.tickets import Ticket, TicketFormat
 
-TicketFormat = Literal["PDF", "PKPASS", "SECURE"]
+# The vendor's name of the contact's company, and the name this server used before.
+BUSINESS_NAME = AliasChoices("business_name", "businessName", "company_name", "companyName")
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Optional200 = Annotated[str | None, Field(default=None, max_length=200)]
 
@@ -28,7 +42,7 @@ class OrderContactRequest(RequestModel):
     zip: str | None = Field(default=None, max_length=20)
     state: str | None = Field(default=None, max_length=100)
     country: str | None = Field(default=None, max_length=2)
-    company_name: Optional200 = None
+    business_name: Optional200 = Field(default=None, validation_alias=BUSINESS_NAME)
     vat_number: str | None = Field(default=None, max_length=40)
 
 
@@ -49,6 +63,7 @@ class OrderRequest(RequestModel):
 
 
 class OrderContact(WireModel):
+    id: int | None = None  # the vendor's contact id: here the order's (one contact per order)
     first_name: str
     last_name: str
     email: str
@@ -60,7 +75,7 @@ class OrderContact(WireModel):
     zip: str | None = None
     state: str | None = None
     country: str | None = None
-    company_name: str | None = None
+    business_name: str | None = Field(default=None, validation_alias=BUSINESS_NAME)
     vat_number: str | None = None
 
 
@@ -71,18 +86,24 @@ class OrderItem(WireModel):
     sector_id: int | None = None
     quantity: int
     face_value: Amount
-    unit_price: Amount
+    price: Amount  # of one ticket, after discounts (the vendor's name)
     total: Amount
     ticket_discount: list[int] = []
     selected_seats: list[str] = []
     ticket_config_name: str | None = None
+    ticket: list[Ticket] | None = None  # with=[order_item.[ticket]]: its issued tickets
 
 
 class Order(WireModel):
+    """An order. In Python `status` is the full `OrderStatus`; on the wire it is the vendor's
+    status (`VENDOR_STATUS`) and the full one is `box_office_status`."""
+
     id: int
     code: str
     event_id: int
-    user_id: int
+    owner_id: str  # the account that made it (the vendor's owner: a string id)
+    owner_type: str = "user"  # "user" or "guest"
+    payment_id: str | None = None  # the Stripe intent's id, else this server's payment number
     status: OrderStatus
     format: TicketFormat
     currency: str
@@ -100,3 +121,25 @@ class Order(WireModel):
     event_name: str | None = None
     payment_method: str | None = None  # "cash", "card", "free": how it was (or is being) paid
     cashier: str | None = None  # the staff account that sold it: its full name, else user name
+
+    @model_validator(mode="before")
+    @classmethod
+    def _full_status(cls, data: Any) -> Any:
+        """Read `box_office_status` where the server sends it, else the vendor's `status`."""
+        if not isinstance(data, dict):
+            return data
+        full = data.get("box_office_status")
+        if full is None:
+            vendor = data.get("status")
+            full = FROM_VENDOR_STATUS.get(vendor, vendor) if isinstance(vendor, str) else vendor
+        return {**data, "status": full} if full is not None else data
+
+    @field_serializer("status", when_used="json")
+    def _vendor_status(self, status: OrderStatus) -> str:
+        return VENDOR_STATUS[status]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def box_office_status(self) -> OrderStatus:
+        """The full status (the vendor's `status` has no `canceled` and no `declined`)."""
+        return self.status

@@ -29,6 +29,12 @@ class Payment(WireModel):
     livemode: bool = False
 
 
+class StripeConfig(WireModel):
+    """`GET payment/v1/payment/config`: the publishable key card payments are made with."""
+
+    publishable_key: str
+
+
 class PaymentIntentResponse(WireModel):
     """`publishable_key` and Stripe's `payment_intent` (null for free and cash) + order, payment."""
 

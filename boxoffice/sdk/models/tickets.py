@@ -9,8 +9,8 @@ from typing import Literal
 from pydantic import EmailStr, Field
 
 from boxoffice.sdk.models.common import PositiveId, RequestModel, WireModel
-from boxoffice.sdk.models.orders import TicketFormat
 
+TicketFormat = Literal["PDF", "PKPASS", "SECURE"]
 TicketStatus = Literal["valid", "invalidated"]
 MAX_TRANSFER = 100  # tickets in one transfer request
 

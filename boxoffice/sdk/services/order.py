@@ -14,8 +14,8 @@ from boxoffice.sdk.models.orders import (
     OrderContactRequest,
     OrderItemRequest,
     OrderRequest,
-    TicketFormat,
 )
+from boxoffice.sdk.models.tickets import TicketFormat
 from boxoffice.sdk.services._base import Service, With, render_with
 
 ItemLike = OrderItemRequest | Mapping[str, Any]
@@ -84,22 +84,35 @@ class OrderService(Service):
         *,
         limit: int | None = None,
         offset: int | None = None,
+        id: int | None = None,
         event_id: int | None = None,
+        organizer_id: str | None = None,
+        contact_email: str | None = None,
+        include_not_owned: bool | None = None,
+        sort_by: str | None = None,
+        with_: With = None,
         status: str | None = None,
         code: str | None = None,
-        email: str | None = None,
         query: str | None = None,
         created_at: str | None = None,
         options: RequestOptions | None = None,
     ) -> ListInfo[Order]:
-        """`GET event/v1/order` → one page, newest first (`query`: words of code, name, email)."""
+        """`GET event/v1/order` → one page, newest first unless `sort_by` (`field`, or
+        `-field` descending). The caller's own orders; staff pass `include_not_owned=True`
+        for everyone's. `status`, `code`, `query` (words of code, name, email) and
+        `created_at` (`d1;d2`) are the venue server's own filters."""
         params = {
             "limit": limit,
             "offset": offset,
+            "id": id,
             "event_id": event_id,
+            "organizer_id": organizer_id,
+            "contact_email": contact_email,
+            "include_not_owned": include_not_owned,  # httpx sends true/false
+            "sort_by": sort_by,
+            "with": render_with(with_),
             "status": status,
             "code": code,
-            "email": email,
             "query": query,
             "created_at": created_at,
         }
@@ -112,8 +125,9 @@ class OrderService(Service):
         *,
         page_size: int = 100,
         event_id: int | None = None,
+        include_not_owned: bool | None = None,
         status: str | None = None,
-        email: str | None = None,
+        contact_email: str | None = None,
         created_at: str | None = None,
     ) -> AsyncIterator[Order]:
         """Every order of `GET event/v1/order`, page by page, newest first."""
@@ -123,8 +137,9 @@ class OrderService(Service):
                 limit=limit,
                 offset=offset,
                 event_id=event_id,
+                include_not_owned=include_not_owned,
                 status=status,
-                email=email,
+                contact_email=contact_email,
                 created_at=created_at,
             )
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from boxoffice.sdk._options import RequestOptions
-from boxoffice.sdk.models.orders import TicketFormat
-from boxoffice.sdk.models.tickets import Ticket, TicketStatus, TransferRequest
+from boxoffice.sdk.models.tickets import Ticket, TicketFormat, TicketStatus, TransferRequest
 from boxoffice.sdk.services._base import Service
 
 

@@ -1,4 +1,10 @@
-"""Every error leaves as JSON `{"message", "code", "field"?, "details"?}`; one table sets status."""
+"""Every error leaves as JSON `{"message", "errorCode", "field"?, "details"?}`; one table sets
+status.
+
+`errorCode` is the name Tickethead's own SDK reads the stable code from (`bam-ticketing-sdk`
+`common/index.ts`: `errorCode`, else `error`); it is camelCase on a snake_case wire because the
+vendor's client reads the raw body there, not its camelised copy.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +59,7 @@ _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 def error_body(
     message: str, code: str, field: str | None = None, details: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"message": message, "code": code}
+    body: dict[str, Any] = {"message": message, "errorCode": code}
     if field:
         body["field"] = field
     if details:
@@ -142,6 +148,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str, str | No
         field is None and error.get("type", "").endswith("_type")
     ):
         return "The request body must be a JSON object.", "invalid_body", None
+    if error.get("type") == "extra_forbidden":
+        return f"{field}: this field is not known here.", "unknown_field", field
     message = error.get("msg", "Invalid value")
     return (f"{field}: {message}" if field else message), "validation_error", field
 

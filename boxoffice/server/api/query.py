@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
@@ -43,3 +44,28 @@ def date_range(value: str | None, field: str) -> tuple[datetime | None, datetime
         return start, _moment(first.strip(), field, end=True)
     stop = _moment(last.strip(), field, end=True) if last.strip() else None
     return start, stop
+
+
+SortBy = Annotated[str | None, Query(max_length=40)]
+Direction = Annotated[str | None, Query(pattern="^(?i)(asc|desc)$")]
+
+
+def sort_order(
+    sort_by: str | None, direction: str | None, allowed: Collection[str]
+) -> tuple[str, bool] | None:
+    """`sort_by=name` (ascending) or `sort_by=-name` (descending) → `(name, descending)`;
+    `direction=asc|desc` overrides the sign. None when no `sort_by` is given (each list then
+    keeps its own order). A name not in `allowed` gives `422 invalid_sort`."""
+    if not sort_by:
+        return None
+    descending = sort_by.startswith("-")
+    name = sort_by.lstrip("-+ ").strip()
+    if name not in allowed:
+        raise InvalidInput(
+            f"Cannot sort by {name!r}; choose one of {', '.join(sorted(allowed))}.",
+            code="invalid_sort",
+            field="sort_by",
+        )
+    if direction:
+        descending = direction.lower() == "desc"
+    return name, descending

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from boxoffice.sdk.models.common import WireModel
 
@@ -19,8 +19,7 @@ T = TypeVar("T")
 
 
 class Envelope(BaseModel, Generic[T]):
-    """`{"data": …}`: every JSON answer but health and errors. A list's `data` is itself
-    `{"data": [...], "paging": {...}}` (`ListInfo`)."""
+    """`{"data": …}`: every JSON answer but lists, health and errors."""
 
     data: T
 
@@ -30,7 +29,7 @@ class ErrorBody(BaseModel):
     more details when there are."""
 
     message: str
-    code: str
+    error_code: str = Field(alias="errorCode")
     field: str | None = None
     details: dict[str, Any] | None = None
 

@@ -29,12 +29,17 @@ def ok(model: BaseModel | dict[str, Any], status: int = 200) -> JSONResponse:
 
 
 def page(items: Sequence[BaseModel], *, limit: int, offset: int, total: int) -> JSONResponse:
+    """A list answer: the page itself, `{"data": [...], "paging": {...}}`, not inside another
+    `data` (Tickethead's `ListInfo`, as its SDK reads it)."""
     info = ListInfo[Any](data=list(items), paging=Paging(limit=limit, offset=offset, total=total))
-    return JSONResponse({"data": info.model_dump(mode="json")})
+    return JSONResponse(info.model_dump(mode="json"))
 
 
-def organizer(row: db.Organizer) -> OrganizerOut:
-    return OrganizerOut.model_validate(row)
+def organizer(row: db.Organizer, *, tenant: str | None) -> OrganizerOut:
+    """The organizer; `tenant` is its tenant label when the server serves one."""
+    out = OrganizerOut.model_validate(row)
+    out.organization_name = tenant
+    return out
 
 
 def venue(row: db.Venue) -> ev.Venue:
@@ -132,10 +137,14 @@ def event(row: db.Event, tree: Tree, *, has_seat_map: bool = False) -> ev.Event:
 
 
 def order_contact(row: db.OrderContact) -> od.OrderContact:
-    return od.OrderContact.model_validate(row)
+    contact = od.OrderContact.model_validate(row)
+    contact.id = row.order_id
+    return contact
 
 
-def order_item(row: db.OrderItem, currency: str) -> od.OrderItem:
+def order_item(
+    row: db.OrderItem, currency: str, tickets: Sequence[db.Ticket] | None, viewer_id: int
+) -> od.OrderItem:
     return od.OrderItem(
         id=row.id,
         ticket_config_id=row.ticket_config_id,
@@ -143,29 +152,38 @@ def order_item(row: db.OrderItem, currency: str) -> od.OrderItem:
         sector_id=row.sector_id,
         quantity=row.quantity,
         face_value=to_major(row.face_value, currency),
-        unit_price=to_major(row.unit_price, currency),
+        price=to_major(row.unit_price, currency),
         total=to_major(row.total, currency),
         ticket_discount=list(row.discount_ids),
         selected_seats=list(row.selected_seats),
         ticket_config_name=row.ticket_config.name,
+        ticket=None
+        if tickets is None
+        else [ticket(t, viewer_id=viewer_id) for t in tickets if t.order_item_id == row.id],
     )
 
 
 def order(
     row: db.Order,
+    details: OrderDetails,
     tree: Tree | None = None,
     *,
     has_seat_map: bool = False,
-    details: OrderDetails | None = None,
+    tickets: Sequence[db.Ticket] | None = None,
+    viewer_id: int = 0,
 ) -> od.Order:
-    """An order with its items and contact; `with=[event.[venue]]` embeds the event too, and
-    `details` (order lists) its event's name, payment method and cashier."""
+    """An order with its items and contact, and what `details` says of it (owner type,
+    payment, event name, cashier); `with=[event.[venue]]` embeds the event, and `tickets`
+    (`with=[order_item.[ticket]]`) go under their items, their QR payload only for
+    `viewer_id`'s own."""
     tree = tree or {}
     return od.Order(
         id=row.id,
         code=row.code,
         event_id=row.event_id,
-        user_id=row.user_id,
+        owner_id=str(row.user_id),
+        owner_type=details.owner_type,
+        payment_id=details.payment_id,
         status=row.status,
         format=row.format,
         currency=row.currency,
@@ -175,14 +193,14 @@ def order(
         cancel_reason=row.cancel_reason,
         created_at=row.created_at,
         updated_at=row.updated_at,
-        order_item=[order_item(i, row.currency) for i in row.items],
+        order_item=[order_item(i, row.currency, tickets, viewer_id) for i in row.items],
         order_contact=order_contact(row.contact) if row.contact else None,
         event=event(row.event, tree["event"], has_seat_map=has_seat_map)
         if "event" in tree
         else None,
-        event_name=details.event_name if details else None,
-        payment_method=details.payment_method if details else None,
-        cashier=details.cashier if details else None,
+        event_name=details.event_name,
+        payment_method=details.payment_method,
+        cashier=details.cashier,
     )
 
 
@@ -194,14 +212,14 @@ def _money(minor: int | None, currency: str) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def payment_result(result: PaymentResult) -> dict[str, Any]:
+def payment_result(result: PaymentResult, details: OrderDetails) -> dict[str, Any]:
     """`{publishable_key, payment_intent}` as Tickethead answers, plus the order and payment."""
     payment, currency = result.payment, result.order.currency
     return {
         "publishable_key": result.publishable_key,
         "payment_intent": result.intent.to_wire() if result.intent else None,
         "stripe_js_url": result.stripe_js_url,
-        "order": order(result.order).model_dump(mode="json"),
+        "order": order(result.order, details).model_dump(mode="json"),
         "payment": {
             "id": payment.id,
             "provider": payment.provider,

@@ -94,20 +94,31 @@ def get_event(
     return event
 
 
+EVENT_SORTS = ("start_at", "end_at", "name", "id", "created_at")
+"""The fields an event list may be sorted by (`sort_by=`)."""
+
+
 def list_events(
     session: Session,
     actor: Actor | None,
-    organizer: Organizer,
+    organizer: Organizer | None,
     *,
     limit: int,
     offset: int,
     query: str | None = None,
+    name: str | None = None,
     status: str | None = None,
     start_from: datetime | None = None,
     start_to: datetime | None = None,
+    ends_after: datetime | None = None,
+    sort: tuple[str, bool] | None = None,
 ) -> tuple[list[Event], int]:
-    """Events of one organizer, soonest first, with the total for paging."""
-    stmt = select(Event).where(Event.organizer_id == organizer.id)
+    """Events of one organizer (every organizer's with None), soonest first unless `sort`
+    (a field of `EVENT_SORTS`, descending) says otherwise, with the total for paging. Staff
+    see drafts too; everyone else (`actor` None) published, visible events only."""
+    stmt = select(Event)
+    if organizer is not None:
+        stmt = stmt.where(Event.organizer_id == organizer.id)
     if actor is None or not actor.is_staff:
         stmt = stmt.where(Event.status == "published", Event.visible.is_(True))
     if status:
@@ -120,13 +131,21 @@ def list_events(
                 func.lower(func.coalesce(Event.description, "")).like(like),
             )
         )
+    if name:
+        stmt = stmt.where(func.lower(Event.name).like(f"%{name.lower()}%"))
     if start_from:
         stmt = stmt.where(Event.end_at >= start_from)
     if start_to:
         stmt = stmt.where(Event.start_at < start_to)
+    if ends_after:
+        stmt = stmt.where(Event.end_at >= ends_after)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    order_by: list[Any] = [Event.start_at, Event.id]
+    if sort is not None:
+        column = getattr(Event, sort[0])
+        order_by = [column.desc(), Event.id.desc()] if sort[1] else [column.asc(), Event.id]
     rows = session.scalars(
-        stmt.order_by(Event.start_at, Event.id)
+        stmt.order_by(*order_by)
         .limit(limit)
         .offset(offset)
         .options(selectinload(Event.ticket_configs))

@@ -91,7 +91,7 @@ def expire_card_payments(session: Session, *, now: datetime, cards: CardPayments
     due = session.scalars(
         select(Order)
         .where(
-            Order.status.in_((OrderStatus.PAYMENT_PROCESSING, OrderStatus.PAYMENT_FAILED)),
+            Order.status.in_((OrderStatus.PAYMENT_PROCESSING, OrderStatus.DECLINED)),
             Order.expires_at <= now,
         )
         .order_by(Order.expires_at)
@@ -105,7 +105,7 @@ def expire_card_payments(session: Session, *, now: datetime, cards: CardPayments
         except PaymentProviderError:
             continue  # try again next round; the order keeps its hold meanwhile
         # Its intent can take no money now: released by expire_due like a draft.
-        order.status, order.updated_at = OrderStatus.PAYMENT_FAILED, now
+        order.status, order.updated_at = OrderStatus.DECLINED, now
         handled += 1
     session.flush()
     return handled

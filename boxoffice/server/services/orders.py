@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    UnaryExpression,
     and_,
     bindparam,
     func,
@@ -28,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from boxoffice.sdk.models.common import MAX_ID
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import OrderContactRequest, OrderItemRequest, OrderRequest
 from boxoffice.server.db.models import (
@@ -36,6 +38,7 @@ from boxoffice.server.db.models import (
     Order,
     OrderContact,
     OrderItem,
+    Organizer,
     Payment,
     Sector,
     TicketConfig,
@@ -45,7 +48,13 @@ from boxoffice.server.db.models import (
     sector_ticket_config,
     timeslot_ticket_config,
 )
-from boxoffice.server.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from boxoffice.server.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+)
 from boxoffice.server.payments.base import SUCCEEDED
 from boxoffice.server.services import audit, holds, inventory, lifecycle
 from boxoffice.server.services.actors import Actor
@@ -459,13 +468,21 @@ def get_order(session: Session, actor: Actor, order_id: int) -> Order:
 
 @dataclass
 class OrderFilter:
+    order_id: int | None = None
     event_id: int | None = None
     status: str | None = None
     code: str | None = None
-    email: str | None = None
+    email: str | None = None  # the contact's email or billing email
     query: str | None = None  # part of the code, the contact's name or email
     created_from: datetime | None = None
     created_to: datetime | None = None
+    include_not_owned: bool = False  # staff only: others' orders too, not only the caller's
+    organizer: str | None = None  # the events' organizer, by id or name
+    sort: tuple[str, bool] | None = None  # (field of ORDER_SORTS, descending); None: newest first
+
+
+ORDER_SORTS = ("id", "created_at", "updated_at", "total", "status")
+"""The fields `GET event/v1/order?sort_by=` may name."""
 
 
 def _matches(query: str) -> ColumnElement[bool]:
@@ -487,10 +504,19 @@ def _matches(query: str) -> ColumnElement[bool]:
 def list_orders(
     session: Session, actor: Actor, filters: OrderFilter, *, limit: int, offset: int
 ) -> tuple[list[Order], int]:
-    """Staff see every order, others their own; newest first."""
+    """The caller's own orders, and with `include_not_owned` (staff only) everyone's; newest
+    first unless `filters.sort` says otherwise."""
     stmt = select(Order)
-    if not actor.is_staff:
+    if filters.include_not_owned and not actor.is_staff:
+        raise PermissionDenied(
+            "Only staff may list other people's orders.", code="permission_denied"
+        )
+    if not filters.include_not_owned:
         stmt = stmt.where(Order.user_id == actor.id)
+    if filters.order_id is not None:
+        stmt = stmt.where(Order.id == filters.order_id)
+    if filters.organizer is not None:
+        stmt = stmt.where(Order.event_id.in_(_events_of_organizer(filters.organizer)))
     if filters.event_id is not None:
         stmt = stmt.where(Order.event_id == filters.event_id)
     if filters.status:
@@ -512,7 +538,7 @@ def list_orders(
         stmt = stmt.where(Order.created_at < filters.created_to)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
-        stmt.order_by(Order.created_at.desc(), Order.id.desc())
+        stmt.order_by(*_order_by(filters.sort))
         .limit(limit)
         .offset(offset)
         .options(selectinload(Order.items), selectinload(Order.contact), selectinload(Order.event))
@@ -520,14 +546,34 @@ def list_orders(
     return list(rows), total
 
 
+def _events_of_organizer(id_or_name: str) -> Select[Any]:
+    """The ids of the events of the organizer named by numeric id or name (none if unknown)."""
+    numeric = id_or_name.isascii() and id_or_name.isdigit() and int(id_or_name) <= MAX_ID
+    named = Organizer.id == int(id_or_name) if numeric else Organizer.name == id_or_name
+    return select(Event.id).join(Organizer, Event.organizer_id == Organizer.id).where(named)
+
+
+def _order_by(sort: tuple[str, bool] | None) -> list[UnaryExpression[Any]]:
+    if sort is None:
+        return [Order.created_at.desc(), Order.id.desc()]
+    name, descending = sort
+    column = getattr(Order, name)
+    if descending:
+        return [column.desc(), Order.id.desc()]
+    return [column.asc(), Order.id.asc()]
+
+
 @dataclass(frozen=True)
 class OrderDetails:
-    """What a list of orders shows besides each order: its event's name, how it was paid
-    (the succeeded payment's type, else the latest attempt's) and who sold it (the staff
-    account that created it; None for a customer's or a guest's own order)."""
+    """What an order's answer says besides its own row: its event's name, its owner's kind
+    (`user` or `guest`), its payment (the succeeded payment, else the latest attempt: how,
+    and its id — the Stripe intent's, else this server's payment number) and who sold it
+    (the staff account that created it; None for a customer's or a guest's own order)."""
 
     event_name: str
+    owner_type: str
     payment_method: str | None
+    payment_id: str | None
     cashier: str | None
 
 
@@ -539,35 +585,46 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
     queries, whatever the number of orders."""
     if not rows:
         return {}
-    methods: dict[int, str] = {}
+    methods: dict[int, tuple[str, str]] = {}
     succeeded: set[int] = set()
     payments = session.execute(
-        select(Payment.order_id, Payment.type, Payment.status)
+        select(Payment.order_id, Payment.id, Payment.intent_id, Payment.type, Payment.status)
         .where(Payment.order_id.in_([row.id for row in rows]))
         .order_by(Payment.created_at, Payment.id)
     )
-    for order_id, kind, status in payments:
+    for order_id, number, intent_id, kind, status in payments:
         if order_id not in succeeded:  # the latest attempt, until one succeeded
-            methods[order_id] = kind
+            methods[order_id] = (kind, intent_id or str(number))
         if status == SUCCEEDED:
             succeeded.add(order_id)
+    roles: dict[int, str] = {}
     sellers: dict[int, str] = {}
     users = session.execute(
-        select(User.id, User.username, User.first_name, User.last_name).where(
-            User.id.in_({row.user_id for row in rows}), User.role.in_(_SELLERS)
+        select(User.id, User.role, User.username, User.first_name, User.last_name).where(
+            User.id.in_({row.user_id for row in rows})
         )
     )
-    for user_id, username, first_name, last_name in users:
-        full_name = " ".join(part for part in (first_name, last_name) if part)
-        sellers[user_id] = full_name or username or f"user {user_id}"
-    return {
-        row.id: OrderDetails(
+    for user_id, role, username, first_name, last_name in users:
+        roles[user_id] = role
+        if role in _SELLERS:
+            full_name = " ".join(part for part in (first_name, last_name) if part)
+            sellers[user_id] = full_name or username or f"user {user_id}"
+    details = {}
+    for row in rows:
+        payment = methods.get(row.id)
+        details[row.id] = OrderDetails(
             event_name=row.event.name,
-            payment_method=methods.get(row.id),
+            owner_type="guest" if roles.get(row.user_id) == "guest" else "user",
+            payment_method=payment[0] if payment else None,
+            payment_id=payment[1] if payment else None,
             cashier=sellers.get(row.user_id),
         )
-        for row in rows
-    }
+    return details
+
+
+def details_of(session: Session, order: Order) -> OrderDetails:
+    """The `OrderDetails` of one order (two small queries)."""
+    return list_details(session, [order])[order.id]
 
 
 # --- changes --------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ def apply_intent(
         error = intent.last_payment_error if intent is not None else None
         payment.failure_message = error.message if error is not None else "canceled"
         if order.status in (OrderStatus.DRAFT, OrderStatus.PAYMENT_PROCESSING):
-            order.status, order.updated_at = OrderStatus.PAYMENT_FAILED, now
+            order.status, order.updated_at = OrderStatus.DECLINED, now
 
 
 def handle_webhook(session: Session, event: dict[str, Any], *, now: datetime) -> bool:

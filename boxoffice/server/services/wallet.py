@@ -77,6 +77,15 @@ def list_tickets(
     return list(session.scalars(query.order_by(Ticket.id)))
 
 
+def tickets_of_orders(session: Session, order_ids: Iterable[int]) -> list[Ticket]:
+    """The issued tickets of orders the caller may already see (`orders.get_order`), by id."""
+    return list(
+        session.scalars(
+            select(Ticket).where(Ticket.order_id.in_(list(order_ids))).order_by(Ticket.id)
+        )
+    )
+
+
 def _one_of(value: str, allowed: tuple[str, ...], field: str) -> str:
     """`value` if it is one of `allowed`, else `invalid_<field>`."""
     if value not in allowed:

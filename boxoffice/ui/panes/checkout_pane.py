@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice.sdk.models.orders import TicketFormat
+from boxoffice.sdk.models.tickets import TicketFormat
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.checkout import CheckoutPresenter, Contact, PaymentMethod, SaleResult

@@ -30,7 +30,7 @@ PAYMENT_TEXT = {"cash": "Cash", "card": "Card", "free": "Free"}
 STATUS_TEXT = {
     OrderStatus.DRAFT: "Not paid",
     OrderStatus.PAYMENT_PROCESSING: "Card payment open",
-    OrderStatus.PAYMENT_FAILED: "Payment failed",
+    OrderStatus.DECLINED: "Payment failed",
     OrderStatus.PAID: "Paid",
     OrderStatus.PARTIALLY_REFUNDED: "Partly refunded",
     OrderStatus.REFUNDED: "Refunded",

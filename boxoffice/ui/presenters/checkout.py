@@ -19,7 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from boxoffice.desktop.journal import SaleJournal, Step
 from boxoffice.sdk import SDK, APIConnectionError, APIStatusError, BoxOfficeError
 from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, FINAL, PAYABLE, OrderStatus
-from boxoffice.sdk.models.orders import Order, TicketFormat
+from boxoffice.sdk.models.orders import Order
+from boxoffice.sdk.models.tickets import TicketFormat
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.errors import CashierError, user_message
 from boxoffice.ui.presenters.cart import CartPresenter

@@ -67,7 +67,9 @@ class HistoryPresenter(QObject):
 
     async def find(self, text: str) -> list[Order]:
         """The newest orders matching every word of `text` (all recent orders when empty)."""
-        page = await self._sdk.order.list_orders(limit=PAGE, query=text.strip() or None)
+        page = await self._sdk.order.list_orders(
+            limit=PAGE, include_not_owned=True, query=text.strip() or None
+        )
         return self._show(list(page.data), today=False)
 
     async def today(self, day: date | None = None) -> list[Order]:
@@ -76,7 +78,9 @@ class HistoryPresenter(QObject):
         start = datetime.combine(day, time.min).astimezone()  # local midnight, as ISO
         stop = datetime.combine(day + timedelta(days=1), time.min).astimezone()
         page = await self._sdk.order.list_orders(
-            limit=PAGE, created_at=f"{start.isoformat()};{stop.isoformat()}"
+            limit=PAGE,
+            include_not_owned=True,
+            created_at=f"{start.isoformat()};{stop.isoformat()}",
         )
         return self._show(list(page.data), today=True)
 

@@ -19,7 +19,7 @@ def ok(data: Any, status: int = 200) -> httpx.Response:
 
 def error(status: int, code: str, **extra: Any) -> httpx.Response:
     headers = extra.pop("headers", None)
-    body = {"message": f"{code} happened", "code": code, **extra}
+    body = {"message": f"{code} happened", "errorCode": code, **extra}
     return httpx.Response(status, json=body, headers=headers)
 
 

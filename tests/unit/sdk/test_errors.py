@@ -75,12 +75,12 @@ async def test_a_sign_in_lock_is_not_retried_and_says_how_long():
         await sdk.auth.login("cashier", "secret password")
     assert len(recorder.requests) == 1 and recorder.sleeps == []
     assert caught.value.retry_after == 900
-    bare = make_status_error(429, {"code": "signin_locked"})
+    bare = make_status_error(429, {"errorCode": "signin_locked"})
     assert isinstance(bare, SignInLockedError) and bare.retry_after is None
 
 
 def test_a_code_that_does_not_fit_the_status_keeps_the_status_class():
-    exc = make_status_error(400, {"message": "m", "code": "sold_out"}, "req-1")
+    exc = make_status_error(400, {"message": "m", "errorCode": "sold_out"}, "req-1")
     assert type(exc) is BadRequestError and exc.request_id == "req-1"
 
 

@@ -42,7 +42,10 @@ def test_known_codes_have_their_own_sentence(error, text):
 def test_a_sign_in_lock_reads_as_a_sentence_with_the_wait(retry_after, wait):
     details = {} if retry_after is None else {"details": {"retry_after": retry_after}}
     error = sdk.SignInLockedError(
-        "server text", status=429, code="signin_locked", body={"code": "signin_locked", **details}
+        "server text",
+        status=429,
+        code="signin_locked",
+        body={"errorCode": "signin_locked", **details},
     )
     assert user_message(error) == (
         f"Too many failed sign-ins: sign-in is paused {wait}. Check the user name and "

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/account/v1", tags=["account"])
 RoleFilter = Annotated[Literal["admin", "staff", "customer"] | None, Query()]
 
 
-@router.get("/user", response_model=Envelope[ListInfo[User]])
+@router.get("/user", response_model=ListInfo[User])
 def list_users(
     session: SessionDep,
     actor: CurrentActor,

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from boxoffice.sdk.models.account import CreateUserRequest, Organizer, User
 from boxoffice.sdk.models.auth import LoginRequest, RefreshableJwt, RefreshRequest
-from boxoffice.server.api import signin, views
+from boxoffice.server.api import signin, tenants, views
 from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep, StateDep
 from boxoffice.server.api.query import Id
 from boxoffice.server.api.schemas import Envelope
@@ -104,6 +104,8 @@ def get_user(user_id: Id, session: SessionDep, actor: CurrentActor) -> JSONRespo
 
 
 @router.get("/organizer/{organizer}", response_model=Envelope[Organizer])
-def get_organizer(organizer: str, session: SessionDep) -> JSONResponse:
-    """An organizer by id or name."""
-    return views.ok(views.organizer(catalog.get_organizer(session, organizer)))
+def get_organizer(organizer: str, session: SessionDep, state: StateDep) -> JSONResponse:
+    """An organizer by id or name; `organization_name` is its tenant label when the server
+    was started with a tenant domain (api/tenants.py), else null."""
+    row = catalog.get_organizer(session, organizer)
+    return views.ok(views.organizer(row, tenant=tenants.label_of(state, row.name)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
@@ -10,10 +12,20 @@ from boxoffice.sdk.models.common import ListInfo
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, OptionalActor, SessionDep
 from boxoffice.server.api.expansion import parse_with
-from boxoffice.server.api.query import Id, Limit, Offset, WithParam, date_range
+from boxoffice.server.api.query import (
+    Direction,
+    Id,
+    Limit,
+    Offset,
+    SortBy,
+    WithParam,
+    date_range,
+    sort_order,
+)
 from boxoffice.server.api.schemas import Envelope
-from boxoffice.server.db.models import Event
+from boxoffice.server.db.models import Event, Organizer
 from boxoffice.server.services import catalog, holds
+from boxoffice.server.services.actors import Actor
 
 router = APIRouter(tags=["event"])
 EVENT_RELATIONS = "ticket_config,timeslot,sector,ticket_discount,venue"
@@ -23,7 +35,45 @@ def _event_view(session: SessionDep, event: Event, with_: str | None) -> ev.Even
     return views.event(event, parse_with(with_), has_seat_map=holds.has_seat_map(session, event.id))
 
 
-@router.get("/event/v1/organizer/{organizer}/event", response_model=Envelope[ListInfo[ev.Event]])
+@router.get("/event/v1/event", response_model=ListInfo[ev.Event])
+def list_all_events(
+    session: SessionDep,
+    actor: OptionalActor,
+    now: Now,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    with_: WithParam = None,
+    q: str | None = None,
+    name: str | None = None,
+    organizer_id: str | None = None,
+    start_at: str | None = None,
+    future_events: bool = False,
+    public: bool = False,
+    include_occurrences: bool = False,
+    sort_by: SortBy = None,
+    direction: Direction = None,
+) -> JSONResponse:
+    """Events of every organizer (the vendor SDK's `listEvents`), soonest first: `q` (words
+    of the name or description), `name`, `organizer_id`, `start_at=d1;d2`, `future_events`
+    (not yet over), `sort_by`/`direction`; `public=true` lists as an anonymous visitor sees
+    (published and visible). `include_occurrences` changes nothing: no event recurs here."""
+    org = catalog.get_organizer(session, organizer_id) if organizer_id else None
+    return _event_page(
+        session,
+        None if public else actor,
+        org,
+        limit=limit,
+        offset=offset,
+        with_=with_,
+        query=q,
+        name=name,
+        start_at=start_at,
+        ends_after=now if future_events else None,
+        sort=sort_order(sort_by, direction, catalog.EVENT_SORTS),
+    )
+
+
+@router.get("/event/v1/organizer/{organizer}/event", response_model=ListInfo[ev.Event])
 def list_events(
     organizer: str,
     session: SessionDep,
@@ -32,22 +82,57 @@ def list_events(
     offset: Offset = 0,
     with_: WithParam = None,
     query: str | None = None,
+    name: str | None = None,
     status: str | None = None,
     start_at: str | None = None,
+    sort_by: SortBy = None,
+    direction: Direction = None,
 ) -> JSONResponse:
     """Events of an organizer, soonest first. `start_at=d1;d2` keeps those running then."""
-    org = catalog.get_organizer(session, organizer)
+    return _event_page(
+        session,
+        actor,
+        catalog.get_organizer(session, organizer),
+        limit=limit,
+        offset=offset,
+        with_=with_,
+        query=query,
+        name=name,
+        status=status,
+        start_at=start_at,
+        sort=sort_order(sort_by, direction, catalog.EVENT_SORTS),
+    )
+
+
+def _event_page(
+    session: SessionDep,
+    actor: Actor | None,
+    organizer: Organizer | None,
+    *,
+    limit: int,
+    offset: int,
+    with_: str | None,
+    start_at: str | None,
+    query: str | None = None,
+    name: str | None = None,
+    status: str | None = None,
+    ends_after: datetime | None = None,
+    sort: tuple[str, bool] | None = None,
+) -> JSONResponse:
     start, stop = date_range(start_at, "start_at")
     rows, total = catalog.list_events(
         session,
         actor,
-        org,
+        organizer,
         limit=limit,
         offset=offset,
         query=query,
+        name=name,
         status=status,
         start_from=start,
         start_to=stop,
+        ends_after=ends_after,
+        sort=sort,
     )
     tree = parse_with(with_)
     seated = holds.events_with_seat_maps(session, [e.id for e in rows])

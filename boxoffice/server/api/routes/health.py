@@ -17,6 +17,7 @@ router = APIRouter(tags=["health"])
 @router.get("/event/health")
 @router.get("/account/health")
 @router.get("/venue/health")
+@router.get("/payment/health")
 @router.get("/health")
 async def health(state: StateDep) -> dict[str, str]:
     """Answers once the server has migrated its database and is ready."""

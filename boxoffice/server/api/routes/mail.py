@@ -19,7 +19,7 @@ from boxoffice.server.services.actors import require_staff
 router = APIRouter(prefix="/account/v1", tags=["mail"])
 
 
-@router.get("/mail", response_model=Envelope[ListInfo[MailJob]])
+@router.get("/mail", response_model=ListInfo[MailJob])
 def list_mail(
     session: SessionDep,
     actor: CurrentActor,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -9,13 +10,25 @@ from fastapi.responses import JSONResponse, Response
 
 from boxoffice.sdk.models import orders as od
 from boxoffice.sdk.models.common import ListInfo
+from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
-from boxoffice.server.api.expansion import parse_with
-from boxoffice.server.api.query import Id, Limit, Offset, OptionalQueryId, WithParam, date_range
+from boxoffice.server.api.expansion import Tree, parse_with
+from boxoffice.server.api.query import (
+    Direction,
+    Id,
+    Limit,
+    Offset,
+    OptionalQueryId,
+    SortBy,
+    WithParam,
+    date_range,
+    sort_order,
+)
 from boxoffice.server.api.schemas import Envelope
-from boxoffice.server.db.models import Order
-from boxoffice.server.services import downloads, holds, lifecycle, orders
+from boxoffice.server.db.models import Order, Ticket
+from boxoffice.server.errors import InvalidInput
+from boxoffice.server.services import downloads, holds, lifecycle, orders, wallet
 from boxoffice.server.services.actors import Actor
 
 router = APIRouter(prefix="/event/v1/order", tags=["order"])
@@ -49,56 +62,97 @@ def create_order(
         hold_minutes=state.settings.order_hold_minutes,
         idempotency_key=request.headers.get("idempotency-key", "").strip() or None,
     )
-    return views.ok(views.order(order), status=201)
+    return views.ok(views.order(order, orders.details_of(session, order)), status=201)
 
 
-@router.get("", response_model=Envelope[ListInfo[od.Order]])
+@router.get("", response_model=ListInfo[od.Order])
 def list_orders(
     session: SessionDep,
     actor: CurrentActor,
     limit: Limit = 20,
     offset: Offset = 0,
+    id: OptionalQueryId = None,
     event_id: OptionalQueryId = None,
+    organizer_id: str | None = None,
+    contact_email: str | None = None,
+    include_not_owned: bool = False,
+    sort_by: SortBy = None,
+    direction: Direction = None,
+    with_: WithParam = None,
     status: str | None = None,
     code: str | None = None,
     email: str | None = None,
     query: str | None = None,
     created_at: str | None = None,
 ) -> JSONResponse:
-    """Your orders (all orders for staff); filter by event, status, code, email, `d1;d2`, and
-    `query` (words found in the code, the contact's name or email). Each order also says its
-    event's name, its payment method and its cashier (extensions)."""
+    """The caller's orders; staff add `include_not_owned=true` for everyone's (the vendor
+    SDK's `listOrders`). Filters: `id`, `event_id`, `organizer_id`, `contact_email` (or
+    `email`), and this server's `status` (a `box_office_status`), `code`, `query` (words of the
+    code, the contact's name or email) and `created_at=d1;d2`; `sort_by=field` or `-field`
+    (`direction=asc|desc`), else newest first; `with=[order_item.[ticket],event]`. Each order
+    also says its event's name, its payment method and its cashier (extensions)."""
     start, stop = date_range(created_at, "created_at")
+    if status is not None and status not in OrderStatus.__members__.values():
+        raise InvalidInput(
+            f"{status!r} is not an order status.", code="invalid_status", field="status"
+        )
     rows, total = orders.list_orders(
         session,
         actor,
         orders.OrderFilter(
+            order_id=id,
             event_id=event_id,
             status=status,
             code=code,
-            email=email,
+            email=contact_email or email,
             query=query,
             created_from=start,
             created_to=stop,
+            include_not_owned=include_not_owned,
+            organizer=organizer_id,
+            sort=sort_order(sort_by, direction, orders.ORDER_SORTS),
         ),
         limit=limit,
         offset=offset,
     )
+    tree = parse_with(with_)
     details = orders.list_details(session, rows)
+    tickets = _tickets_if_asked(session, tree, rows)
     return views.page(
-        [views.order(o, details=details[o.id]) for o in rows],
+        [views.order(o, details[o.id], tree, tickets=tickets, viewer_id=actor.id) for o in rows],
         limit=limit,
         offset=offset,
         total=total,
     )
 
 
+def _tickets_if_asked(
+    session: SessionDep, tree: Tree, rows: Sequence[Order]
+) -> Sequence[Ticket] | None:
+    """The issued tickets of `rows` when `with` asks for `order_item.[ticket]`, else None."""
+    if "ticket" not in tree.get("order_item", {}):
+        return None
+    return wallet.tickets_of_orders(session, [row.id for row in rows])
+
+
 @router.get("/{order_id}", response_model=Envelope[od.Order])
-def get_order(order: OrderDep, session: SessionDep, with_: WithParam = None) -> JSONResponse:
-    """One order with its items and contact; `with=[event.[venue]]` embeds the event."""
+def get_order(
+    order: OrderDep, session: SessionDep, actor: CurrentActor, with_: WithParam = None
+) -> JSONResponse:
+    """One order with its items and contact; `with=[event.[venue]]` embeds the event and
+    `with=[order_item.[ticket]]` each item's issued tickets."""
     tree = parse_with(with_)
     seated = "event" in tree and holds.has_seat_map(session, order.event_id)
-    return views.ok(views.order(order, tree, has_seat_map=seated))
+    return views.ok(
+        views.order(
+            order,
+            orders.details_of(session, order),
+            tree,
+            has_seat_map=seated,
+            tickets=_tickets_if_asked(session, tree, [order]),
+            viewer_id=actor.id,
+        )
+    )
 
 
 @router.post("/{order_id}/order_contact", response_model=Envelope[od.OrderContact])
@@ -120,7 +174,7 @@ def cancel_order(
 ) -> JSONResponse:
     """Cancel an unpaid order (its card intent first); tickets and seats go back on sale."""
     canceled = lifecycle.cancel_unpaid(session, actor, order, now=now, cards=state.cards)
-    return views.ok(views.order(canceled))
+    return views.ok(views.order(canceled, orders.details_of(session, canceled)))
 
 
 def _download(

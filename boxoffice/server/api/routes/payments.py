@@ -11,7 +11,7 @@ from pydantic import Field
 
 from boxoffice.sdk.models.common import RequestModel
 from boxoffice.sdk.models.orders import Order
-from boxoffice.sdk.models.payments import PaymentIntentResponse
+from boxoffice.sdk.models.payments import PaymentIntentResponse, StripeConfig
 from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.query import QueryId
@@ -27,6 +27,10 @@ class PaymentBody(RequestModel):
     """`{}` for card payments, as the seed sends; `{"tendered": 50}` for cash."""
 
     tendered: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+
+
+class EmptyBody(RequestModel):
+    """`{}`, as the vendor SDK sends with a card payment."""
 
 
 @router.post(
@@ -46,17 +50,56 @@ def create_payment(
     """Pay an order. Free orders are paid at once; `type=card` returns the Stripe
     `publishable_key` and `payment_intent` (with its `client_secret`); `type=cash` (staff)
     takes `tendered` and records the change. A second call returns the same intent."""
+    return _pay(session, actor, state, now, order_id, type, body.tendered if body else None)
+
+
+@router.post(
+    "/payment/stripe",
+    response_model=Envelope[PaymentIntentResponse],
+    responses={201: {"model": Envelope[PaymentIntentResponse], "description": "Paid at once"}},
+)
+def create_stripe_payment(
+    order_id: QueryId,
+    session: SessionDep,
+    actor: CurrentActor,
+    state: StateDep,
+    now: Now,
+    type: str = "card",
+    body: EmptyBody | None = None,
+) -> JSONResponse:
+    """`bam-ticketing-sdk`'s `createStripePaymentForOrder`: a card payment as `POST payment`
+    with `type=card` (free orders are paid at once); no other `type` is taken here."""
+    if type != "card":
+        raise RuleViolation(
+            f"Payment type {type!r} is not taken here; only card payments are.",
+            code="unsupported_payment_type",
+            field="type",
+        )
+    return _pay(session, actor, state, now, order_id, type, None)
+
+
+def _pay(
+    session: SessionDep,
+    actor: CurrentActor,
+    state: StateDep,
+    now: Now,
+    order_id: int,
+    type: str,
+    tendered: Decimal | None,
+) -> JSONResponse:
     order = orders.get_order(session, actor, order_id)
     result = payments.create_payment(
-        session,
-        actor,
-        order,
-        type=type,
-        now=now,
-        cards=state.cards,
-        tendered=body.tendered if body else None,
+        session, actor, order, type=type, now=now, cards=state.cards, tendered=tendered
     )
-    return views.ok(views.payment_result(result), status=201 if result.intent is None else 200)
+    answer = views.payment_result(result, orders.details_of(session, result.order))
+    return views.ok(answer, status=201 if result.intent is None else 200)
+
+
+@router.get("/payment/config", response_model=Envelope[StripeConfig])
+def stripe_config(state: StateDep) -> JSONResponse:
+    """The Stripe publishable key card payments are made with (`getPublishableKey`); public,
+    as publishable keys are. In training mode the emulator's."""
+    return views.ok(StripeConfig(publishable_key=state.cards.gateway().publishable_key))
 
 
 @router.post("/payment/reconcile", response_model=Envelope[Order])
@@ -66,7 +109,7 @@ def reconcile(
     """After the payment page reports back: ask Stripe and mark the order paid or failed."""
     order = orders.get_order(session, actor, order_id)
     payments.reconcile(session, actor, order, now=now, cards=state.cards)
-    return views.ok(views.order(order))
+    return views.ok(views.order(order, orders.details_of(session, order)))
 
 
 @router.post("/webhook/stripe", response_model=Envelope[WebhookReceived])

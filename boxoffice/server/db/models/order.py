@@ -12,7 +12,7 @@ from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.server.db.base import Base, UTCDateTime
 from boxoffice.server.db.models.catalog import Event, TicketConfig
 
-# The status column stays a VARCHAR(24) holding the status's value (`payment_failed`, not the
+# The status column stays a VARCHAR(24) holding the status's value (`declined`, not the
 # name): no database enum type and no CHECK constraint, so a new status needs no migration.
 # SQLAlchemy converts both ways itself (rows read give `OrderStatus`), so no driver has to
 # adapt the enum (psycopg would write a plain `Enum` by its name).
@@ -95,7 +95,7 @@ class OrderContact(Base):
     zip: Mapped[str | None] = mapped_column(String(20))
     state: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str | None] = mapped_column(String(2))
-    company_name: Mapped[str | None] = mapped_column(String(200))
+    business_name: Mapped[str | None] = mapped_column(String(200))
     vat_number: Mapped[str | None] = mapped_column(String(40))
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
