@@ -43,6 +43,7 @@ from boxoffice.sdk import (
     fetch_fingerprint,
     normalize_fingerprint,
 )
+from boxoffice.sdk.models.account import STAFF_ROLES
 from boxoffice.sdk.models.events import Event
 from boxoffice.sdk.models.orders import Order, OrderContactRequest
 from boxoffice.sdk.money import format_money
@@ -175,7 +176,7 @@ def add_commands(commands: Any) -> None:
     orders.add_argument("--status")
     orders.add_argument("--limit", type=_positive, default=20, help="at most this many (20)")
     orders.add_argument(
-        "--mine", action="store_true", help="only the orders this account made (staff see all)"
+        "--mine", action="store_true", help="staff: only the orders this account made"
     )
     orders.set_defaults(handler=run_orders)
 
@@ -435,7 +436,9 @@ def run_orders(args: argparse.Namespace) -> int:
 
 
 async def _orders(sdk: SDK, args: argparse.Namespace) -> int:
-    everyone = args.user is not None and not args.mine  # staff; a guest sees its own anyway
+    everyone = False  # a guest or a customer lists its own orders; staff everyone's
+    if args.user is not None and not args.mine:
+        everyone = (await sdk.account.me()).role in STAFF_ROLES
     page = await sdk.order.list_orders(
         limit=args.limit, event_id=args.event, status=args.status, include_not_owned=everyone
     )

@@ -218,9 +218,9 @@ def test_an_unreachable_relay_means_a_later_attempt_and_the_order_stays_paid(
         "sent_at",
     }
     assert (
-        client.get("/account/v1/mail", headers=staff, params={"status": "sent"}).json()["data"][
-            "paging"
-        ]["total"]
+        client.get("/account/v1/mail", headers=staff, params={"status": "sent"}).json()["paging"][
+            "total"
+        ]
         == 0
     )
     assert_error(client.get("/account/v1/mail", headers=f.guest(client)), 403, "permission_denied")

@@ -36,6 +36,7 @@ async def test_card_payment_through_the_sdk(live_server, sdk):
     order_id = await card_order(live_server, sdk)
     answer = await sdk.payment.create_payment_intent(order_id, type="card")
     assert answer.publishable_key and answer.client_secret and answer.payment_intent
+    assert await sdk.payment.get_publishable_key() == answer.publishable_key
     assert answer.payment_intent["amount"] == 5000
     assert answer.order is not None and answer.order.status == "payment_processing"
     again = await sdk.payment.create_payment_intent(order_id)  # a reload of the payment page

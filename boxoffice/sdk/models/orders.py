@@ -8,6 +8,7 @@ The answer's shape is `bam-ticketing-sdk`'s `Order` (`owner_id`, `owner_type`, `
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -104,6 +105,8 @@ class Order(WireModel):
     owner_id: str  # the account that made it (the vendor's owner: a string id)
     owner_type: str = "user"  # "user" or "guest"
     payment_id: str | None = None  # the Stripe intent's id, else this server's payment number
+    payment_created_at: datetime | None = None  # when that payment was started
+    refunded_amount: Amount = Decimal(0)  # this server makes no refunds yet: always 0
     status: OrderStatus
     format: TicketFormat
     currency: str
@@ -116,8 +119,8 @@ class Order(WireModel):
     order_item: list[OrderItem]
     order_contact: OrderContact | None = None
     event: Event | None = None  # with=[event]
-    # Extensions of `GET event/v1/order` (the counter's Orders tab); null elsewhere and from
-    # Tickethead.
+    # Extensions of this server, in every order answer (the counter's Orders tab shows them);
+    # null from Tickethead.
     event_name: str | None = None
     payment_method: str | None = None  # "cash", "card", "free": how it was (or is being) paid
     cashier: str | None = None  # the staff account that sold it: its full name, else user name

@@ -90,6 +90,7 @@ class OrderService(Service):
         contact_email: str | None = None,
         include_not_owned: bool | None = None,
         sort_by: str | None = None,
+        direction: str | None = None,
         with_: With = None,
         status: str | None = None,
         code: str | None = None,
@@ -98,9 +99,9 @@ class OrderService(Service):
         options: RequestOptions | None = None,
     ) -> ListInfo[Order]:
         """`GET event/v1/order` → one page, newest first unless `sort_by` (`field`, or
-        `-field` descending). The caller's own orders; staff pass `include_not_owned=True`
-        for everyone's. `status`, `code`, `query` (words of code, name, email) and
-        `created_at` (`d1;d2`) are the venue server's own filters."""
+        `-field` descending; `direction="asc"|"desc"` overrides). The caller's own orders;
+        staff pass `include_not_owned=True` for everyone's. `status`, `code`, `query` (words
+        of code, name, email) and `created_at` (`d1;d2`) are the venue server's own filters."""
         params = {
             "limit": limit,
             "offset": offset,
@@ -110,6 +111,7 @@ class OrderService(Service):
             "contact_email": contact_email,
             "include_not_owned": include_not_owned,  # httpx sends true/false
             "sort_by": sort_by,
+            "direction": direction,
             "with": render_with(with_),
             "status": status,
             "code": code,

@@ -6,7 +6,12 @@ from decimal import Decimal
 
 from boxoffice.sdk._options import RequestOptions
 from boxoffice.sdk.models.orders import Order
-from boxoffice.sdk.models.payments import PaymentIntentResponse, PaymentRequest, PaymentType
+from boxoffice.sdk.models.payments import (
+    PaymentIntentResponse,
+    PaymentRequest,
+    PaymentType,
+    StripeConfig,
+)
 from boxoffice.sdk.services._base import Service
 
 
@@ -31,6 +36,13 @@ class PaymentService(Service):
             json=body.model_dump(mode="json", exclude_none=True),
             options=options,
         )
+
+    async def get_publishable_key(self, *, options: RequestOptions | None = None) -> str:
+        """`GET payment/v1/payment/config` → the Stripe publishable key cards are paid with."""
+        config = await self._requestor.request(
+            "GET", "payment/v1/payment/config", StripeConfig, options=options
+        )
+        return config.publishable_key
 
     async def reconcile(self, order_id: int, *, options: RequestOptions | None = None) -> Order:
         """`POST payment/v1/payment/reconcile?order_id=…` → the order after Stripe's verdict."""

@@ -24,7 +24,7 @@ from boxoffice.server.api.state import ServerState
 def label_of(state: ServerState, organizer: str) -> str | None:
     """The tenant label clients are told for `organizer`: its name when the server has a
     tenant domain and speaks for it, else None."""
-    if not state.settings.tenant_domain or organizer != state.organizer:
+    if not state.settings.tenant_domain or organizer.lower() != state.organizer.lower():
         return None
     return organizer
 

@@ -184,6 +184,7 @@ def order(
         owner_id=str(row.user_id),
         owner_type=details.owner_type,
         payment_id=details.payment_id,
+        payment_created_at=details.payment_created_at,
         status=row.status,
         format=row.format,
         currency=row.currency,

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from boxoffice.sdk.models import events as wire
@@ -37,13 +37,20 @@ def check_timezone(name: str, field: str = "timezone_name") -> str:
     return name
 
 
-def get_organizer(session: Session, id_or_name: str) -> Organizer:
-    """An organizer by numeric id or by name, as Tickethead accepts either."""
+def organizer_named(id_or_name: str) -> ColumnElement[bool]:
+    """The condition on `Organizer` of a numeric id or a name, as Tickethead accepts either."""
     numeric = id_or_name.isascii() and id_or_name.isdigit() and int(id_or_name) <= MAX_ID
-    query = select(Organizer).where(
-        Organizer.id == int(id_or_name) if numeric else Organizer.name == id_or_name
-    )
-    organizer = session.scalar(query)
+    return Organizer.id == int(id_or_name) if numeric else Organizer.name == id_or_name
+
+
+def find_organizer(session: Session, id_or_name: str) -> Organizer | None:
+    """An organizer by numeric id or by name, or None."""
+    return session.scalar(select(Organizer).where(organizer_named(id_or_name)))
+
+
+def get_organizer(session: Session, id_or_name: str) -> Organizer:
+    """An organizer by numeric id or by name; `404 organizer_not_found` if there is none."""
+    organizer = find_organizer(session, id_or_name)
     if organizer is None:
         raise NotFound(f"No organizer {id_or_name!r}.", code="organizer_not_found")
     return organizer

@@ -29,7 +29,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from boxoffice.sdk.models.common import MAX_ID
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import OrderContactRequest, OrderItemRequest, OrderRequest
 from boxoffice.server.db.models import (
@@ -56,7 +55,7 @@ from boxoffice.server.errors import (
     RuleViolation,
 )
 from boxoffice.server.payments.base import SUCCEEDED
-from boxoffice.server.services import audit, holds, inventory, lifecycle
+from boxoffice.server.services import audit, catalog, holds, inventory, lifecycle
 from boxoffice.server.services.actors import Actor
 from boxoffice.server.services.codes import new_order_code
 from boxoffice.server.services.pricing import unit_price
@@ -548,9 +547,11 @@ def list_orders(
 
 def _events_of_organizer(id_or_name: str) -> Select[Any]:
     """The ids of the events of the organizer named by numeric id or name (none if unknown)."""
-    numeric = id_or_name.isascii() and id_or_name.isdigit() and int(id_or_name) <= MAX_ID
-    named = Organizer.id == int(id_or_name) if numeric else Organizer.name == id_or_name
-    return select(Event.id).join(Organizer, Event.organizer_id == Organizer.id).where(named)
+    return (
+        select(Event.id)
+        .join(Organizer, Event.organizer_id == Organizer.id)
+        .where(catalog.organizer_named(id_or_name))
+    )
 
 
 def _order_by(sort: tuple[str, bool] | None) -> list[UnaryExpression[Any]]:
@@ -574,6 +575,7 @@ class OrderDetails:
     owner_type: str
     payment_method: str | None
     payment_id: str | None
+    payment_created_at: datetime | None
     cashier: str | None
 
 
@@ -585,16 +587,23 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
     queries, whatever the number of orders."""
     if not rows:
         return {}
-    methods: dict[int, tuple[str, str]] = {}
+    methods: dict[int, tuple[str, str, datetime]] = {}
     succeeded: set[int] = set()
     payments = session.execute(
-        select(Payment.order_id, Payment.id, Payment.intent_id, Payment.type, Payment.status)
+        select(
+            Payment.order_id,
+            Payment.id,
+            Payment.intent_id,
+            Payment.type,
+            Payment.status,
+            Payment.created_at,
+        )
         .where(Payment.order_id.in_([row.id for row in rows]))
         .order_by(Payment.created_at, Payment.id)
     )
-    for order_id, number, intent_id, kind, status in payments:
+    for order_id, number, intent_id, kind, status, created_at in payments:
         if order_id not in succeeded:  # the latest attempt, until one succeeded
-            methods[order_id] = (kind, intent_id or str(number))
+            methods[order_id] = (kind, intent_id or str(number), created_at)
         if status == SUCCEEDED:
             succeeded.add(order_id)
     roles: dict[int, str] = {}
@@ -617,6 +626,7 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
             owner_type="guest" if roles.get(row.user_id) == "guest" else "user",
             payment_method=payment[0] if payment else None,
             payment_id=payment[1] if payment else None,
+            payment_created_at=payment[2] if payment else None,
             cashier=sellers.get(row.user_id),
         )
     return details

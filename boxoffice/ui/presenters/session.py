@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from boxoffice.credentials import CredentialStoreUnavailable
 from boxoffice.sdk import SDK, BoxOfficeError, PasswordCredentials, RefreshTokenCredentials
-from boxoffice.sdk.models.account import User
+from boxoffice.sdk.models.account import STAFF_ROLES, User
 from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.ui.errors import user_message
 
@@ -57,7 +57,7 @@ class SessionPresenter(QObject):
 
     @property
     def is_staff(self) -> bool:
-        return self.user is not None and self.user.role in ("staff", "admin")
+        return self.user is not None and self.user.role in STAFF_ROLES
 
     @property
     def display_name(self) -> str:

@@ -23,7 +23,7 @@ from boxoffice.sdk import (
     UnprocessableEntityError,
     ValidationError,
 )
-from boxoffice.sdk._errors import make_status_error
+from boxoffice.sdk._errors import error_code_of, make_status_error
 from tests.unit.sdk.helpers import Recorder, build, error
 
 
@@ -88,3 +88,19 @@ def test_a_body_that_is_not_json_still_maps():
     exc = make_status_error(502, "<html>Bad gateway</html>")
     assert type(exc) is ServerError and exc.code is None
     assert exc.message == "<html>Bad gateway</html>"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"message": "m", "errorCode": "sold_out"}, "sold_out"),  # venue servers, Tickethead
+        ({"message": "m", "error": "sold_out"}, "sold_out"),  # the vendor SDK's second choice
+        ({"message": "m", "code": "sold_out"}, "sold_out"),  # earlier venue servers
+        ({"message": "m", "errorCode": "", "code": "sold_out"}, "sold_out"),
+        ({"message": "m"}, None),
+        ("plain text", None),
+    ],
+)
+def test_the_error_code_is_read_where_each_server_puts_it(body, code):
+    assert error_code_of(body) == code
+    assert make_status_error(409, body).code == code

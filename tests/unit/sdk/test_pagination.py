@@ -1,10 +1,16 @@
-"""`iter_events` / `iter_orders` walk every page until `paging.total`."""
+"""`iter_events` / `iter_orders` walk every page until `paging.total`; a page is the whole
+answer, `{"data": [...], "paging": {...}}` (earlier venue servers wrapped it once more)."""
 
 from __future__ import annotations
 
 import httpx
 
 from tests.unit.sdk.helpers import Recorder, build, ok
+
+
+def page(data: list[dict[str, object]], paging: dict[str, int]) -> httpx.Response:
+    return httpx.Response(200, json={"data": data, "paging": paging})
+
 
 EVENT = {
     "name": "Concert",
@@ -22,12 +28,7 @@ EVENT = {
 def events_page(request: httpx.Request) -> httpx.Response:
     limit, offset = int(request.url.params["limit"]), int(request.url.params["offset"])
     ids = range(offset + 1, min(offset + limit, 5) + 1)
-    return ok(
-        {
-            "data": [{**EVENT, "id": i} for i in ids],
-            "paging": {"limit": limit, "offset": offset, "total": 5},
-        }
-    )
+    return page([{**EVENT, "id": i} for i in ids], {"limit": limit, "offset": offset, "total": 5})
 
 
 async def test_iter_events_fetches_every_page():
@@ -40,7 +41,17 @@ async def test_iter_events_fetches_every_page():
 
 
 async def test_iter_orders_stops_on_an_empty_page():
-    recorder = Recorder(ok({"data": [], "paging": {"limit": 100, "offset": 0, "total": 3}}))
+    recorder = Recorder(page([], {"limit": 100, "offset": 0, "total": 3}))
     sdk = await build(recorder)
     assert [order async for order in sdk.order.iter_orders()] == []
     assert len(recorder.requests) == 1
+
+
+async def test_a_page_wrapped_twice_by_an_earlier_server_still_reads():
+    recorder = Recorder(ok({"data": [{**EVENT, "id": 7}], "paging": PAGING}))
+    sdk = await build(recorder)
+    listed = await sdk.event.list_events(limit=1)
+    assert [event.id for event in listed.data] == [7] and listed.paging.total == 1
+
+
+PAGING = {"limit": 1, "offset": 0, "total": 1}

@@ -53,11 +53,14 @@ def list_all_events(
     sort_by: SortBy = None,
     direction: Direction = None,
 ) -> JSONResponse:
-    """Events of every organizer (the vendor SDK's `listEvents`), soonest first: `q` (words
-    of the name or description), `name`, `organizer_id`, `start_at=d1;d2`, `future_events`
-    (not yet over), `sort_by`/`direction`; `public=true` lists as an anonymous visitor sees
-    (published and visible). `include_occurrences` changes nothing: no event recurs here."""
-    org = catalog.get_organizer(session, organizer_id) if organizer_id else None
+    """Events of every organizer (the vendor SDK's `listEvents`), soonest first: `q` (part
+    of the name or description), `name` (part of the name), `organizer_id` (an unknown one
+    lists nothing, as the orders filter), `start_at=d1;d2`, `future_events` (not yet over),
+    `sort_by`/`direction`; `public=true` lists as an anonymous visitor sees (published and
+    visible). `include_occurrences` changes nothing: no event recurs here."""
+    org = catalog.find_organizer(session, organizer_id) if organizer_id else None
+    if organizer_id and org is None:
+        return views.page([], limit=limit, offset=offset, total=0)
     return _event_page(
         session,
         None if public else actor,

@@ -16,7 +16,7 @@ from boxoffice.server.api import views
 from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.query import QueryId
 from boxoffice.server.api.schemas import Envelope, WebhookReceived
-from boxoffice.server.errors import RuleViolation
+from boxoffice.server.errors import InvalidInput, RuleViolation
 from boxoffice.server.services import orders, payments
 from boxoffice.server.stripe.gateway import WebhookSignatureError
 
@@ -33,11 +33,12 @@ class EmptyBody(RequestModel):
     """`{}`, as the vendor SDK sends with a card payment."""
 
 
-@router.post(
-    "/payment",
-    response_model=Envelope[PaymentIntentResponse],
-    responses={201: {"model": Envelope[PaymentIntentResponse], "description": "Paid at once"}},
-)
+PAID_AT_ONCE: dict[int | str, dict[str, Any]] = {
+    201: {"model": Envelope[PaymentIntentResponse], "description": "Paid at once"}
+}
+
+
+@router.post("/payment", response_model=Envelope[PaymentIntentResponse], responses=PAID_AT_ONCE)
 def create_payment(
     order_id: QueryId,
     session: SessionDep,
@@ -54,9 +55,7 @@ def create_payment(
 
 
 @router.post(
-    "/payment/stripe",
-    response_model=Envelope[PaymentIntentResponse],
-    responses={201: {"model": Envelope[PaymentIntentResponse], "description": "Paid at once"}},
+    "/payment/stripe", response_model=Envelope[PaymentIntentResponse], responses=PAID_AT_ONCE
 )
 def create_stripe_payment(
     order_id: QueryId,
@@ -70,8 +69,8 @@ def create_stripe_payment(
     """`bam-ticketing-sdk`'s `createStripePaymentForOrder`: a card payment as `POST payment`
     with `type=card` (free orders are paid at once); no other `type` is taken here."""
     if type != "card":
-        raise RuleViolation(
-            f"Payment type {type!r} is not taken here; only card payments are.",
+        raise InvalidInput(
+            f"Payment type {type!r} is not offered here; use card.",
             code="unsupported_payment_type",
             field="type",
         )
