@@ -54,6 +54,7 @@ USER_ENV = "BOXOFFICE_USER"
 PASSWORD_ENV = "BOXOFFICE_PASSWORD"
 CA_FILE_ENV = "BOXOFFICE_CA_FILE"
 FINGERPRINT_ENV = "BOXOFFICE_TLS_FINGERPRINT"
+COUNTER_ENV = "BOXOFFICE_COUNTER"
 CONTACT_RE = re.compile(r"^\s*(?P<first_name>.+?)\s+(?P<last_name>\S+)\s*<(?P<email>[^<>]+)>\s*$")
 
 
@@ -84,7 +85,8 @@ def _positive(text: str) -> int:
     return value
 
 
-def _common_options() -> argparse.ArgumentParser:
+def common_options() -> argparse.ArgumentParser:
+    """The options every client command takes: the server, the sign-in, the counter."""
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("server and sign-in")
     group.add_argument(
@@ -132,13 +134,19 @@ def _common_options() -> argparse.ArgumentParser:
         help="trust exactly the https certificate with this SHA-256 fingerprint, as "
         f"`boxoffice serve --tls-self-signed` prints it (${FINGERPRINT_ENV})",
     )
+    group.add_argument(
+        "--counter",
+        default=os.environ.get(COUNTER_ENV) or None,
+        metavar="NAME",
+        help=f"the counter (till) this runs at: cash goes to its open shift (${COUNTER_ENV})",
+    )
     group.add_argument("--timeout", type=float, default=30.0, help="seconds per request")
     group.add_argument("--json", action="store_true", help="print JSON for scripts")
     return common
 
 
 def add_commands(commands: Any) -> None:
-    common = _common_options()
+    common = common_options()
     events = commands.add_parser("events", parents=[common], help="list events and prices")
     events.set_defaults(handler=run_events)
 
@@ -257,7 +265,11 @@ def run_with_sdk(args: argparse.Namespace, command: Command, *, sign_in: bool = 
 
     async def session() -> int:
         async with await SDK.build(
-            args.api, organizer=args.organizer, timeout=args.timeout, verify=verify_option(args)
+            args.api,
+            organizer=args.organizer,
+            timeout=args.timeout,
+            verify=verify_option(args),
+            counter=args.counter,
         ) as sdk:
             if not sign_in:
                 return await command(sdk, args)

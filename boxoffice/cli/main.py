@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from boxoffice.cli import client, server
+from boxoffice.cli import client, documents, refund, server, shift
 from boxoffice.desktop import arguments
 
 
@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     app.set_defaults(handler=_run_app)
     server.add_commands(commands)
     client.add_commands(commands)
+    shift.add_commands(commands)
+    refund.add_commands(commands)
+    documents.add_commands(commands)
     return parser
 
 

@@ -18,7 +18,9 @@ from boxoffice.sdk.services.auth import AuthService
 from boxoffice.sdk.services.event import EventService
 from boxoffice.sdk.services.order import OrderService
 from boxoffice.sdk.services.payment import PaymentService
+from boxoffice.sdk.services.refund import RefundService
 from boxoffice.sdk.services.seating import SeatingService
+from boxoffice.sdk.services.shift import ShiftService
 from boxoffice.sdk.services.ticket import TicketService
 
 
@@ -75,6 +77,8 @@ class SDK:
         self.payment = PaymentService(requestor, organizer)
         self.ticket = TicketService(requestor, organizer)
         self.seating = SeatingService(requestor, organizer)
+        self.shift = ShiftService(requestor, organizer)
+        self.refund = RefundService(requestor, organizer)
 
     @classmethod
     async def build(
@@ -88,6 +92,7 @@ class SDK:
         max_retries: int = 2,
         http_client: httpx.AsyncClient | None = None,
         verify: Verify = None,
+        counter: str | None = None,
     ) -> SDK:
         """A client for `base_url` (a `BaseUrl` or a venue server's URL) and `organizer`.
 
@@ -97,7 +102,9 @@ class SDK:
         refused certificate raises `TLSVerificationError` before anything is sent.
 
         Each attempt waits `connect_timeout` seconds to connect and `timeout` for the answer;
-        a call with its retries ends within `total_timeout` (default: 1.2 × `timeout`)."""
+        a call with its retries ends within `total_timeout` (default: 1.2 × `timeout`).
+
+        `counter` names the till the calls are made at (`X-Counter`; see `SDK.counter`)."""
         base = str(base_url).rstrip("/")
         http = http_client or httpx.AsyncClient(
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -118,12 +125,23 @@ class SDK:
             auth=bearer,
             defaults=defaults,
         )
+        requestor.counter = counter
         return cls(requestor, bearer, organizer=organizer, owns_http=http_client is None)
 
     @property
     def base_url(self) -> str:
         """The base URL the client was built for (without a trailing slash)."""
         return self._requestor.global_url
+
+    @property
+    def counter(self) -> str | None:
+        """The counter (a named till) calls are made at, sent as `X-Counter`: a venue server
+        books cash payments, refunds and pay-ins against that counter's open shift."""
+        return self._requestor.counter
+
+    @counter.setter
+    def counter(self, name: str | None) -> None:
+        self._requestor.counter = name.strip() or None if name else None
 
     @property
     def requestor(self) -> Requestor:

@@ -25,7 +25,7 @@ from boxoffice.sdk._errors import (
 )
 from boxoffice.sdk._options import RequestOptions, merge_options
 from boxoffice.sdk._tls import FingerprintMismatch, mismatch_in
-from boxoffice.sdk.models.common import ListInfo
+from boxoffice.sdk.models.common import COUNTER_HEADER, ListInfo
 
 log = logging.getLogger("boxoffice.sdk")
 
@@ -113,6 +113,9 @@ class Requestor:
         self.sleep = sleep
         self.rand = rand
         self.clock = clock
+        # The counter (a named till) requests are made at: sent as `X-Counter`, so the venue
+        # server books cash against that counter's open shift. None: not a counter.
+        self.counter: str | None = None
 
     def url(self, path: str) -> str:
         """Tenant services (`event/`, `payment/`) go to the tenant host, the rest to the global."""
@@ -144,6 +147,8 @@ class Requestor:
         and no attempt runs past the call's `total_timeout`."""
         opts = merge_options(self.defaults, options)
         headers = {"Accept": "application/json", **opts.get("extra_headers", {})}
+        if self.counter:
+            headers[COUNTER_HEADER] = self.counter
         if method in MUTATING:
             headers["Idempotency-Key"] = opts.get("idempotency_key") or str(uuid.uuid4())
         query = {k: v for k, v in (params or {}).items() if v is not None}

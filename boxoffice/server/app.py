@@ -24,12 +24,15 @@ from boxoffice.server.api import errors, guard, idempotency, signin, tenants
 from boxoffice.server.api.routes import (
     accounts,
     auth,
+    documents,
     events,
     health,
     mail,
     orders,
     payments,
+    refunds,
     seating,
+    shifts,
     tickets,
     venues,
 )
@@ -178,6 +181,9 @@ def create_app(
         seating.router,
         orders.router,
         payments.router,
+        shifts.router,
+        refunds.router,
+        documents.router,
         mail.router,
         tickets.router,
     ):

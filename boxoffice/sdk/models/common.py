@@ -20,6 +20,9 @@ Amount = Annotated[
 ]
 """A money amount in major units (`12.50` euro); exact in Python, a JSON number on the wire."""
 
+COUNTER_HEADER = "X-Counter"
+"""The request header naming the counter (a named till) a request is made at (1–64 chars)."""
+
 MAX_ID = 2**63 - 1
 """The largest id or count a request may carry: the largest BIGINT of the databases."""
 

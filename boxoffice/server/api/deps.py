@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.orm import Session
 
 from boxoffice.server.api.state import ServerState
@@ -112,3 +112,13 @@ async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)])
 
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def counter_name(x_counter: Annotated[str | None, Header(max_length=64)] = None) -> str | None:
+    """The counter (a named till) the request is made at: the `X-Counter` header, stripped;
+    None when the caller names none (a web shop, a kiosk without a drawer)."""
+    name = (x_counter or "").strip()
+    return name or None
+
+
+CounterName = Annotated[str | None, Depends(counter_name)]

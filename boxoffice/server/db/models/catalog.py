@@ -42,6 +42,8 @@ class Organizer(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    address: Mapped[str | None] = mapped_column(Text)  # as printed on receipts, lines by \n
+    vat_id: Mapped[str | None] = mapped_column(String(40))
 
 
 class Venue(Base):
@@ -98,6 +100,8 @@ class TicketConfig(Base):
     description: Mapped[str | None] = mapped_column(Text)
     face_value: Mapped[int] = mapped_column(Integer, default=0)  # minor units
     currency: Mapped[str] = mapped_column(String(3))
+    # VAT included in the price, in basis points (2100 = 21 %); 0: no tax shown.
+    tax_rate: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     quantity: Mapped[int | None] = mapped_column(Integer)  # None: limited only by seats/slots
     taken: Mapped[int] = mapped_column(Integer, default=0)
     start_sale_at: Mapped[datetime] = mapped_column(UTCDateTime)

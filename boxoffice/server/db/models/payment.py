@@ -22,6 +22,8 @@ class Payment(Base):
     amount: Mapped[int] = mapped_column(Integer)  # minor units
     currency: Mapped[str] = mapped_column(String(3))
     intent_id: Mapped[str | None] = mapped_column(String(100))
+    refunded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # minor units
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"))  # cash: whose drawer
     tendered: Mapped[int | None] = mapped_column(Integer)
     change: Mapped[int | None] = mapped_column(Integer)
     failure_message: Mapped[str | None] = mapped_column(Text)

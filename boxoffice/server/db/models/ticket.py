@@ -11,6 +11,7 @@ from boxoffice.server.db.base import Base, UTCDateTime
 
 VALID = "valid"
 INVALIDATED = "invalidated"
+REVOKED = "revoked"  # refunded, or replaced by a reissue: fails at the door
 
 
 class Ticket(Base):
@@ -33,6 +34,9 @@ class Ticket(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     holder_name: Mapped[str | None] = mapped_column(String(200))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Copies printed after the first (a reprint is marked "REPRINT n" with n = this + 1).
+    reprints: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reissued_from_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
 
 
 class EventSigningKey(Base):
