@@ -106,7 +106,7 @@ class Order(WireModel):
     owner_type: str = "user"  # "user" or "guest"
     payment_id: str | None = None  # the Stripe intent's id, else this server's payment number
     payment_created_at: datetime | None = None  # when that payment was started
-    refunded_amount: Amount = Decimal(0)  # this server makes no refunds yet: always 0
+    refunded_amount: Amount = Decimal(0)  # given back by refunds
     status: OrderStatus
     format: TicketFormat
     currency: str
@@ -122,7 +122,9 @@ class Order(WireModel):
     # Extensions of this server, in every order answer (the counter's Orders tab shows them);
     # null from Tickethead.
     event_name: str | None = None
-    payment_method: str | None = None  # "cash", "card", "free": how it was (or is being) paid
+    payment_method: str | None = None  # "cash", "card", "free", "split": how it was paid
+    paid_amount: Amount = Decimal(0)  # what its payments took so far (split: the parts)
+    amount_due: Amount = Decimal(0)  # what is left to pay: total - paid_amount, never < 0
     cashier: str | None = None  # the staff account that sold it: its full name, else user name
 
     @model_validator(mode="before")

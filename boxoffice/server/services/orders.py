@@ -567,9 +567,10 @@ def _order_by(sort: tuple[str, bool] | None) -> list[UnaryExpression[Any]]:
 @dataclass(frozen=True)
 class OrderDetails:
     """What an order's answer says besides its own row: its event's name, its owner's kind
-    (`user` or `guest`), its payment (the succeeded payment, else the latest attempt: how,
-    and its id — the Stripe intent's, else this server's payment number) and who sold it
-    (the staff account that created it; None for a customer's or a guest's own order)."""
+    (`user` or `guest`), its payment (the succeeded payment, else the latest attempt: how —
+    `split` when paid by several types —, and its id: the Stripe intent's, else this
+    server's payment number), what its payments took and gave back, and who sold it (the
+    staff account that created it; None for a customer's or a guest's own order)."""
 
     event_name: str
     owner_type: str
@@ -577,6 +578,11 @@ class OrderDetails:
     payment_id: str | None
     payment_created_at: datetime | None
     cashier: str | None
+    paid: int = 0  # minor units the order's succeeded payments took
+    refunded: int = 0  # minor units given back of them
+
+
+SPLIT = "split"  # `payment_method` of an order paid by payments of several types
 
 
 _SELLERS = ("staff", "admin")
@@ -588,7 +594,9 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
     if not rows:
         return {}
     methods: dict[int, tuple[str, str, datetime]] = {}
-    succeeded: set[int] = set()
+    succeeded: dict[int, set[str]] = {}  # order → the types of its succeeded payments
+    paid: dict[int, int] = {}
+    refunded: dict[int, int] = {}
     payments = session.execute(
         select(
             Payment.order_id,
@@ -597,15 +605,19 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
             Payment.type,
             Payment.status,
             Payment.created_at,
+            Payment.amount,
+            Payment.refunded,
         )
         .where(Payment.order_id.in_([row.id for row in rows]))
         .order_by(Payment.created_at, Payment.id)
     )
-    for order_id, number, intent_id, kind, status, created_at in payments:
+    for order_id, number, intent_id, kind, status, created_at, amount, given_back in payments:
         if order_id not in succeeded:  # the latest attempt, until one succeeded
             methods[order_id] = (kind, intent_id or str(number), created_at)
         if status == SUCCEEDED:
-            succeeded.add(order_id)
+            succeeded.setdefault(order_id, set()).add(kind)
+            paid[order_id] = paid.get(order_id, 0) + amount
+            refunded[order_id] = refunded.get(order_id, 0) + given_back
     roles: dict[int, str] = {}
     sellers: dict[int, str] = {}
     users = session.execute(
@@ -621,13 +633,16 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
     details = {}
     for row in rows:
         payment = methods.get(row.id)
+        kinds = succeeded.get(row.id, set())
         details[row.id] = OrderDetails(
             event_name=row.event.name,
             owner_type="guest" if roles.get(row.user_id) == "guest" else "user",
-            payment_method=payment[0] if payment else None,
+            payment_method=SPLIT if len(kinds) > 1 else payment[0] if payment else None,
             payment_id=payment[1] if payment else None,
             payment_created_at=payment[2] if payment else None,
             cashier=sellers.get(row.user_id),
+            paid=paid.get(row.id, 0),
+            refunded=refunded.get(row.id, 0),
         )
     return details
 

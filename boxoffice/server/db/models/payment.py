@@ -23,7 +23,9 @@ class Payment(Base):
     currency: Mapped[str] = mapped_column(String(3))
     intent_id: Mapped[str | None] = mapped_column(String(100))
     refunded: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # minor units
-    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shift.id"))  # cash: whose drawer
+    # The shift of the counter it was taken at. A plain id, no foreign key: a constraint on a
+    # column added to this table would make SQLite rebuild it, and a downgrade impossible.
+    shift_id: Mapped[int | None] = mapped_column(Integer)
     tendered: Mapped[int | None] = mapped_column(Integer)
     change: Mapped[int | None] = mapped_column(Integer)
     failure_message: Mapped[str | None] = mapped_column(Text)

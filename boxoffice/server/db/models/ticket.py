@@ -36,7 +36,8 @@ class Ticket(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Copies printed after the first (a reprint is marked "REPRINT n" with n = this + 1).
     reprints: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    reissued_from_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    # The ticket this one replaced (a plain id, as `payment.shift_id`: no rebuild of the table).
+    reissued_from_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class EventSigningKey(Base):

@@ -136,48 +136,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("refund_id", "ticket_id", name=op.f("pk_refund_ticket")),
         sa.UniqueConstraint("ticket_id", name=op.f("uq_refund_ticket_ticket_id")),
     )
-    with op.batch_alter_table("organizer", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("address", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("vat_id", sa.String(length=40), nullable=True))
-
-    with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("refunded", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(sa.Column("shift_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_payment_shift_id_shift"), "shift", ["shift_id"], ["id"]
-        )
-
-    with op.batch_alter_table("ticket", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("reprints", sa.Integer(), server_default="0", nullable=False))
-        batch_op.add_column(sa.Column("reissued_from_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_ticket_reissued_from_id_ticket"), "ticket", ["reissued_from_id"], ["id"]
-        )
-
-    with op.batch_alter_table("ticket_config", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("tax_rate", sa.Integer(), server_default="0", nullable=False))
+    # Plain ALTER TABLE ADD/DROP COLUMN (no batch rebuild, no new foreign keys): SQLite
+    # rebuilds a table for a batch operation, which its foreign keys from other tables
+    # forbid inside the migration's transaction.
+    op.add_column("organizer", sa.Column("address", sa.Text(), nullable=True))
+    op.add_column("organizer", sa.Column("vat_id", sa.String(length=40), nullable=True))
+    op.add_column(
+        "payment", sa.Column("refunded", sa.Integer(), server_default="0", nullable=False)
+    )
+    op.add_column("payment", sa.Column("shift_id", sa.Integer(), nullable=True))
+    op.add_column("ticket", sa.Column("reprints", sa.Integer(), server_default="0", nullable=False))
+    op.add_column("ticket", sa.Column("reissued_from_id", sa.Integer(), nullable=True))
+    op.add_column(
+        "ticket_config", sa.Column("tax_rate", sa.Integer(), server_default="0", nullable=False)
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("ticket_config", schema=None) as batch_op:
-        batch_op.drop_column("tax_rate")
-
-    with op.batch_alter_table("ticket", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_ticket_reissued_from_id_ticket"), type_="foreignkey"
-        )
-        batch_op.drop_column("reissued_from_id")
-        batch_op.drop_column("reprints")
-
-    with op.batch_alter_table("payment", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_payment_shift_id_shift"), type_="foreignkey")
-        batch_op.drop_column("shift_id")
-        batch_op.drop_column("refunded")
-
-    with op.batch_alter_table("organizer", schema=None) as batch_op:
-        batch_op.drop_column("vat_id")
-        batch_op.drop_column("address")
-
+    for table, column in (
+        ("ticket_config", "tax_rate"),
+        ("ticket", "reissued_from_id"),
+        ("ticket", "reprints"),
+        ("payment", "shift_id"),
+        ("payment", "refunded"),
+        ("organizer", "vat_id"),
+        ("organizer", "address"),
+    ):
+        op.drop_column(table, column)
     op.drop_table("refund_ticket")
     with op.batch_alter_table("cash_movement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_cash_movement_shift_id"))
