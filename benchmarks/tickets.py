@@ -17,6 +17,7 @@ What it does, bounded in time and count, over 127.0.0.1 only:
    a free loopback port in a fresh data folder, logs in, creates a published event with one
    10 EUR ticket config, then sells sequentially, as a counter does: `POST /event/v1/order`
    (2 tickets) → `POST /payment/v1/payment?order_id=…&type=cash` with `{"tendered": total}`
+   at the counter `Benchmark till` (`X-Counter`), whose shift it opens first
    → `GET /event/v1/order/…/download_tickets` (checked: a PDF, one page per ticket). Both
    POSTs carry the staff bearer token and a fresh `Idempotency-Key`. A few sales warm up
    first, unmeasured. The order has no contact, so paying queues no confirmation mail and the
@@ -259,6 +260,7 @@ SaleFailed = RequestFailed  # one step of a sale did not answer as expected
 
 
 STEPS = ("create order", "pay cash", "download PDF")
+BENCH_COUNTER = "Benchmark till"  # the counter (with an open shift) the sales take cash at
 
 
 def sell(client: httpx.Client, config_id: int) -> tuple[list[float], int]:
@@ -306,6 +308,9 @@ def sell(client: httpx.Client, config_id: int) -> tuple[list[float], int]:
 def bench_sales(args: argparse.Namespace, server: Server) -> list[Row]:
     with httpx.Client(base_url=server.url, timeout=REQUEST_TIMEOUT) as client:
         client.headers["authorization"] = f"Bearer {login(client)}"
+        # Cash needs the open shift of the counter it is taken at.
+        client.headers["x-counter"] = BENCH_COUNTER
+        data_of(client.post("/payment/v1/shift", json={"float": 0}), 201)
         _, config_id = make_event(
             client, "Ticket benchmark night", quantity=SALE_QUANTITY, face_value=FACE_VALUE
         )

@@ -38,6 +38,7 @@ from boxoffice.ui.presenters.events import EventsPresenter
 from boxoffice.ui.presenters.history import HistoryPresenter
 from boxoffice.ui.presenters.printing import PrintingPresenter
 from boxoffice.ui.presenters.session import SessionPresenter
+from boxoffice.ui.presenters.shift import ShiftPresenter
 from boxoffice.ui.settings_store import SettingsStore
 
 logger = logging.getLogger(__name__)
@@ -141,7 +142,9 @@ async def assemble(
     verify = None if mode is Mode.EMBEDDED else settings.tls_verify(base_url)
     if mode is not Mode.EMBEDDED and settings.needs_trust_question(base_url):
         verify = await trust_on_first_use(base_url, settings, store)
-    sdk = await SDK.build(base_url, organizer=organizer, verify=verify)
+    sdk = await SDK.build(
+        base_url, organizer=organizer, verify=verify, counter=settings.counter_name
+    )
     stack.push_async_callback(sdk.aclose)
     counter = build_counter(
         sdk=sdk,
@@ -221,6 +224,7 @@ def build_counter(
         checkout=CheckoutPresenter(sdk, cart=cart, tickets=printing, journal=journal),
         printing=printing,
         history=HistoryPresenter(sdk, printing=printing),
+        shift=ShiftPresenter(sdk),
     )
     panes = Panes(
         events=EventPane(presenters.events),

@@ -78,8 +78,14 @@ async def pay(
             )
         else:
             answer = await sdk.payment.create_payment_intent(order.id, type="card")
-    except APIStatusError:
+    except APIStatusError as exc:
         await cancel_quietly(sdk, order)
+        if exc.code == "no_open_shift":
+            raise CommandError(
+                f"{exc.message} Open one first: boxoffice shift open --counter NAME "
+                "--float AMOUNT (and sell with --counter NAME or $BOXOFFICE_COUNTER).",
+                ExitCode.REFUSED,
+            ) from exc
         raise
     paid = answer.order or order
     if paid.status != OrderStatus.PAID:

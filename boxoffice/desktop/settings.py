@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import enum
 import os
+import socket
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from boxoffice.sdk import API_URL_ENV, is_tickethead_url
 
@@ -55,11 +56,18 @@ def server_origin(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname or ''}:{port}"
 
 
+def default_counter_name() -> str:
+    """This computer's name, as a counter (a till) is first called: at most 64 characters."""
+    return (socket.gethostname().split(".")[0] or "Counter")[:64]
+
+
 class AppSettings(BaseModel):
     """What a counter remembers between runs (kept by `ui.settings_store` in QSettings)."""
 
     api_url: str | None = None  # None: the embedded venue server
     organizer: str = "demo"
+    # The till this computer is: cash is booked against this counter's open shift.
+    counter_name: str = Field(default_factory=default_counter_name, min_length=1, max_length=64)
     printer: str | None = None  # None: no printer, the tickets are saved to the save folder
     printer_asked: bool = False  # the first start's question (a printer or save only) answered
     auto_print: bool = True

@@ -21,6 +21,7 @@ from boxoffice.sdk.money import format_money
 from boxoffice.ui.dialogs.host import DialogHost
 from boxoffice.ui.dialogs.printer_choice import PrinterChoiceDialog
 from boxoffice.ui.dialogs.questions import SaleChoice, SaleInProgress
+from boxoffice.ui.dialogs.shift import CashMovementDialog, CloseShiftDialog, OpenShiftDialog
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.mainwindow import MainWindow
 from boxoffice.ui.messages import MessageBridge
@@ -31,6 +32,7 @@ from boxoffice.ui.presenters.events import EventsPresenter
 from boxoffice.ui.presenters.history import HistoryPresenter
 from boxoffice.ui.presenters.printing import PrintingPresenter
 from boxoffice.ui.presenters.session import SessionPresenter
+from boxoffice.ui.presenters.shift import ShiftPresenter
 from boxoffice.ui.settings_store import SettingsStore
 from boxoffice.ui.tasks import TaskRunner
 
@@ -55,6 +57,7 @@ class Presenters:
     checkout: CheckoutPresenter
     printing: PrintingPresenter
     history: HistoryPresenter
+    shift: ShiftPresenter
 
     def closable(self) -> list[Closable]:
         """Every presenter that runs tasks (those have an `aclose()`)."""
@@ -89,6 +92,7 @@ class Counter:
         self.checkout = presenters.checkout
         self.printing = presenters.printing
         self.history = presenters.history
+        self.shift = presenters.shift
         self.dialogs = dialogs
         self.settings = settings
         self._store = settings_store
@@ -112,7 +116,22 @@ class Counter:
         window.save_requested.connect(self._with_last_sale(printing.save_to_folder))
         window.sign_in_requested.connect(self.sign_in_or_out)
         window.settings_requested.connect(self.edit_settings)
-        for source in (events, self.session, checkout, printing, history):
+        shift = self.shift
+        window.open_shift_requested.connect(self.open_shift)
+        window.cash_movement_requested.connect(
+            lambda: CashMovementDialog(shift, parent=window).open()
+        )
+        window.shift_report_requested.connect(shift.print_report)
+        window.close_shift_requested.connect(self.close_shift)
+        shift.changed.connect(lambda: window.show_shift(shift.status_text))
+        shift.message.connect(messages.info)
+        shift.report_pdf.connect(
+            lambda pdf: printing.deliver_document(
+                pdf, title="Shift report", filename=f"shift-{shift.counter}.pdf"
+            )
+        )
+        window.show_shift(shift.status_text)
+        for source in (events, self.session, checkout, printing, history, shift):
             source.error.connect(messages.error)
         printing.printed.connect(messages.info)
         printing.saved.connect(messages.info)
@@ -153,6 +172,7 @@ class Counter:
 
     async def after_sign_in(self) -> None:
         self.events.refresh()
+        self.shift.refresh()
         self.ask_for_printer()
         for message in await self.checkout.settle_unfinished():
             self.messages.warning(message)
@@ -191,6 +211,20 @@ class Counter:
             self._sale_question = self.dialogs.ask_about_sale(
                 sale, quitting=False, on_answer=self._switch_answered
             )
+
+    def open_shift(self) -> None:
+        """F9: open the counter's shift with its float (says so if one is open already)."""
+        if self.shift.is_open:
+            self.messages.warning(f"A shift is already open at counter {self.shift.counter}.")
+            return
+        OpenShiftDialog(self.shift, parent=self.window).open()
+
+    def close_shift(self) -> None:
+        """Ctrl+Shift+F9: count the drawer and close the shift for good."""
+        if not self.shift.is_open:
+            self.messages.warning(f"No shift is open at counter {self.shift.counter}.")
+            return
+        CloseShiftDialog(self.shift, parent=self.window).open()
 
     def edit_settings(self) -> None:
         self.dialogs.open_settings(self.settings, on_accepted=self._settings_accepted)
@@ -295,12 +329,15 @@ class Counter:
     def _sale_completed(self, result: SaleResult) -> None:
         self.messages.info(result.delivery.message)
         self.events.refresh()  # what is left has changed
+        self.shift.refresh()  # and what the drawer should hold
         self.window.focus_search()
 
     def _settings_accepted(self, new: AppSettings) -> None:
         for name in type(new).model_fields:
             setattr(self.settings, name, getattr(new, name))
         self._store.save(self.settings)
+        self.sdk.counter = self.settings.counter_name  # at once: cash goes to its shift
+        self.shift.refresh()
         self.messages.info("Settings saved.")
 
     def _remember_user(self) -> None:

@@ -30,6 +30,9 @@ _BY_CODE: dict[str, str] = {
     "payment_provider_error": "The card payment service cannot be reached. Take cash or try later.",
     "order_canceled": "This order was canceled.",
     "order_already_paid": "This order is already paid.",
+    "no_open_shift": "No shift is open at this counter. Press F9 to open one with its float.",
+    "shift_already_open": "A shift is already open at this counter.",
+    "shift_closed": "That shift is closed already.",
 }
 
 # Fallbacks by error class, most specific first.

@@ -45,6 +45,10 @@ SHORTCUTS: dict[str, str] = {
     "reprint": "Ctrl+P",
     "preview": "Ctrl+Shift+P",
     "save": "Ctrl+S",
+    "open_shift": "F9",
+    "cash_movement": "Shift+F9",
+    "shift_report": "Ctrl+F9",
+    "close_shift": "Ctrl+Shift+F9",
     "sign_in": "Ctrl+L",
     "settings": "Ctrl+,",
     "shortcuts": "F1",
@@ -72,6 +76,8 @@ class MainWindow(QMainWindow):
         save_requested(): save the last sale's tickets.
         sign_in_requested(): sign in, or out and in as somebody else.
         settings_requested(): edit the settings.
+        open_shift_requested(), cash_movement_requested(), shift_report_requested(),
+        close_shift_requested(): the counter's shift (F9 opens one).
         orders_shown(): the Orders tab was brought up (its list is then refreshed).
         closing(): the window is closing (the app shuts down); not emitted while the close
             guard (`set_close_guard`) keeps the window open.
@@ -85,6 +91,10 @@ class MainWindow(QMainWindow):
     save_requested = Signal()
     sign_in_requested = Signal()
     settings_requested = Signal()
+    open_shift_requested = Signal()
+    cash_movement_requested = Signal()
+    shift_report_requested = Signal()
+    close_shift_requested = Signal()
     orders_shown = Signal()
     closing = Signal()
 
@@ -116,6 +126,8 @@ class MainWindow(QMainWindow):
         self._show_mode()
         self.connection_label = QLabel(connection.text)
         self.user_label = QLabel()
+        self.shift_label = QLabel()  # the counter and its shift (`show_shift`)
+        self.shift_label.setAccessibleName("Shift")
         self.busy_label = QLabel()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # indeterminate: something is loading
@@ -125,6 +137,7 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.busy_label)
         status.addPermanentWidget(self.busy_bar)
         status.addPermanentWidget(self.mode_label)
+        status.addPermanentWidget(self.shift_label)
         status.addPermanentWidget(self.connection_label)
         status.addPermanentWidget(self.user_label)
         self.actions_by_name: dict[str, QAction] = {}
@@ -156,6 +169,11 @@ class MainWindow(QMainWindow):
         self._add(sale, "free", "Free tickets", lambda: self._pay("free"))
         self._add(sale, "complete", "Complete sale", panes.checkout.submit)
         self._add(sale, "stop", "Stop waiting", self.stop_requested)
+        shift = bar.addMenu("Shift")
+        self._add(shift, "open_shift", "Open shift…", self.open_shift_requested)
+        self._add(shift, "cash_movement", "Pay in or out…", self.cash_movement_requested)
+        self._add(shift, "shift_report", "Print X report", self.shift_report_requested)
+        self._add(shift, "close_shift", "Close shift…", self.close_shift_requested)
         tickets = bar.addMenu("Tickets")
         self._add(tickets, "reprint", "Print last sale again", self.reprint_requested)
         self._add(tickets, "preview", "Print preview", self.preview_requested)
@@ -213,6 +231,10 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
     # --- status ----------------------------------------------------------------------------
+
+    def show_shift(self, text: str) -> None:
+        """The counter and its shift in the status bar ("Counter 2 · shift open · cash …")."""
+        self.shift_label.setText(text)
 
     def show_message(self, level: int, text: str) -> None:
         timeout = 0 if level >= Level.ERROR else 8000

@@ -95,11 +95,13 @@ def test_staff_cash_sale_makes_a_pdf_whose_qr_codes_decode(
 ):
     event_id, config_id = paid_event(live_server)
     sign_in(cli, live_server)
+    f.open_shift(live_server.state)
     kept = open_store(credentials_file).load(live_server.base_url, "cashier")
     out = tmp_path / "out"
     sale = cli(
         "sell", str(event_id), str(config_id), "--qty", "2", "--pay", "cash",
         "--contact", CONTACT, "--user", "cashier", "--out", str(out), "--json",
+        "--counter", f.COUNTER,
     )  # fmt: skip
     assert sale.code == ExitCode.OK, sale.err
     result = sale.json()

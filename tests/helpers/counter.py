@@ -7,6 +7,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -17,13 +18,15 @@ from PySide6.QtWidgets import QApplication, QWidget
 from boxoffice.app import build_counter
 from boxoffice.desktop.embedded import EmbeddedServer
 from boxoffice.desktop.settings import AppSettings, Mode
-from boxoffice.sdk import SDK
+from boxoffice.sdk import SDK, NotFoundError
 from boxoffice.sdk.models.events import Event
 from boxoffice.ui.counter import Counter
 from boxoffice.ui.mainwindow import SHORTCUTS
 from boxoffice.ui.presenters.checkout import SaleResult
 from boxoffice.ui.settings_store import SettingsStore
 from tests.helpers.factories import PASSWORD
+
+TEST_COUNTER = "Test counter"  # the till every test counter is
 
 
 async def make_counter(
@@ -38,14 +41,15 @@ async def make_counter(
 ) -> Counter:
     """A counter (presenters, panes, window) on a fresh SDK client for `base_url`; the
     first start's printer question counts as answered unless `printer_asked` is False."""
-    sdk = await SDK.build(base_url, organizer="demo", max_retries=1)
     settings = AppSettings(
+        counter_name=TEST_COUNTER,
         api_url=None if mode is Mode.EMBEDDED else base_url,
         printer=printer,
         auto_print=auto_print,
         save_folder=str(data_dir / "saved"),
         printer_asked=printer_asked,
     )
+    sdk = await SDK.build(base_url, organizer="demo", max_retries=1, counter=TEST_COUNTER)
     return build_counter(
         sdk=sdk,
         settings=settings,
@@ -106,16 +110,29 @@ async def clerk_counter(
     printer: str | None = None,
     auto_print: bool = True,
     printer_asked: bool = True,
+    shift_float: Decimal | None = Decimal(100),
 ) -> AsyncIterator[Counter]:
-    """A counter signed in as the test server's staff user `clerk`; closed afterwards."""
+    """A counter signed in as the test server's staff user `clerk`, with its shift open
+    (a float of `shift_float`; None: no shift); closed afterwards."""
     counter = await make_counter(
         base_url, data_dir, printer=printer, auto_print=auto_print, printer_asked=printer_asked
     )
     try:
         assert await counter.session.sign_in("clerk", PASSWORD), "clerk cannot sign in"
+        if shift_float is not None:
+            await ensure_shift(counter.sdk, shift_float)
+            await counter.shift.read()
         yield counter
     finally:
         await close_counter(counter)
+
+
+async def ensure_shift(sdk: SDK, float_amount: Decimal = Decimal(100)) -> None:
+    """Open the shift of the SDK's counter (staff signed in) unless one is open already."""
+    try:
+        await sdk.shift.current()
+    except NotFoundError:
+        await sdk.shift.open(float_amount)
 
 
 async def close_counter(counter: Counter) -> None:

@@ -15,10 +15,11 @@ from boxoffice.sdk.models import events as ev
 from boxoffice.sdk.models.seating import SeatSpec
 from boxoffice.server.api.state import ServerState
 from boxoffice.server.db.models import Event, TicketConfig
-from boxoffice.server.services import catalog, holds, users
+from boxoffice.server.services import catalog, holds, shifts, users
 from boxoffice.server.services.actors import SYSTEM
 
 PASSWORD = "correct horse battery"
+COUNTER = "Till 1"  # the counter tests take cash at (`open_shift`, `at_counter`)
 
 
 @contextmanager
@@ -125,3 +126,20 @@ def guest(client: httpx.Client) -> dict[str, str]:
 
 def money(value: Any) -> Decimal:
     return Decimal(str(value))
+
+
+def open_shift(
+    state: ServerState, counter: str = COUNTER, float_amount: Any = "100.00", currency: str = "EUR"
+) -> int:
+    """Open `counter`'s shift with a float (as the system account), so cash can be taken
+    there; returns the shift's id."""
+    with write_session(state) as session:
+        shift = shifts.open_shift(
+            session, SYSTEM, counter, money(float_amount), currency=currency, now=state.clock()
+        )
+        return shift.id
+
+
+def at_counter(headers: dict[str, str], counter: str = COUNTER) -> dict[str, str]:
+    """`headers` naming `counter` (`X-Counter`), where cash is taken."""
+    return {**headers, "X-Counter": counter}

@@ -257,7 +257,8 @@ def test_an_open_intent_keeps_its_tickets_until_it_is_settled(live_server, clien
 def test_cash_for_an_order_with_an_open_intent_cancels_the_intent(live_server, client):
     ids = f.make_event(live_server.state)
     f.make_user(live_server.state, "cashier", role="staff")
-    staff = f.login(client, "cashier")
+    staff = f.at_counter(f.login(client, "cashier"))
+    f.open_shift(live_server.state)
     order = make_order(client, staff, ids["config_ids"][0])
     intent = pay(client, staff, order["id"]).json()["data"]["payment_intent"]
     paid = pay(client, staff, order["id"], "cash", {"tendered": 50})
@@ -269,7 +270,8 @@ def test_cash_for_an_order_with_an_open_intent_cancels_the_intent(live_server, c
 def test_cancel_or_cash_after_the_card_went_through_finds_the_order_paid(live_server, client):
     ids = f.make_event(live_server.state)
     f.make_user(live_server.state, "cashier", role="staff")
-    staff = f.login(client, "cashier")
+    staff = f.at_counter(f.login(client, "cashier"))
+    f.open_shift(live_server.state)
     first = make_order(client, staff, ids["config_ids"][0])
     intent = pay(client, staff, first["id"]).json()["data"]["payment_intent"]
     assert confirm_card(live_server, intent, "4242424242424242").status_code == 200
@@ -292,7 +294,8 @@ def test_an_intent_stripe_no_longer_knows_does_not_block_its_order(live_server, 
     )
     config = ids["config_ids"][0]
     f.make_user(live_server.state, "cashier", role="staff")
-    staff = f.login(client, "cashier")
+    staff = f.at_counter(f.login(client, "cashier"))
+    f.open_shift(live_server.state)
     orders = [make_order(client, staff, config, quantity=1) for _ in range(4)]
     for order in orders:
         assert pay(client, staff, order["id"]).status_code == 200

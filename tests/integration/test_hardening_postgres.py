@@ -171,6 +171,7 @@ def test_two_servers_on_one_postgresql_start_together_and_sell_cash_without_5xx(
         state = state_on(url, tmp_path / "tests")
         try:
             f.make_user(state, "clerk", role="staff")
+            f.open_shift(state)  # the till every clerk takes cash at (`f.at_counter`)
             # Several fresh events: the first sale of each happens on both servers at once.
             events = [
                 f.make_event(
@@ -200,7 +201,7 @@ async def _cash_sales(bases: list[str], configs: list[int]) -> list[int]:
     statuses: list[int] = []
     clients = [_client(base, CLIENTS_PER_SERVER) for base in bases]
     try:
-        staff = [await _login(client, "clerk") for client in clients]
+        staff = [f.at_counter(await _login(client, "clerk")) for client in clients]
         start = asyncio.Event()
 
         async def sell(client: httpx.AsyncClient, headers: dict[str, str], seed: int) -> None:

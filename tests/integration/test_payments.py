@@ -128,7 +128,8 @@ def test_cash_at_the_counter(live_server, client):
         live_server.state, configs=[{"name": "Adult", "face_value": "12.50", "quantity": 10}]
     )
     f.make_user(live_server.state, "cashier", role="staff")
-    staff = f.login(client, "cashier")
+    staff = f.at_counter(f.login(client, "cashier"))
+    f.open_shift(live_server.state)
     order = make_order(client, staff, ids["config_ids"][0])
     assert_error(
         pay(client, f.guest(client), order["id"], "cash", {"tendered": 50}), 404, "order_not_found"

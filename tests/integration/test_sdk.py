@@ -74,6 +74,8 @@ async def test_staff_password_login_and_cash(live_server, sdk):
         live_server.state, configs=[{"name": "Adult", "face_value": "12.50", "quantity": 10}]
     )
     f.make_user(live_server.state, "cashier", role="staff")
+    f.open_shift(live_server.state)
+    sdk.counter = f.COUNTER
     await sdk.authorize(PasswordCredentials("cashier", f.PASSWORD))
     assert (await sdk.account.me()).username == "cashier"
     order = await sdk.order.create_order(

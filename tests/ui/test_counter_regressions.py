@@ -60,6 +60,7 @@ from tests.helpers.counter import (
     clerk_counter,
     close_counter,
     config_id,
+    ensure_shift,
     focused,
     keys,
     make_counter,
@@ -948,6 +949,7 @@ def test_item5_frozen_server_goes_offline_and_the_sale_resumes_once(qloop, tmp_p
             assert pid is not None
             try:
                 assert await counter.session.sign_in_counter()
+                await ensure_shift(counter.sdk)
                 pop = await open_event(counter, named("Pop"))
                 counter.cart.add(config_id(pop, "Standard"), 2)
                 await wait_until(lambda: counter.window.connection_label.text() == "Connected")

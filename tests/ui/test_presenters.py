@@ -27,14 +27,17 @@ from boxoffice.ui.presenters.recovery import settle_unfinished
 from boxoffice.ui.presenters.session import SessionPresenter
 from boxoffice.ui.sale_state import SaleState
 from tests.helpers import factories as f
+from tests.helpers.counter import TEST_COUNTER, ensure_shift
 
 MUSEUM = "Museum of Sound: Exhibition"
 VIENNA = ZoneInfo("Europe/Vienna")
 
 
 async def staff_sdk(base_url: str) -> SDK:
-    sdk = await SDK.build(base_url, organizer="demo", max_retries=1)
+    """The clerk at the test counter, its shift open (cash can be taken)."""
+    sdk = await SDK.build(base_url, organizer="demo", max_retries=1, counter=TEST_COUNTER)
     await sdk.authorize(PasswordCredentials("clerk", f.PASSWORD))
+    await ensure_shift(sdk)
     return sdk
 
 

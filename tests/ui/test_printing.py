@@ -37,8 +37,9 @@ def sell(live_server, size: str = "a4") -> Sale:
         configs=[{"name": "Adult", "face_value": "12.50", "quantity": 10}],
     )
     f.make_user(live_server.state, "cashier")
+    f.open_shift(live_server.state)
     with httpx.Client(base_url=live_server.base_url, timeout=30) as client:
-        staff = f.login(client, "cashier")
+        staff = f.at_counter(f.login(client, "cashier"))
         order = client.post(
             "/event/v1/order",
             headers=staff,

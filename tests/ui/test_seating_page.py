@@ -64,8 +64,13 @@ def hall(live_server) -> dict[str, int]:
 
 
 def staff_sdk(qloop, live_server, username: str) -> SDK:
-    sdk: SDK = qloop.run(SDK.build(live_server.base_url, organizer="demo", max_retries=0))
+    """`username` at the test counter, whose shift is open (cash can be taken)."""
+    sdk: SDK = qloop.run(
+        SDK.build(live_server.base_url, organizer="demo", max_retries=0, counter=f.COUNTER)
+    )
     qloop.run(sdk.authorize(PasswordCredentials(username, f.PASSWORD)))
+    if not qloop.run(sdk.shift.list(counter=f.COUNTER, status="open")).data:
+        f.open_shift(live_server.state)
     return sdk
 
 

@@ -12,6 +12,7 @@ from boxoffice.ui.messages import Level
 from tests.helpers.counter import (
     close_counter,
     config_id,
+    ensure_shift,
     make_counter,
     named,
     open_event,
@@ -37,6 +38,7 @@ def test_a_sale_survives_the_embedded_server_dying(qloop, tmp_path):
             counter.checkout.error.connect(problems.append)
             try:
                 assert await counter.session.sign_in_counter()
+                await ensure_shift(counter.sdk)
                 pop = await open_event(counter, named("Pop"))
                 counter.cart.add(config_id(pop, "Standard"), 2)
 

@@ -48,6 +48,8 @@ class Organizer(WireModel):
     name: str
     display_name: str
     currency: str
+    address: str | None = None  # as printed on receipts, lines separated by "\n"
+    vat_id: str | None = None
     # The tenant label Tickethead's clients put before the API host (`{label}.{host}`); null
     # from a venue server without a tenant domain, whose clients keep the base URL.
     organization_name: str | None = None

@@ -14,6 +14,8 @@ EventStatus = Literal["draft", "published", "canceled"]
 DiscountType = Literal["percentage", "fixed"]
 Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
 NonNegativeAmount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+TaxRate = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+"""A VAT rate in percent (`21`, `12.5`), included in the price; 0: no tax shown."""
 
 
 class Venue(WireModel):
@@ -45,6 +47,7 @@ class TicketConfig(WireModel):
     description: str | None = None
     face_value: Amount
     currency: str
+    tax_rate: Amount = Decimal(0)  # percent (21 = 21 %), VAT included in the price
     quantity: int | None = None
     available: int | None = None  # what is left; None when only seats or slots limit it
     start_sale_at: datetime
@@ -146,6 +149,7 @@ class CreateTicketConfigRequest(RequestModel):
     description: str | None = None
     face_value: NonNegativeAmount
     currency: Currency | None = None
+    tax_rate: TaxRate = Decimal(0)
     quantity: int | None = Field(default=None, ge=0)
     start_sale_at: AwareDatetime
     end_sale_at: AwareDatetime | None = None
@@ -159,6 +163,7 @@ class UpdateTicketConfigRequest(RequestModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = None
     face_value: NonNegativeAmount | None = None
+    tax_rate: TaxRate | None = None
     quantity: int | None = Field(default=None, ge=0)
     start_sale_at: AwareDatetime | None = None
     end_sale_at: AwareDatetime | None = None

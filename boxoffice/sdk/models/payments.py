@@ -11,9 +11,11 @@ PaymentType = Literal["card", "cash"]
 
 
 class PaymentRequest(RequestModel):
-    """The body of `POST payment/v1/payment`: only `tendered` (cash) is read."""
+    """The body of `POST payment/v1/payment`: `tendered` (cash) and `amount` (the part of
+    the order this payment covers, for split payments; default: what is still due)."""
 
     tendered: Amount | None = None
+    amount: Amount | None = None
 
 
 class Payment(WireModel):
@@ -26,6 +28,7 @@ class Payment(WireModel):
     amount: Amount
     tendered: Amount | None = None
     change: Amount | None = None
+    shift_id: int | None = None  # the counter's open shift it was taken at
     livemode: bool = False
 
 

@@ -11,7 +11,7 @@ from pydantic import EmailStr, Field
 from boxoffice.sdk.models.common import PositiveId, RequestModel, WireModel
 
 TicketFormat = Literal["PDF", "PKPASS", "SECURE"]
-TicketStatus = Literal["valid", "invalidated"]
+TicketStatus = Literal["valid", "invalidated", "revoked"]  # revoked: refunded or reissued
 MAX_TRANSFER = 100  # tickets in one transfer request
 
 

@@ -8,6 +8,13 @@ from typing import Any
 from boxoffice.sdk._options import RequestOptions
 from boxoffice.sdk._pagination import auto_page
 from boxoffice.sdk.models.common import ListInfo
+from boxoffice.sdk.models.documents import (
+    HistoryEntry,
+    HistoryPage,
+    ReceiptSize,
+    ReissueRequest,
+    ReprintRequest,
+)
 from boxoffice.sdk.models.orders import (
     Order,
     OrderContact,
@@ -190,3 +197,73 @@ class OrderService(Service):
             options={"timeout": DOWNLOAD_TIMEOUT, **(options or {})},
         )
         return response.content
+
+    async def receipt(
+        self,
+        order_id: int,
+        *,
+        size: ReceiptSize = "roll",
+        refund_id: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> bytes:
+        """`GET event/v1/order/{order_id}/receipt` → the PDF receipt of the sale (80 mm
+        `roll` or `a4`), or with `refund_id` the REFUND receipt of that refund."""
+        response = await self._requestor.send(
+            "GET",
+            f"event/v1/order/{order_id}/receipt",
+            params={"size": size, "refund_id": refund_id},
+            options={"timeout": DOWNLOAD_TIMEOUT, **(options or {})},
+        )
+        return response.content
+
+    async def reprint(
+        self,
+        order_id: int,
+        *,
+        reason: str,
+        ticket_ids: Sequence[int] | None = None,
+        size: str | None = None,
+        options: RequestOptions | None = None,
+    ) -> bytes:
+        """`POST event/v1/order/{order_id}/reprint` → the PDF of the tickets (all the valid
+        ones, or `ticket_ids`) marked "REPRINT n"; recorded in the order's history."""
+        body = ReprintRequest(
+            reason=reason, ticket_ids=list(ticket_ids) if ticket_ids is not None else None
+        )
+        response = await self._requestor.send(
+            "POST",
+            f"event/v1/order/{order_id}/reprint",
+            params={"size": size},
+            json=body.model_dump(mode="json", exclude_none=True),
+            options={"timeout": DOWNLOAD_TIMEOUT, **(options or {})},
+        )
+        return response.content
+
+    async def reissue(
+        self,
+        order_id: int,
+        *,
+        reason: str,
+        ticket_ids: Sequence[int],
+        options: RequestOptions | None = None,
+    ) -> Order:
+        """`POST event/v1/order/{order_id}/reissue` → the order with all its tickets: the
+        named ones `revoked`, new ones (new codes) in their place."""
+        body = ReissueRequest(reason=reason, ticket_ids=list(ticket_ids))
+        return await self._requestor.request(
+            "POST",
+            f"event/v1/order/{order_id}/reissue",
+            Order,
+            json=body.model_dump(mode="json"),
+            options=options,
+        )
+
+    async def history(
+        self, order_id: int, *, options: RequestOptions | None = None
+    ) -> list[HistoryEntry]:
+        """`GET event/v1/order/{order_id}/history` → what happened to the order, oldest
+        first."""
+        response = await self._requestor.send(
+            "GET", f"event/v1/order/{order_id}/history", options=options
+        )
+        return HistoryPage.model_validate(response.json()).data

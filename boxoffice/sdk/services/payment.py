@@ -24,10 +24,13 @@ class PaymentService(Service):
         *,
         type: PaymentType = "card",
         tendered: Decimal | int | str | None = None,
+        amount: Decimal | int | str | None = None,
         options: RequestOptions | None = None,
     ) -> PaymentIntentResponse:
-        """`POST payment/v1/payment?order_id=…&type=card|cash` (cash: staff, with `tendered`)."""
-        body = PaymentRequest.model_validate({"tendered": tendered})
+        """`POST payment/v1/payment?order_id=…&type=card|cash` (cash: staff at a counter with
+        an open shift, with `tendered`). `amount` pays a part of the order (split payments;
+        default: all that is still due); the order is paid once its payments cover it."""
+        body = PaymentRequest.model_validate({"tendered": tendered, "amount": amount})
         return await self._requestor.request(
             "POST",
             "payment/v1/payment",

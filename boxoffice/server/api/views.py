@@ -37,7 +37,7 @@ def page(items: Sequence[BaseModel], *, limit: int, offset: int, total: int) -> 
 
 def organizer(row: db.Organizer, *, tenant: str | None) -> OrganizerOut:
     """The organizer; `tenant` is its tenant label when the server serves one."""
-    out = OrganizerOut.model_validate(row)
+    out = OrganizerOut.model_validate(row)  # address and vat_id as printed on receipts
     out.organization_name = tenant
     return out
 
@@ -71,6 +71,7 @@ def ticket_config(row: db.TicketConfig, tree: Tree | None = None) -> ev.TicketCo
         description=row.description,
         face_value=to_major(row.face_value, row.currency),
         currency=row.currency,
+        tax_rate=Decimal(row.tax_rate).scaleb(-2).normalize(),
         quantity=row.quantity,
         available=available(row.quantity, row.taken),
         start_sale_at=row.start_sale_at,
@@ -232,6 +233,7 @@ def payment_result(result: PaymentResult, details: OrderDetails) -> dict[str, An
             "amount": _money(payment.amount, currency),
             "tendered": _money(payment.tendered, currency),
             "change": _money(payment.change, currency),
+            "shift_id": payment.shift_id,
             "livemode": bool(result.intent.livemode) if result.intent else False,
         },
     }

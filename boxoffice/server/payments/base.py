@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from boxoffice.server.db.models import Order, Payment
+from boxoffice.server.db.models import Order, Payment, Shift
 from boxoffice.server.services.actors import Actor
 from boxoffice.server.stripe.cards import CardPayments
 from boxoffice.server.stripe.gateway import IntentInfo
@@ -52,6 +52,17 @@ class PaymentRequest:
     # after all and the order is paid by card now. A Stripe failure raises a 409.
     settle_card_intent: Callable[[], bool]
     tendered: Decimal | None = None  # the cash handed over
+    # What this payment covers (minor units): the whole total, or with split payments a part
+    # of what is still due; the caller checked 0 < amount <= due.
+    amount: int | None = None
+    # The open shift of the counter the request is made at, if any: recorded as the
+    # payment's `shift_id`; cash needs it (the caller requires it for cash).
+    shift: Shift | None = None
+
+    @property
+    def covers(self) -> int:
+        """What this payment is for, in minor units (the order's total unless split)."""
+        return self.order.total if self.amount is None else self.amount
 
 
 class PaymentProvider(ABC):
@@ -83,15 +94,17 @@ class PaymentProvider(ABC):
         """
 
     def record(self, request: PaymentRequest, *, status: str, **extra: Any) -> Payment:
-        """Write this provider's payment of the order's whole total, made by the actor."""
+        """Write this provider's payment of `request.covers` (the whole total unless split),
+        made by the actor at the request's shift."""
         order, actor, now = request.order, request.actor, request.now
         payment = Payment(
             order_id=order.id,
             provider=self.name,
             type=self.type,
             status=status,
-            amount=order.total,
+            amount=request.covers,
             currency=order.currency,
+            shift_id=request.shift.id if request.shift is not None else None,
             user_id=actor.id if actor.id > 0 else None,
             created_at=now,
             updated_at=now,

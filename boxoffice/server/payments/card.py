@@ -48,6 +48,13 @@ class CardPayment(PaymentProvider):
         if payment is not None and payment.intent_id:
             intent_id = payment.intent_id
             intent = provider_call(lambda: current_intent(gateway, intent_id))
+            if (
+                intent is not None
+                and intent.status != "succeeded"
+                and (payment.amount != request.covers)
+            ):  # a split payment asks for another amount: this intent must not take money
+                provider_call(lambda: gateway.cancel_intent(intent_id))
+                intent = None
             if intent is None:  # that payment is over; a new intent makes a new one
                 payment.status, payment.updated_at = "canceled", now
         if intent is None:
@@ -62,7 +69,7 @@ class CardPayment(PaymentProvider):
             )
             intent = provider_call(
                 lambda: gateway.create_intent(
-                    order.total,
+                    request.covers,
                     order.currency,
                     metadata={"order_id": str(order.id), "order_code": order.code},
                     idempotency_key=f"boxoffice-order-{order.id}-{attempt}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -232,6 +233,7 @@ def create_ticket_config(
         description=body.description,
         face_value=to_minor(body.face_value, currency, field="face_value"),
         currency=currency,
+        tax_rate=tax_basis_points(body.tax_rate),
         quantity=body.quantity,
         taken=0,
         start_sale_at=body.start_sale_at,
@@ -262,6 +264,8 @@ def update_ticket_config(
     changes = _changes(body, _CONFIG_NOT_NULL)
     if "face_value" in changes:
         changes["face_value"] = to_minor(changes["face_value"], config.currency, field="face_value")
+    if "tax_rate" in changes:
+        changes["tax_rate"] = tax_basis_points(changes["tax_rate"])
     if changes.get("quantity") is not None and changes["quantity"] < config.taken:
         raise RuleViolation(
             f"{config.taken} tickets are already sold or held; the quantity cannot go below that.",
@@ -382,7 +386,12 @@ def _audit(
 
 
 _EVENT_NOT_NULL = frozenset({"name", "start_at", "end_at", "timezone_name", "visible"})
-_CONFIG_NOT_NULL = frozenset({"name", "face_value", "start_sale_at", "position"})
+_CONFIG_NOT_NULL = frozenset({"name", "face_value", "tax_rate", "start_sale_at", "position"})
+
+
+def tax_basis_points(percent: Decimal) -> int:
+    """A VAT rate in percent (`21`, `12.5`) as stored: basis points (2100, 1250)."""
+    return int((percent * 100).to_integral_value())
 
 
 def _changes(body: BaseModel, not_null: frozenset[str]) -> dict[str, Any]:

@@ -148,12 +148,16 @@ class _Importer:
                     name=spec.name,
                     display_name=spec.display_name or spec.name,
                     currency=spec.currency,
+                    address=spec.address,
+                    vat_id=spec.vat_id,
                 )
             )
             self.summary.organizers_created += 1
         else:
             row.display_name = spec.display_name or row.display_name
             row.currency = spec.currency
+            row.address = spec.address
+            row.vat_id = spec.vat_id
             self.summary.organizers_updated += 1
         self.session.flush()
 
@@ -276,6 +280,7 @@ class _Importer:
                 description=c.description,
                 face_value=_minor(c.face_value, currency, f"{where}.face_value"),
                 currency=currency,
+                tax_rate=int((c.tax_rate * 100).to_integral_value()),
                 quantity=c.quantity,
                 taken=0,
                 start_sale_at=start_sale,
@@ -462,7 +467,13 @@ def export_catalog(session: Session) -> dict[str, Any]:
     return {
         "format": fmt.FORMAT,
         "organizers": [
-            {"name": o.name, "display_name": o.display_name, "currency": o.currency}
+            {
+                "name": o.name,
+                "display_name": o.display_name,
+                "currency": o.currency,
+                "address": o.address,
+                "vat_id": o.vat_id,
+            }
             for o in organizers
         ],
         "venues": [
@@ -522,6 +533,7 @@ def _export_event(session: Session, event: Event, venue_keys: dict[int, str]) ->
                 "description": c.description,
                 "face_value": str(to_major(c.face_value, c.currency)),
                 "currency": c.currency,
+                "tax_rate": format((Decimal(c.tax_rate) / 100).normalize(), "f"),
                 "quantity": c.quantity,
                 "start_sale_at": when(c.start_sale_at),
                 "end_sale_at": when(c.end_sale_at),

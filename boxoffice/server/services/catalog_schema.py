@@ -110,6 +110,8 @@ Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$"), AfterValidator(str.up
 Money = Annotated[Decimal, Field(ge=0, max_digits=12)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Key = Annotated[str, Field(min_length=1, max_length=64)]
+TaxRate = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+"""A VAT rate in percent ("21", "12.5"), included in the price."""
 SeatPart = Annotated[str, BeforeValidator(_int_as_text), Field(min_length=1, max_length=16)]
 Quantity = Annotated[int, Field(ge=0)]
 
@@ -127,6 +129,8 @@ class OrganizerSpec(Spec):
     name: Key
     display_name: Name | None = None
     currency: Currency = "EUR"
+    address: Annotated[str, Field(max_length=1000)] | None = None  # receipts; lines by "\n"
+    vat_id: Annotated[str, Field(max_length=40)] | None = None
 
 
 class VenueSpec(Spec):
@@ -151,6 +155,7 @@ class TicketConfigSpec(Spec):
     description: str | None = None
     face_value: Money
     currency: Currency | None = None  # defaults to the organizer's
+    tax_rate: TaxRate = Decimal(0)  # percent, VAT included in the face value
     quantity: Quantity | None = None  # null: unlimited (only seats, slots or sectors limit it)
     start_sale_at: DateText | None = None  # defaults to the time of the import
     end_sale_at: DateText | None = None

@@ -30,8 +30,9 @@ def order_file(
     format: str | None,
     size: str,
 ) -> OutputFile:
-    """The order's valid tickets (or one of them) as PDF or Wallet pass(es)."""
-    if order.status != OrderStatus.PAID:
+    """The order's valid tickets (or one of them) as PDF or Wallet pass(es); a partly
+    refunded order's tickets that are left."""
+    if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
         raise RuleViolation(
             "Tickets can be downloaded once the order is paid.", code="order_not_paid"
         )

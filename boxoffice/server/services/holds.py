@@ -435,6 +435,24 @@ def release_order_seats(session: Session, order_id: int) -> None:
     )
 
 
+def release_booked_seats(session: Session, order_id: int, labels: Iterable[str]) -> list[str]:
+    """Put seats an order had booked back on sale (its tickets were refunded); the labels
+    freed."""
+    wanted = list(labels)
+    if not wanted:
+        return []
+    return _update_seats(
+        session,
+        Seat.order_id == order_id,
+        Seat.label.in_(wanted),
+        Seat.status == BOOKED,
+        status=FREE,
+        hold_token=None,
+        hold_expires_at=None,
+        order_id=None,
+    )
+
+
 def audit_hold(
     session: Session, actor: Actor, event: Event, action: str, labels: Sequence[str], now: datetime
 ) -> None:

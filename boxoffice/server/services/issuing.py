@@ -17,6 +17,7 @@ from boxoffice.server.db.models import (
     EventSigningKey,
     MailJob,
     Order,
+    OrderItem,
     Seat,
     Sector,
     Ticket,
@@ -107,36 +108,62 @@ def issue_tickets(session: Session, order: Order, *, now: datetime) -> list[Tick
     for item in order.items:
         seats: list[str | None] = list(item.selected_seats) or [None] * item.quantity
         for seat in seats:
-            code = _unique_code(session)
-            ticket = Ticket(
-                code=code,
-                qr_payload=ticket_codes.sign_ticket(key, order.event_id, code),
-                order_id=order.id,
-                order_item_id=item.id,
-                event_id=order.event_id,
-                ticket_config_id=item.ticket_config_id,
-                timeslot_id=item.timeslot_id,
-                sector_id=item.sector_id,
-                seat_label=seat,
-                price=item.unit_price,
-                format=order.format,
-                owner_id=owner,
-                holder_name=holder,
-                issued_at=now,
-            )
-            session.add(ticket)
-            tickets.append(ticket)
-            ledger.append(
-                store,
-                ledger.ISSUE,
-                code,
-                None,
-                owner,
-                at=now,
-                data={"order": order.code, "event": order.event_id},
+            tickets.append(
+                new_ticket(
+                    session,
+                    store,
+                    key,
+                    order,
+                    item,
+                    seat=seat,
+                    owner=owner,
+                    holder=holder,
+                    now=now,
+                )
             )
     session.flush()
     return tickets
+
+
+def new_ticket(
+    session: Session,
+    store: SqlLedgerStore,
+    key: Ed25519PrivateKey,
+    order: Order,
+    item: OrderItem,
+    *,
+    seat: str | None,
+    owner: int | None,
+    holder: str | None,
+    now: datetime,
+    reissued_from: Ticket | None = None,
+) -> Ticket:
+    """One ticket of `item` with a new code, signed with the event's `key`, added to the
+    session and recorded in the ledger (`issue`). A reissue names the ticket it replaces."""
+    code = _unique_code(session)
+    ticket = Ticket(
+        code=code,
+        qr_payload=ticket_codes.sign_ticket(key, order.event_id, code),
+        order_id=order.id,
+        order_item_id=item.id,
+        event_id=order.event_id,
+        ticket_config_id=item.ticket_config_id,
+        timeslot_id=item.timeslot_id,
+        sector_id=item.sector_id,
+        seat_label=seat,
+        price=item.unit_price,
+        format=order.format,
+        owner_id=owner,
+        holder_name=holder,
+        issued_at=now,
+        reissued_from_id=reissued_from.id if reissued_from is not None else None,
+    )
+    session.add(ticket)
+    data: dict[str, object] = {"order": order.code, "event": order.event_id}
+    if reissued_from is not None:
+        data["replaces"] = reissued_from.code
+    ledger.append(store, ledger.ISSUE, code, None, owner, at=now, data=data)
+    return ticket
 
 
 def _unique_code(session: Session) -> str:
@@ -146,8 +173,11 @@ def _unique_code(session: Session) -> str:
             return code
 
 
-def ticket_views(session: Session, order: Order, tickets: list[Ticket]) -> list[TicketView]:
-    """What the ticket outputs print for each ticket of `order`."""
+def ticket_views(
+    session: Session, order: Order, tickets: list[Ticket], *, reprint: bool = False
+) -> list[TicketView]:
+    """What the ticket outputs print for each ticket of `order`; with `reprint`, each is
+    marked as the copy its `reprints` count says ("REPRINT 2")."""
     event = order.event
     venue = event.venue
     address = ", ".join(p for p in (venue.street1, venue.zip, venue.city) if p) if venue else None
@@ -181,6 +211,7 @@ def ticket_views(session: Session, order: Order, tickets: list[Ticket]) -> list[
                 organizer_name=event.organizer.display_name,
                 timeslot=TimeslotView(start=slot.start_at, end=slot.end_at) if slot else None,
                 doors_open=event.gate_time,
+                reprint=ticket.reprints if reprint and ticket.reprints else None,
             )
         )
     return views

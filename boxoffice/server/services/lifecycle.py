@@ -11,6 +11,11 @@ retry, and the sweeper tries again next round.
 An order leaves its unpaid statuses once, through `order_claims.claim_unpaid`: canceled
 here, or paid (`payments`), whichever comes first. The sweeper runs `expire_card_payments` and then
 `expire_due`; creating an order runs `expire_due` when a counter runs short.
+
+An order part-paid (split payments: some succeeded, not yet the whole total) gives that money
+back when it is canceled, the way it came (`refunds.give_back_payments`: a refund row per
+payment, cash out of the counter's open shift, card through Stripe as the last step before
+the commit). The sweeper never expires a part-paid order: its money waits for a person.
 """
 
 from __future__ import annotations
@@ -23,25 +28,60 @@ from sqlalchemy.orm import Session, selectinload
 from boxoffice.sdk.models.order_status import CANCELABLE, EXPIRABLE, OrderStatus
 from boxoffice.server.db.models import Order, Payment, Sector, TicketConfig, Timeslot
 from boxoffice.server.errors import RuleViolation
+from boxoffice.server.payments.base import SUCCEEDED
 from boxoffice.server.payments.card import OPEN, CardPayment, provider_call
-from boxoffice.server.services import audit, holds, inventory, order_claims, payments
+from boxoffice.server.services import audit, holds, inventory, order_claims, payments, refunds
 from boxoffice.server.services.actors import Actor
 from boxoffice.server.stripe.cards import CardPayments
 from boxoffice.server.stripe.gateway import PaymentProviderError
 
 
 def cancel_unpaid(
-    session: Session, actor: Actor, order: Order, *, now: datetime, cards: CardPayments
+    session: Session,
+    actor: Actor,
+    order: Order,
+    *,
+    now: datetime,
+    cards: CardPayments,
+    counter: str | None = None,
 ) -> Order:
     """Cancel an unpaid order; an open card intent is canceled first, so it cannot take money
     for a canceled order. If the card went through after all, the order is now paid and is
-    returned so (not canceled): the caller sees it paid."""
+    returned so (not canceled): the caller sees it paid. What a part-paid order took goes
+    back (cash from `counter`'s open shift, card through Stripe, last)."""
     settled = provider_call(
         lambda: payments.settle_open_intent(session, order, now=now, cards=cards)
     )
     if not settled:
         return order
-    return cancel_order(session, actor, order, now=now)
+    canceled = cancel_order(session, actor, order, now=now)
+    if _part_paid(session, order.id):
+        refunds.give_back_payments(
+            session,
+            actor,
+            canceled,
+            reason="order canceled",
+            counter=counter,
+            now=now,
+            cards=cards,
+        )
+    return canceled
+
+
+def _part_paid(session: Session, order_id: int) -> bool:
+    """True when succeeded payments of the order have money not given back yet."""
+    return (
+        session.scalar(
+            select(Payment.id)
+            .where(
+                Payment.order_id == order_id,
+                Payment.status == SUCCEEDED,
+                Payment.refunded < Payment.amount,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def cancel_order(
@@ -122,11 +162,22 @@ def expire_due(session: Session, *, now: datetime, limit: int = 500) -> int:
         )
         .exists()
     )
+    part_paid = (
+        select(Payment.id)
+        .where(
+            Payment.order_id == Order.id,
+            Payment.status == SUCCEEDED,
+            Payment.amount > 0,
+            Payment.refunded < Payment.amount,
+        )
+        .exists()
+    )
     due = session.scalars(
         select(Order)
         # An order whose card intent is still open waits for expire_card_payments to cancel
-        # it: releasing it first could let a late payment take money for nothing.
-        .where(Order.status.in_(EXPIRABLE), Order.expires_at <= now, ~open_intent)
+        # it: releasing it first could let a late payment take money for nothing. A part-paid
+        # order is never expired: the money it took waits for a cashier to give it back.
+        .where(Order.status.in_(EXPIRABLE), Order.expires_at <= now, ~open_intent, ~part_paid)
         .order_by(Order.expires_at)
         .limit(limit)
         .options(selectinload(Order.items))

@@ -7,6 +7,12 @@ order: a second call returns the same intent. Seats ordered without a hold token
 when the payment is created, or the call fails with `seat_taken` before anything is charged.
 An order becomes `paid` in one transaction that also issues its tickets and queues the
 confirmation mail.
+
+Split payments: one order may be paid by several payments (part cash, part card). Each
+payment covers an `amount` (by default what is still due); the order is `paid` only once its
+succeeded payments cover the total, and until then it stays payable and holds its tickets
+(with no expiry: money was taken). Cash needs the open shift of the request's counter, and
+every payment taken at a counter with an open shift records that shift.
 """
 
 from __future__ import annotations
@@ -15,17 +21,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from boxoffice.sdk.models.order_status import PAYABLE, OrderStatus
-from boxoffice.server.db.models import Order, Payment
+from boxoffice.server.db.models import Order, Payment, Shift
+from boxoffice.server.db.models.shift import OPEN
 from boxoffice.server.errors import InvalidInput, RuleViolation
 from boxoffice.server.payments import registry
 from boxoffice.server.payments.base import SUCCEEDED, PaymentRequest, PaymentResult
 from boxoffice.server.payments.card import card_payment, current_intent, provider_call
-from boxoffice.server.services import audit, holds, issuing, order_claims
-from boxoffice.server.services.actors import Actor
+from boxoffice.server.services import audit, holds, issuing, order_claims, shifts
+from boxoffice.server.services.actors import Actor, require_staff
+from boxoffice.server.services.money import to_major, to_minor
 from boxoffice.server.stripe.cards import CardPayments
 from boxoffice.server.stripe.gateway import IntentInfo
 
@@ -39,11 +47,29 @@ def create_payment(
     now: datetime,
     cards: CardPayments,
     tendered: Decimal | None = None,
+    amount: Decimal | None = None,
+    counter: str | None = None,
 ) -> PaymentResult:
-    """`POST payment/v1/payment`: pay `order` by `type` (card, cash; free orders need none)."""
+    """`POST payment/v1/payment`: pay `order` by `type` (card, cash; free orders need none),
+    the whole of what is due or, for a split payment, `amount` of it, at `counter`."""
     _check_payable(order, now)
+    free = order.total == 0
+    provider = registry.FREE if free else registry.get_provider(type)
+    if provider.type == "cash":
+        require_staff(actor)  # a guest asking for cash learns that first, not about shifts
+    shift = (
+        shifts.require_open_shift(session, counter)
+        if provider.type == "cash"
+        else shifts.current_shift(session, counter)
+    )
+    if shift is not None and provider.type == "cash" and shift.currency != order.currency:
+        raise RuleViolation(
+            f"The drawer of counter {shift.counter} is in {shift.currency}; this order is in "
+            f"{order.currency}.",
+            code="shift_currency_mismatch",
+        )
+    covers = None if free else _covers(session, order, amount)
     holds.claim_free_seats(session, order.event_id, order.id, now=now, until=order.expires_at)
-    provider = registry.FREE if order.total == 0 else registry.get_provider(type)
     result = provider.pay(
         PaymentRequest(
             session=session,
@@ -55,13 +81,73 @@ def create_payment(
                 lambda: settle_open_intent(session, order, now=now, cards=cards)
             ),
             tendered=tendered,
+            amount=covers,
+            shift=shift,
         )
     )
-    if result.payment.status == SUCCEEDED:
-        # Once only: if the card went through while cash was offered, it paid the order
-        # already (`settle_open_intent`), and this does nothing.
-        _complete(session, order, result.payment, now=now, actor=actor)
+    if result.payment.status == SUCCEEDED and result.payment.type == provider.type:
+        # If the card went through while cash was offered, `settle_open_intent` applied it
+        # already (the result is that card payment), and nothing more is done here.
+        complete_if_covered(session, order, result.payment, now=now, actor=actor)
     return result
+
+
+def paid_so_far(session: Session, order: Order) -> int:
+    """What the order's succeeded payments took (minor units)."""
+    session.flush()
+    taken = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount), 0)).where(
+            Payment.order_id == order.id, Payment.status == SUCCEEDED
+        )
+    )
+    return int(taken or 0)
+
+
+def _covers(session: Session, order: Order, amount: Decimal | None) -> int | None:
+    """What this payment is to cover (minor units): None (the whole total) for a caller who
+    names no amount on an order nothing was paid of yet, as before split payments; else the
+    amount named, or all that is still due. More than is due → `422 amount_exceeds_due`."""
+    paid = paid_so_far(session, order)
+    due = order.total - paid
+    if amount is None:
+        return None if paid == 0 else due
+    wanted = to_minor(amount, order.currency, field="amount")
+    if wanted <= 0:
+        raise InvalidInput(
+            "The amount to pay must be more than 0.", code="invalid_amount", field="amount"
+        )
+    if wanted > due:
+        raise InvalidInput(
+            f"Only {to_major(due, order.currency)} {order.currency} is left to pay on this "
+            f"order; {amount} is more than that.",
+            code="amount_exceeds_due",
+            field="amount",
+        )
+    return None if wanted == order.total else wanted
+
+
+def complete_if_covered(
+    session: Session, order: Order, payment: Payment, *, now: datetime, actor: Actor | None
+) -> None:
+    """After a payment succeeded: complete the order if its payments now cover the total;
+    else it stays payable, holding its tickets with no expiry (money was taken)."""
+    if paid_so_far(session, order) >= order.total:
+        _complete(session, order, payment, now=now, actor=actor)
+        return
+    order.expires_at, order.updated_at = None, now
+    if order.status in (OrderStatus.PAYMENT_PROCESSING, OrderStatus.DECLINED) and (
+        payment.type == "card"
+    ):
+        order.status = OrderStatus.DRAFT
+    audit.record(
+        session,
+        actor=actor,
+        action="order.part_paid",
+        object_type="order",
+        object_id=order.id,
+        now=now,
+        data={"payment": payment.id, "provider": payment.provider, "amount": payment.amount},
+    )
 
 
 def _check_payable(order: Order, now: datetime) -> None:
@@ -121,14 +207,29 @@ def apply_intent(
     """Move the order along with what Stripe says about its intent (None: it can take no
     money, `card.current_intent`; the order may then be paid another way)."""
     if intent is not None and intent.status == "succeeded":
+        if payment.status == SUCCEEDED:
+            return
         payment.status, payment.updated_at = SUCCEEDED, now
-        _complete(session, order, payment, now=now, actor=actor)
+        _keep_closed_shifts_closed(session, payment)
+        complete_if_covered(session, order, payment, now=now, actor=actor)
     elif intent is None or intent.status == "canceled" or intent.last_payment_error is not None:
         payment.status, payment.updated_at = "failed", now
         error = intent.last_payment_error if intent is not None else None
         payment.failure_message = error.message if error is not None else "canceled"
         if order.status in (OrderStatus.DRAFT, OrderStatus.PAYMENT_PROCESSING):
             order.status, order.updated_at = OrderStatus.DECLINED, now
+
+
+def _keep_closed_shifts_closed(session: Session, payment: Payment) -> None:
+    """A card payment started during a shift that closed before the card went through counts
+    in its counter's open shift now (or in none): a Z report never changes after close."""
+    if payment.shift_id is None:
+        return
+    started = session.get(Shift, payment.shift_id)
+    if started is None or started.status == OPEN:
+        return
+    now_open = shifts.current_shift(session, started.counter)
+    payment.shift_id = now_open.id if now_open is not None else None
 
 
 def handle_webhook(session: Session, event: dict[str, Any], *, now: datetime) -> bool:

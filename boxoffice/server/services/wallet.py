@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from boxoffice.server.db.models import Event, EventSigningKey, Ticket, Timeslot, User
-from boxoffice.server.db.models.ticket import INVALIDATED, VALID
+from boxoffice.server.db.models.refund import refund_ticket
+from boxoffice.server.db.models.ticket import INVALIDATED, REVOKED, VALID
 from boxoffice.server.errors import (
     Conflict,
     InvalidInput,
@@ -33,7 +34,7 @@ from boxoffice.server.services.ledger_store import SqlLedgerStore
 logger = logging.getLogger(__name__)
 
 FORMATS = ("PDF", "PKPASS", "SECURE")
-STATUSES = (VALID, INVALIDATED)
+STATUSES = (VALID, INVALIDATED, REVOKED)
 TRANSFERABLE_FORMAT = "SECURE"
 
 # Why a ticket cannot be transferred, in `details.reason` of `ticket_not_transferable`.
@@ -281,6 +282,7 @@ def transfer_tickets(
 NOT_ISSUED = "not_issued"
 OWNER_MISMATCH = "owner_mismatch"
 LEDGER_BROKEN = "ledger_broken"
+REASON_REVOKED = "revoked"  # refunded, or replaced by a reissue
 
 
 @dataclass(frozen=True)
@@ -322,6 +324,16 @@ def check_payload(session: Session, payload: str) -> PayloadCheck:
     if ticket is None or state is None:
         return replace(
             found, reason=NOT_ISSUED, message=f"Ticket {code} is signed but was never issued."
+        )
+    if ticket.status == REVOKED:
+        refunded = session.scalar(
+            select(refund_ticket.c.refund_id).where(refund_ticket.c.ticket_id == ticket.id)
+        )
+        why = "refunded" if refunded is not None else "replaced by a reissued ticket"
+        return replace(
+            found,
+            reason=REASON_REVOKED,
+            message=f"Ticket {code} was revoked ({why}); it is not valid for entry.",
         )
     if not state.valid or ticket.status != VALID:
         return replace(

@@ -12,6 +12,8 @@ localstripe lacks what a payment page written for real Stripe.js needs; one midd
   `amount_received`, `amount_capturable`, `payment_method_types`, … (also in webhooks);
 - intent creation takes the current API's `allowed_payment_method_types` (card only) and
   honours `Idempotency-Key` (same key and parameters: the first answer again);
+- refunds by `payment_intent` (`POST /v1/refunds`, `GET /v1/refunds/{id}`) in Stripe's shape,
+  refusing more than the intent captured and honouring `Idempotency-Key` the same way;
 - the Stripe.js shim from `resources/web/stripe-emulator/stripe.js` at `/js.stripe.com/v3/`;
 - live keys are refused, `/_config/` needs a test secret key, Host must be loopback.
 """
@@ -48,6 +50,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _INTENT_PATH = re.compile(
     r"^/v1/payment_intents/(?P<id>pi_[A-Za-z0-9]+)(?P<action>/confirm|/_authenticate)?$"
 )
+_REFUND_PATH = re.compile(r"^/v1/refunds/(?P<id>re_[A-Za-z0-9]+)$")
 _WEBHOOK_CONFIG_PATH = re.compile(r"^/_config/webhooks/(?P<name>[^/]+)$")
 _LIVE_KEY = re.compile(r"^(sk|pk|rk)_live_")
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -222,7 +225,8 @@ class CompatLayer:
         self._store: dict[str, Any] = resources.store
         self._user_error: type[Exception] = resources.UserError
         self._hosts = {f"{HOST}:{port}", f"localhost:{port}"}
-        # (Idempotency-Key) → (parameters, status, body) of intent creations, until a flush.
+        # (Idempotency-Key) → (path and parameters, status, body) of intent and refund
+        # creations, until a flush.
         self._created: dict[str, tuple[str, int, dict[str, Any]]] = {}
 
     # --- dispatch ----------------------------------------------------------------------
@@ -253,9 +257,24 @@ class CompatLayer:
                 and key.startswith("sk_")
             ):
                 return self._create(params, request.headers.get("Idempotency-Key"))
+            if request.path.startswith("/v1/refunds") and not (key and key.startswith("sk_")):
+                raise Reject(
+                    401,
+                    "This API call cannot be made with a publishable API key. "
+                    "Please use a secret API key.",
+                )
+            if request.path == "/v1/refunds" and request.method == "POST":
+                return self._idempotent(
+                    "refund",
+                    params,
+                    request.headers.get("Idempotency-Key"),
+                    self._create_refund,
+                )
             response = await handler(request)
             if request.path.startswith("/v1/payment_intents"):
                 return self._reshape(response, intent_path)
+            if request.path.startswith("/v1/refunds"):
+                return self._reshape_refund(response, _REFUND_PATH.match(request.path))
             return response
         except Reject as reject:
             return reject.response()
@@ -295,7 +314,18 @@ class CompatLayer:
 
     def _create(self, params: Mapping[str, Any], idempotency_key: str | None) -> web.Response:
         """`POST /v1/payment_intents`, replayed for a repeated `Idempotency-Key`."""
-        fingerprint = json.dumps(params, sort_keys=True, default=str)
+        return self._idempotent("intent", params, idempotency_key, self._create_intent)
+
+    def _idempotent(
+        self,
+        what: str,
+        params: Mapping[str, Any],
+        idempotency_key: str | None,
+        make: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> web.Response:
+        """Run a creation once per `Idempotency-Key`: the same key with the same parameters
+        gives the first answer again, with others `400 idempotency_error`, as Stripe does."""
+        fingerprint = json.dumps([what, params], sort_keys=True, default=str)
         if idempotency_key and idempotency_key in self._created:
             first, status, body = self._created[idempotency_key]
             if first != fingerprint:
@@ -307,7 +337,7 @@ class CompatLayer:
                 )
             return web.json_response(body, status=status, headers={"Idempotent-Replayed": "true"})
         try:
-            status, body = 200, self._create_intent(dict(params))
+            status, body = 200, make(dict(params))
         except Reject as reject:
             status, body = reject.status, {"error": reject.error}
         if idempotency_key and status < 500:
@@ -341,6 +371,130 @@ class CompatLayer:
         if error.get("code"):
             reject.error["code"] = error["code"]
         return reject
+
+    # --- refunds ------------------------------------------------------------------------
+
+    def _create_refund(self, params: dict[str, Any]) -> dict[str, Any]:
+        """`POST /v1/refunds` by `payment_intent`: at most what the intent captured, less
+        what was refunded of it already (Stripe's `amount_too_large` /
+        `charge_already_refunded`)."""
+        params.pop("key", None)
+        params.pop("expand", None)
+        intent_id = params.pop("payment_intent", None)
+        amount_param = params.pop("amount", None)
+        metadata = params.pop("metadata", None) or {}
+        params.pop("reason", None)  # Stripe's own reasons; nothing to do with them here
+        if params:
+            raise Reject(400, f"Received unknown parameter: {sorted(params)[0]}")
+        if not isinstance(intent_id, str) or not intent_id:
+            raise Reject(
+                400,
+                "The Stripe emulator refunds by payment_intent only.",
+                code="parameter_missing",
+                param="payment_intent",
+            )
+        intent = self._store.get(f"payment_intent:{intent_id}")
+        if intent is None:
+            raise Reject(
+                404,
+                f"No such payment_intent: '{intent_id}'",
+                code="resource_missing",
+                param="payment_intent",
+            )
+        if intent.status != "succeeded" or intent.latest_charge is None:
+            raise Reject(
+                400,
+                f"This PaymentIntent ({intent_id}) does not have a successful charge to refund.",
+                code="charge_not_refundable",
+                param="payment_intent",
+            )
+        charge_id = intent.latest_charge.id
+        refunded = sum(
+            r.amount
+            for name, r in list(self._store.items())
+            if name.startswith("refund:")
+            and getattr(r, "charge", None) == charge_id
+            and getattr(r, "status", None) == "succeeded"
+        )
+        left = int(intent.amount) - refunded
+        try:
+            amount = left if amount_param is None else int(str(amount_param))
+        except ValueError:
+            raise Reject(400, "Invalid integer: amount", param="amount") from None
+        if amount <= 0:
+            raise Reject(
+                400, "Invalid positive integer", code="parameter_invalid_integer", param="amount"
+            )
+        if left <= 0:
+            raise Reject(
+                400,
+                f"Charge {charge_id} has already been refunded.",
+                code="charge_already_refunded",
+            )
+        if amount > left:
+            raise Reject(
+                400,
+                f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left}).",
+                code="amount_too_large",
+                param="amount",
+            )
+        if not isinstance(metadata, Mapping):
+            raise Reject(400, "Invalid object", param="metadata")
+        try:
+            refund = self._ls.Refund(
+                payment_intent=intent_id, amount=amount, metadata=dict(metadata)
+            )
+        except self._user_error as exc:
+            raise self._rejected(exc) from None
+        return self.refund_view(refund._export())
+
+    def refund_view(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A localstripe refund export with the fields of Stripe's Refund object."""
+        data.pop("date", None)
+        if data.get("payment_intent") is None:
+            charge = self._store.get(f"charge:{data.get('charge')}")
+            data["payment_intent"] = getattr(charge, "payment_intent", None)
+        for absent in (
+            "reason",
+            "receipt_number",
+            "source_transfer_reversal",
+            "transfer_reversal",
+            "failure_reason",
+            "description",
+        ):
+            data.setdefault(absent, None)
+        data.setdefault("destination_details", {"type": "card", "card": {"type": "refund"}})
+        data["object"] = "refund"
+        return data
+
+    def _reshape_refund(
+        self, response: web.StreamResponse, refund_path: re.Match[str] | None
+    ) -> web.StreamResponse:
+        """Give localstripe's refund answers (and errors) Stripe's shape."""
+        if not isinstance(response, web.Response) or response.content_type != "application/json":
+            return response
+        if not isinstance(response.body, bytes):
+            return response
+        body = json.loads(response.body)
+        if not isinstance(body, dict):
+            return response
+        error = body.get("error")
+        if isinstance(error, dict):
+            if response.status == 404 and refund_path:
+                error.update(
+                    type="invalid_request_error",
+                    code="resource_missing",
+                    param="id",
+                    message=f"No such refund: '{refund_path['id']}'",
+                )
+        elif body.get("object") == "refund":
+            body = self.refund_view(body)
+        elif body.get("object") == "list":
+            body["data"] = [
+                self.refund_view(item) if item.get("object") == "refund" else item
+                for item in body.get("data") or []
+            ]
+        return web.json_response(body, status=response.status)
 
     # --- intents seen through a publishable key ----------------------------------------
 

@@ -1,4 +1,5 @@
-"""Stripe PaymentIntents through the official `stripe` library: create, retrieve, cancel, webhooks.
+"""Stripe PaymentIntents through the official `stripe` library: create, retrieve, cancel,
+refund, webhooks.
 
 The same calls work against real Stripe and against the training-mode emulator
 (`emulator.py`), so they send only what both accept: no `description`, no
@@ -196,6 +197,39 @@ class IntentInfo:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class RefundInfo:
+    """A Refund as Stripe returns it: money given back on a PaymentIntent's charge."""
+
+    id: str
+    amount: int
+    currency: str
+    payment_intent: str | None
+    status: str  # succeeded | pending | requires_action | failed | canceled
+    created: int = 0
+    failure_reason: str | None = None
+    metadata: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_stripe(cls, data: Mapping[str, Any]) -> RefundInfo:
+        """Build from a Refund as Stripe (or the emulator) sends it, as a plain dict."""
+        intent = data.get("payment_intent")
+        if isinstance(intent, Mapping):
+            intent = intent.get("id")
+        return cls(
+            id=str(data["id"]),
+            amount=int(data["amount"]),
+            currency=str(data["currency"]),
+            payment_intent=str(intent) if intent else None,
+            status=str(data.get("status") or "succeeded"),
+            created=int(data.get("created") or 0),
+            failure_reason=data.get("failure_reason"),
+            metadata=MappingProxyType(
+                {str(k): str(v) for k, v in (data.get("metadata") or {}).items()}
+            ),
+        )
+
+
 def _int_or(value: Any, default: int) -> int:
     return int(value) if value is not None else default
 
@@ -318,6 +352,49 @@ class StripeGateway:
         info = IntentInfo.from_stripe(intent.to_dict())
         logger.info("Payment intent %s canceled", info.id)
         return info
+
+    # --- Refunds ---------------------------------------------------------------------------
+
+    def create_refund(
+        self,
+        payment_intent: str,
+        amount_minor: int,
+        *,
+        idempotency_key: str,
+        metadata: Mapping[str, str],
+    ) -> RefundInfo:
+        """`POST /v1/refunds`: give `amount_minor` (> 0) back on a succeeded intent. The same
+        `idempotency_key` with the same parameters returns the first refund again (no second
+        refund), so a retry after a lost answer or a failed commit is safe."""
+        if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
+            raise TypeError("amount_minor must be an int (minor units)")
+        if amount_minor <= 0:
+            raise ValueError("A refund needs an amount above zero.")
+        with _translated_errors("refund"):
+            refund = self._client.v1.refunds.create(
+                params={
+                    "payment_intent": payment_intent,
+                    "amount": amount_minor,
+                    "metadata": {str(k): str(v) for k, v in metadata.items()},
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        info = RefundInfo.from_stripe(refund.to_dict())
+        logger.info(
+            "Refund %s of %d %s on %s: %s",
+            info.id,
+            info.amount,
+            info.currency,
+            payment_intent,
+            info.status,
+        )
+        return info
+
+    def retrieve_refund(self, refund_id: str) -> RefundInfo:
+        """`GET /v1/refunds/{id}`."""
+        with _translated_errors("retrieve refund"):
+            refund = self._client.v1.refunds.retrieve(refund_id)
+        return RefundInfo.from_stripe(refund.to_dict())
 
     # --- webhooks --------------------------------------------------------------------------
 

@@ -75,6 +75,8 @@ class TicketView:
     organizer_name: str
     timeslot: TimeslotView | None = None
     doors_open: datetime | None = None
+    # A copy printed again: the outputs mark it "REPRINT n" (None: the original print).
+    reprint: int | None = None
 
     def __post_init__(self) -> None:
         moments = [self.event_start, self.event_end, self.doors_open]

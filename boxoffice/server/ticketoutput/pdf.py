@@ -13,7 +13,8 @@ Page sizes (option `size`):
 Each page shows the event (large), its date and time in the event's timezone with the zone's
 abbreviation ("Sat 12 Dec 2026, 19:30 CET"), doors / entry slot / end, the venue, the seat
 (big) or area, ticket type, price, order code, holder and organizer. A stub on the right
-holds the QR code of `qr_payload` with the ticket code printed under it: 46 mm square with
+holds the QR code of `qr_payload` with the ticket code printed under it (a copy printed
+again is marked "REPRINT n" there and at the top right of the ticket): 46 mm square with
 its quiet zone on A4 (the symbol itself 36–40 mm for payloads of 30–150 characters), 62 mm
 on ticket stock (symbol 49–53 mm).
 
@@ -398,14 +399,21 @@ class _Page:
         code = _fit(f.text(t.code), f.mono, code_size, lay.stub - 4 * mm)
         self.text(center, code_y, code, f.mono, code_size, anchor="center")
         of = f"Ticket {self.number} of {self.count}"
+        if t.reprint:
+            of += f" · REPRINT {t.reprint}"
         size = lay.label + 0.5
         self.text(center, code_y - size - 5, of, f.regular, size, MUTED, anchor="center")
 
     def main(self, x: float, bottom: float, width: float, top: float) -> None:
         """Event, time, venue from the top; seat and details from the bottom."""
         f, lay, t = self.fonts, self.lay, self.t
-        # organizer
-        organizer = _fit(f.text(t.organizer_name.upper()), f.bold, lay.label + 0.5, width)
+        # organizer, and the copy mark of a reprint on the right ("REPRINT 2")
+        room = width
+        if t.reprint:
+            mark = f"REPRINT {t.reprint}"
+            self.text(x + width, top - lay.body, mark, f.bold, lay.body + 1, anchor="right")
+            room -= pdfmetrics.stringWidth(mark, f.bold, lay.body + 1) + 4 * mm
+        organizer = _fit(f.text(t.organizer_name.upper()), f.bold, lay.label + 0.5, room)
         self.text(x, top - lay.label, organizer, f.bold, lay.label + 0.5, MUTED, spacing=0.6)
         cursor = top - lay.label - 5
         # event name

@@ -46,6 +46,9 @@ class SettingsDialog(QDialog):
         self.api_url = QLineEdit(settings.api_url or "")
         self.api_url.setPlaceholderText("empty: the built-in training server")
         self.organizer = QLineEdit(settings.organizer)
+        self.counter_name = QLineEdit(settings.counter_name)
+        self.counter_name.setMaxLength(64)
+        self.counter_name.setToolTip("This till's name: cash goes to its shift and drawer")
         self.tls_ca_file = QLineEdit(settings.tls_ca_file or "")
         self.tls_ca_file.setPlaceholderText(
             "empty: the system's, or a venue certificate trusted on first use"
@@ -62,6 +65,7 @@ class SettingsDialog(QDialog):
         form.addRow("Save &folder", self.save_folder)
         form.addRow("&API URL", self.api_url)
         form.addRow("&Organizer", self.organizer)
+        form.addRow("Cou&nter name", self.counter_name)
         form.addRow("TLS &CA file", self.tls_ca_file)
         form.addRow("Trusted certificate", self.tls_pinned)
         buttons = QDialogButtonBox(
@@ -85,6 +89,7 @@ class SettingsDialog(QDialog):
                 "save_folder": self.save_folder.text().strip() or None,
                 "api_url": self.api_url.text().strip() or None,
                 "organizer": self.organizer.text().strip() or "demo",
+                "counter_name": self.counter_name.text().strip() or self._settings.counter_name,
                 "tls_ca_file": self.tls_ca_file.text().strip() or None,
             }
         )

@@ -4,7 +4,7 @@ change, card, free) and "Complete sale", with progress and the outcome of the la
 from __future__ import annotations
 
 import html
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWidgets import (
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from boxoffice.sdk.models.tickets import TicketFormat
 from boxoffice.sdk.money import format_money
+from boxoffice.ui.amounts import parse_amount
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.checkout import CheckoutPresenter, Contact, PaymentMethod, SaleResult
 
@@ -250,16 +251,7 @@ class CheckoutPane(QWidget):
 
     def _tendered(self) -> Decimal | None:
         """The cash tendered, None for the exact amount; ValueError says what is wrong."""
-        text = self.tendered.text().strip().replace(",", ".")
-        if not text:
-            return None
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite() or value < 0:
-            raise ValueError("Type the cash tendered as a number, like 50 or 20.50.")
-        return value
+        return parse_amount(self.tendered.text(), what="the cash tendered")
 
     def _contact(self) -> Contact | None:
         """The customer, None when no field is filled; ValueError says what is missing."""

@@ -159,6 +159,21 @@ class PrintingPresenter(QObject):
         extension = "pkpasses" if is_bundle else fmt
         return tickets.save_tickets(data, folder or self.save_folder, f"{order.code}.{extension}")
 
+    def deliver_document(self, pdf: bytes, *, title: str, filename: str) -> None:
+        """Print a document that is not tickets (a shift report, a receipt) on the chosen
+        printer, or save it to the save folder when there is none; says which by `printed`
+        or `saved`, a printer's failure by `error`."""
+        try:
+            if self.printer_name is None:
+                path = tickets.save_tickets(pdf, self.save_folder, filename)
+                self.saved.emit(f"{title} saved to {path}.")
+                return
+            self.print_pdf(pdf, title=title)
+        except PrintingError as exc:  # SaveFailed is one too
+            self.error.emit(str(exc))
+            return
+        self.printed.emit(f"{title} printed on {self.printer_name}.")
+
     async def fetch_pdf(self, order: Order) -> bytes:
         return await self._sdk.order.download_tickets(
             order.id, format="pdf", size=self.settings.ticket_size

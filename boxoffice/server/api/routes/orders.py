@@ -12,7 +12,7 @@ from boxoffice.sdk.models import orders as od
 from boxoffice.sdk.models.common import ListInfo
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.server.api import views
-from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
+from boxoffice.server.api.deps import CounterName, CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.expansion import Tree, parse_with
 from boxoffice.server.api.query import (
     Direction,
@@ -170,10 +170,18 @@ def create_order_contact(
 @router.delete("/{order_id}", response_model=Envelope[od.Order])
 @router.post("/{order_id}/cancel", response_model=Envelope[od.Order])
 def cancel_order(
-    order: OrderDep, session: SessionDep, actor: CurrentActor, state: StateDep, now: Now
+    order: OrderDep,
+    session: SessionDep,
+    actor: CurrentActor,
+    state: StateDep,
+    now: Now,
+    counter: CounterName,
 ) -> JSONResponse:
-    """Cancel an unpaid order (its card intent first); tickets and seats go back on sale."""
-    canceled = lifecycle.cancel_unpaid(session, actor, order, now=now, cards=state.cards)
+    """Cancel an unpaid order (its card intent first); tickets and seats go back on sale.
+    What a part-paid order took goes back the way it came (cash from `X-Counter`'s drawer)."""
+    canceled = lifecycle.cancel_unpaid(
+        session, actor, order, now=now, cards=state.cards, counter=counter
+    )
     return views.ok(views.order(canceled, orders.details_of(session, canceled)))
 
 

@@ -13,7 +13,7 @@ from boxoffice.sdk.models.common import RequestModel
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.models.payments import PaymentIntentResponse, StripeConfig
 from boxoffice.server.api import views
-from boxoffice.server.api.deps import CurrentActor, Now, SessionDep, StateDep
+from boxoffice.server.api.deps import CounterName, CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.query import QueryId
 from boxoffice.server.api.schemas import Envelope, WebhookReceived
 from boxoffice.server.errors import InvalidInput, RuleViolation
@@ -24,9 +24,11 @@ router = APIRouter(prefix="/payment/v1", tags=["payment"])
 
 
 class PaymentBody(RequestModel):
-    """`{}` for card payments, as the seed sends; `{"tendered": 50}` for cash."""
+    """`{}` for card payments, as the seed sends; `{"tendered": 50}` for cash; `amount` for a
+    split payment's part (default: what is still due)."""
 
     tendered: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=12, decimal_places=2)
 
 
 class EmptyBody(RequestModel):
@@ -45,13 +47,26 @@ def create_payment(
     actor: CurrentActor,
     state: StateDep,
     now: Now,
+    counter: CounterName,
     type: str = "card",
     body: PaymentBody | None = None,
 ) -> JSONResponse:
     """Pay an order. Free orders are paid at once; `type=card` returns the Stripe
-    `publishable_key` and `payment_intent` (with its `client_secret`); `type=cash` (staff)
-    takes `tendered` and records the change. A second call returns the same intent."""
-    return _pay(session, actor, state, now, order_id, type, body.tendered if body else None)
+    `publishable_key` and `payment_intent` (with its `client_secret`); `type=cash` (staff, at
+    an `X-Counter` with an open shift) takes `tendered` and records the change. `amount` pays
+    a part (split payments; default: what is still due). A second call returns the same
+    intent."""
+    return _pay(
+        session,
+        actor,
+        state,
+        now,
+        order_id,
+        type,
+        body.tendered if body else None,
+        amount=body.amount if body else None,
+        counter=counter,
+    )
 
 
 @router.post(
@@ -63,6 +78,7 @@ def create_stripe_payment(
     actor: CurrentActor,
     state: StateDep,
     now: Now,
+    counter: CounterName,
     type: str = "card",
     body: EmptyBody | None = None,
 ) -> JSONResponse:
@@ -74,7 +90,7 @@ def create_stripe_payment(
             code="unsupported_payment_type",
             field="type",
         )
-    return _pay(session, actor, state, now, order_id, type, None)
+    return _pay(session, actor, state, now, order_id, type, None, counter=counter)
 
 
 def _pay(
@@ -85,10 +101,21 @@ def _pay(
     order_id: int,
     type: str,
     tendered: Decimal | None,
+    *,
+    amount: Decimal | None = None,
+    counter: str | None = None,
 ) -> JSONResponse:
     order = orders.get_order(session, actor, order_id)
     result = payments.create_payment(
-        session, actor, order, type=type, now=now, cards=state.cards, tendered=tendered
+        session,
+        actor,
+        order,
+        type=type,
+        now=now,
+        cards=state.cards,
+        tendered=tendered,
+        amount=amount,
+        counter=counter,
     )
     answer = views.payment_result(result, orders.details_of(session, result.order))
     return views.ok(answer, status=201 if result.intent is None else 200)

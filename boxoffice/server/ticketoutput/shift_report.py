@@ -1,0 +1,229 @@
+"""Printable shift reports (X and Z) drawn with reportlab: an 80 mm receipt roll or A4.
+
+The report is a column of lines — label on the left, amount on the right — the same on both
+sizes: the counter, who opened and closed the shift and when, the cash drawer (float, cash
+sales, cash refunds, pay-ins, pay-outs, expected; at close counted and the difference), sales
+and refunds by payment method and by cashier, and the ledger head hash at the bottom, in
+full, so a later edit of the records shows. On the roll the page is as long as the report
+(72 mm printable width, the usual for 80 mm thermal printers); on A4 the column is 120 mm
+wide, and a long report continues on the next page.
+
+Fonts as for tickets (`pdf.load_fonts`: DejaVu Sans if present, else Helvetica).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
+
+from boxoffice.sdk.money import format_money
+from boxoffice.server.services.money import to_major
+from boxoffice.server.services.shift_reports import ShiftReport
+from boxoffice.server.ticketoutput.pdf import INK, MUTED, RULE, FontSet, load_fonts
+
+ROLL_WIDTH = 80 * mm
+ROLL_MARGIN = 4 * mm
+A4 = (210 * mm, 297 * mm)
+A4_COLUMN = 120 * mm
+A4_TOP = 20 * mm
+
+LineKind = Literal["title", "heading", "pair", "strong", "text", "mono", "rule", "gap"]
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    kind: LineKind
+    left: str = ""
+    right: str = ""
+
+
+def lines_of(report: ShiftReport) -> list[Line]:
+    """The report as lines, top to bottom (what both sizes print)."""
+    cur = report.currency
+
+    def money(minor: int) -> str:
+        return format_money(to_major(minor, cur), cur)
+
+    out = [
+        Line("title", f"{report.kind} REPORT" if report.kind == "X" else "Z REPORT — CLOSED"),
+        Line("text", f"Shift {report.shift_id} · counter {report.counter}"),
+        Line("pair", "Opened", _when(report.opened_at)),
+        Line("pair", "Opened by", report.opened_by or "—"),
+    ]
+    if report.closed_at is not None:
+        out += [
+            Line("pair", "Closed", _when(report.closed_at)),
+            Line("pair", "Closed by", report.closed_by or "—"),
+        ]
+    out += [
+        Line("pair", "Printed", _when(report.generated_at)),
+        Line("rule"),
+        Line("heading", "Cash drawer"),
+        Line("pair", "Float", money(report.float_amount)),
+        Line("pair", "Cash sales", money(report.cash_sales)),
+        Line("pair", "Cash refunds", money(-report.cash_refunds)),
+        Line("pair", "Pay-ins", money(report.pay_ins)),
+        Line("pair", "Pay-outs", money(-report.pay_outs)),
+        Line("strong", "Expected cash", money(report.expected_cash)),
+    ]
+    if report.counted_cash is not None and report.difference is not None:
+        out += [
+            Line("strong", "Counted cash", money(report.counted_cash)),
+            Line("strong", "Difference", _signed(report.difference, money)),
+        ]
+        for face, count in sorted(
+            (report.counted_detail or {}).items(), key=lambda item: -int(item[0])
+        ):
+            out.append(Line("pair", f"  {count} × {money(int(face))}", money(int(face) * count)))
+    out += [Line("rule"), Line("heading", "By payment method")]
+    for row in report.by_method:
+        out += [
+            Line(
+                "pair",
+                f"{row.method.capitalize()} sales ({row.sales_count})",
+                money(row.sales_total),
+            ),
+            Line(
+                "pair",
+                f"{row.method.capitalize()} refunds ({row.refunds_count})",
+                money(-row.refunds_total),
+            ),
+        ]
+    out += [
+        Line("strong", "Sales total", money(report.sales_total)),
+        Line("strong", "Refunds total", money(-report.refunds_total)),
+        Line("rule"),
+        Line("heading", "By cashier"),
+    ]
+    if not report.by_cashier:
+        out.append(Line("text", "No sales or cash movements."))
+    for person in report.by_cashier:
+        out += [
+            Line("text", person.name),
+            Line("pair", f"  Sales ({person.sales_count})", money(person.sales_total)),
+            Line("pair", f"  Refunds ({person.refunds_count})", money(-person.refunds_total)),
+            Line("pair", "  Cash moved", _signed(person.cash, money)),
+        ]
+    out += [
+        Line("rule"),
+        Line("text", "Ledger head"),
+        Line("mono", report.ledger_head[:32]),
+        Line("mono", report.ledger_head[32:]),
+    ]
+    return out
+
+
+def render(report: ShiftReport, *, size: Literal["roll", "a4"] = "roll") -> bytes:
+    """The report as a one-document PDF: `roll` (80 mm wide) or `a4`."""
+    fonts = load_fonts()
+    lines = lines_of(report)
+    buffer = io.BytesIO()
+    if size == "roll":
+        height = sum(_height(line, scale=1.0) for line in lines) + 2 * ROLL_MARGIN + 6 * mm
+        canvas = Canvas(buffer, pagesize=(ROLL_WIDTH, height), invariant=1)
+        _draw(
+            canvas,
+            fonts,
+            lines,
+            x=ROLL_MARGIN,
+            width=ROLL_WIDTH - 2 * ROLL_MARGIN,
+            top=height - ROLL_MARGIN,
+            bottom=ROLL_MARGIN,
+            scale=1.0,
+            page_height=height,
+        )
+    else:
+        canvas = Canvas(buffer, pagesize=A4, invariant=1)
+        _draw(
+            canvas,
+            fonts,
+            lines,
+            x=(A4[0] - A4_COLUMN) / 2,
+            width=A4_COLUMN,
+            top=A4[1] - A4_TOP,
+            bottom=A4_TOP,
+            scale=1.25,
+            page_height=A4[1],
+        )
+    canvas.setTitle(f"Shift {report.shift_id} {report.kind} report")
+    canvas.save()
+    return buffer.getvalue()
+
+
+_SIZES: dict[str, tuple[float, float]] = {  # font size (pt), line height (mm) at scale 1
+    "title": (13, 7.0),
+    "heading": (9.5, 5.5),
+    "pair": (8.5, 4.4),
+    "strong": (8.5, 4.6),
+    "text": (8.5, 4.4),
+    "mono": (7.5, 4.0),
+    "rule": (0, 3.0),
+    "gap": (0, 2.0),
+}
+
+
+def _height(line: Line, *, scale: float) -> float:
+    return float(_SIZES[line.kind][1] * mm * scale)
+
+
+def _draw(
+    canvas: Canvas,
+    fonts: FontSet,
+    lines: list[Line],
+    *,
+    x: float,
+    width: float,
+    top: float,
+    bottom: float,
+    scale: float,
+    page_height: float,
+) -> None:
+    y = top
+    for line in lines:
+        size, _ = _SIZES[line.kind]
+        step = _height(line, scale=scale)
+        if y - step < bottom:
+            canvas.showPage()
+            y = page_height - (page_height - top)
+        y -= step
+        canvas.setFillColorRGB(*INK)
+        if line.kind == "rule":
+            canvas.setStrokeColorRGB(*RULE)
+            canvas.setLineWidth(0.5)
+            canvas.setDash(2, 2)
+            canvas.line(x, y + step / 2, x + width, y + step / 2)
+            canvas.setDash()
+            continue
+        if line.kind == "gap":
+            continue
+        font = {
+            "title": fonts.bold,
+            "heading": fonts.bold,
+            "strong": fonts.bold,
+            "mono": fonts.mono,
+        }.get(line.kind, fonts.regular)
+        canvas.setFont(font, size * scale)
+        if line.kind == "title":
+            canvas.drawCentredString(x + width / 2, y + 1 * mm, fonts.text(line.left))
+            continue
+        if line.kind == "mono":
+            canvas.setFillColorRGB(*MUTED)
+        canvas.drawString(x, y + 1 * mm, fonts.text(line.left))
+        if line.right:
+            canvas.drawRightString(x + width, y + 1 * mm, fonts.text(line.right))
+
+
+def _when(at: datetime) -> str:
+    value = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _signed(minor: int, money: Callable[[int], str]) -> str:
+    text = money(minor)
+    return f"+{text}" if minor > 0 else text

@@ -1,0 +1,142 @@
+"""The shift dialogs: open a shift with its float, pay petty cash in or out, and close the
+shift with the counted cash (what the drawer should hold, and the difference, as one types).
+
+Each is window-modal and opened with `open()`; OK hands the amounts to the shift presenter,
+whose answer (or error) shows in the status bar like every other action's.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from boxoffice.sdk.money import format_money
+from boxoffice.ui.amounts import parse_amount
+from boxoffice.ui.presenters.shift import ShiftPresenter
+
+
+class _AmountDialog(QDialog):
+    """An OK/Cancel dialog around a form; `problem` says what to fix before OK counts."""
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{title} — Box Office")
+        self.form = QFormLayout()
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.setAccessibleName("Problem")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._ok)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+
+    def amount_field(self, label: str, accessible: str) -> QLineEdit:
+        field = QLineEdit()
+        field.setAccessibleName(accessible)
+        field.setPlaceholderText("0.00")
+        self.form.addRow(label, field)
+        return field
+
+    def _ok(self) -> None:
+        try:
+            self.apply()
+        except ValueError as exc:
+            self.problem.setText(str(exc))
+            return
+        self.accept()
+
+    def apply(self) -> None:
+        """Hand the entries on; ValueError with a sentence keeps the dialog open."""
+        raise NotImplementedError
+
+
+class OpenShiftDialog(_AmountDialog):
+    """The float the drawer starts with (F9)."""
+
+    def __init__(self, shift: ShiftPresenter, parent: QWidget | None = None) -> None:
+        super().__init__("Open shift", parent)
+        self._shift = shift
+        self.form.addRow(QLabel(f"Counter {shift.counter}: count the float into the drawer."))
+        self.float_amount = self.amount_field("&Float", "Float")
+        self.float_amount.setFocus()
+
+    def apply(self) -> None:
+        amount = parse_amount(self.float_amount.text(), what="the float")
+        self._shift.open_shift(amount if amount is not None else Decimal(0))
+
+
+class CashMovementDialog(_AmountDialog):
+    """Petty cash: a positive amount is put in, a negative one taken out; a reason is a must."""
+
+    def __init__(self, shift: ShiftPresenter, parent: QWidget | None = None) -> None:
+        super().__init__("Pay in or out", parent)
+        self._shift = shift
+        self.amount = self.amount_field("&Amount (− takes out)", "Amount paid in or out")
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason")
+        self.reason.setPlaceholderText("e.g. change from the bank, stamps")
+        self.form.addRow("&Reason", self.reason)
+        self.amount.setFocus()
+
+    def apply(self) -> None:
+        amount = parse_amount(self.amount.text(), what="the amount", signed=True)
+        if amount is None or amount == 0:
+            raise ValueError("Type the amount paid in, or with a minus the amount paid out.")
+        reason = self.reason.text().strip()
+        if not reason:
+            raise ValueError("Say why the cash goes in or out.")
+        self._shift.move_cash(amount, reason)
+
+
+class CloseShiftDialog(_AmountDialog):
+    """The counted cash; shows what the drawer should hold and the difference as one types."""
+
+    def __init__(self, shift: ShiftPresenter, parent: QWidget | None = None) -> None:
+        super().__init__("Close shift", parent)
+        self._shift = shift
+        report = shift.report
+        self._currency = report.shift.currency if report is not None else ""
+        self._expected = report.expected_cash if report is not None else Decimal(0)
+        self.expected = QLabel(format_money(self._expected, self._currency))
+        self.expected.setAccessibleName("Cash expected")
+        self.form.addRow("Cash expected", self.expected)
+        self.counted = self.amount_field("&Counted cash", "Counted cash")
+        self.difference = QLabel("—")
+        self.difference.setAccessibleName("Difference")
+        self.form.addRow("Difference", self.difference)
+        self.form.addRow(QLabel("Closing is final: the Z report is printed and kept."))
+        self.counted.textChanged.connect(self._show_difference)
+        self.counted.setFocus()
+
+    def _show_difference(self) -> None:
+        try:
+            counted = parse_amount(self.counted.text(), what="the counted cash")
+        except ValueError:
+            counted = None
+        if counted is None:
+            self.difference.setText("—")
+            return
+        gap = counted - self._expected
+        sign = "+" if gap > 0 else "−" if gap < 0 else ""
+        word = " over" if gap > 0 else " short" if gap < 0 else ""
+        self.difference.setText(f"{sign}{format_money(abs(gap), self._currency)}{word}")
+
+    def apply(self) -> None:
+        counted = parse_amount(self.counted.text(), what="the counted cash")
+        if counted is None:
+            raise ValueError("Count the cash in the drawer and type the total.")
+        self._shift.close_shift(counted)
