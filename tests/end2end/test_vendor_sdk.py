@@ -79,6 +79,7 @@ STEPS = [
     "error_code_not_found",
     "payment_on_paid_order_refused",
     "payment_on_bogus_order_refused",
+    "refund_order",
     "tenant_use_organizer_base_host",
     "tenant_base_host_list_organizer_events",
     "tenant_dns_preload",

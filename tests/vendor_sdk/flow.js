@@ -589,6 +589,29 @@ async function main() {
 	})
 
 	// 15a. useOrganizer on a server without a tenant domain: calls stay on the base URL.
+	// Refunds at the vendor's path with the vendor's body: one ticket, then the rest.
+	await step('refund_order', async () => {
+		const guest = need('guest')
+		const staff = need('staff')
+		const order = await guest.order.createOrder(orderRequest(FREE_CONFIG))
+		await guest.payment.createStripePaymentForOrder({ orderId: order.id })
+		const paid = await guest.order.getOrder({ id: order.id, with: { order_item: { ticket: true } } })
+		const ticketIds = paid.orderItem.flatMap((item) => item.ticket.map((t) => t.id))
+		assert.equal(ticketIds.length, 2)
+		const first = await staff.order.refundOrder({ id: order.id }, { ticketIds: [ticketIds[0]] })
+		assert.equal(first.success, true, JSON.stringify(first))
+		const partly = await guest.order.getOrder({ id: order.id })
+		assert.equal(partly.status, 'partially_refunded')
+		const rest = await staff.order.refundOrder({ id: order.id })
+		assert.equal(rest.success, true, JSON.stringify(rest))
+		const refunded = await guest.order.getOrder({ id: order.id })
+		assert.equal(refunded.status, 'refunded')
+		assert.ok(ORDER_STATUSES.includes(refunded.status))
+		const again = await apiFailure(() => staff.order.refundOrder({ id: order.id }))
+		assertErrorCode(again)
+		return { orderId: order.id, statuses: [partly.status, refunded.status], again: errorSummary(again) }
+	})
+
 	await step('tenant_use_organizer_base_host', async () => {
 		const staff = await BAM.build({
 			baseUrl: BASE_URL,

@@ -17,13 +17,19 @@ Prefer = Literal["cash", "card"]
 MAX_REASON = 500
 
 
+NO_REASON = "No reason given"
+"""The reason recorded for a refund asked without one (Tickethead's SDK sends none)."""
+
+
 class RefundRequest(RequestModel):
     """`POST event/v1/order/{id}/refund`: which tickets (none named: every valid one), why,
     and which way the money goes back first when the order was paid several ways (default:
     card first, cash last)."""
 
     ticket_ids: list[int] | None = Field(default=None, min_length=1, max_length=1000)
-    reason: str = Field(min_length=1, max_length=MAX_REASON)
+    # The counter and the command line always ask for one; the vendor SDK's `refundOrder`
+    # sends none (`{}` or `{ticketIds}`), so the server records that none was given.
+    reason: str = Field(default=NO_REASON, min_length=1, max_length=MAX_REASON)
     prefer: Prefer | None = None
 
 
