@@ -471,12 +471,8 @@ class CompatLayer:
         self, response: web.StreamResponse, refund_path: re.Match[str] | None
     ) -> web.StreamResponse:
         """Give localstripe's refund answers (and errors) Stripe's shape."""
-        if not isinstance(response, web.Response) or response.content_type != "application/json":
-            return response
-        if not isinstance(response.body, bytes):
-            return response
-        body = json.loads(response.body)
-        if not isinstance(body, dict):
+        body = _json_object(response)
+        if body is None:
             return response
         error = body.get("error")
         if isinstance(error, dict):
@@ -695,12 +691,8 @@ class CompatLayer:
         self, response: web.StreamResponse, intent_path: re.Match[str] | None
     ) -> web.StreamResponse:
         """Give localstripe's payment-intent answers (and errors) Stripe's shape."""
-        if not isinstance(response, web.Response) or response.content_type != "application/json":
-            return response
-        if not isinstance(response.body, bytes):
-            return response
-        body = json.loads(response.body)
-        if not isinstance(body, dict):
+        body = _json_object(response)
+        if body is None:
             return response
         error = body.get("error")
         if isinstance(error, dict):
@@ -779,3 +771,13 @@ def build_app(*, port: int) -> web.Application:
     app.middlewares.insert(0, compat_middleware)
     app.on_response_prepare.append(_cors_headers)
     return app
+
+
+def _json_object(response: web.StreamResponse) -> dict[str, Any] | None:
+    """The JSON object an answer carries, or None for anything else (a stream, bytes, a list)."""
+    if not isinstance(response, web.Response) or response.content_type != "application/json":
+        return None
+    if not isinstance(response.body, bytes):
+        return None
+    body = json.loads(response.body)
+    return body if isinstance(body, dict) else None
