@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -118,16 +119,9 @@ def sale_view(session: Session, order: Order) -> ReceiptView:
     )
     last = payments[-1] if payments else None
     cashier_id = last.user_id if last is not None and last.user_id else order.user_id
-    event = order.event
     return ReceiptView(
         kind="sale",
-        organizer_name=event.organizer.display_name,
-        organizer_address=event.organizer.address,
-        organizer_vat_id=event.organizer.vat_id,
-        event_name=event.name,
-        event_start=event.start_at,
-        timezone_name=event.timezone_name,
-        order_code=order.code,
+        **_heading(order),
         currency=currency,
         lines=lines,
         taxes=taxes,
@@ -232,16 +226,9 @@ def refund_view(session: Session, order: Order, refund_id: int) -> ReceiptView:
             )
         amounts = [(total, rate)]
     first = refunds[0]
-    event = order.event
     return ReceiptView(
         kind="refund",
-        organizer_name=event.organizer.display_name,
-        organizer_address=event.organizer.address,
-        organizer_vat_id=event.organizer.vat_id,
-        event_name=event.name,
-        event_start=event.start_at,
-        timezone_name=event.timezone_name,
-        order_code=order.code,
+        **_heading(order),
         currency=currency,
         lines=lines,
         taxes=taxes_by_rate(amounts, currency),
@@ -276,3 +263,17 @@ def receipt(
         sale_view(session, order) if refund_id is None else refund_view(session, order, refund_id)
     )
     return render_receipt(view, size="a4" if size == "a4" else "roll")
+
+
+def _heading(order: Order) -> dict[str, Any]:
+    """What heads every receipt of `order`: the organizer, the event, the order code."""
+    event = order.event
+    return {
+        "organizer_name": event.organizer.display_name,
+        "organizer_address": event.organizer.address,
+        "organizer_vat_id": event.organizer.vat_id,
+        "event_name": event.name,
+        "event_start": event.start_at,
+        "timezone_name": event.timezone_name,
+        "order_code": order.code,
+    }
