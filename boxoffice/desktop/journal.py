@@ -34,6 +34,7 @@ class Step(StrEnum):
 
     STARTED = "started"  # about to create the order (its idempotency key and items)
     ORDER_CREATED = "order_created"  # the server made the order
+    PART_PAID = "part_paid"  # a part of a split payment was taken (method, amount, still due)
     PAID = "paid"  # the order is paid; the tickets are about to go out
     DONE = "done"  # the tickets are out (or reported as not printed): the sale is over
     CANCELED = "canceled"  # no order, or its order was released: the sale is over

@@ -71,6 +71,10 @@ class AppSettings(BaseModel):
     printer: str | None = None  # None: no printer, the tickets are saved to the save folder
     printer_asked: bool = False  # the first start's question (a printer or save only) answered
     auto_print: bool = True
+    # Receipts: the printer they go to (None: no receipts printed; "PDF file": the save
+    # folder), and whether one is printed after each paid sale.
+    receipt_printer: str | None = None
+    print_receipts: bool = False
     ticket_size: Literal["a4", "ticket"] = "a4"
     save_folder: str | None = None
     last_user: str | None = None

@@ -19,8 +19,10 @@ from boxoffice.sdk.models.order_status import PAYABLE
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.dialogs.host import DialogHost
+from boxoffice.ui.dialogs.order_actions import HistoryDialog, ReissueDialog, ReprintDialog
 from boxoffice.ui.dialogs.printer_choice import PrinterChoiceDialog
-from boxoffice.ui.dialogs.questions import SaleChoice, SaleInProgress
+from boxoffice.ui.dialogs.questions import SaleChoice, SaleInProgress, ask_to_cancel_part_paid
+from boxoffice.ui.dialogs.refund import RefundDialog
 from boxoffice.ui.dialogs.shift import CashMovementDialog, CloseShiftDialog, OpenShiftDialog
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.mainwindow import MainWindow
@@ -109,11 +111,12 @@ class Counter:
         events, checkout, history = self.events, self.checkout, self.history
         printing = self.printing
         window.refresh_requested.connect(events.refresh)
-        window.clear_requested.connect(checkout.abandon)
+        window.clear_requested.connect(self.clear_sale)
         window.stop_requested.connect(self.stop)
-        window.reprint_requested.connect(self._with_last_sale(printing.print_again))
+        window.reprint_requested.connect(self._with_last_sale(self._print_last_sale))
         window.preview_requested.connect(self._with_last_sale(printing.preview))
         window.save_requested.connect(self._with_last_sale(printing.save_to_folder))
+        window.receipt_requested.connect(self._with_last_sale(printing.print_receipt))
         window.sign_in_requested.connect(self.sign_in_or_out)
         window.settings_requested.connect(self.edit_settings)
         shift = self.shift
@@ -149,10 +152,36 @@ class Counter:
         checkout.completed.connect(self._sale_completed)
         checkout.card_payment_requested.connect(dialogs.open_payment)
         window.panes.cart.seats_requested.connect(dialogs.open_seating)
-        window.panes.cart.clear_requested.connect(checkout.abandon)
+        window.panes.cart.clear_requested.connect(self.clear_sale)
         window.panes.history.preview_requested.connect(printing.preview)
         window.orders_shown.connect(self._orders_shown)
+        self._connect_order_actions()
         self.session.changed.connect(self._remember_user)
+
+    def _connect_order_actions(self) -> None:
+        """The Orders tab's refund, reprint, reissue, receipt and history."""
+        window, messages, actions = self.window, self.messages, self.history.actions
+        pane = window.panes.history
+        pane.refund_requested.connect(actions.ask_refund)
+        pane.reissue_requested.connect(actions.ask_reissue)
+        pane.reprint_requested.connect(
+            lambda order: ReprintDialog(actions, order, parent=window).open()
+        )
+        pane.receipt_requested.connect(actions.print_receipt)
+        pane.history_requested.connect(actions.show_history)
+        actions.refund_ready.connect(lambda order: RefundDialog(actions, order, window).open())
+        actions.reissue_ready.connect(lambda order: ReissueDialog(actions, order, window).open())
+        actions.history_ready.connect(
+            lambda order, entries: HistoryDialog(order, entries, parent=window).open()
+        )
+        actions.message.connect(messages.info)
+        actions.error.connect(messages.error)
+        actions.error.connect(pane.status.setText)
+        actions.changed.connect(pane.refresh)
+        actions.refunded.connect(lambda _: self.shift.refresh())  # the drawer gave cash back
+        actions.busy_changed.connect(
+            lambda busy: window.set_busy("Working on the order…" if busy else None)
+        )
 
     # --- start-up and shut-down ------------------------------------------------------------
 
@@ -226,6 +255,21 @@ class Counter:
             return
         CloseShiftDialog(self.shift, parent=self.window).open()
 
+    def clear_sale(self) -> None:
+        """Clear the cart and cancel the pending order; a part-paid order only once the
+        cashier agrees (canceling gives back what was taken)."""
+        order = self.checkout.part_paid_order
+        if order is None:
+            self.checkout.abandon()
+            return
+        if not self._asking():
+            self._sale_question = ask_to_cancel_part_paid(
+                self.window,
+                order_code=order.code,
+                paid=format_money(order.paid_amount, order.currency),
+                on_cancel=self.checkout.abandon,
+            )
+
     def edit_settings(self) -> None:
         self.dialogs.open_settings(self.settings, on_accepted=self._settings_accepted)
 
@@ -241,7 +285,9 @@ class Counter:
         order = pending.order if pending is not None else None
         if order is not None and order.status in PAYABLE:
             tickets = sum(item.quantity for item in order.order_item)
-            return SaleInProgress(order.code, tickets, format_money(order.total, order.currency))
+            paid = format_money(order.paid_amount, order.currency) if order.paid_amount else None
+            total = format_money(order.total, order.currency)
+            return SaleInProgress(order.code, tickets, total, paid=paid)
         if self.cart.lines:
             total = format_money(self.cart.total, self.cart.currency)
             return SaleInProgress(None, self.cart.ticket_count, total)
@@ -315,6 +361,12 @@ class Counter:
 
         return on_last_sale
 
+    def _print_last_sale(self, order: Order) -> None:
+        """Ctrl+P: the last sale's tickets; once they were printed, a recorded reprint."""
+        result = self.checkout.last_result
+        printed = result is not None and result.delivery.printed_pages > 0
+        self.history.actions.print_last_sale(order, printed_before=printed)
+
     # --- reactions -------------------------------------------------------------------------
 
     def _event_loaded(self, event: Event) -> None:
@@ -328,6 +380,7 @@ class Counter:
 
     def _sale_completed(self, result: SaleResult) -> None:
         self.messages.info(result.delivery.message)
+        self.printing.receipt_after_sale(result.order)  # after the tickets, never before
         self.events.refresh()  # what is left has changed
         self.shift.refresh()  # and what the drawer should hold
         self.window.focus_search()

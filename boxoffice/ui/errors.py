@@ -33,6 +33,14 @@ _BY_CODE: dict[str, str] = {
     "no_open_shift": "No shift is open at this counter. Press F9 to open one with its float.",
     "shift_already_open": "A shift is already open at this counter.",
     "shift_closed": "That shift is closed already.",
+    "ticket_already_refunded": "One of these tickets was refunded already. Look at the order "
+    "again (it was refreshed).",
+    "no_valid_tickets": "This order has no valid tickets left for that.",
+    "refund_not_found": "That refund was not found for this order.",
+    "ticket_not_valid": "One of these tickets is no longer valid (refunded or reissued). "
+    "Look at the order again.",
+    "order_already_refunded": "This order is refunded already.",
+    "refund_conflict": "The order changed meanwhile. Look at it again and retry.",
 }
 
 # Fallbacks by error class, most specific first.

@@ -40,11 +40,18 @@ SHORTCUTS: dict[str, str] = {
     "cash": "F6",
     "card": "F7",
     "free": "F8",
+    "split": "F10",
     "complete": "Ctrl+Return",
     "stop": "Escape",
     "reprint": "Ctrl+P",
     "preview": "Ctrl+Shift+P",
     "save": "Ctrl+S",
+    "receipt": "Ctrl+Shift+R",
+    "order_refund": "Ctrl+R",
+    "order_reprint": "Ctrl+G",
+    "order_reissue": "Ctrl+I",
+    "order_receipt": "Ctrl+E",
+    "order_history": "Ctrl+H",
     "open_shift": "F9",
     "cash_movement": "Shift+F9",
     "shift_report": "Ctrl+F9",
@@ -74,6 +81,7 @@ class MainWindow(QMainWindow):
         reprint_requested(): print the last sale's tickets again.
         preview_requested(): show a print preview of the last sale's tickets.
         save_requested(): save the last sale's tickets.
+        receipt_requested(): print the last sale's receipt.
         sign_in_requested(): sign in, or out and in as somebody else.
         settings_requested(): edit the settings.
         open_shift_requested(), cash_movement_requested(), shift_report_requested(),
@@ -89,6 +97,7 @@ class MainWindow(QMainWindow):
     reprint_requested = Signal()
     preview_requested = Signal()
     save_requested = Signal()
+    receipt_requested = Signal()
     sign_in_requested = Signal()
     settings_requested = Signal()
     open_shift_requested = Signal()
@@ -167,6 +176,7 @@ class MainWindow(QMainWindow):
         self._add(sale, "cash", "Pay cash", lambda: self._pay("cash"))
         self._add(sale, "card", "Pay by card", lambda: self._pay("card"))
         self._add(sale, "free", "Free tickets", lambda: self._pay("free"))
+        self._add(sale, "split", "Split cash and card", lambda: self._pay("split"))
         self._add(sale, "complete", "Complete sale", panes.checkout.submit)
         self._add(sale, "stop", "Stop waiting", self.stop_requested)
         shift = bar.addMenu("Shift")
@@ -178,6 +188,14 @@ class MainWindow(QMainWindow):
         self._add(tickets, "reprint", "Print last sale again", self.reprint_requested)
         self._add(tickets, "preview", "Print preview", self.preview_requested)
         self._add(tickets, "save", "Save last sale's tickets", self.save_requested)
+        self._add(tickets, "receipt", "Print last sale's receipt", self.receipt_requested)
+        order = bar.addMenu("Order")  # the Orders tab's selected order
+        history = panes.history
+        self._add(order, "order_refund", "Refund order…", self._on_order(history.refund))
+        self._add(order, "order_reprint", "Print order again…", self._on_order(history.reprint))
+        self._add(order, "order_reissue", "Reissue tickets…", self._on_order(history.reissue))
+        self._add(order, "order_receipt", "Print order's receipt", self._on_order(history.receipt))
+        self._add(order, "order_history", "Order history", self._on_order(history.show_history))
         view = bar.addMenu("View")
         self._add(view, "sell_tab", "Sell", lambda: self.tabs.setCurrentIndex(0))
         self._add(view, "orders_tab", "Orders", self.show_orders)
@@ -214,6 +232,16 @@ class MainWindow(QMainWindow):
             self.orders_shown.emit()  # Ctrl+2 on the Orders tab: its list again, up to date
         self.tabs.setCurrentWidget(self.panes.history)
         self.panes.history.search.setFocus()
+
+    def _on_order(self, act: Callable[[], None]) -> Callable[[], None]:
+        """`act` on the Orders tab's selected order (the tab comes up if it was not)."""
+
+        def on_order() -> None:
+            if self.tabs.currentWidget() is not self.panes.history:
+                self.tabs.setCurrentWidget(self.panes.history)
+            act()
+
+        return on_order
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.panes.history:

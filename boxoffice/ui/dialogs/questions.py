@@ -1,6 +1,6 @@
 """The questions the counter asks before it lets go of a sale: quitting or switching the
-cashier with a sale in progress, and closing the card payment page; and whether to trust a
-venue server's self-signed certificate on first use.
+cashier with a sale in progress, canceling a part-paid order, and closing the card payment
+page; and whether to trust a venue server's self-signed certificate on first use.
 
 Each question is a window-modal QMessageBox opened with `open()` (never `exec()`, which would
 block the qasync loop); the answer comes to a callback. Esc and the close button choose the
@@ -41,9 +41,15 @@ class SaleInProgress:
     order_code: str | None
     tickets: int
     total: str
+    paid: str | None = None  # what a part-paid order took already ("20.00 EUR")
 
     def describe(self) -> str:
         noun = "ticket" if self.tickets == 1 else "tickets"
+        if self.order_code is not None and self.paid is not None:
+            return (
+                f"Order {self.order_code} ({self.tickets} {noun}, {self.total}) is part-paid: "
+                f"{self.paid} taken, the rest not paid yet."
+            )
         if self.order_code is not None:
             return f"Order {self.order_code} ({self.tickets} {noun}, {self.total}) is not paid yet."
         return f"The cart holds {self.tickets} {noun} ({self.total}) that are not sold yet."
@@ -71,7 +77,12 @@ def ask_about_sale(
             "cancel it before someone else signs in."
         )
     lines = ["Finish the sale: go back to it."]
-    if has_order:
+    if has_order and sale.paid is not None:
+        lines.append(
+            f"Cancel the order: its tickets go back on sale and the {sale.paid} taken is "
+            "given back (cash from the drawer: hand it to the customer; card to the card)."
+        )
+    elif has_order:
         lines.append("Cancel the order: its tickets go back on sale.")
     else:
         lines.append("Clear the cart: nothing was ordered yet.")
@@ -95,6 +106,32 @@ def ask_about_sale(
             answers.get(clicked, SaleChoice.FINISH) if clicked else SaleChoice.FINISH
         ),
     )
+    box.open()
+    return box
+
+
+KEEP_PART_PAID_TEXT = "&Keep the order"
+
+
+def ask_to_cancel_part_paid(
+    parent: QWidget, *, order_code: str, paid: str, on_cancel: Callable[[], None]
+) -> QMessageBox:
+    """Ask before a part-paid order is canceled (the cart cleared): canceling gives back
+    what was taken. "Cancel the order" calls `on_cancel`; Esc keeps the order."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle("Cancel a part-paid order?")
+    box.setText(f"Order {order_code} is part-paid: {paid} was taken. Cancel it?")
+    box.setInformativeText(
+        f"Canceling gives the {paid} back the way it came: cash from the drawer (hand it "
+        "to the customer), a card part to the card. Its tickets go back on sale.\n"
+        "Keep the order to take the rest by cash (F6) or card (F7)."
+    )
+    cancel = box.addButton(CANCEL_ORDER_TEXT, QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(KEEP_PART_PAID_TEXT, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    _on_finished(box, lambda clicked: on_cancel() if clicked is cancel else None)
     box.open()
     return box
 

@@ -1,4 +1,5 @@
-"""The settings dialog: printer, auto-print, ticket size, save folder, and which API to use."""
+"""The settings dialog: printer, auto-print, ticket size, save folder, the receipt printer
+and receipts after each sale, and which API to use."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from boxoffice.desktop.settings import AppSettings
 from boxoffice.ui.presenters.printing import PrintingPresenter
 
 NO_PRINTER = "No printer (save the tickets to the save folder)"
+NO_RECEIPT_PRINTER = "None (no receipts printed)"
 
 
 class SettingsDialog(QDialog):
@@ -38,6 +40,15 @@ class SettingsDialog(QDialog):
         self.printer.setCurrentIndex(max(index, 0))
         self.auto_print = QCheckBox("Print the tickets as soon as a sale is paid")
         self.auto_print.setChecked(settings.auto_print)
+        self.receipt_printer = QComboBox()
+        self.receipt_printer.addItem(NO_RECEIPT_PRINTER, None)
+        for name in printing.printer_choices():
+            self.receipt_printer.addItem(name, name)
+        self.receipt_printer.setCurrentIndex(
+            max(self.receipt_printer.findData(settings.receipt_printer), 0)
+        )
+        self.print_receipts = QCheckBox("Print a receipt after each sale")
+        self.print_receipts.setChecked(settings.print_receipts)
         self.ticket_size = QComboBox()
         self.ticket_size.addItem("A4 sheet", "a4")
         self.ticket_size.addItem("Ticket stock (8 × 3.25 in)", "ticket")
@@ -62,6 +73,8 @@ class SettingsDialog(QDialog):
         form.addRow("&Printer", self.printer)
         form.addRow("", self.auto_print)
         form.addRow("Ticket &size", self.ticket_size)
+        form.addRow("&Receipt printer", self.receipt_printer)
+        form.addRow("", self.print_receipts)
         form.addRow("Save &folder", self.save_folder)
         form.addRow("&API URL", self.api_url)
         form.addRow("&Organizer", self.organizer)
@@ -85,6 +98,8 @@ class SettingsDialog(QDialog):
             update={
                 "printer": self.printer.currentData(),
                 "auto_print": self.auto_print.isChecked(),
+                "receipt_printer": self.receipt_printer.currentData(),
+                "print_receipts": self.print_receipts.isChecked(),
                 "ticket_size": self.ticket_size.currentData(),
                 "save_folder": self.save_folder.text().strip() or None,
                 "api_url": self.api_url.text().strip() or None,

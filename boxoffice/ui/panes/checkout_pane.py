@@ -1,5 +1,6 @@
 """The checkout pane: the customer's contact, the ticket format, the payment (cash with
-change, card, free) and "Complete sale", with progress and the outcome of the last sale."""
+change, card, free, or split: a cash part, the rest by card) and "Complete sale", with
+progress, what is left to pay of a part-paid order, and the outcome of the last sale."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ METHODS: list[tuple[PaymentMethod, str]] = [
     ("cash", "Cash (F6)"),
     ("card", "Card (F7)"),
     ("free", "Free (F8)"),
+    ("split", "Split (F10)"),
 ]
 CARD_UNAVAILABLE = "Card payments are not available on this counter yet. Take cash instead."
 
@@ -71,6 +73,13 @@ class CheckoutPane(QWidget):
         self.method_buttons["cash"].setChecked(True)
         self.tendered = QLineEdit(placeholderText="exact amount")
         self.tendered.setAccessibleName("Cash tendered")
+        self.cash_part = QLineEdit(placeholderText="cash part of the total")
+        self.cash_part.setAccessibleName("Cash part")
+        self.card_part = QLabel()  # split: what the card takes
+        self.card_part.setAccessibleName("Card part")
+        self.left_to_pay = QLabel()  # what is due: the total, or the rest of a part-paid order
+        self.left_to_pay.setObjectName("leftToPay")
+        self.left_to_pay.setAccessibleName("Left to pay")
         self.change = QLabel()
         self.complete_button = QPushButton("Complete sale (Ctrl+Enter)")
         self.complete_button.setObjectName("completeSale")
@@ -93,7 +102,7 @@ class CheckoutPane(QWidget):
         self.outcome.setVisible(False)
         self._layout()
         self._connect()
-        self._update_change()
+        self._method_changed()
 
     def _layout(self) -> None:
         contact = QGroupBox("Customer")
@@ -109,8 +118,12 @@ class CheckoutPane(QWidget):
             row.addWidget(button)
         pay.addLayout(row)
         cash = QFormLayout()
+        cash.addRow("To pay", self.left_to_pay)
+        cash.addRow("Cash &part", self.cash_part)
+        cash.addRow("Card part", self.card_part)
         cash.addRow("Tendered", self.tendered)
         cash.addRow("Change", self.change)
+        self._split_rows = cash
         pay.addLayout(cash)
         busy = QHBoxLayout()
         busy.addWidget(self.progress, 1)
@@ -130,6 +143,9 @@ class CheckoutPane(QWidget):
         self.complete_button.clicked.connect(self.submit)
         self.tendered.returnPressed.connect(self.submit)
         self.tendered.textChanged.connect(self._update_change)
+        self.cash_part.returnPressed.connect(self.tendered.setFocus)
+        self.cash_part.textChanged.connect(self._update_change)
+        self._checkout.part_paid.connect(self._part_paid)
         self.cancel_button.clicked.connect(self._checkout.cancel)
         self.methods.idToggled.connect(lambda *_: self._method_changed())
         self._cart.changed.connect(self._cart_changed)
@@ -153,17 +169,21 @@ class CheckoutPane(QWidget):
         if method == "cash":
             self.tendered.setFocus()
             self.tendered.selectAll()
+        elif method == "split":
+            self.cash_part.setFocus()
+            self.cash_part.selectAll()
 
     def submit(self) -> None:
         """Complete the sale with what is entered (the checks the cashier can fix come first)."""
         if self._checkout.selling:
             return  # a double press must not start a second sale
         self.problem.clear()
-        if self.method == "card" and not self._card_available:
+        if self.method in ("card", "split") and not self._card_available:
             self._show_problem(CARD_UNAVAILABLE)
             return
         try:
             tendered = self._tendered()
+            cash_part = self._cash_part_checked(tendered)
             contact = self._contact()
         except ValueError as exc:
             self._show_problem(str(exc))
@@ -174,11 +194,12 @@ class CheckoutPane(QWidget):
             tendered=tendered,
             contact=contact,
             ticket_format=self.ticket_format.currentData(),
+            cash_part=cash_part,
         )
 
     def reset_inputs(self) -> None:
         """The checkout's defaults: no customer, the first ticket format, cash, no tendered."""
-        for field in (self.first_name, self.last_name, self.email, self.tendered):
+        for field in (self.first_name, self.last_name, self.email, self.tendered, self.cash_part):
             field.clear()
         self.ticket_format.setCurrentIndex(0)
         self.method_buttons["cash"].setChecked(True)
@@ -194,29 +215,73 @@ class CheckoutPane(QWidget):
     # --- rendering -------------------------------------------------------------------------
 
     def _method_changed(self) -> None:
-        cash = self.method == "cash"
-        self.tendered.setEnabled(cash)
-        if self.method == "card" and not self._card_available:
+        split = self.method == "split" and self._checkout.part_paid_order is None
+        self.tendered.setEnabled(self.method == "cash" or split)
+        for field in (self.cash_part, self.card_part):
+            self._split_rows.setRowVisible(field, split)
+            field.setEnabled(split)
+        if self.method in ("card", "split") and not self._card_available:
             self.problem.setText(CARD_UNAVAILABLE)
         else:
             self.problem.clear()
         self._update_change()
 
+    def _part_paid(self, order: object) -> None:
+        """A part was taken (`order` part-paid) or the part-paid order is gone (None): the
+        cash tendered for the part is spent, what is left is shown."""
+        if order is not None:
+            self.tendered.clear()
+            self.cash_part.clear()
+        self._method_changed()
+
+    def _due(self) -> Decimal:
+        """What this sale still needs: the cart's total, or the rest of a part-paid order."""
+        order = self._checkout.part_paid_order
+        return Decimal(order.amount_due) if order is not None else self._cart.total
+
     def _update_change(self) -> None:
+        self._update_left_to_pay()
         try:
             tendered = self._tendered()
+            cash_part = self._cash_part()
         except ValueError:
             self.change.setText("—")
+            self.card_part.setText("—")
             return
-        total = self._cart.total
-        if self.method != "cash" or not self._cart.lines:
+        due, currency = self._due(), self._cart.currency
+        split = self.method == "split" and self._checkout.part_paid_order is None
+        if split:
+            if cash_part is None:
+                self.card_part.setText("enter the cash part")
+            elif 0 < cash_part < due:
+                self.card_part.setText(format_money(due - cash_part, currency))
+            else:
+                self.card_part.setText(
+                    f"the cash part must be less than {format_money(due, currency)}"
+                )
+            due = cash_part if cash_part is not None else due
+        if self.method not in ("cash", "split") or not self._cart.lines:
             self.change.setText("—")
+        elif self.method == "split" and not split:
+            self.change.setText("—")  # part-paid: the card takes the rest
         elif tendered is None:
             self.change.setText("none (exact amount)")
-        elif tendered < total:
-            self.change.setText(f"{format_money(total - tendered, self._cart.currency)} short")
+        elif tendered < due:
+            self.change.setText(f"{format_money(due - tendered, currency)} short")
         else:
-            self.change.setText(format_money(tendered - total, self._cart.currency))
+            self.change.setText(format_money(tendered - due, currency))
+
+    def _update_left_to_pay(self) -> None:
+        order = self._checkout.part_paid_order
+        if order is not None:
+            paid = format_money(order.paid_amount, order.currency)
+            self.left_to_pay.setText(
+                f"<b>{format_money(order.amount_due, order.currency)} left</b> ({paid} paid)"
+            )
+        elif self._cart.lines:
+            self.left_to_pay.setText(format_money(self._cart.total, self._cart.currency))
+        else:
+            self.left_to_pay.setText("—")
 
     def _cart_changed(self) -> None:
         if self._cart.lines:
@@ -240,6 +305,8 @@ class CheckoutPane(QWidget):
         lines = [f"<b>Order {order.code} paid</b> — {format_money(order.total, order.currency)}"]
         if result.change is not None:
             lines.append(f"<b>Change: {format_money(result.change, order.currency)}</b>")
+        if order.payment_method == "split":
+            lines.append("Paid in parts: cash and card.")
         lines.append(html.escape(result.delivery.message))
         saved_to = result.delivery.saved_to
         if saved_to is not None:
@@ -248,6 +315,27 @@ class CheckoutPane(QWidget):
         self.outcome.setText("<br>".join(lines))
         self.outcome.setVisible(True)
         self.problem.clear()
+
+    def _cash_part(self) -> Decimal | None:
+        """The split's cash part, None when not entered; ValueError says what is wrong."""
+        return parse_amount(self.cash_part.text(), what="the cash part")
+
+    def _cash_part_checked(self, tendered: Decimal | None) -> Decimal | None:
+        """The cash part of a split sale about to start (None for other methods, and when
+        the cash part is taken already); ValueError says what the cashier must fix."""
+        if self.method != "split" or self._checkout.part_paid_order is not None:
+            return None
+        cash_part, due = self._cash_part(), self._due()
+        currency = self._cart.currency
+        if cash_part is None or not 0 < cash_part < due:
+            raise ValueError(
+                f"Enter the cash part: more than 0 and less than {format_money(due, currency)} "
+                "(the card takes the rest)."
+            )
+        if tendered is not None and tendered < cash_part:
+            short = format_money(cash_part - tendered, currency)
+            raise ValueError(f"The cash tendered is {short} short of the cash part.")
+        return cash_part
 
     def _tendered(self) -> Decimal | None:
         """The cash tendered, None for the exact amount; ValueError says what is wrong."""

@@ -1,11 +1,11 @@
 """The order history pane: today's orders at once, find an order by code, name or email; print or
-save it again."""
+save it again, refund it, reissue lost tickets, print its receipt, read its history."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -23,10 +23,11 @@ from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.presenters.history import HistoryPresenter
+from boxoffice.ui.presenters.order_actions import WITH_RECEIPT, WITH_VALID_TICKETS
 
 COLUMNS = ["Code", "Time", "Event", "Customer", "Tickets", "Total", "Payment", "Cashier", "Status"]
 STRETCH = ("Event", "Customer")
-PAYMENT_TEXT = {"cash": "Cash", "card": "Card", "free": "Free"}
+PAYMENT_TEXT = {"cash": "Cash", "card": "Card", "free": "Free", "split": "Split"}
 STATUS_TEXT = {
     OrderStatus.DRAFT: "Not paid",
     OrderStatus.PAYMENT_PROCESSING: "Card payment open",
@@ -42,11 +43,20 @@ class HistoryPane(QWidget):
     """Renders `HistoryPresenter.orders`: today's orders when the tab opens (`refresh`), or
     what the search found.
 
-    Signals:
-        preview_requested(object): show a print preview of this `Order`.
+    Signals (each with the selected `Order`; the counter opens the dialogs):
+        preview_requested(object): show a print preview of its tickets.
+        reprint_requested(object): print its tickets again, with a reason.
+        refund_requested(object), reissue_requested(object): the refund / reissue dialog.
+        receipt_requested(object): print its receipt.
+        history_requested(object): show its history.
     """
 
     preview_requested = Signal(object)
+    reprint_requested = Signal(object)
+    refund_requested = Signal(object)
+    reissue_requested = Signal(object)
+    receipt_requested = Signal(object)
+    history_requested = Signal(object)
 
     def __init__(self, history: HistoryPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,10 +80,14 @@ class HistoryPane(QWidget):
                 else QHeaderView.ResizeMode.ResizeToContents
             )
             header.setSectionResizeMode(column, mode)
-        self.reprint_button = QPushButton("&Print again")
+        self.reprint_button = QPushButton("&Print again…")
         self.preview_button = QPushButton("Pre&view")
         self.save_pdf_button = QPushButton("Save P&DF")
         self.save_pass_button = QPushButton("Save &Wallet passes")
+        self.refund_button = QPushButton("Re&fund…")
+        self.reissue_button = QPushButton("Re&issue…")
+        self.receipt_button = QPushButton("Re&ceipt")
+        self.history_button = QPushButton("&History")
         self.status = QLabel()
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -82,6 +96,10 @@ class HistoryPane(QWidget):
             self.preview_button,
             self.save_pdf_button,
             self.save_pass_button,
+            self.refund_button,
+            self.reissue_button,
+            self.receipt_button,
+            self.history_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -92,7 +110,11 @@ class HistoryPane(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.status)
         self.search.returnPressed.connect(self.refresh)
-        self.reprint_button.clicked.connect(self._reprint)
+        self.reprint_button.clicked.connect(self.reprint)
+        self.refund_button.clicked.connect(self.refund)
+        self.reissue_button.clicked.connect(self.reissue)
+        self.receipt_button.clicked.connect(self.receipt)
+        self.history_button.clicked.connect(self.show_history)
         self.preview_button.clicked.connect(self._preview)
         self.save_pdf_button.clicked.connect(lambda: self._save("pdf"))
         self.save_pass_button.clicked.connect(lambda: self._save("pkpass"))
@@ -111,12 +133,19 @@ class HistoryPane(QWidget):
             self._history.show_today()
 
     def show_orders(self) -> None:
+        """The orders found; the order selected before stays selected (after a refund the
+        list comes again), else the first."""
+        before = self.current_order()
         self.orders.clear()
+        chosen = None
         for order in self._history.orders:
-            self.orders.addTopLevelItem(_row(order))
-        first = self.orders.topLevelItem(0)
-        if first is not None:
-            self.orders.setCurrentItem(first)
+            item = _row(order)
+            self.orders.addTopLevelItem(item)
+            if before is not None and order.id == before.id:
+                chosen = item
+        chosen = chosen or self.orders.topLevelItem(0)
+        if chosen is not None:
+            self.orders.setCurrentItem(chosen)
         self.status.setText(_found_text(len(self._history.orders), self._history.showing_today))
         self._enable()
 
@@ -129,19 +158,43 @@ class HistoryPane(QWidget):
 
     def _enable(self) -> None:
         order = self.current_order()
-        paid = order is not None and order.status == OrderStatus.PAID
-        for button in (
-            self.reprint_button,
-            self.preview_button,
-            self.save_pdf_button,
-            self.save_pass_button,
-        ):
+        status = order.status if order is not None else None
+        paid = status == OrderStatus.PAID
+        for button in (self.preview_button, self.save_pdf_button, self.save_pass_button):
             button.setEnabled(paid)
+        for button in (self.reprint_button, self.refund_button, self.reissue_button):
+            button.setEnabled(status in WITH_VALID_TICKETS)
+        self.receipt_button.setEnabled(status in WITH_RECEIPT)
+        self.history_button.setEnabled(order is not None)
 
-    def _reprint(self) -> None:
+    # --- the selected order's actions (buttons and the Order menu's keys) ------------------
+
+    def reprint(self) -> None:
+        self._with_order(self.reprint_requested, WITH_VALID_TICKETS, "has no tickets to print")
+
+    def refund(self) -> None:
+        self._with_order(self.refund_requested, WITH_VALID_TICKETS, "has no tickets to refund")
+
+    def reissue(self) -> None:
+        self._with_order(self.reissue_requested, WITH_VALID_TICKETS, "has no tickets to reissue")
+
+    def receipt(self) -> None:
+        self._with_order(self.receipt_requested, WITH_RECEIPT, "is not paid: it has no receipt")
+
+    def show_history(self) -> None:
+        self._with_order(self.history_requested, None, "")
+
+    def _with_order(
+        self, signal: SignalInstance, allowed: frozenset[OrderStatus] | None, why_not: str
+    ) -> None:
         order = self.current_order()
-        if order is not None:
-            self._history.reprint(order)
+        if order is None:
+            self.status.setText("Choose an order in the list first (Ctrl+2, then the arrows).")
+            return
+        if allowed is not None and order.status not in allowed:
+            self.status.setText(f"Order {order.code} {why_not}.")
+            return
+        signal.emit(order)
 
     def _preview(self) -> None:
         order = self.current_order()

@@ -129,7 +129,10 @@ class CardPaymentPresenter(QObject):
         secret, key, js_url = answer.client_secret, answer.publishable_key, answer.stripe_js_url
         if not (secret and key and js_url and stripe_js_allowed(js_url, livemode=livemode)):
             return None
-        if answer.order is not None:
+        if answer.payment is not None and answer.order is not None:
+            # What this card payment covers: the rest of a part-paid (split) order.
+            amount, currency = answer.payment.amount, answer.order.currency
+        elif answer.order is not None:
             amount, currency = answer.order.total, answer.order.currency
         else:
             currency = str(intent.get("currency", "")).upper()

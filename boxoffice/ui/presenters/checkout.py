@@ -3,6 +3,13 @@
 A sale that fails half-way is kept as the pending sale: pressing "Complete sale" again goes
 on from where it stopped (the same order, the same idempotency key), so a retry never
 creates a second order or a second payment. Clearing the cart cancels a pending order.
+
+A split sale pays its cash part first (journaled as `part_paid`), then the card page takes
+the rest. Until the parts cover the total the order is *part-paid*: the pending sale keeps
+it, the checkout shows what is left, and the cashier pays the rest by cash or card again. A
+part is taken only while the server says the order has nothing paid yet (split) or something
+due (cash, card), so a retry never takes a part twice. Canceling a part-paid order gives back
+what was taken (the server's cancel: cash from the drawer, card to the card).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from boxoffice.ui.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
 
-PaymentMethod = Literal["cash", "card", "free"]
+PaymentMethod = Literal["cash", "card", "free", "split"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class PendingSale:
     idempotency_key: str
     request: SaleRequest | None = None  # what the order was (or is being) made of
     order: Order | None = None
+    change: Decimal | None = None  # the change of a cash part taken before the card part
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,8 @@ class CheckoutPresenter(QObject):
         completed(object): a `SaleResult`.
         error(str): a sentence for the cashier.
         card_payment_requested(object): the `Order` to pay on the card payment page.
+        part_paid(object): the pending `Order` is part-paid now (`amount_due` is left), or
+            None: no part-paid order any more.
     """
 
     stage = Signal(str)
@@ -101,6 +111,7 @@ class CheckoutPresenter(QObject):
     completed = Signal(object)
     error = Signal(str)
     card_payment_requested = Signal(object)
+    part_paid = Signal(object)
 
     def __init__(
         self,
@@ -126,9 +137,19 @@ class CheckoutPresenter(QObject):
         tendered: Decimal | None = None,
         contact: Contact | None = None,
         ticket_format: TicketFormat = "PDF",
+        cash_part: Decimal | None = None,
     ) -> None:
-        """Start (or resume) the sale of the cart; progress and outcome come by signal."""
-        self.tasks.run("sale", self.sell(method, tendered, contact, ticket_format))
+        """Start (or resume) the sale of the cart; progress and outcome come by signal.
+        `split`: `cash_part` in cash (with `tendered`), then the rest by card."""
+        self.tasks.run("sale", self.sell(method, tendered, contact, ticket_format, cash_part))
+
+    @property
+    def part_paid_order(self) -> Order | None:
+        """The pending order when some of it is paid and some still due, else None."""
+        order = self.pending.order if self.pending is not None else None
+        if order is not None and order.status in PAYABLE and order.paid_amount > 0:
+            return order
+        return None
 
     @property
     def selling(self) -> bool:
@@ -146,11 +167,31 @@ class CheckoutPresenter(QObject):
             self.cancel()
 
     def card_payment_abandoned(self, order: Order) -> None:
-        """The card payment page was closed before `order` was paid: say how to go on."""
+        """The card payment page was closed before `order` was paid: say how to go on (with
+        what is left to pay when a part is paid already)."""
         self.stage.emit(
             f"Card payment for {order.code} not completed. Press Complete sale to try "
             "again, pay another way, or clear the cart."
         )
+        self.tasks.run("left-to-pay", self._show_left_to_pay(order))
+
+    async def _show_left_to_pay(self, order: Order) -> None:
+        pending = self.pending
+        if pending is None or pending.order is None or pending.order.id != order.id:
+            return
+        fresh = await self._sdk.order.get_order(order.id)
+        if fresh.status == OrderStatus.PAYMENT_PROCESSING:
+            fresh = await self._sdk.payment.reconcile(order.id)
+        if self.pending is not pending:
+            return
+        pending.order = fresh
+        if fresh.status == OrderStatus.PAID:  # the card went through after all
+            await self._finish(pending, fresh, pending.change)
+            return
+        left = self.part_paid_order
+        self.part_paid.emit(left)
+        if left is not None:
+            self.stage.emit(_left_to_pay(left))
 
     async def settle_unfinished(self) -> list[str]:
         """Settle the sales the journal says did not finish (one sentence per sale)."""
@@ -175,6 +216,7 @@ class CheckoutPresenter(QObject):
         tendered: Decimal | None,
         contact: Contact | None,
         ticket_format: TicketFormat,
+        cash_part: Decimal | None = None,
     ) -> SaleResult | None:
         """The whole sale; returns None when it waits for the card payment page."""
         pending = self._pending_sale()
@@ -183,12 +225,21 @@ class CheckoutPresenter(QObject):
             if order.status == OrderStatus.PAYMENT_PROCESSING:
                 # Paid by card meanwhile, still open, or payable again (its intent is gone).
                 order = await self._sdk.payment.reconcile(order.id)
-            change = None
+            change = pending.change
             # An open card intent does not stop another try: the card page gets the same
             # intent back, and cash first cancels it on the server.
+            if order.status in PAYABLE and method == "split":
+                if order.paid_amount == 0:  # the cash part is not taken yet
+                    order, change = await self._pay_part(pending, order, cash_part, tendered)
+                method = "card"  # the rest (or all that is left after a retry) by card
             if order.status in PAYABLE:
                 if method == "card":
-                    self.stage.emit("Waiting for the card payment…")
+                    given = f"Change: {format_money(change, order.currency)}. " if change else ""
+                    self.stage.emit(
+                        "Waiting for the card payment…"
+                        if order.paid_amount == 0
+                        else f"{given}{_left_to_pay(order)} Waiting for the card payment…"
+                    )
                     self.card_payment_requested.emit(order)
                     return None
                 order, change = await self._pay(pending, order, method, tendered)
@@ -213,7 +264,7 @@ class CheckoutPresenter(QObject):
         if pending is None or pending.order is None or pending.order.id != order.id:
             logger.warning("card payment for an order that is not pending: %s", order.code)
             return None
-        return await self._finish(pending, order, None)
+        return await self._finish(pending, order, pending.change)
 
     async def _ensure_order(
         self, pending: PendingSale, contact: Contact | None, ticket_format: TicketFormat
@@ -228,6 +279,8 @@ class CheckoutPresenter(QObject):
             if order.status not in FINAL and (request == pending.request or not unpaid):
                 pending.order = order
                 return order
+            if order.paid_amount > 0 and order.status in PAYABLE:
+                raise _PartPaidChanged(order)  # its money is taken: never canceled unasked
             if unpaid:  # the cart changed since: that order is not this sale any more
                 await self._sdk.order.cancel_order(order.id)
             self._journal.record(pending.sale_id, Step.CANCELED, reason=order.status)
@@ -278,9 +331,11 @@ class CheckoutPresenter(QObject):
         if method == "free" and total != 0:
             raise _NotFree(order)
         self.stage.emit(f"Taking payment for {order.code}…")
+        # Part-paid: cash takes what is left (the server's default amount).
+        due = Decimal(order.amount_due) if order.paid_amount > 0 else total
         if method == "cash" and total > 0:
             answer = await self._sdk.payment.create_payment_intent(
-                order.id, type="cash", tendered=tendered if tendered is not None else total
+                order.id, type="cash", tendered=tendered if tendered is not None else due
             )
         else:
             answer = await self._sdk.payment.create_payment_intent(order.id, type="card")
@@ -288,11 +343,46 @@ class CheckoutPresenter(QObject):
         change = answer.payment.change if answer.payment else None
         return paid, (Decimal(change) if change is not None else None)
 
+    async def _pay_part(
+        self,
+        pending: PendingSale,
+        order: Order,
+        cash_part: Decimal | None,
+        tendered: Decimal | None,
+    ) -> tuple[Order, Decimal | None]:
+        """The cash part of a split sale; the order is then part-paid (journaled)."""
+        if cash_part is None or not 0 < cash_part < Decimal(order.total):
+            raise _BadCashPart(order)
+        self.stage.emit(f"Taking the cash part for {order.code}…")
+        key = f"{pending.idempotency_key}-cash-{cash_part}-{tendered}"
+        answer = await self._sdk.payment.create_payment_intent(
+            order.id,
+            type="cash",
+            amount=cash_part,
+            tendered=tendered if tendered is not None else cash_part,
+            options={"idempotency_key": key},
+        )
+        paid = answer.order or await self._sdk.order.get_order(order.id)
+        change = answer.payment.change if answer.payment else None
+        pending.order = paid
+        pending.change = Decimal(change) if change is not None else None
+        self._journal.record(
+            pending.sale_id,
+            Step.PART_PAID,
+            order_id=order.id,
+            method="cash",
+            amount=cash_part,
+            amount_due=paid.amount_due,
+        )
+        self.part_paid.emit(self.part_paid_order)
+        return paid, pending.change
+
     async def _finish(
         self, pending: PendingSale, order: Order, change: Decimal | None
     ) -> SaleResult:
         self._journal.record(pending.sale_id, Step.PAID, order_id=order.id)
         self.pending = None
+        self.part_paid.emit(None)
         self._cart.clear()
         self.stage.emit(f"Order {order.code} paid. Getting the tickets out…")
         try:
@@ -311,12 +401,26 @@ class CheckoutPresenter(QObject):
 
     async def _cancel_order(self, pending: PendingSale) -> None:
         assert pending.order is not None
+        order = pending.order
+        self.part_paid.emit(None)
         try:
-            await self._sdk.order.cancel_order(pending.order.id)
+            canceled = await self._sdk.order.cancel_order(order.id)
         except BoxOfficeError as exc:
-            logger.info("could not cancel %s: %s", pending.order.code, exc)
+            logger.info("could not cancel %s: %s", order.code, exc)
+            if order.paid_amount > 0:  # a part-paid order never runs out: say so
+                self.error.emit(
+                    f"Order {order.code} was not canceled: {user_message(exc)} "
+                    f"The {format_money(order.paid_amount, order.currency)} taken is not "
+                    "given back yet; cancel it from Orders."
+                )
             return  # the server releases it when its hold runs out
-        self._journal.record(pending.sale_id, Step.CANCELED, order_id=pending.order.id)
+        self._journal.record(pending.sale_id, Step.CANCELED, order_id=order.id)
+        if canceled.refunded_amount > 0:
+            self.stage.emit(
+                f"Order {order.code} canceled: give the customer back "
+                f"{format_money(canceled.refunded_amount, order.currency)} "
+                f"({_taken_by(order)})."
+            )
 
     def _pending_sale(self) -> PendingSale:
         if self.pending is None:
@@ -335,6 +439,23 @@ def _new_key() -> str:
     return f"sale-{uuid.uuid4()}"
 
 
+def _left_to_pay(order: Order) -> str:
+    """ "Order X: 20.00 EUR paid, 30.00 EUR left to pay." for a part-paid order."""
+    return (
+        f"Order {order.code}: {format_money(order.paid_amount, order.currency)} paid, "
+        f"{format_money(order.amount_due, order.currency)} left to pay."
+    )
+
+
+def _taken_by(order: Order) -> str:
+    """How a part-paid order's money goes back (the server's cancel gives it back)."""
+    if order.payment_method == "card":
+        return "the card part goes back to the card"
+    if order.payment_method == "cash":
+        return "in cash from the drawer"
+    return "cash from the drawer, card parts to the card"
+
+
 class _SaleProblem(CashierError):
     """A sale that cannot go on for a reason the cashier can fix; the message says which."""
 
@@ -348,6 +469,23 @@ class _NotFree(_SaleProblem):
     def __init__(self, order: Order) -> None:
         super().__init__(
             f"This sale is not free: {format_money(order.total, order.currency)} to pay."
+        )
+
+
+class _BadCashPart(_SaleProblem):
+    def __init__(self, order: Order) -> None:
+        total = format_money(order.total, order.currency)
+        super().__init__(
+            f"For a split payment, enter a cash part more than 0 and less than {total}."
+        )
+
+
+class _PartPaidChanged(_SaleProblem):
+    def __init__(self, order: Order) -> None:
+        paid = format_money(order.paid_amount, order.currency)
+        super().__init__(
+            f"Order {order.code} is part-paid ({paid}), so its tickets cannot change. Pay "
+            f"the rest, or clear the cart to cancel it (the {paid} is given back)."
         )
 
 

@@ -1,5 +1,6 @@
 """Order history: today's orders, find an order by code, name or email, and print or save its
-tickets again."""
+tickets again; `actions` refunds, reprints with a reason, reissues, prints receipts and reads
+an order's history."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from boxoffice.sdk import SDK
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.errors import user_message
+from boxoffice.ui.presenters.order_actions import OrderActionsPresenter
 from boxoffice.ui.presenters.printing import PrintingPresenter, SaveFormat
 from boxoffice.ui.tasks import TaskRunner
 
@@ -42,6 +44,7 @@ class HistoryPresenter(QObject):
         self._printing = printing
         self.orders: list[Order] = []
         self.showing_today = False
+        self.actions = OrderActionsPresenter(sdk, printing=printing)
         self.tasks = TaskRunner(on_error=self._failed, on_busy=self.busy_changed.emit)
 
     def search(self, text: str) -> None:
@@ -60,10 +63,13 @@ class HistoryPresenter(QObject):
     def stop(self) -> None:
         """Stop searching, printing or saving (Esc)."""
         self.tasks.cancel()
+        self.actions.tasks.cancel("load")
+        self.actions.tasks.cancel("history")
 
     async def aclose(self) -> None:
         """Stop every task of this presenter (the app is closing)."""
         await self.tasks.aclose()
+        await self.actions.aclose()
 
     async def find(self, text: str) -> list[Order]:
         """The newest orders matching every word of `text` (all recent orders when empty)."""

@@ -4,6 +4,10 @@ Printing prints the PDF the server made (one source of the ticket layout); this 
 only chooses the printer and moves bytes. "Print to PDF file" is a printer choice too: the
 printed file goes into the save folder (handy for training and for the benchmark). With no
 printer chosen ("save only") a sale's tickets are saved into the save folder instead.
+
+Receipts go to the receipt printer of the settings (`receipt_printer`; "PDF file" too), after
+each paid sale when `print_receipts` is on, and after the tickets: a receipt never delays or
+breaks the tickets, and its failure is one sentence by `error`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtPrintSupport import QPrinter
 
 from boxoffice.desktop.settings import AppSettings
-from boxoffice.sdk import SDK
+from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.presenters.checkout import Delivery
@@ -159,33 +163,64 @@ class PrintingPresenter(QObject):
         extension = "pkpasses" if is_bundle else fmt
         return tickets.save_tickets(data, folder or self.save_folder, f"{order.code}.{extension}")
 
-    def deliver_document(self, pdf: bytes, *, title: str, filename: str) -> None:
-        """Print a document that is not tickets (a shift report, a receipt) on the chosen
-        printer, or save it to the save folder when there is none; says which by `printed`
-        or `saved`, a printer's failure by `error`."""
+    def deliver_document(
+        self, pdf: bytes, *, title: str, filename: str, printer: str | None = None
+    ) -> None:
+        """Print a document that is not tickets (a shift report, a receipt) on `printer`
+        (default: the chosen printer), or save it to the save folder when there is none;
+        says which by `printed` or `saved`, a printer's failure by `error`."""
+        name = printer or self.printer_name
         try:
-            if self.printer_name is None:
+            if name is None:
                 path = tickets.save_tickets(pdf, self.save_folder, filename)
                 self.saved.emit(f"{title} saved to {path}.")
                 return
-            self.print_pdf(pdf, title=title)
+            self.print_pdf(pdf, title=title, printer=name)
         except PrintingError as exc:  # SaveFailed is one too
-            self.error.emit(str(exc))
+            self.error.emit(f"{title} not printed: {exc}")
             return
-        self.printed.emit(f"{title} printed on {self.printer_name}.")
+        self.printed.emit(f"{title} printed on {name}.")
+
+    # --- receipts --------------------------------------------------------------------------
+
+    def receipt_after_sale(self, order: Order) -> None:
+        """After a paid sale (its tickets out): its receipt on the receipt printer, when
+        receipts are printed after each sale and a receipt printer is chosen."""
+        if self.settings.print_receipts and self.settings.receipt_printer is not None:
+            self.print_receipt(order)
+
+    def print_receipt(self, order: Order) -> None:
+        """Print `order`'s receipt (80 mm roll) on the receipt printer, or on the ticket
+        printer (or into the save folder) when no receipt printer is chosen."""
+        self.tasks.run(f"receipt-{order.id}", self._print_receipt(order))
+
+    async def _print_receipt(self, order: Order) -> None:
+        try:
+            pdf = await self._sdk.order.receipt(order.id, size="roll")
+        except BoxOfficeError as exc:
+            self.error.emit(f"Receipt {order.code} not printed: {user_message(exc)}")
+            return
+        self.deliver_document(
+            pdf,
+            title=f"Receipt {order.code}",
+            filename=f"receipt-{order.code}.pdf",
+            printer=self.settings.receipt_printer,
+        )
 
     async def fetch_pdf(self, order: Order) -> bytes:
         return await self._sdk.order.download_tickets(
             order.id, format="pdf", size=self.settings.ticket_size
         )
 
-    def print_pdf(self, pdf: bytes, *, title: str) -> int:
-        """Print `pdf` on the chosen printer; raises PrintingError with a cashier sentence."""
-        pages = tickets.print_tickets(pdf, self.make_printer(title), title=title)
+    def print_pdf(self, pdf: bytes, *, title: str, printer: str | None = None) -> int:
+        """Print `pdf` on `printer` (default: the chosen printer); raises PrintingError with
+        a cashier sentence."""
+        pages = tickets.print_tickets(pdf, self.make_printer(title, printer), title=title)
         return pages
 
-    def make_printer(self, title: str = "Tickets") -> QPrinter:
-        name = self.printer_name
+    def make_printer(self, title: str = "Tickets", printer: str | None = None) -> QPrinter:
+        """A QPrinter for `printer` (default: the chosen printer)."""
+        name = printer or self.printer_name
         if name is None:
             raise PrintingError(
                 "No printer is set up. Choose one in Settings (Ctrl+,), "

@@ -13,6 +13,7 @@ import logging
 from boxoffice.desktop.journal import SaleJournal, SaleRecord, ServerIdentity, Step
 from boxoffice.sdk import SDK, BoxOfficeError, NotFoundError
 from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, OrderStatus
+from boxoffice.sdk.money import format_money
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,14 @@ async def _settle(sdk: SDK, journal: SaleJournal, record: SaleRecord) -> str | N
             "print its tickets from Orders (Ctrl+2) if the customer has none."
         )
     if order.status in AWAITING_PAYMENT:
-        await sdk.order.cancel_order(order.id)
+        await sdk.order.cancel_order(order.id)  # a part paid goes back the way it came
         journal.record(record.sale_id, Step.CANCELED, order_id=order.id, recovered=True)
+        if order.paid_amount > 0:
+            paid = format_money(order.paid_amount, order.currency)
+            return (
+                f"Order {order.code} was part-paid ({paid}) when Box Office stopped; it was "
+                f"canceled and the {paid} given back the way it came: hand back any cash."
+            )
         return f"Order {order.code} was not paid when Box Office stopped; it was released."
     journal.record(record.sale_id, Step.CANCELED, order_id=order.id, reason=order.status)
     return None

@@ -157,6 +157,7 @@ def test_the_step_values_are_the_strings_in_the_file():
     assert {step.value for step in Step} == {
         "started",
         "order_created",
+        "part_paid",
         "paid",
         "done",
         "canceled",
