@@ -5,15 +5,27 @@
 Starts the embedded server in a temporary folder, drives the real window (sign-in, events,
 cart, checkout, a finished cash sale, the order history, the events at 1024×768, the printer
 question of the first start, a sale saved without a printer, quitting mid-sale) and saves one
-PNG per step.
+PNG per step; then the box-office day: the checkout in split mode, a refund and the order's
+history, the shift in the status bar, the close-shift dialog and the Z report.
 """
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from boxoffice.ui.counter import Counter
+
+    Save = Callable[[QWidget, str], None]
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -26,7 +38,7 @@ OUT = ROOT / "docs" / "screenshots"
 
 
 async def take(folder: Path) -> None:
-    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from boxoffice.ui.dialogs.login import LoginDialog
     from boxoffice.ui.dialogs.printer_choice import PrinterChoiceDialog
@@ -34,6 +46,7 @@ async def take(folder: Path) -> None:
     from tests.helpers.counter import (
         config_id,
         embedded_counter,
+        ensure_shift,
         named,
         open_event,
         sell_with_keyboard,
@@ -55,6 +68,8 @@ async def take(folder: Path) -> None:
         save(login, "desktop-sign-in.png")
         login.close()
 
+        await ensure_shift(counter.sdk, Decimal(100))  # cash needs the counter's open shift
+        await counter.shift.read()
         pop = await open_event(counter, named("Pop"))
         student = next(d.id for d in pop.ticket_discount or [] if d.name == "Student")
         counter.cart.add(config_id(pop, "Standard"), 2)
@@ -103,6 +118,102 @@ async def take(folder: Path) -> None:
         save(question, "desktop-quit-mid-sale.png")
         question.reject()  # Esc: finish the sale
         counter.checkout.abandon()
+        await counter.checkout.tasks.wait("abandon")
+
+        await split_payment(counter, save)
+        await refund_and_history(counter, save)
+        await close_shift(counter, save)
+
+
+async def split_payment(counter: Counter, save: Save) -> None:
+    """The checkout in split mode: the cash part, what is tendered, the card part, the change."""
+    from tests.helpers.counter import config_id, named, open_event
+
+    window, checkout = counter.window, counter.window.panes.checkout
+    pop = await open_event(counter, named("Pop"))
+    counter.cart.add(config_id(pop, "Standard"), 2)
+    window.actions_by_name["split"].trigger()  # F10
+    checkout.cash_part.setText("20")
+    checkout.tendered.setText("50")
+    await asyncio.sleep(0.3)
+    save(window, "desktop-split-payment.png")
+    counter.checkout.abandon()
+    await counter.checkout.tasks.wait("abandon")
+
+
+async def refund_and_history(counter: Counter, save: Save) -> None:
+    """A cash sale refunded in part (the dialog), printed again, one ticket reissued, and the
+    order's history."""
+    from boxoffice.ui.dialogs.order_actions import HistoryDialog
+    from boxoffice.ui.dialogs.refund import RefundDialog
+    from boxoffice.ui.presenters.order_actions import valid_tickets
+    from tests.helpers.counter import config_id, named, open_event
+
+    window, actions = counter.window, counter.history.actions
+    pop = await open_event(counter, named("Pop"))
+    student = next(d.id for d in pop.ticket_discount or [] if d.name == "Student")
+    counter.cart.add(config_id(pop, "Standard"), 2)
+    counter.cart.add(config_id(pop, "Standard"), 1, discount_id=student)
+    window.panes.checkout.first_name.setText("Ada")
+    window.panes.checkout.last_name.setText("Lovelace")
+    window.panes.checkout.email.setText("ada@example.org")
+    counter.checkout.complete_sale(method="cash", tendered=Decimal(100))
+    await counter.checkout.tasks.wait("sale")
+    sale = counter.checkout.last_result
+    assert sale is not None
+    order = await actions.load(sale.order)
+    refund = RefundDialog(actions, order, parent=window)
+    refund.show()
+    refund.tickets.set_checked(2, False)
+    refund.reason.setText("The concert moved; the customer cannot come")
+    await asyncio.sleep(0.3)
+    save(refund, "desktop-refund.png")
+    refund.buttons.accepted.emit()  # OK
+    await actions.tasks.wait("refund")
+    await actions.print_again(order, "Went through the wash")
+    order = await actions.load(order)
+    actions.reissue(order, [valid_tickets(order)[0].ticket.id], reason="The customer lost it")
+    await actions.tasks.wait("reissue")
+    history = HistoryDialog(order, await counter.sdk.order.history(order.id), parent=window)
+    history.show()
+    await asyncio.sleep(0.3)
+    save(history, "desktop-order-history.png")
+    history.close()
+
+
+async def close_shift(counter: Counter, save: Save) -> None:
+    """The close-shift dialog with the count typed in, then the Z report (rendered to PNG)."""
+    from boxoffice.ui.dialogs.shift import CloseShiftDialog
+
+    window = counter.window
+    report = await counter.shift.read()
+    assert report is not None
+    await asyncio.sleep(0.3)
+    save(window, "desktop-shift-open.png")  # the status bar: the counter, its cash
+    dialog = CloseShiftDialog(counter.shift, parent=window)
+    dialog.show()
+    dialog.counted.setText(str(report.expected_cash - 2))
+    await asyncio.sleep(0.3)
+    save(dialog, "desktop-shift-close.png")
+    dialog.reject()
+    final = await counter.sdk.shift.close(report.shift.id, report.expected_cash)
+    pdf = await counter.sdk.shift.report_pdf(final.shift.id, "roll")
+    with tempfile.TemporaryDirectory() as scratch:
+        source = Path(scratch) / "z.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "110",
+                "-singlefile",
+                str(source),
+                str(OUT / "shift-report-z"),
+            ],
+            check=True,
+        )
+    print("saved", OUT / "shift-report-z.png")  # noqa: T201
 
 
 def main() -> int:
