@@ -4,16 +4,12 @@ receipt, and read the order's history."""
 
 from __future__ import annotations
 
-import subprocess
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
 
 from boxoffice.sdk.models.order_status import OrderStatus
-from boxoffice.ui.counter import Counter
 from boxoffice.ui.dialogs.order_actions import HistoryDialog, ReissueDialog, ReprintDialog
 from boxoffice.ui.dialogs.refund import RefundDialog
 from boxoffice.ui.presenters.order_actions import WITH_TICKETS, valid_tickets
@@ -27,52 +23,11 @@ from tests.helpers.counter import (
     shortcut,
     wait_until,
 )
-
-D = TypeVar("D", bound=QWidget)
-
-
-async def activate(window: QWidget) -> None:
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    await wait_until(window.isActiveWindow, timeout=10)
-
-
-def shown(cls: type[D]) -> D | None:
-    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, cls) and w.isVisible()]
-    return found[-1] if found else None
-
-
-async def dialog(cls: type[D]) -> D:
-    await wait_until(lambda: shown(cls) is not None, timeout=30)
-    found = shown(cls)
-    assert found is not None
-    await wait_until(found.isActiveWindow, timeout=10)
-    return found
+from tests.helpers.counter_ui import activate, dialog, pdf_text, record_printed
 
 
 def printed(folder: Path, prefix: str) -> list[Path]:
     return sorted(folder.glob(f"{prefix}-*.pdf"))
-
-
-def pdf_text(pdf: bytes) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode()
-
-
-def record_printed(counter: Counter) -> dict[str, bytes]:
-    """The PDFs handed to the printer, by print job title. The PDF file printer prints
-    them as page images (as on paper), so their text is read from what it was given."""
-    sent: dict[str, bytes] = {}
-    real = counter.printing.print_pdf
-
-    def print_pdf(pdf: bytes, *, title: str, printer: str | None = None) -> int:
-        sent[title] = pdf
-        return real(pdf, title=title, printer=printer)
-
-    counter.printing.print_pdf = print_pdf  # type: ignore[method-assign]
-    return sent
 
 
 def test_refund_reprint_reissue_receipt_and_history_by_keyboard(qloop, demo_server, tmp_path):

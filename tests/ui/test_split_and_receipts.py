@@ -13,15 +13,18 @@ from pypdf import PdfReader
 
 from boxoffice.desktop.settings import AppSettings
 from boxoffice.ui.counter import Counter
-from boxoffice.ui.dialogs.payment import PaymentDialog
 from boxoffice.ui.dialogs.settings import NO_RECEIPT_PRINTER, SettingsDialog
 from boxoffice.ui.mainwindow import SHORTCUTS
 from boxoffice.ui.presenters.printing import PRINT_TO_FILE
-from tests.helpers.counter import clerk_counter, config_id, keys, named, open_event, wait_until
-from tests.helpers.web import run_js, type_into, wait_js
-
-GOOD = "4242424242424242"
-DECLINED = "4000000000000341"
+from tests.helpers.counter import clerk_counter, config_id, named, open_event
+from tests.helpers.counter_ui import (
+    DECLINED_CARD,
+    GOOD_CARD,
+    card_page,
+    pay_on_page,
+    split_with_keys,
+)
+from tests.helpers.web import run_js, wait_js
 
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
@@ -43,38 +46,6 @@ async def fill_cart(counter: Counter) -> None:
     counter.cart.add(config_id(pop, "Standard"), 2)
 
 
-async def split_with_keys(counter: Counter, cash_part: str, tendered: str) -> None:
-    """F10, the cash part, Enter (to Tendered), the cash tendered, Ctrl+Enter."""
-    window = counter.window
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    await wait_until(window.isActiveWindow, timeout=10)
-    window.actions_by_name["split"].trigger()
-    pane = window.panes.checkout
-    assert pane.method == "split" and pane.cash_part.hasFocus()
-    await keys(cash_part)
-    pane.cash_part.returnPressed.emit()
-    await wait_until(pane.tendered.hasFocus, timeout=5)
-    await keys(tendered)
-    window.actions_by_name["complete"].trigger()
-
-
-async def card_page(counter: Counter) -> PaymentDialog:
-    await wait_until(lambda: bool(counter.dialogs.web_dialogs), timeout=30)
-    page = counter.dialogs.web_dialogs[-1]
-    assert isinstance(page, PaymentDialog)
-    return page
-
-
-def pay_on_page(qloop, page: PaymentDialog, number: str) -> None:
-    wait_js(qloop, page.view, "window.paymentPage && paymentPage.state() === 'ready'")
-    type_into(qloop, page.view, '[data-stripe-emulator="cardnumber"]', number)
-    type_into(qloop, page.view, '[data-stripe-emulator="exp-date"]', "12 / 34")
-    type_into(qloop, page.view, '[data-stripe-emulator="cvc"]', "123")
-    run_js(qloop, page.view, "document.getElementById('pay-form').requestSubmit(); true")
-
-
 def test_split_twenty_cash_then_card_pays_and_the_receipt_shows_both(qloop, demo_server, tmp_path):
     async def start():
         counter = clerk_counter(demo_server.base_url, tmp_path / "app", printer=PRINT_TO_FILE)
@@ -93,7 +64,7 @@ def test_split_twenty_cash_then_card_pays_and_the_receipt_shows_both(qloop, demo
         left_shown = pane.left_to_pay.text()
         wait_js(qloop, page.view, "window.paymentPage && paymentPage.state() === 'ready'")
         amount = run_js(qloop, page.view, "document.getElementById('amount').textContent")
-        pay_on_page(qloop, page, GOOD)
+        pay_on_page(qloop, page, GOOD_CARD)
         qloop.wait_until(lambda: counter.checkout.last_result is not None, 60)
         qloop.wait_until(lambda: not counter.dialogs.web_dialogs and not shiboken6.isValid(page))
         result = counter.checkout.last_result
@@ -135,7 +106,7 @@ def test_a_declined_card_leaves_the_rest_to_pay_and_cash_pays_it_once(qloop, dem
         page = qloop.run(card_page(counter))
         failed: list[str] = []
         page.presenter.failed.connect(failed.append)
-        pay_on_page(qloop, page, DECLINED)
+        pay_on_page(qloop, page, DECLINED_CARD)
         qloop.wait_until(lambda: bool(failed), 30)
         page.reject()  # Cancel: the page closes, the order keeps its cash part
         pane = counter.window.panes.checkout
