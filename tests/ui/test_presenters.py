@@ -418,3 +418,32 @@ async def test_settle_unfinished_sales(demo_server, tmp_path):
     assert sales["a"].data["recovered"] is True and sales["b"].data["recovered"] is True
     assert sales["c"].data["reason"] == "no order was made"
     assert sales["d"].data["reason"] == "order not found"
+
+
+async def test_a_part_paid_sale_found_after_a_crash_is_given_back(demo_server, tmp_path):
+    """Cash part taken, then the counter stopped: the next start cancels the order, the
+    drawer gives the part back, and the cashier is told to hand it over."""
+    journal = SaleJournal(tmp_path / "journal.jsonl", server=ServerIdentity(demo_server.base_url))
+    async with await staff_sdk(demo_server.base_url) as sdk:
+        events = [e async for e in sdk.event.iter_events(with_=["ticket_config"])]
+        [pop] = [e for e in events if e.name == "Pop & Soul Night"]
+        standard = next(c.id for c in pop.ticket_config or [] if c.name == "Standard")
+        items = [{"quantity": 2, "ticket_config_id": standard}]
+        order = await sdk.order.create_order(items)
+        journal.record("p", Step.STARTED, items=items)
+        journal.record("p", Step.ORDER_CREATED, order_id=order.id, code=order.code)
+        drawer_before = (await sdk.shift.current()).expected_cash
+        await sdk.payment.create_payment_intent(
+            order.id, type="cash", amount=Decimal(20), tendered=Decimal(20)
+        )
+
+        messages = await settle_unfinished(sdk, journal)
+        now = await sdk.order.get_order(order.id)
+        drawer_after = (await sdk.shift.current()).expected_cash
+
+    assert messages == [
+        f"Order {order.code} was part-paid (20.00 EUR) when Box Office stopped; it was "
+        "canceled and the 20.00 EUR given back the way it came: hand back any cash."
+    ]
+    assert now.status == "canceled" and drawer_after == drawer_before
+    assert journal.sales()["p"].step == "canceled"
