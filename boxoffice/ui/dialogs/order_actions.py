@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from boxoffice.sdk.models.documents import HistoryEntry
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.money import format_money
+from boxoffice.ui.dialogs.form_dialog import FormDialog
 from boxoffice.ui.presenters.order_actions import (
     OrderActionsPresenter,
     TicketLine,
@@ -39,34 +39,15 @@ from boxoffice.ui.presenters.order_actions import (
 TICKET_COLUMNS = ["Ticket", "Type", "Seat", "Price"]
 
 
-class OrderDialog(QDialog):
-    """An OK/Cancel dialog about one order: a form, a `problem` label saying what to fix
-    before OK counts, and a reason field (every action on a sold order says why)."""
+class OrderDialog(FormDialog):
+    """A form dialog about one order, with a reason field (every action on a sold order says
+    why)."""
 
     def __init__(self, title: str, order: Order, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"{title} — order {order.code} — Box Office")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
+        super().__init__(f"{title} — order {order.code}", parent)
         self.order = order
-        self.form = QFormLayout()
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Reason")
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setAccessibleName("Problem")
-        self.problem.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self._ok)
-        self.buttons.rejected.connect(self.reject)
-        self.layout_ = QVBoxLayout(self)
-        self.layout_.addLayout(self.form)
-
-    def finish_layout(self) -> None:
-        """Add the problem label and the buttons under what the subclass added."""
-        self.layout_.addWidget(self.problem)
-        self.layout_.addWidget(self.buttons)
 
     def reason_text(self, missing: str) -> str:
         reason = self.reason.text().strip()
@@ -74,18 +55,6 @@ class OrderDialog(QDialog):
             self.reason.setFocus()
             raise ValueError(missing)
         return reason
-
-    def _ok(self) -> None:
-        try:
-            self.apply()
-        except ValueError as exc:
-            self.problem.setText(str(exc))
-            return
-        self.accept()
-
-    def apply(self) -> None:
-        """Hand the entries on; ValueError with a sentence keeps the dialog open."""
-        raise NotImplementedError
 
 
 class TicketChecklist(QTreeWidget):

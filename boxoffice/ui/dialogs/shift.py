@@ -1,8 +1,8 @@
 """The shift dialogs: open a shift with its float, pay petty cash in or out, and close the
 shift with the counted cash (what the drawer should hold, and the difference, as one types).
 
-Each is window-modal and opened with `open()`; OK hands the amounts to the shift presenter,
-whose answer (or error) shows in the status bar like every other action's.
+Each is a `FormDialog`; OK hands the amounts to the shift presenter, whose answer (or error)
+shows in the status bar like every other action's.
 """
 
 from __future__ import annotations
@@ -10,39 +10,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.amounts import parse_amount
+from boxoffice.ui.dialogs.form_dialog import FormDialog
 from boxoffice.ui.presenters.shift import ShiftPresenter
 
 
-class _AmountDialog(QDialog):
-    """An OK/Cancel dialog around a form; `problem` says what to fix before OK counts."""
-
-    def __init__(self, title: str, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"{title} — Box Office")
-        self.form = QFormLayout()
-        self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setAccessibleName("Problem")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self._ok)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.buttons)
+class _AmountDialog(FormDialog):
+    """A form dialog of amounts of money."""
 
     def amount_field(self, label: str, accessible: str) -> QLineEdit:
         field = QLineEdit()
@@ -50,18 +30,6 @@ class _AmountDialog(QDialog):
         field.setPlaceholderText("0.00")
         self.form.addRow(label, field)
         return field
-
-    def _ok(self) -> None:
-        try:
-            self.apply()
-        except ValueError as exc:
-            self.problem.setText(str(exc))
-            return
-        self.accept()
-
-    def apply(self) -> None:
-        """Hand the entries on; ValueError with a sentence keeps the dialog open."""
-        raise NotImplementedError
 
 
 class OpenShiftDialog(_AmountDialog):
@@ -72,6 +40,7 @@ class OpenShiftDialog(_AmountDialog):
         self._shift = shift
         self.form.addRow(QLabel(f"Counter {shift.counter}: count the float into the drawer."))
         self.float_amount = self.amount_field("&Float", "Float")
+        self.finish_layout()
         self.float_amount.setFocus()
 
     def apply(self) -> None:
@@ -90,6 +59,7 @@ class CashMovementDialog(_AmountDialog):
         self.reason.setAccessibleName("Reason")
         self.reason.setPlaceholderText("e.g. change from the bank, stamps")
         self.form.addRow("&Reason", self.reason)
+        self.finish_layout()
         self.amount.setFocus()
 
     def apply(self) -> None:
@@ -120,6 +90,7 @@ class CloseShiftDialog(_AmountDialog):
         self.form.addRow("Difference", self.difference)
         self.form.addRow(QLabel("Closing is final: the Z report is printed and kept."))
         self.counted.textChanged.connect(self._show_difference)
+        self.finish_layout()
         self.counted.setFocus()
 
     def _show_difference(self) -> None:

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,60 +28,15 @@ from boxoffice.server.stripe.gateway import (
     StripeGateway,
     WebhookSignatureError,
 )
-
-WEBHOOK_SECRET = "whsec_test_boxoffice_emulator"
-CARD_OK = "4242 4242 4242 4242"
-CARD_DECLINED = "4000 0000 0000 0341"
-CARD_3DS = "4000 0027 6000 3184"
-WAIT = 10.0  # seconds: the upper bound of every wait below
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[StripeEmulator]:
-    with StripeEmulator() as emu:
-        yield emu
-
-
-@pytest.fixture(autouse=True)
-def _fresh(emulator: StripeEmulator) -> None:
-    emulator.flush()
-
-
-@pytest.fixture
-def gateway(emulator: StripeEmulator) -> Iterator[StripeGateway]:
-    with emulator.gateway(webhook_secret=WEBHOOK_SECRET) as gateway:
-        yield gateway
-
-
-@pytest.fixture
-def browser(emulator: StripeEmulator) -> Iterator[httpx.Client]:
-    """What Stripe.js does: form posts with the publishable key, no secret key anywhere."""
-    with httpx.Client(base_url=emulator.base_url, timeout=5.0, trust_env=False) as client:
-        yield client
-
-
-def new_intent(gateway: StripeGateway, amount: int = 2500) -> IntentInfo:
-    return gateway.create_intent(
-        amount, "eur", metadata={"order_id": "17"}, idempotency_key=str(uuid.uuid4())
-    )
-
-
-def confirm(
-    browser: httpx.Client, intent: IntentInfo, number: str, *, secret: str | None = None
-) -> httpx.Response:
-    return browser.post(
-        f"/v1/payment_intents/{intent.id}/confirm",
-        data={
-            "key": EMULATED_PUBLISHABLE_KEY,
-            "client_secret": secret or intent.client_secret or "",
-            "payment_method_data[type]": "card",
-            "payment_method_data[card][number]": number,
-            "payment_method_data[card][exp_month]": "12",
-            "payment_method_data[card][exp_year]": "34",
-            "payment_method_data[card][cvc]": "123",
-            "payment_method_data[billing_details][address][postal_code]": "10115",
-        },
-    )
+from tests.unit.server.stripe.emulated import (
+    CARD_3DS,
+    CARD_DECLINED,
+    CARD_OK,
+    WAIT,
+    WEBHOOK_SECRET,
+    confirm,
+    new_intent,
+)
 
 
 def authenticate(browser: httpx.Client, intent: IntentInfo, *, success: bool) -> httpx.Response:

@@ -4,39 +4,13 @@ partial refunds, no more back than was captured, idempotency, and what cannot be
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from boxoffice.server.stripe.emulator import EMULATED_SECRET_KEY, StripeEmulator
+from boxoffice.server.stripe.emulator import EMULATED_SECRET_KEY
 from boxoffice.server.stripe.gateway import IntentInfo, PaymentProviderError, StripeGateway
-from tests.unit.server.stripe.test_emulator import CARD_OK, confirm, new_intent
-
-WEBHOOK_SECRET = "whsec_test_boxoffice_refunds"
-
-
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[StripeEmulator]:
-    with StripeEmulator() as emu:
-        yield emu
-
-
-@pytest.fixture(autouse=True)
-def _fresh(emulator: StripeEmulator) -> None:
-    emulator.flush()
-
-
-@pytest.fixture
-def gateway(emulator: StripeEmulator) -> Iterator[StripeGateway]:
-    with emulator.gateway(webhook_secret=WEBHOOK_SECRET) as gateway:
-        yield gateway
-
-
-@pytest.fixture
-def browser(emulator: StripeEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=emulator.base_url, timeout=5.0, trust_env=False) as client:
-        yield client
+from tests.unit.server.stripe.emulated import CARD_OK, confirm, new_intent
 
 
 def paid_intent(gateway: StripeGateway, browser: httpx.Client, amount: int = 2500) -> IntentInfo:
