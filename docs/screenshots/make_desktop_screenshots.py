@@ -192,7 +192,10 @@ async def close_shift(counter: Counter, save: Save) -> None:
     save(window, "desktop-shift-open.png")  # the status bar: the counter, its cash
     dialog = CloseShiftDialog(counter.shift, parent=window)
     dialog.show()
-    dialog.counted.setText(str(report.expected_cash - 2))
+    left = report.expected_cash - 2  # counted by notes and coins, 2.00 short
+    for face, spin in dialog.pieces.items():
+        pieces, left = divmod(left, face)
+        spin.setValue(int(pieces))
     await asyncio.sleep(0.3)
     save(dialog, "desktop-shift-close.png")
     dialog.reject()

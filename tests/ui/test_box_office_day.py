@@ -1,9 +1,9 @@
 """A whole box-office day at one counter, through the real widgets and the real server: open
 the shift with a float of 100.00 (F9), sell by cash, card, split (cash + card) and free, refund
 one ticket of the cash order and the whole card order, pay out 5.00 of petty cash, print a
-ticket again and reissue a lost one, print the X report, close with the counted cash (the
-difference 0.00) and read the Z report back; every refunded ticket then fails at the door and
-every receipt reads back with its lines and taxes."""
+ticket again and reissue a lost one, print the X report, close counting the drawer by notes
+and coins (the difference 0.00) and read the Z report back; every refunded ticket then fails
+at the door and every receipt reads back with its lines and taxes."""
 
 from __future__ import annotations
 
@@ -149,7 +149,10 @@ def test_a_whole_day_at_the_counter(qloop, demo_server, tmp_path):
         x_text = pdf_text(sent.pop("Shift report"))
         window.actions_by_name["close_shift"].trigger()
         closing = qloop.run(dialog(CloseShiftDialog))
-        closing.counted.setText(f"{x_report.expected_cash:.2f}")
+        # Counted by notes and coins: 100 + 2 × 20 + 2 × 2 = 144.00 (the total follows).
+        for face, pieces in ((Decimal(100), 1), (Decimal(20), 2), (Decimal(2), 2)):
+            closing.pieces[face].setValue(pieces)
+        seen["counted_shown"] = closing.counted.text()
         seen["difference_shown"] = closing.difference.text()
         finals: list[Any] = []
         counter.shift.closed.connect(finals.append)
@@ -190,7 +193,8 @@ def test_a_whole_day_at_the_counter(qloop, demo_server, tmp_path):
     # Z report: counted = expected, difference 0.00, closed for good; the PDF says so.
     (final,) = finals
     assert final.kind == "Z" and Decimal(final.difference) == 0
-    assert "0.00" in seen["difference_shown"]
+    assert seen["counted_shown"] == "144.00" and "0.00" in seen["difference_shown"]
+    assert final.shift.counted_detail == {"10000": 1, "2000": 2, "200": 2}
     assert "Z REPORT" in z_text and "144.00" in z_text
     assert "Difference" in z_text and "0.00 EUR" in z_text
     assert final.ledger_head[:16] in z_text.replace("\n", "").replace(" ", "")

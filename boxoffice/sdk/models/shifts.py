@@ -116,3 +116,6 @@ class ShiftReport(WireModel):
     by_method: list[MethodTotals]
     by_cashier: list[CashierTotals]
     ledger_head: str
+    # The currency's notes and coins, largest first, to count the drawer by at close; empty
+    # when only a total can be counted.
+    denominations: list[Amount] = []

@@ -10,8 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
+    QSpinBox,
     QWidget,
 )
 
@@ -73,7 +76,9 @@ class CashMovementDialog(_AmountDialog):
 
 
 class CloseShiftDialog(_AmountDialog):
-    """The counted cash; shows what the drawer should hold and the difference as one types."""
+    """The counted cash — typed as a total, or counted by notes and coins where the currency
+    has them (the total then follows) — with what the drawer should hold and the difference
+    as one types."""
 
     def __init__(self, shift: ShiftPresenter, parent: QWidget | None = None) -> None:
         super().__init__("Close shift", parent)
@@ -84,6 +89,9 @@ class CloseShiftDialog(_AmountDialog):
         self.expected = QLabel(format_money(self._expected, self._currency))
         self.expected.setAccessibleName("Cash expected")
         self.form.addRow("Cash expected", self.expected)
+        self.pieces: dict[Decimal, QSpinBox] = {}
+        if report is not None and report.denominations:
+            self.form.addRow(self._piece_grid(report.denominations))
         self.counted = self.amount_field("&Counted cash", "Counted cash")
         self.difference = QLabel("—")
         self.difference.setAccessibleName("Difference")
@@ -91,7 +99,34 @@ class CloseShiftDialog(_AmountDialog):
         self.form.addRow(QLabel("Closing is final: the Z report is printed and kept."))
         self.counted.textChanged.connect(self._show_difference)
         self.finish_layout()
-        self.counted.setFocus()
+        first = next(iter(self.pieces.values()), self.counted)
+        first.setFocus()
+
+    def _piece_grid(self, faces: list[Decimal]) -> QGroupBox:
+        """A spin box per note and coin, two columns; the counted total follows them."""
+        box = QGroupBox("Count by notes and coins (or type the total below)")
+        grid = QGridLayout(box)
+        half = (len(faces) + 1) // 2
+        for index, face in enumerate(faces):
+            spin = QSpinBox()
+            spin.setRange(0, 99_999)
+            spin.setAccessibleName(f"Pieces of {format_money(face, self._currency)}")
+            spin.valueChanged.connect(self._total_from_pieces)
+            label = QLabel(format_money(face, self._currency))
+            label.setBuddy(spin)
+            row, column = index % half, (index // half) * 2
+            grid.addWidget(label, row, column)
+            grid.addWidget(spin, row, column + 1)
+            self.pieces[face] = spin
+        return box
+
+    def counted_pieces(self) -> dict[str, int]:
+        """Face value ("50.00") → how many, the denominations counted (none: {})."""
+        return {f"{face:.2f}": spin.value() for face, spin in self.pieces.items() if spin.value()}
+
+    def _total_from_pieces(self) -> None:
+        total = sum((face * spin.value() for face, spin in self.pieces.items()), Decimal(0))
+        self.counted.setText(f"{total:.2f}")
 
     def _show_difference(self) -> None:
         try:
@@ -110,4 +145,7 @@ class CloseShiftDialog(_AmountDialog):
         counted = parse_amount(self.counted.text(), what="the counted cash")
         if counted is None:
             raise ValueError("Count the cash in the drawer and type the total.")
-        self._shift.close_shift(counted)
+        pieces = self.counted_pieces()
+        if pieces and sum(Decimal(f) * n for f, n in pieces.items()) != counted:
+            raise ValueError("The total typed is not what the notes and coins add up to.")
+        self._shift.close_shift(counted, pieces or None)

@@ -72,8 +72,10 @@ class ShiftPresenter(QObject):
     def move_cash(self, amount: Decimal, reason: str) -> None:
         self.tasks.run("cash", self._move_cash(amount, reason))
 
-    def close_shift(self, counted: Decimal) -> None:
-        self.tasks.run("close", self._close(counted))
+    def close_shift(self, counted: Decimal, pieces: dict[str, int] | None = None) -> None:
+        """Close with the counted cash (and, counted by notes and coins, how many of each:
+        face value → pieces)."""
+        self.tasks.run("close", self._close(counted, pieces))
 
     def print_report(self) -> None:
         """The open shift's X report as a receipt-roll PDF (`report_pdf`)."""
@@ -111,12 +113,12 @@ class ShiftPresenter(QObject):
         kind = "Paid in" if amount > 0 else "Paid out"
         self.message.emit(f"{kind} {format_money(abs(amount), report.shift.currency)}.")
 
-    async def _close(self, counted: Decimal) -> None:
+    async def _close(self, counted: Decimal, pieces: dict[str, int] | None) -> None:
         report = self.report or await self.read()
         if report is None:
             self.error.emit(f"No shift is open at counter {self.counter}.")
             return
-        final = await self._sdk.shift.close(report.shift.id, counted)
+        final = await self._sdk.shift.close(report.shift.id, counted, pieces)
         self.report = None
         self.changed.emit()
         self.closed.emit(final)

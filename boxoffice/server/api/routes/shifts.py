@@ -23,7 +23,7 @@ from boxoffice.server.api.schemas import Envelope
 from boxoffice.server.db.models import Organizer, Shift
 from boxoffice.server.db.models.shift import CashMovement
 from boxoffice.server.errors import NotFound
-from boxoffice.server.services import shift_reports, shifts
+from boxoffice.server.services import denominations, shift_reports, shifts
 from boxoffice.server.services.actors import Actor, require_staff
 from boxoffice.server.services.money import to_major
 from boxoffice.server.services.shift_reports import ShiftReport
@@ -253,4 +253,5 @@ def _report(session: Session, built: ShiftReport) -> sm.ShiftReport:
             for row in built.by_cashier
         ],
         ledger_head=built.ledger_head,
+        denominations=[money(d) for d in denominations.supported(built.currency) or ()],
     )
