@@ -159,3 +159,61 @@ def test_a_free_order_still_pays_at_once(live_server, client):
     assert paid.status_code == 201, paid.text
     assert paid.json()["data"]["payment"]["type"] == "free"
     assert paid.json()["data"]["payment"]["shift_id"] is not None
+
+
+@BOTH_DATABASES
+def test_two_cash_parts_at_once_past_the_write_gate_never_overpay(live_server, client):
+    """Two cashiers (as two servers would, past one server's write gate) each pay what is
+    due at the same moment: the order's row is taken first, so the second reads the first's
+    payment and is refused; the order is paid exactly once."""
+    import threading
+
+    from boxoffice.server.db.models import Order
+    from boxoffice.server.services import payments
+    from boxoffice.server.services.actors import Actor
+
+    headers = staff(client, live_server)
+    ids = f.make_event(live_server.state)
+    order_id = make_order(client, headers, ids["config_ids"][0])["id"]
+    state = live_server.state
+    cashier = Actor(id=1, role="staff", username="cashier")
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def pay_all_due() -> None:
+        start.wait()
+        try:
+            with state.write_sessions() as session, session.begin():
+                order = session.get(Order, order_id)
+                assert order is not None
+                payments.create_payment(
+                    session,
+                    cashier,
+                    order,
+                    type="cash",
+                    now=state.clock(),
+                    cards=state.cards,
+                    tendered=f.money("50"),
+                    amount=f.money("50"),
+                    counter=f.COUNTER,
+                )
+            outcomes.append("paid")
+        except Exception as exc:  # the refusal, as the API would answer it
+            outcomes.append(getattr(exc, "code", type(exc).__name__))
+
+    threads = [threading.Thread(target=pay_all_due) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    with state.read_sessions() as session:
+        taken = session.scalars(
+            select(Payment.amount).where(
+                Payment.order_id == order_id, Payment.status == "succeeded"
+            )
+        ).all()
+    assert sorted(outcomes) == ["order_already_paid", "paid"] or sorted(outcomes) == [
+        "amount_exceeds_due",
+        "paid",
+    ], outcomes
+    assert list(taken) == [5000] and tickets_of(live_server, order_id) == 2

@@ -21,7 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from boxoffice.sdk.models.order_status import PAYABLE, OrderStatus
@@ -68,6 +68,7 @@ def create_payment(
             f"{order.currency}.",
             code="shift_currency_mismatch",
         )
+    _take_order_row(session, order, now)
     covers = None if free else _covers(session, order, amount)
     holds.claim_free_seats(session, order.event_id, order.id, now=now, until=order.expires_at)
     result = provider.pay(
@@ -92,6 +93,13 @@ def create_payment(
     return result
 
 
+def _take_order_row(session: Session, order: Order, now: datetime) -> None:
+    """Hold the order's row until this transaction ends, so that two payments of one order
+    (two cashiers, two servers on PostgreSQL) are made one after the other: the second then
+    reads what the first took. (SQLite serialises writers anyway.)"""
+    session.execute(update(Order).where(Order.id == order.id).values(updated_at=now))
+
+
 def paid_so_far(session: Session, order: Order) -> int:
     """What the order's succeeded payments took (minor units)."""
     session.flush()
@@ -109,6 +117,8 @@ def _covers(session: Session, order: Order, amount: Decimal | None) -> int | Non
     amount named, or all that is still due. More than is due → `422 amount_exceeds_due`."""
     paid = paid_so_far(session, order)
     due = order.total - paid
+    if paid and due <= 0:  # another payment covered it while this one waited for the row
+        raise RuleViolation("This order is already paid.", code="order_already_paid")
     if amount is None:
         return None if paid == 0 else due
     wanted = to_minor(amount, order.currency, field="amount")
