@@ -243,6 +243,12 @@ class StripeEmulator:
         """Forget every intent, payment method, charge… (webhook registrations stay)."""
         self._config("DELETE", "/_config/data")
 
+    def set_reader_online(self, reader_id: str, online: bool) -> None:
+        """Take a simulated Terminal reader off the network, or back (the emulator's own
+        `POST /v1/_emulator/terminal/readers/{id}/offline|online`, not a Stripe call)."""
+        verb = "online" if online else "offline"
+        self._config("POST", f"/v1/_emulator/terminal/readers/{reader_id}/{verb}")
+
     def gateway(self, *, webhook_secret: str | None = None) -> StripeGateway:
         """A `StripeGateway` with the emulated keys, talking to this emulator."""
         return StripeGateway(

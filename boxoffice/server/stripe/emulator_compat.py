@@ -10,10 +10,14 @@ localstripe lacks what a payment page written for real Stripe.js needs; one midd
   with a payment method;
 - Stripe-shaped answers: card errors are `card_error` with a `decline_code`, intents carry
   `amount_received`, `amount_capturable`, `payment_method_types`, … (also in webhooks);
-- intent creation takes the current API's `allowed_payment_method_types` (card only) and
+- intent creation takes the current API's `allowed_payment_method_types` (card, card_present) and
   honours `Idempotency-Key` (same key and parameters: the first answer again);
 - refunds by `payment_intent` (`POST /v1/refunds`, `GET /v1/refunds/{id}`) in Stripe's shape,
   refusing more than the intent captured and honouring `Idempotency-Key` the same way;
+- a Stripe Terminal (server-driven integration, `TerminalEmulator`): locations, simulated
+  readers (`simulated-wpe`, `simulated-s700`), `process_payment_intent`, `cancel_action`, the
+  test helper `present_payment_method` with card_present test cards, the reader-action
+  webhooks, and an emulator-only switch that takes a reader offline;
 - the Stripe.js shim from `resources/web/stripe-emulator/stripe.js` at `/js.stripe.com/v3/`;
 - live keys are refused, `/_config/` needs a test secret key, Host must be loopback.
 """
@@ -228,6 +232,7 @@ class CompatLayer:
         # (Idempotency-Key) → (path and parameters, status, body) of intent and refund
         # creations, until a flush.
         self._created: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        self.terminal = TerminalEmulator(self)
 
     # --- dispatch ----------------------------------------------------------------------
 
@@ -270,6 +275,15 @@ class CompatLayer:
                     request.headers.get("Idempotency-Key"),
                     self._create_refund,
                 )
+            terminal_path = _TERMINAL_PATH.match(request.path)
+            if terminal_path:
+                if not (key and key.startswith("sk_")):
+                    raise Reject(
+                        401,
+                        "This API call cannot be made with a publishable API key. "
+                        "Please use a secret API key.",
+                    )
+                return self.terminal.handle(request.method, terminal_path, params)
             response = await handler(request)
             if request.path.startswith("/v1/payment_intents"):
                 return self._reshape(response, intent_path)
@@ -308,6 +322,7 @@ class CompatLayer:
             return web.Response()
         if request.path == "/_config/data" and request.method == "DELETE":
             self._created.clear()
+            self.terminal.flush()
         return await handler(request)
 
     # --- intents created with a secret key -----------------------------------------------
@@ -350,17 +365,17 @@ class CompatLayer:
         allowed = params.pop("allowed_payment_method_types", None)
         legacy = params.pop("payment_method_types", None)
         types = allowed if allowed is not None else legacy if legacy is not None else ["card"]
-        if not isinstance(types, list) or set(types) != {"card"}:
+        if not isinstance(types, list) or not types or not set(types) <= {"card", "card_present"}:
             raise Reject(
                 400,
-                "The Stripe emulator takes card payments only.",
+                "The Stripe emulator takes card and card_present payments only.",
                 param="allowed_payment_method_types",
             )
         try:
             intent = self._ls.PaymentIntent._api_create(**params)
         except self._user_error as exc:
             raise self._rejected(exc) from None
-        intent.payment_method_types = ["card"]
+        intent.payment_method_types = list(dict.fromkeys(types))
         return self.full_view(intent._export(expand=expand))
 
     def _rejected(self, exc: Exception) -> Reject:
@@ -538,6 +553,15 @@ class CompatLayer:
 
     def _confirm(self, intent: Any, params: Mapping[str, Any]) -> web.Response:
         status = intent.status
+        if "card" not in (getattr(intent, "payment_method_types", None) or ["card"]):
+            raise Reject(
+                400,
+                "This PaymentIntent takes card_present payments only: present the card to a "
+                "reader.",
+                code="payment_intent_invalid_parameter",
+                param="payment_method_data",
+                payment_intent=self.public_view(intent),
+            )
         if status not in ("requires_payment_method", "requires_confirmation"):
             raise Reject(
                 400,
@@ -722,6 +746,371 @@ class CompatLayer:
         intent = data.get("object")
         if isinstance(intent, dict) and intent.get("object") == "payment_intent":
             data["object"] = self.full_view(intent)
+
+
+# --- Stripe Terminal (server-driven integration) ---------------------------------------------
+
+_TERMINAL_PATH = re.compile(
+    r"^/v1/(?:(?P<helpers>test_helpers/)|(?P<emulator>_emulator/))?terminal/"
+    r"(?P<kind>locations|readers)(?:/(?P<id>[A-Za-z0-9_]+)(?:/(?P<verb>[a-z_]+))?)?$"
+)
+# Stripe's registration codes for simulated readers, and the `device_type` each gives.
+SIMULATED_READERS: Mapping[str, tuple[str, str]] = {
+    "simulated-wpe": ("simulated_wisepos_e", "WSC"),
+    "simulated-s700": ("simulated_stripe_s700", "STRM"),
+}
+CARD_PRESENT_DEFAULT = "4242424242424242"
+
+
+class _Exported:
+    """A plain dict that localstripe's `Event` can export as its `data.object`."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def _export(self, expand: Any = None) -> dict[str, Any]:
+        copied: dict[str, Any] = json.loads(json.dumps(self._data))
+        return copied
+
+
+class TerminalEmulator:
+    """Locations and simulated readers in Stripe's shape (localstripe has no Terminal).
+
+    Readers follow the server-driven integration: `process_payment_intent` puts an
+    `in_progress` action on the reader; the test helper `present_payment_method` plays the
+    customer's card (approved, or declined by Stripe's card_present decline test cards) and
+    ends the action `succeeded` or `failed`, with `terminal.reader.action_succeeded` /
+    `action_failed` webhooks. `POST /v1/_emulator/terminal/readers/{id}/offline|online` is the
+    emulator's own switch (not Stripe's) to take a reader off the network in tests.
+    """
+
+    def __init__(self, layer: CompatLayer) -> None:
+        self._layer = layer
+        self._locations: dict[str, dict[str, Any]] = {}
+        self._readers: dict[str, dict[str, Any]] = {}
+
+    def flush(self) -> None:
+        self._locations.clear()
+        self._readers.clear()
+
+    def handle(self, method: str, match: re.Match[str], params: dict[str, Any]) -> web.Response:
+        params.pop("key", None)
+        params.pop("expand", None)
+        kind, object_id, verb = match["kind"], match["id"], match["verb"]
+        if match["emulator"]:
+            if (
+                kind == "readers"
+                and object_id
+                and verb in ("offline", "online")
+                and (method == "POST")
+            ):
+                reader = self._reader(object_id)
+                reader["status"] = verb
+                if verb == "offline":
+                    reader["action"] = None
+                return web.json_response(reader)
+        elif match["helpers"]:
+            if (
+                kind == "readers"
+                and object_id
+                and verb == "present_payment_method"
+                and (method == "POST")
+            ):
+                return web.json_response(self._present(self._reader(object_id), params))
+        elif kind == "locations":
+            if object_id is None and method == "POST":
+                return web.json_response(self._create_location(params))
+            if object_id is None and method == "GET":
+                return web.json_response(self._list("locations", self._locations))
+            if object_id and verb is None and method == "GET":
+                return web.json_response(self._location(object_id))
+        elif object_id is None and method == "POST":
+            return web.json_response(self._create_reader(params))
+        elif object_id is None and method == "GET":
+            readers = self._readers
+            location = params.get("location")
+            if isinstance(location, str) and location:
+                readers = {k: r for k, r in readers.items() if r["location"] == location}
+            status = params.get("status")
+            if isinstance(status, str) and status:
+                readers = {k: r for k, r in readers.items() if r["status"] == status}
+            return web.json_response(self._list("readers", readers))
+        elif verb is None and method == "GET":
+            return web.json_response(self._reader(object_id))
+        elif verb == "process_payment_intent" and method == "POST":
+            return self._process(self._reader(object_id), params)
+        elif verb == "cancel_action" and method == "POST":
+            return web.json_response(self._cancel(self._reader(object_id)))
+        raise Reject(404, f"Unrecognized request URL ({method}: {match.string}).")
+
+    # --- objects ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _list(kind: str, objects: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "object": "list",
+            "data": list(reversed(list(objects.values()))),
+            "has_more": False,
+            "url": f"/v1/terminal/{kind}",
+        }
+
+    @staticmethod
+    def _new_id(prefix: str) -> str:
+        return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(24))
+
+    def _location(self, location_id: str) -> dict[str, Any]:
+        location = self._locations.get(location_id)
+        if location is None:
+            raise Reject(
+                404,
+                f"No such location: '{location_id}'",
+                code="resource_missing",
+                param="location",
+            )
+        return location
+
+    def _reader(self, reader_id: str) -> dict[str, Any]:
+        reader = self._readers.get(reader_id)
+        if reader is None:
+            raise Reject(
+                404, f"No such reader: '{reader_id}'", code="resource_missing", param="reader"
+            )
+        return reader
+
+    def _create_location(self, params: dict[str, Any]) -> dict[str, Any]:
+        name = params.get("display_name")
+        if not isinstance(name, str) or not name:
+            raise Reject(
+                400,
+                "Missing required param: display_name.",
+                code="parameter_missing",
+                param="display_name",
+            )
+        address = params.get("address")
+        if not isinstance(address, Mapping) or not address.get("country"):
+            raise Reject(
+                400,
+                "Missing required param: address[country].",
+                code="parameter_missing",
+                param="address[country]",
+            )
+        metadata = params.get("metadata")
+        location_id = self._new_id("tml_")
+        location: dict[str, Any] = {
+            "id": location_id,
+            "object": "terminal.location",
+            "address": {
+                name: str(address.get(name)) if address.get(name) is not None else None
+                for name in ("city", "country", "line1", "line2", "postal_code", "state")
+            },
+            "configuration_overrides": None,
+            "display_name": name,
+            "livemode": False,
+            "metadata": dict(metadata) if isinstance(metadata, Mapping) else {},
+        }
+        self._locations[location_id] = location
+        return location
+
+    def _create_reader(self, params: dict[str, Any]) -> dict[str, Any]:
+        code = params.get("registration_code")
+        if not isinstance(code, str) or not code:
+            raise Reject(
+                400,
+                "Missing required param: registration_code.",
+                code="parameter_missing",
+                param="registration_code",
+            )
+        simulated = SIMULATED_READERS.get(code)
+        if simulated is None:
+            raise Reject(
+                400,
+                "The registration code provided is invalid. The Stripe emulator registers "
+                "simulated readers only (simulated-wpe, simulated-s700).",
+                code="invalid_registration_code",  # the emulator's own code
+                param="registration_code",
+            )
+        location = params.get("location")
+        if location is not None:
+            self._location(str(location))
+        label = params.get("label")
+        device_type, serial_prefix = simulated
+        metadata = params.get("metadata")
+        serial = serial_prefix + "".join(secrets.choice(string.digits) for _ in range(12))
+        reader_id = self._new_id("tmr_")
+        reader: dict[str, Any] = {
+            "id": reader_id,
+            "object": "terminal.reader",
+            "action": None,
+            "device_sw_version": "",
+            "device_type": device_type,
+            "ip_address": "0.0.0.0",
+            "label": str(label) if label else serial,
+            "last_seen_at": None,
+            "livemode": False,
+            "location": str(location) if location is not None else None,
+            "metadata": dict(metadata) if isinstance(metadata, Mapping) else {},
+            "serial_number": serial,
+            "status": "online",
+        }
+        self._readers[reader_id] = reader
+        return reader
+
+    # --- actions ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _offline(reader: dict[str, Any]) -> Reject:
+        return Reject(
+            400,
+            f"Reader {reader['id']} is currently unreachable; check that it is online.",
+            code="terminal_reader_offline",
+        )
+
+    def _process(self, reader: dict[str, Any], params: dict[str, Any]) -> web.Response:
+        if reader["status"] != "online":
+            raise self._offline(reader)
+        action = reader["action"]
+        if action is not None and action["status"] == "in_progress":
+            reject = Reject(
+                409,
+                "Reader is currently busy processing another request. Cancel the action or "
+                "wait for it to finish.",
+                code="terminal_reader_busy",
+            )
+            response = reject.response()
+            response.headers["Stripe-Should-Retry"] = "false"
+            return response
+        intent_id = params.get("payment_intent")
+        if not isinstance(intent_id, str) or not intent_id:
+            raise Reject(
+                400,
+                "Missing required param: payment_intent.",
+                code="parameter_missing",
+                param="payment_intent",
+            )
+        intent = self._layer._store.get(f"payment_intent:{intent_id}")
+        if intent is None:
+            raise Reject(
+                404,
+                f"No such payment_intent: '{intent_id}'",
+                code="resource_missing",
+                param="payment_intent",
+            )
+        if "card_present" not in (getattr(intent, "payment_method_types", None) or ()):
+            raise Reject(
+                400,
+                "This PaymentIntent does not accept card_present payments; create it with "
+                "payment_method_types=['card_present'].",
+                code="payment_intent_invalid_parameter",
+                param="payment_intent",
+            )
+        if intent.status != "requires_payment_method":
+            raise Reject(
+                400,
+                f"This PaymentIntent has a status of {intent.status}; a reader can only "
+                "process a PaymentIntent that requires a payment method.",
+                code="payment_intent_unexpected_state",
+                param="payment_intent",
+            )
+        reader["action"] = {
+            "type": "process_payment_intent",
+            "status": "in_progress",
+            "process_payment_intent": {"payment_intent": intent_id},
+            "failure_code": None,
+            "failure_message": None,
+            "api_error": None,
+        }
+        return web.json_response(reader)
+
+    def _cancel(self, reader: dict[str, Any]) -> dict[str, Any]:
+        if reader["status"] != "online":
+            raise self._offline(reader)
+        action = reader["action"]
+        if action is None or action["status"] != "in_progress":
+            raise Reject(
+                400,
+                "This reader has no action in progress to cancel.",
+                code="terminal_reader_action_not_in_progress",  # emulator's own code
+            )
+        reader["action"] = None
+        return reader
+
+    def _present(self, reader: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+        if reader["status"] != "online":
+            raise self._offline(reader)
+        action = reader["action"]
+        if (
+            action is None
+            or action["status"] != "in_progress"
+            or action["type"] != "process_payment_intent"
+        ):
+            raise Reject(
+                400,
+                "This reader has no payment in progress to present a card to.",
+                code="terminal_reader_action_not_in_progress",  # emulator's own code
+            )
+        kind = params.get("type") or "card_present"
+        if kind != "card_present":
+            raise Reject(400, "The Stripe emulator presents card_present only.", param="type")
+        card = params.get("card_present")
+        raw = card.get("number") if isinstance(card, Mapping) else None
+        number = re.sub(r"[\s-]", "", str(raw or CARD_PRESENT_DEFAULT))
+        if not (number.isdigit() and len(number) == 16 and luhn_ok(number)):
+            raise Reject(
+                400,
+                "The card_present test number is invalid.",
+                code="invalid_number",
+                param="card_present[number]",
+            )
+        layer = self._layer
+        intent = layer._store.get(
+            f"payment_intent:{action['process_payment_intent']['payment_intent']}"
+        )
+        if intent is None or intent.status != "requires_payment_method":
+            raise Reject(
+                400,
+                "The PaymentIntent of this action cannot be paid any more.",
+                code="payment_intent_unexpected_state",
+            )
+        year = datetime.now(UTC).year + 3
+        try:
+            method = layer._ls.PaymentMethod(
+                type="card",
+                card={"number": number, "exp_month": 12, "exp_year": year, "cvc": "123"},
+                billing_details=None,
+            )
+        except layer._user_error as exc:
+            raise layer._rejected(exc) from None
+        intent.payment_method = method.id
+        intent.next_action = None
+        if intent.latest_charge is not None and intent.latest_charge.status == "failed":
+            intent.latest_charge = None
+        try:
+            # A card presented to a reader needs no 3-D Secure: charge at once.
+            intent._create_charge(on_failure_now=intent._report_failure)
+        except layer._user_error as exc:
+            if int(getattr(exc, "code", 500)) != 402:
+                raise layer._rejected(exc) from None
+            decline = layer.decline_of(intent) or GENERIC_DECLINE
+            action.update(
+                status="failed",
+                failure_code=decline.code,
+                failure_message=decline.message,
+                api_error={
+                    "type": "card_error",
+                    "code": decline.code,
+                    "decline_code": decline.decline_code,
+                    "message": decline.message,
+                },
+            )
+            self._send("terminal.reader.action_failed", reader)
+        else:
+            action["status"] = "succeeded"
+            self._send("terminal.reader.action_succeeded", reader)
+        return reader
+
+    def _send(self, event_type: str, reader: dict[str, Any]) -> None:
+        layer = self._layer
+        layer._ls.schedule_webhook(layer._ls.Event(event_type, _Exported(reader)))
 
 
 async def _cors_headers(request: web.Request, response: web.StreamResponse) -> None:

@@ -16,7 +16,7 @@ on its `stripe` logger, so that logger must stay at INFO or above.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -230,6 +230,94 @@ class RefundInfo:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class LocationInfo:
+    """A Terminal Location (`terminal.location`): where readers are registered."""
+
+    id: str
+    display_name: str
+    livemode: bool = False
+    address: Mapping[str, str | None] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_stripe(cls, data: Mapping[str, Any]) -> LocationInfo:
+        address = data.get("address") or {}
+        return cls(
+            id=str(data["id"]),
+            display_name=str(data.get("display_name") or ""),
+            livemode=bool(data.get("livemode", False)),
+            address=MappingProxyType(
+                {str(k): (str(v) if v is not None else None) for k, v in address.items()}
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderAction:
+    """What a Terminal reader is doing (Stripe's `reader.action`): for a payment,
+    `type` `process_payment_intent` with `status` in_progress → succeeded | failed."""
+
+    type: str
+    status: str
+    payment_intent: str | None = None
+    failure_code: str | None = None
+    failure_message: str | None = None
+    decline_code: str | None = None  # from `action.api_error`, when Stripe sends one
+
+    @classmethod
+    def from_stripe(cls, data: Mapping[str, Any]) -> ReaderAction:
+        kind = str(data["type"])
+        detail = data.get(kind)
+        intent = detail.get("payment_intent") if isinstance(detail, Mapping) else None
+        if isinstance(intent, Mapping):
+            intent = intent.get("id")
+        api_error = data.get("api_error")
+        decline_code = api_error.get("decline_code") if isinstance(api_error, Mapping) else None
+        return cls(
+            type=kind,
+            status=str(data["status"]),
+            payment_intent=str(intent) if intent else None,
+            failure_code=data.get("failure_code"),
+            failure_message=data.get("failure_message"),
+            decline_code=str(decline_code) if decline_code else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderInfo:
+    """A Terminal reader (`terminal.reader`) of the server-driven integration."""
+
+    id: str
+    label: str
+    device_type: str
+    serial_number: str
+    status: str | None  # online | offline
+    location: str | None
+    livemode: bool = False
+    action: ReaderAction | None = None
+
+    @property
+    def online(self) -> bool:
+        return self.status == "online"
+
+    @classmethod
+    def from_stripe(cls, data: Mapping[str, Any]) -> ReaderInfo:
+        location = data.get("location")
+        if isinstance(location, Mapping):
+            location = location.get("id")
+        action = data.get("action")
+        return cls(
+            id=str(data["id"]),
+            label=str(data.get("label") or ""),
+            device_type=str(data.get("device_type") or ""),
+            serial_number=str(data.get("serial_number") or ""),
+            status=data.get("status"),
+            location=str(location) if location else None,
+            livemode=bool(data.get("livemode", False)),
+            action=ReaderAction.from_stripe(action) if isinstance(action, Mapping) else None,
+        )
+
+
 def _int_or(value: Any, default: int) -> int:
     return int(value) if value is not None else default
 
@@ -317,22 +405,32 @@ class StripeGateway:
         *,
         metadata: Mapping[str, str],
         idempotency_key: str,
+        payment_method_types: Sequence[str] = ("card",),
     ) -> IntentInfo:
-        """`POST /v1/payment_intents` for a card payment of `amount_minor` (> 0) units."""
+        """`POST /v1/payment_intents` for a card payment of `amount_minor` (> 0) units.
+
+        `payment_method_types=["card_present"]` makes an intent for a Terminal reader
+        (`process_payment_intent`), captured automatically."""
         if isinstance(amount_minor, bool) or not isinstance(amount_minor, int):
             raise TypeError("amount_minor must be an int (minor units)")
         if amount_minor <= 0:
             raise ValueError("A payment intent needs an amount above zero.")
         if len(currency) != 3 or not currency.isalpha():
             raise ValueError("currency must be a three-letter ISO code")
+        types = list(payment_method_types)
+        if not types or not set(types) <= {"card", "card_present"}:
+            raise ValueError("payment_method_types takes card and card_present only")
+        params: dict[str, Any] = {
+            "amount": amount_minor,
+            "currency": currency.lower(),
+            "allowed_payment_method_types": types,
+            "metadata": {str(k): str(v) for k, v in metadata.items()},
+        }
+        if "card_present" in types:
+            params["capture_method"] = "automatic"
         with _translated_errors("create"):
             intent = self._client.v1.payment_intents.create(
-                params={
-                    "amount": amount_minor,
-                    "currency": currency.lower(),
-                    "allowed_payment_method_types": ["card"],
-                    "metadata": {str(k): str(v) for k, v in metadata.items()},
-                },
+                params=params,  # type: ignore[arg-type]
                 options={"idempotency_key": idempotency_key},
             )
         info = IntentInfo.from_stripe(intent.to_dict())
@@ -396,6 +494,84 @@ class StripeGateway:
             refund = self._client.v1.refunds.retrieve(refund_id)
         return RefundInfo.from_stripe(refund.to_dict())
 
+    # --- Terminal (server-driven readers) ---------------------------------------------------
+
+    def create_location(self, display_name: str, address: Mapping[str, str]) -> LocationInfo:
+        """`POST /v1/terminal/locations`: where readers are registered (`address[country]`
+        is required by Stripe)."""
+        with _terminal_errors("create location"):
+            params: dict[str, Any] = {"display_name": display_name, "address": dict(address)}
+            location = self._client.v1.terminal.locations.create(
+                params=params  # type: ignore[arg-type]
+            )
+        return LocationInfo.from_stripe(location.to_dict())
+
+    def register_reader(
+        self, registration_code: str, label: str, location: str | None
+    ) -> ReaderInfo:
+        """`POST /v1/terminal/readers`: pair a reader by the code it shows (`simulated-wpe` /
+        `simulated-s700` register a simulated reader in test mode)."""
+        params: dict[str, Any] = {"registration_code": registration_code, "label": label}
+        if location:
+            params["location"] = location
+        with _terminal_errors("register reader"):
+            reader = self._client.v1.terminal.readers.create(
+                params=params  # type: ignore[arg-type]
+            )
+        info = ReaderInfo.from_stripe(reader.to_dict())
+        logger.info("Terminal reader %s registered (%s)", info.id, info.device_type)
+        return info
+
+    def list_readers(self, *, location: str | None = None) -> list[ReaderInfo]:
+        """`GET /v1/terminal/readers` (the first 100)."""
+        params: dict[str, Any] = {"limit": 100}
+        if location:
+            params["location"] = location
+        with _terminal_errors("list readers"):
+            readers = self._client.v1.terminal.readers.list(
+                params=params  # type: ignore[arg-type]
+            )
+        return [ReaderInfo.from_stripe(reader.to_dict()) for reader in readers.data]
+
+    def retrieve_reader(self, reader_id: str) -> ReaderInfo:
+        """`GET /v1/terminal/readers/{id}`: its `status` and current `action`."""
+        with _terminal_errors("retrieve reader"):
+            reader = self._client.v1.terminal.readers.retrieve(reader_id)
+        return ReaderInfo.from_stripe(reader.to_dict())
+
+    def process_payment_intent(self, reader_id: str, intent_id: str) -> ReaderInfo:
+        """`POST /v1/terminal/readers/{id}/process_payment_intent`: the reader asks for the
+        card; the answer comes at once with the action `in_progress`. Refused with
+        `terminal_reader_busy` or `terminal_reader_offline`."""
+        with _terminal_errors("process payment intent"):
+            reader = self._client.v1.terminal.readers.process_payment_intent(
+                reader_id, params={"payment_intent": intent_id}
+            )
+        info = ReaderInfo.from_stripe(reader.to_dict())
+        logger.info("Terminal reader %s collecting payment intent %s", reader_id, intent_id)
+        return info
+
+    def cancel_reader_action(self, reader_id: str) -> ReaderInfo:
+        """`POST /v1/terminal/readers/{id}/cancel_action`: the intent stays payable."""
+        with _terminal_errors("cancel reader action"):
+            reader = self._client.v1.terminal.readers.cancel_action(reader_id)
+        logger.info("Terminal reader %s action canceled", reader_id)
+        return ReaderInfo.from_stripe(reader.to_dict())
+
+    def present_payment_method(self, reader_id: str, card_number: str | None = None) -> ReaderInfo:
+        """Test mode only: `POST /v1/test_helpers/terminal/readers/{id}/present_payment_method`
+        plays the customer's card on a simulated reader (a card_present test number, or
+        Stripe's default approved card)."""
+        params: dict[str, Any] = {"type": "card_present"}
+        if card_number:
+            params["card_present"] = {"number": card_number}
+        with _terminal_errors("present payment method"):
+            reader = self._client.v1.test_helpers.terminal.readers.present_payment_method(
+                reader_id,
+                params=params,  # type: ignore[arg-type]
+            )
+        return ReaderInfo.from_stripe(reader.to_dict())
+
     # --- webhooks --------------------------------------------------------------------------
 
     def verify_webhook(self, payload: bytes, signature_header: str | None) -> dict[str, Any]:
@@ -432,6 +608,22 @@ def _translated_errors(operation: str) -> Iterator[None]:
         yield
     except stripe.StripeError as exc:
         error = _provider_error(exc)
+        logger.info("Stripe %s failed: %s (HTTP %s)", operation, error.code, error.http_status)
+        raise error from exc
+
+
+@contextmanager
+def _terminal_errors(operation: str) -> Iterator[None]:
+    """`_translated_errors` for Terminal calls: Stripe answers a busy reader with HTTP 409,
+    which the `stripe` library raises as a plain `APIError` without its code; the code
+    (`terminal_reader_busy`) is taken from the error body then."""
+    try:
+        yield
+    except stripe.StripeError as exc:
+        error = _provider_error(exc)
+        body_code = getattr(exc.error, "code", None) if exc.error is not None else None
+        if exc.code is None and body_code:
+            error.code = str(body_code)
         logger.info("Stripe %s failed: %s (HTTP %s)", operation, error.code, error.http_status)
         raise error from exc
 
