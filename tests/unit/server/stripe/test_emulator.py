@@ -9,10 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +17,6 @@ import pytest
 from boxoffice.server.stripe.emulator import (
     EMULATED_PUBLISHABLE_KEY,
     EMULATED_SECRET_KEY,
-    StripeEmulator,
 )
 from boxoffice.server.stripe.gateway import (
     IntentInfo,
@@ -33,7 +29,6 @@ from tests.unit.server.stripe.emulated import (
     CARD_DECLINED,
     CARD_OK,
     WAIT,
-    WEBHOOK_SECRET,
     confirm,
     new_intent,
 )
@@ -255,39 +250,6 @@ def test_stripe_js_shim_is_served(browser):
 
 
 # --- webhooks ---------------------------------------------------------------------------------
-
-
-class _Receiver(BaseHTTPRequestHandler):
-    calls: queue.Queue[tuple[bytes, str | None]]
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.calls.put((body, self.headers.get("Stripe-Signature")))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def receiver(
-    emulator: StripeEmulator,
-) -> Iterator[tuple[str, queue.Queue[tuple[bytes, str | None]]]]:
-    calls: queue.Queue[tuple[bytes, str | None]] = queue.Queue()
-    handler = type("Receiver", (_Receiver,), {"calls": calls})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/stripe/webhook"
-    emulator.register_webhook(url, WEBHOOK_SECRET, name="test")
-    try:
-        yield url, calls
-    finally:
-        emulator.unregister_webhook("test")
-        server.shutdown()
-        server.server_close()
-        thread.join(WAIT)
 
 
 def wait_for_event(

@@ -6,23 +6,18 @@ from __future__ import annotations
 
 import json
 import queue
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import httpx
 import pytest
 
-from boxoffice.server.stripe.emulator import EMULATED_SECRET_KEY, StripeEmulator
+from boxoffice.server.stripe.emulator import EMULATED_SECRET_KEY
 from boxoffice.server.stripe.gateway import PaymentProviderError
 from tests.unit.server.stripe.emulated import (
     CARD_PRESENT_DECLINED,
     CARD_PRESENT_NO_FUNDS,
     CARD_PRESENT_OK,
     WAIT,
-    WEBHOOK_SECRET,
     confirm,
     new_card_present_intent,
     new_reader,
@@ -199,37 +194,6 @@ def test_flush_forgets_readers(gateway, emulator):
 # --- webhooks ---------------------------------------------------------------------------------
 
 
-class _Receiver(BaseHTTPRequestHandler):
-    calls: queue.Queue[tuple[bytes, str | None]]
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.calls.put((body, self.headers.get("Stripe-Signature")))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def receiver(emulator: StripeEmulator) -> Iterator[queue.Queue[tuple[bytes, str | None]]]:
-    calls: queue.Queue[tuple[bytes, str | None]] = queue.Queue()
-    handler = type("Receiver", (_Receiver,), {"calls": calls})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/stripe/webhook"
-    emulator.register_webhook(url, WEBHOOK_SECRET, name="terminal-test")
-    try:
-        yield calls
-    finally:
-        emulator.unregister_webhook("terminal-test")
-        server.shutdown()
-        server.server_close()
-        thread.join(WAIT)
-
-
 def wait_for(
     calls: queue.Queue[tuple[bytes, str | None]], *wanted: tuple[str, str]
 ) -> dict[str, tuple[bytes, str | None]]:
@@ -255,7 +219,7 @@ def test_reader_action_webhooks_arrive_signed(gateway, receiver):
     intent = new_card_present_intent(gateway)
     gateway.process_payment_intent(reader.id, intent.id)
     gateway.present_payment_method(reader.id, CARD_PRESENT_DECLINED)
-    body, signature = wait_for(receiver, ("terminal.reader.action_failed", reader.id))[
+    body, signature = wait_for(receiver[1], ("terminal.reader.action_failed", reader.id))[
         "terminal.reader.action_failed"
     ]
     failed = gateway.verify_webhook(body, signature)
@@ -267,7 +231,7 @@ def test_reader_action_webhooks_arrive_signed(gateway, receiver):
     gateway.process_payment_intent(reader.id, intent.id)
     gateway.present_payment_method(reader.id, CARD_PRESENT_OK)
     found = wait_for(
-        receiver,
+        receiver[1],
         ("terminal.reader.action_succeeded", reader.id),
         ("payment_intent.succeeded", intent.id),
     )
