@@ -37,6 +37,12 @@ def exponent(currency: str) -> int:
     return 0 if currency.upper() in ZERO_DECIMAL else 2
 
 
+def to_major(minor: int | Decimal, currency: str) -> Decimal:
+    """Minor units (cents; what Stripe and the server's database count) to an exact Decimal
+    in major units: `2550, "EUR"` → `25.50`, `2550, "JPY"` → `2550`."""
+    return Decimal(minor).scaleb(-exponent(currency))
+
+
 def format_money(amount: Decimal | int, currency: str, *, symbol: bool = False) -> str:
     """`Decimal("81.2"), "eur"` → `"81.20 EUR"`: the currency's decimals, its code after
     ("1,200 JPY"). With `symbol` a currency in `SYMBOLS` gets its sign in front ("€81.20");

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from boxoffice.sdk.money import exponent
+from boxoffice.sdk.money import exponent, to_major
 from boxoffice.server.errors import InvalidInput
 
 __all__ = ["exponent", "percent_of", "to_major", "to_minor"]
@@ -20,11 +20,6 @@ def to_minor(amount: Decimal, currency: str, *, field: str = "amount") -> int:
             field=field,
         )
     return int(scaled)
-
-
-def to_major(minor: int, currency: str) -> Decimal:
-    """Integer minor units to an exact Decimal in major units."""
-    return Decimal(minor).scaleb(-exponent(currency))
 
 
 def percent_of(minor: int, basis_points: int) -> int:

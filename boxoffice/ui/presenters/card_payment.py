@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +17,7 @@ from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.models.payments import PaymentIntentResponse
-from boxoffice.sdk.money import exponent
+from boxoffice.sdk.money import to_major
 from boxoffice.ui.errors import card_page_message, user_message
 from boxoffice.ui.tasks import TaskRunner
 
@@ -136,8 +135,7 @@ class CardPaymentPresenter(QObject):
             amount, currency = answer.order.total, answer.order.currency
         else:
             currency = str(intent.get("currency", "")).upper()
-            minor = Decimal(int(intent.get("amount", 0)))
-            amount = minor.scaleb(-exponent(currency))  # Stripe counts in minor units
+            amount = to_major(int(intent.get("amount", 0)), currency)  # Stripe's minor units
         return {
             "amount": f"{amount:f}",
             "currency": currency,

@@ -23,7 +23,7 @@ from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.models.refunds import Prefer, RefundResult
 from boxoffice.sdk.models.tickets import Ticket
-from boxoffice.sdk.money import exponent, format_money
+from boxoffice.sdk.money import format_money, to_major
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.presenters.printing import PrintingPresenter
 from boxoffice.ui.printing import tickets as ticket_files
@@ -312,7 +312,7 @@ def _money(minor: Any, currency: str) -> str:
     """Minor units (as the audit keeps them) in words: "25.00 EUR"."""
     if not isinstance(minor, int | float | str):
         return ""
-    return format_money(Decimal(str(minor)).scaleb(-exponent(currency)), currency)
+    return format_money(to_major(Decimal(str(minor)), currency), currency)
 
 
 def _details(action: str, data: dict[str, Any], currency: str) -> str:
