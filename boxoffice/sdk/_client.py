@@ -18,6 +18,7 @@ from boxoffice.sdk.services.auth import AuthService
 from boxoffice.sdk.services.event import EventService
 from boxoffice.sdk.services.order import OrderService
 from boxoffice.sdk.services.payment import PaymentService
+from boxoffice.sdk.services.reader import ReaderService
 from boxoffice.sdk.services.refund import RefundService
 from boxoffice.sdk.services.seating import SeatingService
 from boxoffice.sdk.services.shift import ShiftService
@@ -79,6 +80,7 @@ class SDK:
         self.seating = SeatingService(requestor, organizer)
         self.shift = ShiftService(requestor, organizer)
         self.refund = RefundService(requestor, organizer)
+        self.reader = ReaderService(requestor, organizer)
 
     @classmethod
     async def build(

@@ -36,6 +36,10 @@ class ServerSettings(BaseSettings):
     stripe_secret_key: str | None = Field(default=None, repr=False)
     stripe_publishable_key: str | None = None
     stripe_webhook_secret: str | None = Field(default=None, repr=False)
+    # Card readers (Stripe Terminal): how long a reader waits for the customer's card before
+    # the server stops it, and the country of the Location readers are registered to.
+    reader_timeout_seconds: int = Field(default=120, ge=5)
+    terminal_country: str = Field(default="CZ", min_length=2, max_length=2)
     mail_sender: str = "Box Office <tickets@boxoffice.invalid>"
     # Confirmation mail: over SMTP when smtp_host is set, else written as .eml files to
     # `outbox_dir` (data_dir/outbox). The password comes from the environment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from boxoffice import sdk
+from boxoffice.sdk import declines
 
 # Server error codes with a sentence of their own; the server's message is used otherwise.
 _BY_CODE: dict[str, str] = {
@@ -22,12 +23,12 @@ _BY_CODE: dict[str, str] = {
     "insufficient_cash": "The cash tendered is less than the total.",
     "order_not_paid": "This order is not paid, so it has no tickets yet.",
     "order_expired": "The order ran out of time and was released. Start the sale again.",
-    "payment_declined": "The card was declined. Ask for another card or another way to pay.",
-    "card_declined": "The card was declined. Ask for another card or another way to pay.",
+    "payment_declined": declines.DECLINED,
+    "card_declined": declines.DECLINED,
     "invalid_credentials": "Wrong user name or password.",
     "account_disabled": "This account is disabled. Ask a supervisor.",
     "token_expired": "You were signed out after a long pause. Sign in again to go on.",
-    "payment_provider_error": "The card payment service cannot be reached. Take cash or try later.",
+    "payment_provider_error": declines.PROVIDER_UNREACHABLE,
     "order_canceled": "This order was canceled.",
     "order_already_paid": "This order is already paid.",
     "no_open_shift": "No shift is open at this counter. Press F9 to open one with its float.",
@@ -103,33 +104,6 @@ def _sentence(message: str) -> str:
     return message if message.endswith((".", "!", "?")) else f"{message}."
 
 
-# What the payment page reports from Stripe.js (a decline code is looked up before the
-# error code). Lost or stolen cards read as a plain decline, as Stripe advises.
-_CARD_PAGE: dict[str, str] = {
-    "generic_decline": _BY_CODE["card_declined"],
-    "lost_card": _BY_CODE["card_declined"],
-    "stolen_card": _BY_CODE["card_declined"],
-    "card_declined": _BY_CODE["card_declined"],
-    "insufficient_funds": "The card was declined (not enough funds). Ask for another card or "
-    "another way to pay.",
-    "expired_card": "The card has expired. Ask for another card.",
-    "incorrect_cvc": "The card's security code is wrong. Check it and try again.",
-    "invalid_cvc": "The card's security code is wrong. Check it and try again.",
-    "incorrect_number": "The card number is wrong. Check it and try again.",
-    "invalid_number": "The card number is wrong. Check it and try again.",
-    "invalid_expiry_month": "The card's expiry date is wrong. Check it and try again.",
-    "invalid_expiry_year": "The card's expiry date is wrong. Check it and try again.",
-    "processing_error": "The card could not be processed. Try again in a moment.",
-    "payment_intent_authentication_failure": "The bank's check (3-D Secure) was not completed. "
-    "Try again or use another card.",
-    "api_connection_error": _BY_CODE["payment_provider_error"],
-    "stripe_js_unavailable": _BY_CODE["payment_provider_error"],
-}
-
-
 def card_page_message(code: str | None, decline_code: str | None = None) -> str:
     """One sentence a cashier understands for a card error the payment page reported."""
-    for key in (decline_code, code):
-        if key and key in _CARD_PAGE:
-            return _CARD_PAGE[key]
-    return "The card payment did not go through. Try again or use another card."
+    return declines.decline_sentence(code, decline_code)

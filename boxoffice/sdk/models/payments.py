@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from boxoffice.sdk.models.common import Amount, RequestModel, WireModel
 from boxoffice.sdk.models.orders import Order
+from boxoffice.sdk.models.readers import Reader
 
-PaymentType = Literal["card", "cash"]
+PaymentType = Literal["card", "card_present", "cash"]
 
 
 class PaymentRequest(RequestModel):
@@ -29,6 +30,7 @@ class Payment(WireModel):
     tendered: Amount | None = None
     change: Amount | None = None
     shift_id: int | None = None  # the counter's open shift it was taken at
+    reader_id: str | None = None  # card_present: the reader the card is taken on
     livemode: bool = False
 
 
@@ -46,6 +48,7 @@ class PaymentIntentResponse(WireModel):
     stripe_js_url: str | None = None
     order: Order | None = None
     payment: Payment | None = None
+    reader: Reader | None = None  # card_present: the reader, its action in progress
 
     @property
     def client_secret(self) -> str | None:

@@ -25,17 +25,20 @@ class PaymentService(Service):
         type: PaymentType = "card",
         tendered: Decimal | int | str | None = None,
         amount: Decimal | int | str | None = None,
+        reader_id: str | None = None,
         options: RequestOptions | None = None,
     ) -> PaymentIntentResponse:
         """`POST payment/v1/payment?order_id=…&type=card|cash` (cash: staff at a counter with
         an open shift, with `tendered`). `amount` pays a part of the order (split payments;
-        default: all that is still due); the order is paid once its payments cover it."""
+        default: all that is still due); the order is paid once its payments cover it.
+        `type="card_present"` (staff) starts the payment on the card reader `reader_id`
+        (default: the counter's reader); follow it with `sdk.reader.check_payment`."""
         body = PaymentRequest.model_validate({"tendered": tendered, "amount": amount})
         return await self._requestor.request(
             "POST",
             "payment/v1/payment",
             PaymentIntentResponse,
-            params={"order_id": order_id, "type": type},
+            params={"order_id": order_id, "type": type, "reader_id": reader_id},
             json=body.model_dump(mode="json", exclude_none=True),
             options=options,
         )

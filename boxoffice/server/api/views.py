@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from boxoffice.sdk.models import events as ev
 from boxoffice.sdk.models import orders as od
+from boxoffice.sdk.models import readers as rd
 from boxoffice.sdk.models import tickets as tk
 from boxoffice.sdk.models.account import Organizer as OrganizerOut
 from boxoffice.sdk.models.common import ListInfo, Paging
@@ -21,6 +22,7 @@ from boxoffice.server.payments.base import PaymentResult
 from boxoffice.server.services.inventory import available
 from boxoffice.server.services.money import to_major
 from boxoffice.server.services.orders import OrderDetails
+from boxoffice.server.stripe.gateway import ReaderInfo
 
 
 def ok(model: BaseModel | dict[str, Any], status: int = 200) -> JSONResponse:
@@ -234,9 +236,41 @@ def payment_result(result: PaymentResult, details: OrderDetails) -> dict[str, An
             "tendered": _money(payment.tendered, currency),
             "change": _money(payment.change, currency),
             "shift_id": payment.shift_id,
+            "reader_id": payment.reader_id,
             "livemode": bool(result.intent.livemode) if result.intent else False,
         },
+        "reader": (reader(result.reader, None).model_dump(mode="json") if result.reader else None),
     }
+
+
+def reader(live: ReaderInfo | None, row: db.CardReader | None) -> rd.Reader:
+    """A card reader: Stripe's state (`live`, None if it could not be asked) and the venue's
+    choices (`row`, None if the server has not taken it on)."""
+    action = live.action if live is not None else None
+    base = row.id if row is not None else (live.id if live is not None else "")
+    return rd.Reader(
+        id=base,
+        label=row.label if row is not None else (live.label if live else ""),
+        device_type=live.device_type if live is not None else (row.device_type if row else ""),
+        status=live.status if live is not None else None,
+        location=live.location if live is not None else (row.location_id if row else None),
+        serial_number=live.serial_number if live is not None else None,
+        counter=row.counter if row is not None else None,
+        livemode=live.livemode if live is not None else bool(row and row.livemode),
+        registered=row is not None,
+        action=(
+            rd.ReaderAction(
+                type=action.type,
+                status=action.status,
+                payment_intent=action.payment_intent,
+                failure_code=action.failure_code,
+                failure_message=action.failure_message,
+                decline_code=action.decline_code,
+            )
+            if action is not None
+            else None
+        ),
+    )
 
 
 def ticket(row: db.Ticket, *, viewer_id: int) -> tk.Ticket:

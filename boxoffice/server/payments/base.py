@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from boxoffice.server.db.models import Order, Payment, Shift
 from boxoffice.server.services.actors import Actor
 from boxoffice.server.stripe.cards import CardPayments
-from boxoffice.server.stripe.gateway import IntentInfo
+from boxoffice.server.stripe.gateway import IntentInfo, ReaderInfo
 
 SUCCEEDED = "succeeded"  # a payment's status once the money is taken
+# The payment types Stripe takes: a card typed on the payment page, a card on a reader.
+CARD_TYPES = ("card", "card_present")
 
 
 @dataclass
@@ -36,6 +38,7 @@ class PaymentResult:
     intent: IntentInfo | None = None
     publishable_key: str | None = None
     stripe_js_url: str | None = None  # where the payment page loads Stripe.js from
+    reader: ReaderInfo | None = None  # card_present: the reader asking for the card
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class PaymentRequest:
     # The open shift of the counter the request is made at, if any: recorded as the
     # payment's `shift_id`; cash needs it (the caller requires it for cash).
     shift: Shift | None = None
+    # card_present: the Terminal reader to take the card on (the caller resolved it).
+    reader_id: str | None = None
 
     @property
     def covers(self) -> int:

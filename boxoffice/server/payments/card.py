@@ -51,9 +51,10 @@ class CardPayment(PaymentProvider):
             if (
                 intent is not None
                 and intent.status != "succeeded"
-                and (payment.amount != request.covers)
-            ):  # a split payment asks for another amount: this intent must not take money
-                provider_call(lambda: gateway.cancel_intent(intent_id))
+                and (payment.amount != request.covers or payment.type != self.type)
+            ):  # another amount (split) or a card on a reader: this intent must take no money
+                open_payment = payment
+                provider_call(lambda: cancel_open(gateway, open_payment))
                 intent = None
             if intent is None:  # that payment is over; a new intent makes a new one
                 payment.status, payment.updated_at = "canceled", now
@@ -125,6 +126,18 @@ def current_intent(gateway: StripeGateway, intent_id: str) -> IntentInfo | None:
         logger.warning("Payment intent %s is unknown to Stripe: taken as canceled", intent_id)
         return None
     return None if intent.status == "canceled" else intent
+
+
+def cancel_open(gateway: StripeGateway, payment: Payment) -> None:
+    """Cancel the payment's intent; on a reader, stop the reader asking for the card first
+    (a reader with nothing in progress, or gone offline, is no reason not to cancel)."""
+    if payment.reader_id:
+        try:
+            gateway.cancel_reader_action(payment.reader_id)
+        except PaymentProviderError as exc:
+            logger.info("Reader %s action not canceled: %s", payment.reader_id, exc.code)
+    if payment.intent_id:
+        gateway.cancel_intent(payment.intent_id)
 
 
 def provider_call(call: Callable[[], T]) -> T:

@@ -12,11 +12,15 @@ from types import MappingProxyType
 from boxoffice.server.errors import InvalidInput
 from boxoffice.server.payments.base import PaymentProvider
 from boxoffice.server.payments.card import CardPayment
+from boxoffice.server.payments.card_present import CardPresentPayment
 from boxoffice.server.payments.cash import CashPayment
 from boxoffice.server.payments.free import FreePayment
 
 PROVIDERS: Mapping[str, PaymentProvider] = MappingProxyType(
-    {provider.type: provider for provider in (CardPayment(), CashPayment(), FreePayment())}
+    {
+        provider.type: provider
+        for provider in (CardPayment(), CardPresentPayment(), CashPayment(), FreePayment())
+    }
 )
 FREE = PROVIDERS[FreePayment.type]
 

@@ -29,13 +29,29 @@ from boxoffice.server.db.models import Order, Payment, Shift
 from boxoffice.server.db.models.shift import OPEN
 from boxoffice.server.errors import InvalidInput, RuleViolation
 from boxoffice.server.payments import registry
-from boxoffice.server.payments.base import SUCCEEDED, PaymentRequest, PaymentResult
-from boxoffice.server.payments.card import card_payment, current_intent, provider_call
-from boxoffice.server.services import audit, holds, issuing, order_claims, shifts
+from boxoffice.server.payments.base import CARD_TYPES, SUCCEEDED, PaymentRequest, PaymentResult
+from boxoffice.server.payments.card import (
+    cancel_open,
+    card_payment,
+    current_intent,
+    provider_call,
+)
+from boxoffice.server.payments.card_present import CardPresentPayment
+from boxoffice.server.services import (
+    audit,
+    holds,
+    issuing,
+    order_claims,
+    readers,
+    shifts,
+)
 from boxoffice.server.services.actors import Actor, require_staff
 from boxoffice.server.services.money import to_major, to_minor
 from boxoffice.server.stripe.cards import CardPayments
 from boxoffice.server.stripe.gateway import IntentInfo
+
+# Payment types only staff take: cash, and a card on the counter's reader.
+STAFF_ONLY = ("cash", CardPresentPayment.type)
 
 
 def create_payment(
@@ -49,14 +65,18 @@ def create_payment(
     tendered: Decimal | None = None,
     amount: Decimal | None = None,
     counter: str | None = None,
+    reader_id: str | None = None,
 ) -> PaymentResult:
-    """`POST payment/v1/payment`: pay `order` by `type` (card, cash; free orders need none),
-    the whole of what is due or, for a split payment, `amount` of it, at `counter`."""
+    """`POST payment/v1/payment`: pay `order` by `type` (card, card_present on a reader,
+    cash; free orders need none), the whole of what is due or, for a split payment, `amount`
+    of it, at `counter` (card_present: on `reader_id`, default the counter's reader)."""
     _check_payable(order, now)
     free = order.total == 0
     provider = registry.FREE if free else registry.get_provider(type)
-    if provider.type == "cash":
+    if provider.type in STAFF_ONLY:
         require_staff(actor)  # a guest asking for cash learns that first, not about shifts
+    if provider.type == CardPresentPayment.type:
+        reader_id = readers.reader_for(session, reader_id, counter)
     shift = (
         shifts.require_open_shift(session, counter)
         if provider.type == "cash"
@@ -84,6 +104,7 @@ def create_payment(
             tendered=tendered,
             amount=covers,
             shift=shift,
+            reader_id=reader_id,
         )
     )
     if result.payment.status == SUCCEEDED and result.payment.type == provider.type:
@@ -146,7 +167,7 @@ def complete_if_covered(
         return
     order.expires_at, order.updated_at = None, now
     if order.status in (OrderStatus.PAYMENT_PROCESSING, OrderStatus.DECLINED) and (
-        payment.type == "card"
+        payment.type in CARD_TYPES
     ):
         order.status = OrderStatus.DRAFT
     audit.record(
@@ -217,17 +238,28 @@ def apply_intent(
     """Move the order along with what Stripe says about its intent (None: it can take no
     money, `card.current_intent`; the order may then be paid another way)."""
     if intent is not None and intent.status == "succeeded":
-        if payment.status == SUCCEEDED:
-            return
-        payment.status, payment.updated_at = SUCCEEDED, now
-        _keep_closed_shifts_closed(session, payment)
-        complete_if_covered(session, order, payment, now=now, actor=actor)
+        mark_succeeded(session, order, payment, now=now, actor=actor)
     elif intent is None or intent.status == "canceled" or intent.last_payment_error is not None:
         payment.status, payment.updated_at = "failed", now
         error = intent.last_payment_error if intent is not None else None
         payment.failure_message = error.message if error is not None else "canceled"
+        payment.failure_code = (error.decline_code or error.code) if error else "canceled"
         if order.status in (OrderStatus.DRAFT, OrderStatus.PAYMENT_PROCESSING):
             order.status, order.updated_at = OrderStatus.DECLINED, now
+
+
+def mark_succeeded(
+    session: Session, order: Order, payment: Payment, *, now: datetime, actor: Actor | None
+) -> bool:
+    """Stripe took the money of this card payment: record it once and complete the order
+    if its payments now cover it. False when it was recorded already."""
+    if payment.status == SUCCEEDED:
+        return False
+    payment.status, payment.updated_at = SUCCEEDED, now
+    payment.failure_code = payment.failure_message = None
+    _keep_closed_shifts_closed(session, payment)
+    complete_if_covered(session, order, payment, now=now, actor=actor)
+    return True
 
 
 def _keep_closed_shifts_closed(session: Session, payment: Payment) -> None:
@@ -284,6 +316,6 @@ def settle_open_intent(
         apply_intent(session, order, payment, intent, now=now, actor=None)
         return False
     if intent is not None:
-        gateway.cancel_intent(payment.intent_id)
+        cancel_open(gateway, payment)
     payment.status, payment.updated_at = "canceled", now
     return True

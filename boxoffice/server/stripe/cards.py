@@ -10,6 +10,7 @@ from boxoffice.server.stripe.emulator import StripeEmulator
 from boxoffice.server.stripe.gateway import StripeGateway
 
 logger = logging.getLogger(__name__)
+TRAINING_READERS_FILE = "training-readers.json"  # the emulator's readers, kept over restarts
 
 
 class CardPayments:
@@ -48,7 +49,9 @@ class CardPayments:
                 settings.stripe_publishable_key,
                 webhook_secret=settings.stripe_webhook_secret,
             )
-        self._emulator = StripeEmulator().start()
+        self._emulator = StripeEmulator(
+            terminal_state=settings.data_dir / TRAINING_READERS_FILE
+        ).start()
         logger.info("Stripe emulator (training mode, no real money) on %s", self._emulator.base_url)
         return self._emulator.gateway(webhook_secret=settings.stripe_webhook_secret)
 

@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO
 
 import httpx
@@ -58,10 +59,16 @@ class StripeEmulator:
     publishable_key = EMULATED_PUBLISHABLE_KEY
 
     def __init__(
-        self, *, start_timeout: float = 20.0, command: Sequence[str] | None = None
+        self,
+        *,
+        start_timeout: float = 20.0,
+        command: Sequence[str] | None = None,
+        terminal_state: Path | None = None,
     ) -> None:
-        """`command` replaces `[sys.executable, "-m", ENTRY_MODULE]` (e.g. in a frozen app)."""
+        """`command` replaces `[sys.executable, "-m", ENTRY_MODULE]` (e.g. in a frozen app);
+        `terminal_state` is a file that keeps training readers over restarts."""
         self._start_timeout = start_timeout
+        self._terminal_state = terminal_state
         self._command = list(command) if command else [sys.executable, "-m", ENTRY_MODULE]
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
@@ -171,6 +178,11 @@ class StripeEmulator:
                 "--parent-pid",
                 str(os.getpid()),
                 "--stdin-lifeline",
+                *(
+                    ["--terminal-state", str(self._terminal_state)]
+                    if self._terminal_state is not None
+                    else []
+                ),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,

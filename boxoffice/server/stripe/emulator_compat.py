@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -222,7 +223,15 @@ def parse_bool(value: Any) -> bool | None:
 class CompatLayer:
     """The Stripe.js-facing layer over localstripe's objects (all calls run on the loop)."""
 
-    def __init__(self, resources: Any, server: Any, webhooks: Any, *, port: int) -> None:
+    def __init__(
+        self,
+        resources: Any,
+        server: Any,
+        webhooks: Any,
+        *,
+        port: int,
+        terminal_state: Path | None = None,
+    ) -> None:
         self._ls = resources  # the localstripe modules
         self._server = server
         self._webhooks = webhooks
@@ -232,7 +241,7 @@ class CompatLayer:
         # (Idempotency-Key) → (path and parameters, status, body) of intent and refund
         # creations, until a flush.
         self._created: dict[str, tuple[str, int, dict[str, Any]]] = {}
-        self.terminal = TerminalEmulator(self)
+        self.terminal = TerminalEmulator(self, terminal_state)
 
     # --- dispatch ----------------------------------------------------------------------
 
@@ -782,16 +791,44 @@ class TerminalEmulator:
     ends the action `succeeded` or `failed`, with `terminal.reader.action_succeeded` /
     `action_failed` webhooks. `POST /v1/_emulator/terminal/readers/{id}/offline|online` is the
     emulator's own switch (not Stripe's) to take a reader off the network in tests.
+
+    With a `state` file, locations and readers outlive a restart (a venue's training reader
+    stays registered, as a real one does); each comes back online with no action.
     """
 
-    def __init__(self, layer: CompatLayer) -> None:
+    def __init__(self, layer: CompatLayer, state: Path | None = None) -> None:
         self._layer = layer
+        self._state = state
         self._locations: dict[str, dict[str, Any]] = {}
         self._readers: dict[str, dict[str, Any]] = {}
+        self._load()
 
     def flush(self) -> None:
         self._locations.clear()
         self._readers.clear()
+        self._save()
+
+    def _load(self) -> None:
+        if self._state is None or not self._state.is_file():
+            return
+        try:
+            kept = json.loads(self._state.read_text(encoding="utf-8"))
+            self._locations = dict(kept["locations"])
+            self._readers = {
+                rid: {**reader, "action": None, "status": "online"}
+                for rid, reader in dict(kept["readers"]).items()
+            }
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            logger.warning("Training readers not restored from %s: %s", self._state, exc)
+
+    def _save(self) -> None:
+        if self._state is None:
+            return
+        kept = {"locations": self._locations, "readers": self._readers}
+        self._state.parent.mkdir(parents=True, exist_ok=True)
+        partial = self._state.with_suffix(".tmp")
+        partial.write_text(json.dumps(kept), encoding="utf-8")
+        partial.replace(self._state)
 
     def handle(self, method: str, match: re.Match[str], params: dict[str, Any]) -> web.Response:
         params.pop("key", None)
@@ -909,6 +946,7 @@ class TerminalEmulator:
             "metadata": dict(metadata) if isinstance(metadata, Mapping) else {},
         }
         self._locations[location_id] = location
+        self._save()
         return location
 
     def _create_reader(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -953,6 +991,7 @@ class TerminalEmulator:
             "status": "online",
         }
         self._readers[reader_id] = reader
+        self._save()
         return reader
 
     # --- actions ---------------------------------------------------------------------------
@@ -1123,8 +1162,9 @@ async def _cors_headers(request: web.Request, response: web.StreamResponse) -> N
         response.headers["Vary"] = "Origin"
 
 
-def build_app(*, port: int) -> web.Application:
-    """localstripe's application, in memory only, with the compatibility layer in front."""
+def build_app(*, port: int, terminal_state: Path | None = None) -> web.Application:
+    """localstripe's application, in memory only, with the compatibility layer in front;
+    `terminal_state` keeps the training readers and locations over a restart."""
     warnings.filterwarnings(
         "ignore", message="Bare functions are deprecated", category=DeprecationWarning
     )
@@ -1143,7 +1183,7 @@ def build_app(*, port: int) -> web.Application:
         getattr(self, "_card_number", None) in DECLINES or charging_declined(self)
     )
 
-    layer = CompatLayer(resources, server, webhooks, port=port)
+    layer = CompatLayer(resources, server, webhooks, port=port, terminal_state=terminal_state)
     send_webhook = resources.schedule_webhook
 
     def schedule_webhook(event: Any) -> None:

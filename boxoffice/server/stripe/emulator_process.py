@@ -22,6 +22,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from aiohttp import web
 
@@ -57,8 +58,14 @@ async def _watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
         await asyncio.sleep(1.0)
 
 
-async def serve(port: int, *, parent_pid: int | None, stdin_lifeline: bool) -> int:
-    app = build_app(port=port)
+async def serve(
+    port: int,
+    *,
+    parent_pid: int | None,
+    stdin_lifeline: bool,
+    terminal_state: Path | None = None,
+) -> int:
+    app = build_app(port=port, terminal_state=terminal_state)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, HOST, port)
@@ -90,6 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--parent-pid", type=int, default=None)
     parser.add_argument("--stdin-lifeline", action="store_true")
+    parser.add_argument("--terminal-state", type=Path, default=None)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING,
@@ -97,7 +105,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="stripe-emulator %(levelname)s %(name)s: %(message)s",
     )
     return asyncio.run(
-        serve(args.port, parent_pid=args.parent_pid, stdin_lifeline=args.stdin_lifeline)
+        serve(
+            args.port,
+            parent_pid=args.parent_pid,
+            stdin_lifeline=args.stdin_lifeline,
+            terminal_state=args.terminal_state,
+        )
     )
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -17,7 +17,7 @@ from boxoffice.server.api.deps import CounterName, CurrentActor, Now, SessionDep
 from boxoffice.server.api.query import QueryId
 from boxoffice.server.api.schemas import Envelope, WebhookReceived
 from boxoffice.server.errors import InvalidInput, RuleViolation
-from boxoffice.server.services import orders, payments
+from boxoffice.server.services import orders, payments, reader_payments
 from boxoffice.server.stripe.gateway import WebhookSignatureError
 
 router = APIRouter(prefix="/payment/v1", tags=["payment"])
@@ -49,13 +49,16 @@ def create_payment(
     now: Now,
     counter: CounterName,
     type: str = "card",
+    reader_id: Annotated[str | None, Query(max_length=64)] = None,
     body: PaymentBody | None = None,
 ) -> JSONResponse:
     """Pay an order. Free orders are paid at once; `type=card` returns the Stripe
     `publishable_key` and `payment_intent` (with its `client_secret`); `type=cash` (staff, at
     an `X-Counter` with an open shift) takes `tendered` and records the change. `amount` pays
     a part (split payments; default: what is still due). A second call returns the same
-    intent."""
+    intent. `type=card_present` (staff) starts the payment on the card reader `reader_id`
+    (default: the one picked for the `X-Counter`) and answers at once with the intent and
+    the reader's action; `payment/reader/check` and the webhooks complete it."""
     return _pay(
         session,
         actor,
@@ -66,6 +69,7 @@ def create_payment(
         body.tendered if body else None,
         amount=body.amount if body else None,
         counter=counter,
+        reader_id=reader_id,
     )
 
 
@@ -104,6 +108,7 @@ def _pay(
     *,
     amount: Decimal | None = None,
     counter: str | None = None,
+    reader_id: str | None = None,
 ) -> JSONResponse:
     order = orders.get_order(session, actor, order_id)
     result = payments.create_payment(
@@ -116,6 +121,7 @@ def _pay(
         tendered=tendered,
         amount=amount,
         counter=counter,
+        reader_id=reader_id,
     )
     answer = views.payment_result(result, orders.details_of(session, result.order))
     return views.ok(answer, status=201 if result.intent is None else 200)
@@ -159,6 +165,8 @@ async def _apply_webhook(state: StateDep, event: dict[str, Any]) -> bool:
 
     def run() -> bool:
         with state.write_sessions() as session, session.begin():
+            if event.get("type") in reader_payments.READER_EVENTS:
+                return reader_payments.handle_webhook(session, event, now=state.clock())
             return payments.handle_webhook(session, event, now=state.clock())
 
     async with state.gate.hold():

@@ -1,6 +1,7 @@
 """All tables, imported here so that metadata and Alembic see every one."""
 
 from boxoffice.server.db.models.audit import AuditEntry
+from boxoffice.server.db.models.card_reader import CardReader
 from boxoffice.server.db.models.catalog import (
     Discount,
     Event,
@@ -26,6 +27,7 @@ from boxoffice.server.db.models.user import RefreshToken, User
 
 __all__ = [
     "AuditEntry",
+    "CardReader",
     "CashMovement",
     "Discount",
     "Event",

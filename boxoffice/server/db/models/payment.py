@@ -17,7 +17,7 @@ class Payment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("order.id"), index=True)
     provider: Mapped[str] = mapped_column(String(16))  # free | cash | stripe
-    type: Mapped[str] = mapped_column(String(16))  # card | cash | free
+    type: Mapped[str] = mapped_column(String(16))  # card | card_present | cash | free
     status: Mapped[str] = mapped_column(String(24))  # pending | succeeded | failed | canceled
     amount: Mapped[int] = mapped_column(Integer)  # minor units
     currency: Mapped[str] = mapped_column(String(3))
@@ -29,6 +29,10 @@ class Payment(Base):
     tendered: Mapped[int | None] = mapped_column(Integer)
     change: Mapped[int | None] = mapped_column(Integer)
     failure_message: Mapped[str | None] = mapped_column(Text)
+    # card_present: the Terminal reader the card is taken on (Stripe's tmr_…), and why the
+    # last attempt ended without the money (a decline code, `canceled`, `timed_out`).
+    reader_id: Mapped[str | None] = mapped_column(String(64))
+    failure_code: Mapped[str | None] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
