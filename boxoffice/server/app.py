@@ -46,7 +46,16 @@ from boxoffice.server.db.locking import RequestSlots, WriteGate, startup_lock
 from boxoffice.server.db.migrate import upgrade
 from boxoffice.server.db.models import RefreshToken, User
 from boxoffice.server.errors import NotAuthenticated
-from boxoffice.server.services import audit, demo, instance, lifecycle, mail_queue, tokens, users
+from boxoffice.server.services import (
+    audit,
+    demo,
+    instance,
+    lifecycle,
+    mail_queue,
+    reader_payments,
+    tokens,
+    users,
+)
 from boxoffice.server.services.issuing import Issuing
 from boxoffice.server.stripe.cards import CardPayments
 from boxoffice.server.ticketoutput.certificates import load_or_create_development_signer
@@ -141,6 +150,12 @@ async def sweep_forever(state: ServerState) -> None:
 def sweep_once(state: ServerState) -> int:
     now = state.clock()
     with state.write_sessions() as session, session.begin():
+        reader_payments.stop_stale(
+            session,
+            now=now,
+            cards=state.cards,
+            timeout=timedelta(seconds=state.settings.reader_timeout_seconds),
+        )
         lifecycle.expire_card_payments(session, now=now, cards=state.cards)
         released = lifecycle.expire_due(session, now=now)
     idempotency.purge_older_than(state, now - timedelta(days=1))

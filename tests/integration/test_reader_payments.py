@@ -16,8 +16,10 @@ import pytest
 from sqlalchemy import func, select
 
 from boxoffice.sdk.declines import decline_sentence
+from boxoffice.server.app import sweep_once
 from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.models import AuditEntry, Payment, Ticket
+from tests.conftest import BOTH_DATABASES
 from tests.helpers import factories as f
 from tests.integration.test_order_rules import assert_error
 from tests.integration.test_payments import make_order, pay
@@ -253,6 +255,7 @@ def test_no_reader_for_the_counter_and_guests_are_refused(live_server, client, d
     assert pay(client, guest, mine["id"], "card_present").status_code == 403
 
 
+@BOTH_DATABASES
 def test_poll_and_webhook_racing_issue_once(live_server, client, desk):
     emulator = live_server.state.cards.emulator
     emulator.register_webhook(
@@ -310,3 +313,49 @@ def test_poll_and_webhook_racing_issue_once(live_server, client, desk):
         )
         payment = session.scalar(select(Payment).where(Payment.order_id == order_id))
         assert payment is not None and payment.status == "succeeded"
+
+
+def test_split_refund_and_shift_report_count_the_reader(live_server, client, desk):
+    headers = desk["headers"]
+    order = make_order(client, headers, desk["config"])  # 2 × 25 = 50
+    cash = pay(client, headers, order["id"], "cash", {"tendered": 20, "amount": 20})
+    assert cash.status_code == 201, cash.text
+    part = client.post(
+        "/payment/v1/payment",
+        headers=headers,
+        params={"order_id": order["id"], "type": "card_present"},
+        json={},
+    ).json()["data"]
+    assert part["payment"]["amount"] == 30 and part["payment_intent"]["amount"] == 3000
+    tap(client, desk)
+    paid = check(client, desk, order["id"])
+    assert (paid["state"], paid["order"]["box_office_status"]) == ("succeeded", "paid")
+    refunded = client.post(
+        f"/event/v1/order/{order['id']}/refund", headers=headers, json={"reason": "show moved"}
+    )
+    assert refunded.status_code == 200, refunded.text
+    methods = {r["method"]: r for r in refunded.json()["data"]["refunds"]}
+    assert methods["card_present"]["amount"] == 30 and methods["card_present"]["status"] == (
+        "succeeded"
+    )
+    assert methods["cash"]["amount"] == 20
+    gateway = live_server.state.cards.gateway()
+    assert gateway.retrieve_intent(part["payment_intent"]["id"]).amount_received == 3000
+    report = client.get("/payment/v1/shift/current", headers=headers).json()["data"]
+    by_method = {row["method"]: row for row in report["by_method"]}
+    assert by_method["card_present"]["sales_total"] == 30
+    assert by_method["card_present"]["refunds_total"] == 30
+    assert by_method["cash"]["sales_total"] == 20
+
+
+def test_the_sweeper_frees_a_reader_nobody_followed_up(live_server, client, desk):
+    data = start(client, desk).json()["data"]  # … and the desk crashed
+    live_server.clock.advance(seconds=30)
+    sweep_once(live_server.state)
+    gateway = live_server.state.cards.gateway()
+    assert gateway.retrieve_reader(desk["reader"]["id"]).action is not None  # not yet
+    live_server.clock.advance(seconds=31)
+    sweep_once(live_server.state)
+    assert gateway.retrieve_reader(desk["reader"]["id"]).action is None
+    assert gateway.retrieve_intent(data["payment_intent"]["id"]).status == "canceled"
+    assert check(client, desk, data["order"]["id"])["state"] == "timed_out"

@@ -11,7 +11,7 @@ from pydantic import Field
 from boxoffice.sdk.models.common import MAX_ID, Amount, RequestModel, WireModel
 from boxoffice.sdk.models.orders import Order
 
-RefundMethod = Literal["cash", "card", "free"]
+RefundMethod = Literal["cash", "card", "card_present", "free"]
 RefundStatus = Literal["succeeded", "pending", "failed"]
 Prefer = Literal["cash", "card"]
 MAX_REASON = 500

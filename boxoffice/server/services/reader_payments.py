@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from boxoffice.sdk.declines import decline_sentence
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.server.db.models import Order, Payment
-from boxoffice.server.errors import InvalidInput, NotFound
+from boxoffice.server.errors import Conflict, InvalidInput, NotFound
 from boxoffice.server.payments.base import SUCCEEDED
 from boxoffice.server.payments.card import current_intent, provider_call
 from boxoffice.server.payments.card_present import PENDING, CardPresentPayment
@@ -73,6 +73,34 @@ def check(
         if payment.status == PENDING and reader.online and now - payment.created_at > timeout:
             reader = _stop(session, order, payment, gateway, now=now, actor=actor, why=TIMED_OUT)
     return view(order, payment, reader)
+
+
+def stop_stale(session: Session, *, now: datetime, cards: CardPayments, timeout: timedelta) -> int:
+    """The sweeper's part: reader payments nobody followed up (the desk crashed or went
+    away) are checked, and stopped once they waited longer than `timeout`, so the reader is
+    free for the next sale. Returns how many ended; Stripe out of reach leaves them for the
+    next round."""
+    stale = session.scalars(
+        select(Payment)
+        .join(Order, Order.id == Payment.order_id)
+        .where(
+            Order.status == OrderStatus.PAYMENT_PROCESSING,
+            Payment.type == CardPresentPayment.type,
+            Payment.status == PENDING,
+            Payment.created_at < now - timeout,
+        )
+        .limit(50)
+    ).all()
+    ended = 0
+    for payment in stale:
+        order = session.get(Order, payment.order_id)
+        assert order is not None
+        try:
+            check(session, None, order, now=now, cards=cards, timeout=timeout)
+        except (Conflict, PaymentProviderError):
+            continue
+        ended += payment.status != PENDING
+    return ended
 
 
 def cancel(

@@ -22,6 +22,7 @@ METHOD_WORDS = {
     "cash": "in cash at the box office",
     "card": "to the card you paid with (it can take a few days to show on your statement)",
 }
+METHOD_WORDS["card_present"] = METHOD_WORDS["card"]
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,11 @@ from boxoffice.server.stripe.cards import CardPayments
 logger = logging.getLogger(__name__)
 
 REFUNDABLE = (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
-CASH, CARD, FREE = "cash", "card", "free"
+CASH, CARD, CARD_PRESENT, FREE = "cash", "card", "card_present", "free"
 PREFER = (CASH, CARD)
+# Money Stripe gives back: a card typed on the payment page or taken on a reader (the
+# refund goes to the card either way; no card needs to be present).
+STRIPE_METHODS = (CARD, CARD_PRESENT)
 MAX_REASON = 500
 EVENT_BATCH = 20  # orders an event refund handles per call
 
@@ -242,7 +245,7 @@ def _back_on_sale(session: Session, order: Order, tickets: Sequence[Ticket]) -> 
 
 
 def _method(payment: Payment) -> str:
-    return payment.type if payment.type in (CASH, CARD, FREE) else CARD
+    return payment.type if payment.type in (CASH, CARD, CARD_PRESENT, FREE) else CARD
 
 
 def _allocate(session: Session, order: Order, amount: int, prefer: str | None) -> list[_Part]:
@@ -258,8 +261,11 @@ def _allocate(session: Session, order: Order, amount: int, prefer: str | None) -
     if amount == 0:
         free = next((p for p in payments if p.type == FREE), payments[0] if payments else None)
         return [_Part(free, FREE, 0)]
-    first = CASH if prefer == CASH else CARD
-    rank = {first: 0, FREE: 2}
+    rank = (
+        {CASH: 0, CARD: 1, CARD_PRESENT: 1, FREE: 2}
+        if prefer == CASH
+        else {CARD: 0, CARD_PRESENT: 0, CASH: 1, FREE: 2}
+    )
     ordered = sorted(payments, key=lambda p: (rank.get(_method(p), 1), p.id))
     parts: list[_Part] = []
     left = amount
@@ -336,7 +342,7 @@ def _book_parts(
             order_id=order.id,
             payment_id=payment.id if payment is not None else None,
             method=part.method,
-            status=PENDING if part.method == CARD else SUCCEEDED,
+            status=PENDING if part.method in STRIPE_METHODS else SUCCEEDED,
             amount=part.amount,
             currency=order.currency,
             reason=reason,
@@ -374,7 +380,7 @@ def _card_refunds(
 ) -> None:
     """Ask Stripe for the card parts, last of all; a failure is `409 payment_provider_error`
     and the caller's transaction rolls back (nothing revoked)."""
-    card_parts = [p for p in parts if p.method == CARD and p.amount > 0]
+    card_parts = [p for p in parts if p.method in STRIPE_METHODS and p.amount > 0]
     if not card_parts:
         return
     gateway = cards.gateway()

@@ -109,7 +109,13 @@ class ReceiptView:
         return moment.astimezone(ZoneInfo(self.timezone_name))
 
 
-METHOD_NAMES = {"cash": "Cash", "card": "Card", "free": "Free", "split": "Split"}
+METHOD_NAMES = {
+    "cash": "Cash",
+    "card": "Card",
+    "card_present": "Card on reader",
+    "free": "Free",
+    "split": "Split",
+}
 
 
 @dataclass(frozen=True, slots=True)

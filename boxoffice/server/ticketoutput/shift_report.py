@@ -26,6 +26,7 @@ from boxoffice.sdk.money import format_money
 from boxoffice.server.services.money import to_major
 from boxoffice.server.services.shift_reports import ShiftReport
 from boxoffice.server.ticketoutput.pdf import INK, MUTED, RULE, FontSet, load_fonts
+from boxoffice.server.ticketoutput.receipt import METHOD_NAMES
 
 ROLL_WIDTH = 80 * mm
 ROLL_MARGIN = 4 * mm
@@ -83,15 +84,16 @@ def lines_of(report: ShiftReport) -> list[Line]:
             out.append(Line("pair", f"  {count} × {money(int(face))}", money(int(face) * count)))
     out += [Line("rule"), Line("heading", "By payment method")]
     for row in report.by_method:
+        name = METHOD_NAMES.get(row.method, row.method.capitalize())
         out += [
             Line(
                 "pair",
-                f"{row.method.capitalize()} sales ({row.sales_count})",
+                f"{name} sales ({row.sales_count})",
                 money(row.sales_total),
             ),
             Line(
                 "pair",
-                f"{row.method.capitalize()} refunds ({row.refunds_count})",
+                f"{name} refunds ({row.refunds_count})",
                 money(-row.refunds_total),
             ),
         ]

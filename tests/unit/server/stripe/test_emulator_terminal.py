@@ -239,3 +239,19 @@ def test_reader_action_webhooks_arrive_signed(gateway, receiver):
     assert succeeded["data"]["object"]["action"]["status"] == "succeeded"
     paid = gateway.verify_webhook(*found["payment_intent.succeeded"])
     assert paid["data"]["object"]["payment_method_types"] == ["card_present"]
+
+
+def test_training_readers_outlive_a_restart_with_a_state_file(tmp_path):
+    from boxoffice.server.stripe.emulator import StripeEmulator
+
+    state = tmp_path / "training-readers.json"
+    with StripeEmulator(terminal_state=state) as first, first.gateway() as gateway:
+        location = gateway.create_location("Box office", {"country": "CZ"})
+        reader = gateway.register_reader("simulated-s700", "Till 2", location.id)
+        intent = new_card_present_intent(gateway)
+        gateway.process_payment_intent(reader.id, intent.id)
+    with StripeEmulator(terminal_state=state) as second, second.gateway() as gateway:
+        again = gateway.retrieve_reader(reader.id)
+        assert (again.label, again.location, again.status) == ("Till 2", location.id, "online")
+        assert again.action is None  # a restarted reader is doing nothing
+        assert [r.id for r in gateway.list_readers(location=location.id)] == [reader.id]
