@@ -68,14 +68,7 @@ class CardPayment(PaymentProvider):
                 )
                 or 0
             )
-            intent = provider_call(
-                lambda: gateway.create_intent(
-                    request.covers,
-                    order.currency,
-                    metadata={"order_id": str(order.id), "order_code": order.code},
-                    idempotency_key=f"boxoffice-order-{order.id}-{attempt}",
-                )
-            )
+            intent = new_intent(gateway, request, f"{attempt}")
             payment = self.record(request, status="pending", intent_id=intent.id)
         assert payment is not None
         if intent.status == "succeeded":
@@ -102,6 +95,26 @@ class CardPayment(PaymentProvider):
             gateway.publishable_key,
             emulator.js_url if emulator is not None else STRIPE_JS_URL,
         )
+
+
+def new_intent(
+    gateway: StripeGateway,
+    request: PaymentRequest,
+    attempt: str,
+    payment_method_types: tuple[str, ...] = ("card",),
+) -> IntentInfo:
+    """A new intent for what the request covers, tagged with the order; its Stripe
+    idempotency key is `boxoffice-order-<order id>-<attempt>`."""
+    order = request.order
+    return provider_call(
+        lambda: gateway.create_intent(
+            request.covers,
+            order.currency,
+            metadata={"order_id": str(order.id), "order_code": order.code},
+            idempotency_key=f"boxoffice-order-{order.id}-{attempt}",
+            payment_method_types=payment_method_types,
+        )
+    )
 
 
 def card_payment(session: Session, order_id: int, *, open_only: bool) -> Payment | None:

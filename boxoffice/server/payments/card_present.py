@@ -22,7 +22,7 @@ from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.server.db.models import Payment
 from boxoffice.server.errors import Conflict
 from boxoffice.server.payments.base import PaymentProvider, PaymentRequest, PaymentResult
-from boxoffice.server.payments.card import card_payment, provider_call
+from boxoffice.server.payments.card import card_payment, new_intent, provider_call
 from boxoffice.server.services import audit
 from boxoffice.server.stripe.gateway import PaymentProviderError, ReaderInfo, StripeGateway
 
@@ -51,17 +51,10 @@ class CardPresentPayment(PaymentProvider):
                 paid = card_payment(session, order.id, open_only=False)
                 assert paid is not None
                 return PaymentResult(order, paid)
-        intent = provider_call(
-            lambda: gateway.create_intent(
-                request.covers,
-                order.currency,
-                metadata={"order_id": str(order.id), "order_code": order.code},
-                # New for every attempt: a refused start rolls back, and its (canceled) intent
-                # must not come back for the next try; the library's own retries reuse it.
-                idempotency_key=f"boxoffice-order-{order.id}-reader-{uuid.uuid4().hex}",
-                payment_method_types=["card_present"],
-            )
-        )
+        # A new key for every attempt: a refused start rolls back, and its (canceled) intent
+        # must not come back for the next try; the library's own retries reuse it.
+        attempt = f"reader-{uuid.uuid4().hex}"
+        intent = new_intent(gateway, request, attempt, ("card_present",))
         try:
             reader = gateway.process_payment_intent(reader_id, intent.id)
         except PaymentProviderError as exc:
