@@ -162,15 +162,22 @@ def add_commands(commands: Any) -> None:
     sell.add_argument("--discount", type=int, action="append", metavar="ID", help="repeatable")
     sell.add_argument(
         "--pay",
-        choices=["card", "cash", "free"],
+        choices=["card", "cash", "free", "reader"],
         default="card",
         help="cash: staff, the exact total; free: only free orders; card (default): a "
-        "payment intent for a payment page (free orders are paid at once)",
+        "payment intent for a payment page (free orders are paid at once); reader: staff, "
+        "the card on the counter's card reader (or --reader)",
+    )
+    sell.add_argument(
+        "--reader",
+        metavar="READER_ID",
+        help="--pay reader: take the card on this reader (default: the counter's)",
     )
     sell.add_argument(
         "--test-card",
         metavar="NUMBER",
-        help="training mode only: pay the card intent with this Stripe test card",
+        help="training mode only: pay the card intent with this Stripe test card (--pay "
+        "reader: the customer taps it on the simulated reader)",
     )
     sell.add_argument("--contact", type=_contact, metavar='"First Last <email>"')
     sell.add_argument(

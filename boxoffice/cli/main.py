@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from boxoffice.cli import client, documents, refund, server, shift
+from boxoffice.cli import client, documents, readers, refund, server, shift
 from boxoffice.desktop import arguments
 
 
@@ -79,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     client.add_commands(commands)
     shift.add_commands(commands)
     refund.add_commands(commands)
+    readers.add_commands(commands)
     documents.add_commands(commands)
     return parser
 

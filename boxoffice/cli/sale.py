@@ -1,9 +1,12 @@
-"""`boxoffice sell`: create the order, pay it (free, cash, or card with a test card in
-training mode), save the tickets, and report the sale."""
+"""`boxoffice sell`: create the order, pay it (free, cash, card with a test card in training
+mode, or card on the counter's card reader), save the tickets, and report the sale."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,7 +17,12 @@ from boxoffice.sdk import SDK, APIStatusError, BoxOfficeError
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order, OrderItemRequest
 from boxoffice.sdk.models.payments import PaymentIntentResponse
+from boxoffice.sdk.models.readers import ReaderPaymentStatus
 from boxoffice.sdk.money import format_money
+
+READER_POLL_SECONDS = 0.5  # how often `--pay reader` asks how the payment stands
+READER_HINT = "boxoffice readers use READER_ID --counter NAME"
+PAID_BY_WORDS = {"card_present": "card on a reader"}
 
 
 def order_item(args: argparse.Namespace) -> OrderItemRequest:
@@ -70,6 +78,8 @@ async def pay(
             "--pay free is only for free orders.",
             ExitCode.USAGE,
         )
+    if args.pay == "reader":
+        return await pay_on_reader(sdk, args, order)
     progress("Paying…")
     try:
         if args.pay == "cash":
@@ -118,6 +128,84 @@ async def finish_card(
     return order
 
 
+async def pay_on_reader(
+    sdk: SDK, args: argparse.Namespace, order: Order
+) -> tuple[Order, PaymentIntentResponse]:
+    """`--pay reader`: take the card on the counter's reader (or `--reader`) and wait for the
+    customer; a refusal, a decline or Ctrl+C cancels the order (nothing was charged)."""
+    progress("Starting the payment on the card reader…")
+    try:
+        answer = await sdk.payment.create_payment_intent(
+            order.id, type="card_present", reader_id=args.reader
+        )
+    except APIStatusError as exc:
+        await cancel_quietly(sdk, order)
+        if exc.code == "reader_required":
+            raise CommandError(
+                f"{exc.message} Pick one with: {READER_HINT}, or sell with --reader READER_ID.",
+                ExitCode.REFUSED,
+            ) from exc
+        raise
+    started = answer.order or order
+    if started.status == OrderStatus.PAID:  # a free order: nothing to take on the reader
+        return started, answer
+    amount = answer.payment.amount if answer.payment else started.amount_due
+    sys.stderr.write(
+        "Waiting for the customer to tap or insert the card… "
+        f"{format_money(amount, started.currency)}\n"
+    )
+    sys.stderr.flush()
+    status = await wait_on_reader(sdk, args, answer, started)
+    if status.state == "succeeded":
+        return status.order, answer
+    await cancel_quietly(sdk, status.order)
+    why = status.message or f"the payment on the card reader ended: {status.state}"
+    raise CommandError(why, ExitCode.PAYMENT_INCOMPLETE)
+
+
+async def wait_on_reader(
+    sdk: SDK, args: argparse.Namespace, answer: PaymentIntentResponse, order: Order
+) -> ReaderPaymentStatus:
+    """Tap `--test-card` (training), then ask how the payment stands until it is over; on
+    Ctrl+C stop the reader (the answer is `succeeded` if the card went through first)."""
+    told_offline = False
+    try:
+        if args.test_card is not None:
+            await _tap(sdk, args, answer, order)
+        while True:
+            status = await sdk.reader.check_payment(order.id)
+            if status.final:
+                return status
+            if status.state == "reader_offline" and not told_offline and status.message:
+                fail(status.message)
+                told_offline = True
+            await asyncio.sleep(READER_POLL_SECONDS)
+    except asyncio.CancelledError:  # Ctrl+C: asyncio.run cancels the command
+        task = asyncio.current_task()
+        if task is not None:
+            task.uncancel()  # the command goes on: stop the reader, cancel the order
+        fail("Canceling the payment on the card reader…")
+        return await sdk.reader.cancel_payment(order.id)
+
+
+async def _tap(
+    sdk: SDK, args: argparse.Namespace, answer: PaymentIntentResponse, order: Order
+) -> None:
+    """The customer taps `--test-card` on the simulated reader (training mode only)."""
+    reader_id = args.reader or (answer.payment.reader_id if answer.payment else None)
+    if reader_id is None and answer.reader is not None:
+        reader_id = answer.reader.id
+    try:
+        if reader_id is None:
+            raise CommandError("The payment answer names no card reader.", ExitCode.REFUSED)
+        await sdk.reader.present_card(reader_id, args.test_card)
+    except (BoxOfficeError, CommandError):
+        with contextlib.suppress(BoxOfficeError):
+            await sdk.reader.cancel_payment(order.id)
+        await cancel_quietly(sdk, order)
+        raise
+
+
 def pending_text(order: Order, answer: PaymentIntentResponse) -> str:
     return "\n".join(
         [
@@ -141,7 +229,7 @@ def pending_data(order: Order, answer: PaymentIntentResponse) -> dict[str, Any]:
 
 def sale_text(order: Order, answer: PaymentIntentResponse, files: Sequence[Path]) -> str:
     tickets = sum(item.quantity for item in order.order_item)
-    how = paid_by(answer)
+    how = PAID_BY_WORDS.get(paid_by(answer), paid_by(answer))
     lines = [
         f"Order {order.code} (id {order.id}): paid, {tickets} ticket(s), "
         f"total {format_money(order.total, order.currency)} ({how})."
@@ -166,7 +254,7 @@ def sale_data(order: Order, answer: PaymentIntentResponse, files: Sequence[Path]
 
 
 def paid_by(answer: PaymentIntentResponse) -> str:
-    """`free`, `cash` or `card`."""
+    """`free`, `cash`, `card` or `card_present` (on a card reader)."""
     return answer.payment.type if answer.payment else "card"
 
 

@@ -108,7 +108,7 @@ def add_commands(commands: Any) -> None:
     users_cmds = users.add_subparsers(dest="users_command", required=True)
     add = users_cmds.add_parser("add", help="create an account")
     add.add_argument("name")
-    add.add_argument("--role", choices=["admin", "staff", "customer"], default="staff")
+    add.add_argument("--role", choices=["admin", "staff", "customer", "kiosk"], default="staff")
     add.add_argument("--email")
     add.add_argument(
         "--password-stdin",
@@ -118,7 +118,7 @@ def add_commands(commands: Any) -> None:
     _data_options(add)
     add.set_defaults(handler=run_users_add)
     listing = users_cmds.add_parser("list", help="list the accounts (not guests)")
-    listing.add_argument("--role", choices=["admin", "staff", "customer"])
+    listing.add_argument("--role", choices=["admin", "staff", "customer", "kiosk"])
     _data_options(listing)
     listing.set_defaults(handler=run_users_list)
     for verb, what in (

@@ -359,3 +359,43 @@ def test_the_sweeper_frees_a_reader_nobody_followed_up(live_server, client, desk
     assert gateway.retrieve_reader(desk["reader"]["id"]).action is None
     assert gateway.retrieve_intent(data["payment_intent"]["id"]).status == "canceled"
     assert check(client, desk, data["order"]["id"])["state"] == "timed_out"
+
+
+def test_a_kiosk_pays_on_its_reader_and_may_do_nothing_of_staff(live_server, client, desk):
+    staff = desk["headers"]
+    made = client.post(
+        "/account/v1/user",
+        headers=staff,
+        json={"username": "kiosk-hall", "password": f.PASSWORD, "role": "kiosk"},
+    )
+    assert made.status_code == 201, made.text
+    customer = client.post(
+        "/account/v1/user",
+        json={"username": "mallory", "password": "mallory-password-1", "role": "kiosk"},
+    )
+    assert customer.status_code == 403  # nobody makes themselves a kiosk
+    kiosk = {**f.login(client, "kiosk-hall"), "X-Counter": "Hall kiosk"}
+    client.patch(
+        f"/payment/v1/reader/{desk['reader']['id']}", headers=staff, json={"counter": "Hall kiosk"}
+    )
+    order = make_order(client, kiosk, desk["config"])
+    started = pay(client, kiosk, order["id"], "card_present")
+    assert started.status_code == 200, started.text
+    assert tap(client, {**desk, "headers": kiosk}).status_code == 200
+    done = check(client, {**desk, "headers": kiosk}, order["id"])
+    assert done["order"]["box_office_status"] == "paid"
+    other = make_order(client, staff, desk["config"])
+    assert pay(client, kiosk, other["id"], "card_present").status_code == 404  # not its order
+    unpaid = make_order(client, kiosk, desk["config"])
+    assert pay(client, kiosk, unpaid["id"], "cash", {"tendered": 50}).status_code == 403
+    assert client.post("/payment/v1/shift", headers=kiosk, json={"float": 10}).status_code == 403
+    assert (
+        client.post(
+            "/payment/v1/reader",
+            headers=kiosk,
+            json={"registration_code": "simulated-wpe", "label": "Mine"},
+        ).status_code
+        == 403
+    )
+    listed = client.get("/event/v1/order", headers=kiosk, params={"include_not_owned": "true"})
+    assert listed.status_code == 403

@@ -9,7 +9,7 @@ from pydantic import EmailStr, Field
 
 from boxoffice.sdk.models.common import RequestModel, WireModel
 
-Role = Literal["admin", "staff", "customer", "guest"]
+Role = Literal["admin", "staff", "customer", "kiosk", "guest"]
 STAFF_ROLES: frozenset[str] = frozenset({"admin", "staff"})
 """The roles that sell at the counter and see everyone's orders."""
 MailStatus = Literal["queued", "sent", "failed"]

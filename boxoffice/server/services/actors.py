@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from boxoffice.server.errors import PermissionDenied
 
 STAFF_ROLES = frozenset({"admin", "staff"})
+# A self-service kiosk's device account: it buys as a guest does, and may take the card on
+# its own counter's reader; nothing of staff.
+KIOSK = "kiosk"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,10 @@ class Actor:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def is_kiosk(self) -> bool:
+        return self.role == KIOSK
+
 
 SYSTEM = Actor(id=0, role="admin", username="system")
 
@@ -33,6 +40,12 @@ def require_staff(actor: Actor) -> None:
     """Only staff and admins may go on."""
     if not actor.is_staff:
         raise PermissionDenied("Only box-office staff may do this.")
+
+
+def require_seller(actor: Actor) -> None:
+    """Staff, or a kiosk (it sells to the customer in front of it, on its own orders)."""
+    if not (actor.is_staff or actor.is_kiosk):
+        raise PermissionDenied("Only box-office staff or a kiosk may do this.")
 
 
 def require_admin(actor: Actor) -> None:

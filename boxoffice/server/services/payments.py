@@ -45,13 +45,10 @@ from boxoffice.server.services import (
     readers,
     shifts,
 )
-from boxoffice.server.services.actors import Actor, require_staff
+from boxoffice.server.services.actors import Actor, require_seller, require_staff
 from boxoffice.server.services.money import to_major, to_minor
 from boxoffice.server.stripe.cards import CardPayments
 from boxoffice.server.stripe.gateway import IntentInfo
-
-# Payment types only staff take: cash, and a card on the counter's reader.
-STAFF_ONLY = ("cash", CardPresentPayment.type)
 
 
 def create_payment(
@@ -73,9 +70,10 @@ def create_payment(
     _check_payable(order, now)
     free = order.total == 0
     provider = registry.FREE if free else registry.get_provider(type)
-    if provider.type in STAFF_ONLY:
+    if provider.type == "cash":
         require_staff(actor)  # a guest asking for cash learns that first, not about shifts
     if provider.type == CardPresentPayment.type:
+        require_seller(actor)  # staff at the counter, or a kiosk on its own reader
         reader_id = readers.reader_for(session, reader_id, counter)
     shift = (
         shifts.require_open_shift(session, counter)

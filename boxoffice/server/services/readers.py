@@ -4,7 +4,8 @@ Stripe keeps each reader and what it is doing; the `card_reader` table keeps the
 choices (label, Location, counter). Readers are registered to one Location the server makes
 on first use (kept in the `setting` table per live/test mode) unless a Location is named.
 A reader registered in the Stripe Dashboard is listed too and taken on when it is picked
-for a counter. Staff only; the test card (`present`) only in training or Stripe test mode.
+for a counter. Staff only (a kiosk may list readers and tap a training card); the test card
+(`present`) only in training or Stripe test mode.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from boxoffice.server.db.models import CardReader, Organizer, Setting
 from boxoffice.server.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from boxoffice.server.payments.card import provider_call
 from boxoffice.server.payments.card_present import reader_refused
-from boxoffice.server.services.actors import Actor, require_staff
+from boxoffice.server.services.actors import Actor, require_seller, require_staff
 from boxoffice.server.stripe.gateway import PaymentProviderError, ReaderInfo, StripeGateway
 
 LOCATION_SETTING = "stripe.terminal_location.{mode}"
@@ -71,8 +72,9 @@ def register(
 
 
 def list_readers(session: Session, actor: Actor, gateway: StripeGateway) -> list[ReaderView]:
-    """Every reader the venue took on and every one Stripe knows, with Stripe's status."""
-    require_staff(actor)
+    """Every reader the venue took on and every one Stripe knows, with Stripe's status
+    (a kiosk may look: it learns whether its counter has a reader)."""
+    require_seller(actor)
     rows = {row.id: row for row in session.scalars(select(CardReader).order_by(CardReader.label))}
     try:
         live = {reader.id: reader for reader in gateway.list_readers()}
@@ -137,7 +139,7 @@ def present(
     session: Session, actor: Actor, gateway: StripeGateway, reader_id: str, card: str | None
 ) -> ReaderInfo:
     """Training and Stripe test mode: the customer's card tapped on a simulated reader."""
-    require_staff(actor)
+    require_seller(actor)
     if gateway.livemode:
         raise RuleViolation("Test cards can be tapped only in training mode.", code="training_only")
     if session.get(CardReader, reader_id) is None:

@@ -41,6 +41,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payment.order.confirm",
     ],
     "customer": [],
+    "kiosk": [],
     "guest": [],
 }
 

@@ -24,7 +24,7 @@ from boxoffice.server.errors import (
     PermissionDenied,
 )
 from boxoffice.server.services import audit
-from boxoffice.server.services.actors import Actor
+from boxoffice.server.services.actors import KIOSK, Actor
 
 _hasher = PasswordHasher()
 
@@ -37,7 +37,7 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a real password")
 
 
-ROLES = ("admin", "staff", "customer", "guest")
+ROLES = ("admin", "staff", "customer", "kiosk", "guest")
 
 
 def hash_password(password: str) -> str:
@@ -119,8 +119,11 @@ def audit_created(
 def register(
     session: Session, body: CreateUserRequest, *, actor: Actor | None, now: datetime
 ) -> User:
-    """Self-registration makes customers; only admins create staff or admins."""
-    if body.role != "customer" and (actor is None or not actor.is_admin):
+    """Self-registration makes customers; staff create kiosk device accounts; only admins
+    create staff or admins."""
+    if body.role == KIOSK and (actor is None or not actor.is_staff):
+        raise PermissionDenied("Only box-office staff may create a kiosk account.")
+    if body.role not in ("customer", KIOSK) and (actor is None or not actor.is_admin):
         raise PermissionDenied("Only an administrator may create staff accounts.")
     return create_user(session, now=now, actor=actor, **body.model_dump())
 

@@ -17,7 +17,7 @@ from boxoffice.server.services import users
 from boxoffice.server.services.actors import require_admin
 
 router = APIRouter(prefix="/account/v1", tags=["account"])
-RoleFilter = Annotated[Literal["admin", "staff", "customer"] | None, Query()]
+RoleFilter = Annotated[Literal["admin", "staff", "customer", "kiosk"] | None, Query()]
 
 
 @router.get("/user", response_model=ListInfo[User])

@@ -4,7 +4,8 @@
 status, pick one for a counter, and (training or Stripe test mode) tap a test card on one.
 `payment/v1/payment/reader/check|cancel?order_id=`: how the order's card payment on a
 reader stands (the server asks Stripe and applies what it says), and stopping it. The
-payment itself starts with `POST payment/v1/payment?type=card_present`. Staff only.
+payment itself starts with `POST payment/v1/payment?type=card_present`. Staff; a kiosk
+device account may list readers and follow, cancel and (training) tap its own payments.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from boxoffice.server.api.query import QueryId
 from boxoffice.server.api.schemas import Envelope
 from boxoffice.server.db.models import CardReader
 from boxoffice.server.services import orders, reader_payments, readers
-from boxoffice.server.services.actors import require_staff
+from boxoffice.server.services.actors import require_seller
 from boxoffice.server.services.money import to_major
 from boxoffice.server.services.reader_payments import ReaderPaymentView
 
@@ -111,7 +112,7 @@ def check_reader_payment(
     """How the order's card payment on a reader stands: the server asks Stripe, applies what
     the reader did (the order is paid at most once), and stops a payment that waited longer
     than the server's reader timeout."""
-    require_staff(actor)
+    require_seller(actor)
     order = orders.get_order(session, actor, order_id)
     timeout = timedelta(seconds=state.settings.reader_timeout_seconds)
     found = reader_payments.check(
@@ -127,7 +128,7 @@ def cancel_reader_payment(
     """Stop the reader asking for the card (Esc at the counter); nothing is charged and the
     order can be paid another way. If the card went through first, the answer says
     `succeeded` and the order is paid."""
-    require_staff(actor)
+    require_seller(actor)
     order = orders.get_order(session, actor, order_id)
     found = reader_payments.cancel(session, actor, order, now=now, cards=state.cards)
     return views.ok(_status(session, found))

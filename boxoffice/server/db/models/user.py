@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from boxoffice.server.db.base import Base, UTCDateTime
 
-ROLES = ("admin", "staff", "customer", "guest")
+ROLES = ("admin", "staff", "customer", "kiosk", "guest")
 
 
 class User(Base):
