@@ -77,6 +77,12 @@ class EventPane(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.empty = QLabel("No events match.")
         self.empty.setVisible(False)
+        # "Offline — showing events as of 14:32": what is listed comes from the cache.
+        self.offline = QLabel()
+        self.offline.setObjectName("offlineNotice")
+        self.offline.setWordWrap(True)
+        self.offline.setAccessibleName("Offline")
+        self.offline.setVisible(False)
         self._layout()
         self.search.textChanged.connect(self._filter)
         self.search.returnPressed.connect(self._open_first)
@@ -86,6 +92,7 @@ class EventPane(QWidget):
         self.list.itemActivated.connect(self._activated)
         self.list.activated_event.connect(presenter.select)
         presenter.events_changed.connect(self.show_rows)
+        presenter.offline_changed.connect(self.show_offline)
 
     def _layout(self) -> None:
         title = QLabel("<b>Events</b>")
@@ -94,10 +101,16 @@ class EventPane(QWidget):
         dates.addWidget(self.day, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
+        layout.addWidget(self.offline)
         layout.addWidget(self.search)
         layout.addLayout(dates)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.empty)
+
+    def show_offline(self, text: str) -> None:
+        """Say that the list comes from the cache while the server is away ("" hides it)."""
+        self.offline.setText(f"{text}. Sales wait until the server is back." if text else "")
+        self.offline.setVisible(bool(text))
 
     def show_rows(self) -> None:
         current = self.current_event_id()

@@ -1,4 +1,10 @@
-"""The events pane's state: the organizer's events with their sale state, filtered locally."""
+"""The events pane's state: the organizer's events with their sale state, filtered locally.
+
+With a `CatalogCache` the list is shown from disk at once (`show_cached`) and kept there
+whenever the server gives it; while the server is away the cached list and events stay
+browsable, and `offline_changed` says since when they are ("Offline — showing events as of
+14:32"). Orders still always go to the server.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
-from boxoffice.sdk import SDK, BoxOfficeError
+from boxoffice.desktop.catalog_cache import CatalogCache
+from boxoffice.sdk import SDK, APIConnectionError, BoxOfficeError, ServerError
 from boxoffice.sdk.models.events import Event
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.sale_state import EventSummary, summarize
@@ -31,6 +38,8 @@ class EventsPresenter(QObject):
         event_failed(str): the chosen event could not be loaded; a sentence for the cashier.
         busy_changed(bool): a load is running.
         error(str): a sentence for the cashier.
+        offline_changed(str): "Offline — showing events as of 14:32" while what is shown
+            comes from the cache because the server is away; "" once it answered again.
     """
 
     events_changed = Signal()
@@ -39,10 +48,16 @@ class EventsPresenter(QObject):
     event_failed = Signal(str)
     busy_changed = Signal(bool)
     error = Signal(str)
+    offline_changed = Signal(str)
 
-    def __init__(self, sdk: SDK, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, sdk: SDK, *, clock: Clock | None = None, cache: CatalogCache | None = None
+    ) -> None:
         super().__init__()
         self._sdk = sdk
+        self._cache = cache
+        self._as_of: datetime | None = None  # when what is shown came from the server
+        self.offline_text = ""
         self._clock = clock or (lambda: datetime.now(UTC))
         self._all: list[EventSummary] = []
         self._text = ""
@@ -71,22 +86,70 @@ class EventsPresenter(QObject):
         self.event_loading.emit(name)
         self.tasks.run("detail", self._load_chosen(event_id, name, self._choices))
 
+    def show_cached(self) -> bool:
+        """Show the cached event list at once (before the server answered); False if none."""
+        cached = self._cache.load_events() if self._cache is not None else None
+        if cached is None:
+            return False
+        self._show(cached.events)
+        self._as_of = cached.saved_at
+        return True
+
     async def load_list(self) -> None:
-        """Fetch every event with its ticket configs and venue; rows sellable now first."""
+        """Fetch every event with its ticket configs and venue; rows sellable now first.
+        The server away, a list already shown (from the cache) stays, marked offline."""
         events: list[Event] = []
-        async for event in self._sdk.event.iter_events(with_=LIST_WITH):
-            events.append(event)
+        try:
+            async for event in self._sdk.event.iter_events(with_=LIST_WITH):
+                events.append(event)
+        except (APIConnectionError, ServerError):
+            if not self._all and not self.show_cached():
+                raise
+            self._set_offline()
+            return
+        if self._cache is not None:
+            self._cache.save_events(events, now=self._clock())
+        self._show(events)
+        self._set_online()
+
+    async def load_detail(self, event_id: int) -> Event:
+        """Fetch one event with everything the cart offers (while the server is away: as it
+        was cached, to look at; the order still goes to the server)."""
+        try:
+            event = await self._sdk.event.get_event(event_id, with_=DETAIL_WITH)
+        except (APIConnectionError, ServerError):
+            cached = self._cache.load_event(event_id) if self._cache is not None else None
+            if cached is None:
+                raise
+            event = cached
+            self._set_offline()
+        else:
+            if self._cache is not None:
+                self._cache.save_event(event)
+        self.selected = event
+        self.event_loaded.emit(event)
+        return event
+
+    def _show(self, events: list[Event]) -> None:
         now = self._clock()
         summaries = [summarize(event, now) for event in events]
         self._all = sorted(summaries, key=lambda s: (not s.state.sellable, s.event.start_at))
         self._apply_filter()
 
-    async def load_detail(self, event_id: int) -> Event:
-        """Fetch one event with everything the cart offers."""
-        event = await self._sdk.event.get_event(event_id, with_=DETAIL_WITH)
-        self.selected = event
-        self.event_loaded.emit(event)
-        return event
+    def _set_offline(self) -> None:
+        when = "earlier"
+        if self._as_of is not None:
+            local = self._as_of.astimezone()
+            today = self._clock().astimezone().date() == local.date()
+            when = local.strftime("%H:%M" if today else "%d %b %H:%M")
+        self.offline_text = f"Offline — showing events as of {when}"
+        self.offline_changed.emit(self.offline_text)
+
+    def _set_online(self) -> None:
+        self._as_of = self._clock()
+        if self.offline_text:
+            self.offline_text = ""
+            self.offline_changed.emit("")
 
     async def _load_chosen(self, event_id: int, name: str, choice: int) -> None:
         """`load_detail` for choice number `choice`; says so when it fails or is stopped
