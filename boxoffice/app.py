@@ -37,6 +37,7 @@ from boxoffice.ui.presenters.connection import ConnectionPresenter
 from boxoffice.ui.presenters.events import EventsPresenter
 from boxoffice.ui.presenters.history import HistoryPresenter
 from boxoffice.ui.presenters.printing import PrintingPresenter
+from boxoffice.ui.presenters.reader import ReaderPresenter
 from boxoffice.ui.presenters.session import SessionPresenter
 from boxoffice.ui.presenters.shift import ShiftPresenter
 from boxoffice.ui.settings_store import SettingsStore
@@ -225,6 +226,7 @@ def build_counter(
         printing=printing,
         history=HistoryPresenter(sdk, printing=printing),
         shift=ShiftPresenter(sdk),
+        readers=ReaderPresenter(sdk),
     )
     panes = Panes(
         events=EventPane(presenters.events),
@@ -247,6 +249,7 @@ def build_counter(
         checkout=presenters.checkout,
         printing=printing,
         messages=messages,
+        readers=presenters.readers,
     )
     return Counter(
         sdk=sdk,

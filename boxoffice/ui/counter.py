@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from typing import Protocol, runtime_checkable
 
 import shiboken6
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.sdk import SDK
@@ -22,17 +22,19 @@ from boxoffice.ui.dialogs.host import DialogHost
 from boxoffice.ui.dialogs.order_actions import HistoryDialog, ReissueDialog, ReprintDialog
 from boxoffice.ui.dialogs.printer_choice import PrinterChoiceDialog
 from boxoffice.ui.dialogs.questions import SaleChoice, SaleInProgress, ask_to_cancel_part_paid
+from boxoffice.ui.dialogs.readers import TrainingCardWindow
 from boxoffice.ui.dialogs.refund import RefundDialog
 from boxoffice.ui.dialogs.shift import CashMovementDialog, CloseShiftDialog, OpenShiftDialog
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.mainwindow import MainWindow
 from boxoffice.ui.messages import MessageBridge
 from boxoffice.ui.presenters.cart import CartPresenter
-from boxoffice.ui.presenters.checkout import CheckoutPresenter, SaleResult
+from boxoffice.ui.presenters.checkout import CheckoutPresenter, ReaderWait, SaleResult
 from boxoffice.ui.presenters.connection import ConnectionPresenter
 from boxoffice.ui.presenters.events import EventsPresenter
 from boxoffice.ui.presenters.history import HistoryPresenter
 from boxoffice.ui.presenters.printing import PrintingPresenter
+from boxoffice.ui.presenters.reader import ReaderPresenter
 from boxoffice.ui.presenters.session import SessionPresenter
 from boxoffice.ui.presenters.shift import ShiftPresenter
 from boxoffice.ui.settings_store import SettingsStore
@@ -60,6 +62,7 @@ class Presenters:
     printing: PrintingPresenter
     history: HistoryPresenter
     shift: ShiftPresenter
+    readers: ReaderPresenter
 
     def closable(self) -> list[Closable]:
         """Every presenter that runs tasks (those have an `aclose()`)."""
@@ -95,6 +98,8 @@ class Counter:
         self.printing = presenters.printing
         self.history = presenters.history
         self.shift = presenters.shift
+        self.readers = presenters.readers
+        self.training_card: TrainingCardWindow | None = None  # training: the customer's card
         self.dialogs = dialogs
         self.settings = settings
         self._store = settings_store
@@ -156,7 +161,17 @@ class Counter:
         window.panes.history.preview_requested.connect(printing.preview)
         window.orders_shown.connect(self._orders_shown)
         self._connect_order_actions()
+        self._connect_readers()
         self.session.changed.connect(self._remember_user)
+
+    def _connect_readers(self) -> None:
+        """This counter's card reader: the checkout's card ways, the training card window."""
+        readers, checkout, messages = self.readers, self.checkout, self.messages
+        readers.changed.connect(self._readers_changed)
+        readers.message.connect(messages.info)
+        readers.error.connect(messages.error)
+        checkout.reader_waiting.connect(self._reader_waiting)
+        checkout.reader_done.connect(self._close_training_card)
 
     def _connect_order_actions(self) -> None:
         """The Orders tab's refund, reprint, reissue, receipt and history."""
@@ -202,6 +217,7 @@ class Counter:
     async def after_sign_in(self) -> None:
         self.events.refresh()
         self.shift.refresh()
+        self.readers.refresh()
         self.ask_for_printer()
         for message in await self.checkout.settle_unfinished():
             self.messages.warning(message)
@@ -210,6 +226,7 @@ class Counter:
         """Close the web dialogs and stop every task (the window is closing)."""
         self._quitting = True
         self.dialogs.close_all()
+        self._close_training_card()
         closing = [self._tasks.aclose(), *(each.aclose() for each in self.presenters.closable())]
         await asyncio.gather(*closing)
 
@@ -270,8 +287,15 @@ class Counter:
                 on_cancel=self.checkout.abandon,
             )
 
+    @property
+    def training(self) -> bool:
+        """The server is in training mode (the yellow banner): no real money."""
+        return self.mode.status_label(self.connection.training)[1]
+
     def edit_settings(self) -> None:
-        self.dialogs.open_settings(self.settings, on_accepted=self._settings_accepted)
+        self.dialogs.open_settings(
+            self.settings, on_accepted=self._settings_accepted, training=self.training
+        )
 
     def stop(self) -> None:
         """Stop waiting (Esc): the sale, the event list, the order search."""
@@ -385,12 +409,38 @@ class Counter:
         self.shift.refresh()  # and what the drawer should hold
         self.window.focus_search()
 
+    def _readers_changed(self) -> None:
+        reader = self.readers.counter_reader
+        self.window.panes.checkout.set_reader(reader.label if reader is not None else None)
+
+    def _reader_waiting(self, wait: ReaderWait) -> None:
+        """Training: while the reader waits, a window plays the customer's card."""
+        self._close_training_card()
+        if not self.training or not wait.reader_id:
+            return
+        active = QApplication.activeWindow()
+        card = TrainingCardWindow(self.readers, wait, parent=self.window)
+        card.cancel_requested.connect(self.checkout.cancel)
+        geometry = self.window.frameGeometry()  # over the cart's lines, clear of the checkout
+        card.adjustSize()
+        card.move(geometry.center().x() - card.width() // 2, geometry.bottom() - card.height() - 90)
+        card.show()
+        if active is not None:  # the till keeps the keys (Esc cancels the payment)
+            active.activateWindow()
+        self.training_card = card
+
+    def _close_training_card(self) -> None:
+        card, self.training_card = self.training_card, None
+        if card is not None and shiboken6.isValid(card):
+            card.close()
+
     def _settings_accepted(self, new: AppSettings) -> None:
         for name in type(new).model_fields:
             setattr(self.settings, name, getattr(new, name))
         self._store.save(self.settings)
         self.sdk.counter = self.settings.counter_name  # at once: cash goes to its shift
         self.shift.refresh()
+        self.readers.refresh()  # the reader picked for this counter (by its name)
         self.messages.info("Settings saved.")
 
     def _remember_user(self) -> None:

@@ -42,6 +42,10 @@ _BY_CODE: dict[str, str] = {
     "Look at the order again.",
     "order_already_refunded": "This order is refunded already.",
     "refund_conflict": "The order changed meanwhile. Look at it again and retry.",
+    "reader_offline": declines.decline_sentence("terminal_reader_offline"),
+    "reader_busy": declines.decline_sentence("terminal_reader_busy"),
+    "reader_required": "This counter has no card reader. Choose one in Settings → Card "
+    "reader, or take the card on the payment page (Shift+F7) or cash.",
 }
 
 # Fallbacks by error class, most specific first.

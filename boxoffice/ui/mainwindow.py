@@ -39,6 +39,7 @@ SHORTCUTS: dict[str, str] = {
     "clear": "Ctrl+Shift+Backspace",
     "cash": "F6",
     "card": "F7",
+    "card_page": "Shift+F7",
     "free": "F8",
     "split": "F10",
     "complete": "Ctrl+Return",
@@ -174,7 +175,8 @@ class MainWindow(QMainWindow):
         self._add(sale, "clear", "Clear cart", self.clear_requested)
         sale.addSeparator()
         self._add(sale, "cash", "Pay cash", lambda: self._pay("cash"))
-        self._add(sale, "card", "Pay by card", lambda: self._pay("card"))
+        self._add(sale, "card", "Pay by card (on the card reader if there is one)", self._pay_card)
+        self._add(sale, "card_page", "Pay by card on the payment page", lambda: self._pay("card"))
         self._add(sale, "free", "Free tickets", lambda: self._pay("free"))
         self._add(sale, "split", "Split cash and card", lambda: self._pay("split"))
         self._add(sale, "complete", "Complete sale", panes.checkout.submit)
@@ -250,6 +252,10 @@ class MainWindow(QMainWindow):
     def _pay(self, method: PaymentMethod) -> None:
         self.tabs.setCurrentIndex(0)
         self.panes.checkout.choose_payment(method)
+
+    def _pay_card(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.panes.checkout.choose_card()
 
     def show_shortcuts(self) -> None:
         rows = "".join(

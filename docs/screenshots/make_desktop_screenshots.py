@@ -6,7 +6,11 @@ Starts the embedded server in a temporary folder, drives the real window (sign-i
 cart, checkout, a finished cash sale, the order history, the events at 1024×768, the printer
 question of the first start, a sale saved without a printer, quitting mid-sale) and saves one
 PNG per step; then the box-office day: the checkout in split mode, a refund and the order's
-history, the shift in the status bar, the close-shift dialog and the Z report.
+history, the shift in the status bar, the close-shift dialog and the Z report; the card
+reader: Settings → Card reader, and a payment waiting on the reader with the training
+window that plays the customer's card.
+
+    … make_desktop_screenshots.py --only reader     # the card reader's shots only
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ prepare_qt_environment(offscreen=True)
 OUT = ROOT / "docs" / "screenshots"
 
 
-async def take(folder: Path) -> None:
+async def take(folder: Path, only: str | None = None) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from boxoffice.ui.dialogs.login import LoginDialog
@@ -58,6 +62,9 @@ async def take(folder: Path) -> None:
 
     async with embedded_counter(folder, printer=PRINT_TO_FILE) as counter:
         window, panes = counter.window, counter.window.panes
+        if only == "reader":
+            await card_reader(counter, save)
+            return
         await asyncio.sleep(0.3)
         save(window, "desktop-events.png")
 
@@ -123,6 +130,72 @@ async def take(folder: Path) -> None:
         await split_payment(counter, save)
         await refund_and_history(counter, save)
         await close_shift(counter, save)
+        await card_reader(counter, save)
+
+
+async def card_reader(counter: Counter, save: Save) -> None:
+    """Settings → Card reader (two simulated readers, one this counter's, tested), then a
+    card payment waiting on the reader with the training window of the customer's card."""
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QColor, QPainter
+    from PySide6.QtWidgets import QApplication
+
+    from boxoffice.ui.dialogs.readers import ReadersDialog
+    from boxoffice.ui.dialogs.settings import SettingsDialog
+    from tests.helpers.counter import config_id, named, open_event, wait_until
+
+    window, checkout = counter.window, counter.window.panes.checkout
+    sdk, readers = counter.sdk, counter.readers
+    mine = await sdk.reader.register("simulated-wpe", "Till 1 reader", counter=sdk.counter)
+    await sdk.reader.register("simulated-s700", "Spare reader (office)")
+    await readers.load()
+    counter.edit_settings()
+    await asyncio.sleep(0.3)
+    settings = next(
+        w for w in QApplication.topLevelWidgets() if isinstance(w, SettingsDialog) and w.isVisible()
+    )
+    dialog = settings.open_readers()
+    assert isinstance(dialog, ReadersDialog)
+    await wait_until(lambda: not readers.tasks.is_running())
+    dialog.select(mine.id)
+    await readers.test_reader(mine.id)
+    await asyncio.sleep(0.3)
+    save(dialog, "desktop-reader-settings.png")
+    dialog.reject()
+    settings.reject()
+
+    pop = await open_event(counter, named("Pop"))
+    counter.cart.add(config_id(pop, "Standard"), 1)
+    window.actions_by_name["card"].trigger()  # F7: the card on this counter's reader
+    checkout.submit()
+    await wait_until(lambda: counter.training_card is not None)
+    card = counter.training_card
+    assert card is not None
+    await asyncio.sleep(0.5)
+    save(card, "desktop-reader-training-card.png")
+    # The window with the training card over it, where it appears; offscreen has no window
+    # frames, so the card's title bar and frame are drawn as a window manager would.
+    shot = window.grab()
+    painter = QPainter(shot)
+    offset = card.frameGeometry().topLeft() - window.frameGeometry().topLeft()
+    bar = 26
+    frame = QRect(offset.x() - 1, offset.y() - bar, card.width() + 2, card.height() + bar + 1)
+    painter.fillRect(frame, QColor("#3c4043"))
+    painter.setPen(QColor("white"))
+    font = painter.font()
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(
+        QRect(frame.x() + 8, frame.y(), frame.width() - 16, bar),
+        int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+        card.windowTitle(),
+    )
+    painter.drawPixmap(offset, card.grab())
+    painter.end()
+    shot.save(str(OUT / "desktop-reader-waiting.png"))
+    print("saved", OUT / "desktop-reader-waiting.png")  # noqa: T201
+    card.approved.click()  # the customer taps: the sale completes and prints
+    await wait_until(lambda: not counter.checkout.selling)
 
 
 async def split_payment(counter: Counter, save: Save) -> None:
@@ -231,8 +304,9 @@ def main() -> int:
     app.setStyleSheet(paths.resource("qss", "boxoffice.qss").read_text(encoding="utf-8"))
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    only = sys.argv[2] if sys.argv[1:2] == ["--only"] and len(sys.argv) > 2 else None
     with tempfile.TemporaryDirectory(prefix="bo-shots-") as tmp, loop:
-        loop.run_until_complete(take(Path(tmp)))
+        loop.run_until_complete(take(Path(tmp), only))
     return 0
 
 

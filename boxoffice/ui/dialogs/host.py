@@ -23,6 +23,7 @@ from boxoffice.ui.messages import MessageBridge
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.checkout import CheckoutPresenter
 from boxoffice.ui.presenters.printing import PrintingPresenter
+from boxoffice.ui.presenters.reader import ReaderPresenter
 from boxoffice.ui.presenters.session import SessionPresenter
 from boxoffice.ui.printing import tickets
 from boxoffice.ui.printing.printers import PrintingError
@@ -44,8 +45,10 @@ class DialogHost:
         checkout: CheckoutPresenter,
         printing: PrintingPresenter,
         messages: MessageBridge,
+        readers: ReaderPresenter | None = None,
     ) -> None:
         self._sdk = sdk
+        self._readers = readers
         self._parent = parent
         self._session = session
         self._cart = cart
@@ -68,10 +71,18 @@ class DialogHost:
         return dialog
 
     def open_settings(
-        self, settings: AppSettings, *, on_accepted: Callable[[AppSettings], None]
+        self,
+        settings: AppSettings,
+        *,
+        on_accepted: Callable[[AppSettings], None],
+        training: bool = False,
     ) -> SettingsDialog:
-        """Edit a copy of `settings`; OK hands the edited settings to `on_accepted`."""
-        dialog = SettingsDialog(settings, self._printing, self._parent)
+        """Edit a copy of `settings`; OK hands the edited settings to `on_accepted`. Its
+        *Card reader…* changes the server's pick at once (`training`: a simulated reader's
+        code is offered)."""
+        dialog = SettingsDialog(
+            settings, self._printing, self._parent, readers=self._readers, training=training
+        )
         dialog.accepted.connect(lambda: on_accepted(dialog.result_settings()))
         dialog.open()
         return dialog

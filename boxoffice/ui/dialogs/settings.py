@@ -1,5 +1,6 @@
 """The settings dialog: printer, auto-print, ticket size, save folder, the receipt printer
-and receipts after each sale, and which API to use."""
+and receipts after each sale, which API to use, and this counter's card reader (its own
+dialog, `dialogs.readers`)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from boxoffice.desktop.settings import AppSettings
+from boxoffice.ui.dialogs.readers import ReadersDialog, reader_summary
 from boxoffice.ui.presenters.printing import PrintingPresenter
+from boxoffice.ui.presenters.reader import ReaderPresenter
 
 NO_PRINTER = "No printer (save the tickets to the save folder)"
 NO_RECEIPT_PRINTER = "None (no receipts printed)"
@@ -27,11 +32,28 @@ class SettingsDialog(QDialog):
     """Edits a copy of the settings; `result_settings()` gives them back after OK."""
 
     def __init__(
-        self, settings: AppSettings, printing: PrintingPresenter, parent: QWidget | None = None
+        self,
+        settings: AppSettings,
+        printing: PrintingPresenter,
+        parent: QWidget | None = None,
+        *,
+        readers: ReaderPresenter | None = None,
+        training: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — Box Office")
         self._settings = settings.model_copy()
+        self._readers = readers
+        self._training = training
+        self.readers_dialog: ReadersDialog | None = None
+        self.card_reader = QLabel()
+        self.card_reader.setWordWrap(True)
+        self.card_reader_button = QPushButton("Card rea&der…")
+        self.card_reader_button.setEnabled(readers is not None)
+        self.card_reader_button.clicked.connect(self.open_readers)
+        if readers is not None:
+            readers.changed.connect(self._show_reader)
+        self._show_reader()
         self.printer = QComboBox()
         self.printer.addItem(NO_PRINTER, None)
         for name in printing.printer_choices():
@@ -81,6 +103,10 @@ class SettingsDialog(QDialog):
         form.addRow("Cou&nter name", self.counter_name)
         form.addRow("TLS &CA file", self.tls_ca_file)
         form.addRow("Trusted certificate", self.tls_pinned)
+        reader_row = QHBoxLayout()
+        reader_row.addWidget(self.card_reader, 1)
+        reader_row.addWidget(self.card_reader_button)
+        form.addRow("Card reader", reader_row)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -92,6 +118,23 @@ class SettingsDialog(QDialog):
             QLabel("A new API URL or organizer takes effect when Box Office restarts.")
         )
         layout.addWidget(buttons)
+
+    def open_readers(self) -> ReadersDialog | None:
+        """Settings → Card reader…: the readers, this counter's pick, register, test."""
+        if self._readers is None:
+            return None
+        self.readers_dialog = ReadersDialog(self._readers, training=self._training, parent=self)
+        self.readers_dialog.open()
+        return self.readers_dialog
+
+    def _show_reader(self) -> None:
+        readers = self._readers
+        if readers is None:
+            self.card_reader.setText("Not available")
+        elif not readers.loaded:
+            self.card_reader.setText("Not known yet")
+        else:
+            self.card_reader.setText(reader_summary(readers.counter_reader, readers.counter))
 
     def result_settings(self) -> AppSettings:
         return self._settings.model_copy(

@@ -1,6 +1,7 @@
 """The checkout pane: the customer's contact, the ticket format, the payment (cash with
-change, card, free, or split: a cash part, the rest by card) and "Complete sale", with
-progress, what is left to pay of a part-paid order, and the outcome of the last sale."""
+change, card on the counter's reader, card on the payment page, free, or split: a cash part,
+the rest by card) and "Complete sale", with progress (the reader waiting for the card, Esc
+cancels), what is left to pay of a part-paid order, and the outcome of the last sale."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -27,7 +29,13 @@ from boxoffice.sdk.models.tickets import TicketFormat
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.amounts import parse_amount
 from boxoffice.ui.presenters.cart import CartPresenter
-from boxoffice.ui.presenters.checkout import CheckoutPresenter, Contact, PaymentMethod, SaleResult
+from boxoffice.ui.presenters.checkout import (
+    CheckoutPresenter,
+    Contact,
+    PaymentMethod,
+    ReaderWait,
+    SaleResult,
+)
 
 FORMATS: list[tuple[str, TicketFormat]] = [
     ("Printed tickets (PDF)", "PDF"),
@@ -36,11 +44,18 @@ FORMATS: list[tuple[str, TicketFormat]] = [
 ]
 METHODS: list[tuple[PaymentMethod, str]] = [
     ("cash", "Cash (F6)"),
+    ("reader", "Card on reader (F7)"),
     ("card", "Card (F7)"),
     ("free", "Free (F8)"),
     ("split", "Split (F10)"),
 ]
+STOP_WAITING = "Stop waiting (Esc)"
+CARD_PAGE_TEXT = "Card page (Shift+F7)"  # the card way when this counter has a reader
 CARD_UNAVAILABLE = "Card payments are not available on this counter yet. Take cash instead."
+NO_READER = (
+    "This counter has no card reader. Choose one in Settings → Card reader, or take the card "
+    "on the payment page (Shift+F7)."
+)
 
 
 class CheckoutPane(QWidget):
@@ -71,12 +86,23 @@ class CheckoutPane(QWidget):
             self.methods.addButton(button, index)
             self.method_buttons[method] = button
         self.method_buttons["cash"].setChecked(True)
+        self.method_buttons["reader"].setToolTip(
+            "The customer taps or inserts the card on this counter's card reader"
+        )
+        self.method_buttons["reader"].setVisible(False)
+        self.reader_label: str | None = None  # this counter's reader (None: it has none)
+        self.reader_status = QLabel()  # the reader waits for the card: what and how much
+        self.reader_status.setObjectName("readerWaiting")
+        self.reader_status.setAccessibleName("Card reader")
+        self.reader_status.setWordWrap(True)
+        self.reader_status.setVisible(False)
         self.tendered = QLineEdit(placeholderText="exact amount")
         self.tendered.setAccessibleName("Cash tendered")
         self.cash_part = QLineEdit(placeholderText="cash part of the total")
         self.cash_part.setAccessibleName("Cash part")
         self.card_part = QLabel()  # split: what the card takes
         self.card_part.setAccessibleName("Card part")
+        self.card_part_label = QLabel("Card part")
         self.left_to_pay = QLabel()  # what is due: the total, or the rest of a part-paid order
         self.left_to_pay.setObjectName("leftToPay")
         self.left_to_pay.setAccessibleName("Left to pay")
@@ -89,7 +115,7 @@ class CheckoutPane(QWidget):
         self.progress.setVisible(False)
         self.stage = QLabel()
         self.stage.setWordWrap(True)
-        self.cancel_button = QPushButton("Stop waiting (Esc)")
+        self.cancel_button = QPushButton(STOP_WAITING)
         self.cancel_button.setVisible(False)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
@@ -113,14 +139,13 @@ class CheckoutPane(QWidget):
         form.addRow("Tickets as", self.ticket_format)
         payment = QGroupBox("Payment")
         pay = QVBoxLayout(payment)
-        row = QHBoxLayout()
-        for button in self.method_buttons.values():
-            row.addWidget(button)
-        pay.addLayout(row)
+        self._methods_grid = QGridLayout()
+        self._place_methods()
+        pay.addLayout(self._methods_grid)
         cash = QFormLayout()
         cash.addRow("To pay", self.left_to_pay)
         cash.addRow("Cash &part", self.cash_part)
-        cash.addRow("Card part", self.card_part)
+        cash.addRow(self.card_part_label, self.card_part)
         cash.addRow("Tendered", self.tendered)
         cash.addRow("Change", self.change)
         self._split_rows = cash
@@ -134,6 +159,7 @@ class CheckoutPane(QWidget):
         layout.addWidget(payment)
         layout.addWidget(self.complete_button)
         layout.addLayout(busy)
+        layout.addWidget(self.reader_status)
         layout.addWidget(self.stage)
         layout.addWidget(self.problem)
         layout.addWidget(self.outcome)
@@ -154,6 +180,8 @@ class CheckoutPane(QWidget):
         self._checkout.stage.connect(self.stage.setText)
         self._checkout.error.connect(self._show_problem)
         self._checkout.completed.connect(self._show_result)
+        self._checkout.reader_waiting.connect(self._reader_waiting)
+        self._checkout.reader_done.connect(self._reader_done)
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -163,6 +191,48 @@ class CheckoutPane(QWidget):
             if button.isChecked():
                 return method
         return "cash"
+
+    @property
+    def has_reader(self) -> bool:
+        """This counter has a card reader: cards go on it unless the card page is chosen."""
+        return self.reader_label is not None
+
+    def set_reader(self, label: str | None) -> None:
+        """This counter's reader (`label`), or none: the card ways offered follow."""
+        self.reader_label = label
+        reader, card = self.method_buttons["reader"], self.method_buttons["card"]
+        self._place_methods()
+        reader.setVisible(label is not None)
+        reader.setToolTip(
+            f"The customer taps or inserts the card on {label}" if label else reader.toolTip()
+        )
+        card.setText(CARD_PAGE_TEXT if label is not None else "Card (F7)")
+        card.setToolTip(
+            "The card on the payment page (a card not present: phone sales)"
+            if label is not None
+            else ""
+        )
+        if label is None and reader.isChecked():
+            self.method_buttons["card"].setChecked(True)
+        self._method_changed()
+
+    def _place_methods(self) -> None:
+        """The ways to pay in one row, or in two columns when the reader's two card ways
+        are offered (they fit a narrow pane then)."""
+        shown = [
+            button
+            for method, button in self.method_buttons.items()
+            if method != "reader" or self.has_reader
+        ]
+        for button in self.method_buttons.values():
+            self._methods_grid.removeWidget(button)
+        columns = 2 if self.has_reader else len(shown)
+        for index, button in enumerate(shown):
+            self._methods_grid.addWidget(button, index // columns, index % columns)
+
+    def choose_card(self) -> None:
+        """F7: the card on this counter's reader, or the payment page when it has none."""
+        self.choose_payment("reader" if self.has_reader else "card")
 
     def choose_payment(self, method: PaymentMethod) -> None:
         self.method_buttons[method].setChecked(True)
@@ -181,6 +251,9 @@ class CheckoutPane(QWidget):
         if self.method in ("card", "split") and not self._card_available:
             self._show_problem(CARD_UNAVAILABLE)
             return
+        if self.method == "reader" and not self.has_reader:
+            self._show_problem(NO_READER)
+            return
         try:
             tendered = self._tendered()
             cash_part = self._cash_part_checked(tendered)
@@ -195,6 +268,7 @@ class CheckoutPane(QWidget):
             contact=contact,
             ticket_format=self.ticket_format.currentData(),
             cash_part=cash_part,
+            card_on_reader=self.method == "split" and self.has_reader,
         )
 
     def reset_inputs(self) -> None:
@@ -220,6 +294,9 @@ class CheckoutPane(QWidget):
         for field in (self.cash_part, self.card_part):
             self._split_rows.setRowVisible(field, split)
             field.setEnabled(split)
+        self.card_part_label.setText(
+            "Card part (on the reader)" if self.has_reader else "Card part"
+        )
         if self.method in ("card", "split") and not self._card_available:
             self.problem.setText(CARD_UNAVAILABLE)
         else:
@@ -287,6 +364,17 @@ class CheckoutPane(QWidget):
         if self._cart.lines:
             self._hide_outcome()  # the next sale has begun: the last one's result goes
         self._update_change()
+
+    def _reader_waiting(self, wait: ReaderWait) -> None:
+        self.reader_status.setText(f"{wait.text}<br><small>Esc cancels the payment.</small>")
+        self.reader_status.setVisible(True)
+        self.cancel_button.setText("Cancel the card payment (Esc)")
+        self.problem.clear()
+
+    def _reader_done(self) -> None:
+        self.reader_status.clear()
+        self.reader_status.setVisible(False)
+        self.cancel_button.setText(STOP_WAITING)
 
     def _hide_outcome(self) -> None:
         self.outcome.clear()

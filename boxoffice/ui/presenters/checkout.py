@@ -10,10 +10,18 @@ it, the checkout shows what is left, and the cashier pays the rest by cash or ca
 part is taken only while the server says the order has nothing paid yet (split) or something
 due (cash, card), so a retry never takes a part twice. Canceling a part-paid order gives back
 what was taken (the server's cancel: cash from the drawer, card to the card).
+
+A card on the counter's reader (`reader`, or the card part of a split sale with
+`card_on_reader`) starts the payment on the reader and asks the server how it stands about
+every `READER_POLL_SECONDS` until it is over: paid → the sale ends as any other; declined,
+canceled or timed out → the server's sentence, and the order stays payable (the reader again,
+or cash). Esc while the reader waits cancels the payment on the reader; if the card went
+through first the answer says so and the sale is paid.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
@@ -25,8 +33,10 @@ from PySide6.QtCore import QObject, Signal
 
 from boxoffice.desktop.journal import SaleJournal, Step
 from boxoffice.sdk import SDK, APIConnectionError, APIStatusError, BoxOfficeError
+from boxoffice.sdk.declines import decline_sentence
 from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, FINAL, PAYABLE, OrderStatus
 from boxoffice.sdk.models.orders import Order
+from boxoffice.sdk.models.readers import ReaderPaymentStatus
 from boxoffice.sdk.models.tickets import TicketFormat
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.errors import CashierError, user_message
@@ -36,7 +46,8 @@ from boxoffice.ui.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
 
-PaymentMethod = Literal["cash", "card", "free", "split"]
+PaymentMethod = Literal["cash", "card", "reader", "free", "split"]
+READER_POLL_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,25 @@ class PendingSale:
     request: SaleRequest | None = None  # what the order was (or is being) made of
     order: Order | None = None
     change: Decimal | None = None  # the change of a cash part taken before the card part
+    on_reader: bool = False  # a payment on the card reader was started for the order
+
+
+@dataclass(frozen=True)
+class ReaderWait:
+    """A card payment waiting on the counter's reader for the customer's card."""
+
+    order: Order
+    reader_id: str
+    reader_label: str
+    amount: Decimal
+    currency: str
+
+    @property
+    def text(self) -> str:
+        return (
+            "Waiting for the customer to tap or insert the card… "
+            f"{format_money(self.amount, self.currency)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -104,6 +134,8 @@ class CheckoutPresenter(QObject):
         card_payment_requested(object): the `Order` to pay on the card payment page.
         part_paid(object): the pending `Order` is part-paid now (`amount_due` is left), or
             None: no part-paid order any more.
+        reader_waiting(object): a `ReaderWait`: the reader asks the customer for the card.
+        reader_done(): the payment on the reader is over (paid or not).
     """
 
     stage = Signal(str)
@@ -112,6 +144,8 @@ class CheckoutPresenter(QObject):
     error = Signal(str)
     card_payment_requested = Signal(object)
     part_paid = Signal(object)
+    reader_waiting = Signal(object)
+    reader_done = Signal()
 
     def __init__(
         self,
@@ -128,6 +162,8 @@ class CheckoutPresenter(QObject):
         self._journal = journal
         self.pending: PendingSale | None = None
         self.last_result: SaleResult | None = None
+        self.reader_wait: ReaderWait | None = None  # the reader waits for the card
+        self._canceling: ReaderWait | None = None  # Esc: that wait's payment is canceled
         self.tasks = TaskRunner(on_error=self._failed, on_busy=self.busy_changed.emit)
 
     def complete_sale(
@@ -138,10 +174,15 @@ class CheckoutPresenter(QObject):
         contact: Contact | None = None,
         ticket_format: TicketFormat = "PDF",
         cash_part: Decimal | None = None,
+        card_on_reader: bool = False,
     ) -> None:
         """Start (or resume) the sale of the cart; progress and outcome come by signal.
-        `split`: `cash_part` in cash (with `tendered`), then the rest by card."""
-        self.tasks.run("sale", self.sell(method, tendered, contact, ticket_format, cash_part))
+        `split`: `cash_part` in cash (with `tendered`), then the rest by card (on the
+        counter's reader with `card_on_reader`)."""
+        self.tasks.run(
+            "sale",
+            self.sell(method, tendered, contact, ticket_format, cash_part, card_on_reader),
+        )
 
     @property
     def part_paid_order(self) -> Order | None:
@@ -157,7 +198,13 @@ class CheckoutPresenter(QObject):
         return self.tasks.is_running("sale")
 
     def cancel(self) -> None:
-        """Stop waiting; a pending order stays pending until the cart is cleared."""
+        """Stop waiting; a pending order stays pending until the cart is cleared. While the
+        reader waits for the card, the payment on the reader is canceled."""
+        wait = self.reader_wait
+        if wait is not None and self.selling:
+            self._canceling = wait  # the polling task's end leaves the wait to the cancel
+            self.tasks.run("sale", self._cancel_on_reader(wait))  # stops the polling first
+            return
         self.tasks.cancel("sale")
         self.stage.emit("Stopped. Press Complete sale to go on, or clear the cart.")
 
@@ -217,12 +264,21 @@ class CheckoutPresenter(QObject):
         contact: Contact | None,
         ticket_format: TicketFormat,
         cash_part: Decimal | None = None,
+        card_on_reader: bool = False,
     ) -> SaleResult | None:
-        """The whole sale; returns None when it waits for the card payment page."""
+        """The whole sale; returns None when it waits for the card payment page, or when the
+        card on the reader did not pay."""
         pending = self._pending_sale()
         try:
             order = await self._ensure_order(pending, contact, ticket_format)
-            if order.status == OrderStatus.PAYMENT_PROCESSING:
+            if order.status == OrderStatus.PAYMENT_PROCESSING and pending.on_reader:
+                status = await self._sdk.reader.check_payment(order.id)
+                if not status.final:  # still waiting on the reader: follow it again
+                    return await self._follow_reader(pending, status.order, status)
+                order = pending.order = status.order
+                if status.state == "succeeded" and order.status != OrderStatus.PAID:
+                    self.part_paid.emit(self.part_paid_order)
+            elif order.status == OrderStatus.PAYMENT_PROCESSING:
                 # Paid by card meanwhile, still open, or payable again (its intent is gone).
                 order = await self._sdk.payment.reconcile(order.id)
             change = pending.change
@@ -231,8 +287,11 @@ class CheckoutPresenter(QObject):
             if order.status in PAYABLE and method == "split":
                 if order.paid_amount == 0:  # the cash part is not taken yet
                     order, change = await self._pay_part(pending, order, cash_part, tendered)
-                method = "card"  # the rest (or all that is left after a retry) by card
+                # The rest (or all that is left after a retry) by card.
+                method = "reader" if card_on_reader else "card"
             if order.status in PAYABLE:
+                if method == "reader":
+                    return await self._pay_on_reader(pending, order)
                 if method == "card":
                     given = f"Change: {format_money(change, order.currency)}. " if change else ""
                     self.stage.emit(
@@ -265,6 +324,112 @@ class CheckoutPresenter(QObject):
             logger.warning("card payment for an order that is not pending: %s", order.code)
             return None
         return await self._finish(pending, order, pending.change)
+
+    async def _pay_on_reader(self, pending: PendingSale, order: Order) -> SaleResult | None:
+        """Start the payment of what is due on the counter's reader, then follow it."""
+        self.stage.emit(f"Starting the payment on the card reader for {order.code}…")
+        part = Decimal(order.amount_due) if order.paid_amount > 0 else None
+        answer = await self._sdk.payment.create_payment_intent(
+            order.id, type="card_present", amount=part
+        )
+        pending.on_reader = True
+        started = answer.order or order
+        pending.order = started
+        reader = answer.reader
+        reader_id = reader.id if reader else (answer.payment.reader_id if answer.payment else "")
+        amount = answer.payment.amount if answer.payment else started.amount_due
+        wait = ReaderWait(
+            order=started,
+            reader_id=reader_id or "",
+            reader_label=reader.label if reader else "the card reader",
+            amount=Decimal(amount),
+            currency=started.currency,
+        )
+        return await self._follow_reader(pending, started, None, wait)
+
+    async def _follow_reader(
+        self,
+        pending: PendingSale,
+        order: Order,
+        status: ReaderPaymentStatus | None,
+        wait: ReaderWait | None = None,
+    ) -> SaleResult | None:
+        """Ask the server how the payment on the reader stands until it is over."""
+        if wait is None:
+            assert status is not None
+            wait = ReaderWait(
+                order=order,
+                reader_id=status.reader_id,
+                reader_label=status.reader.label if status.reader else "the card reader",
+                amount=Decimal(status.amount),
+                currency=status.currency,
+            )
+        self.reader_wait = wait
+        self.reader_waiting.emit(wait)  # the pane shows `wait.text`; the stage says the rest
+        self.stage.emit("")
+        try:
+            while status is None or not status.final:
+                if status is not None:
+                    offline = status.state == "reader_offline"
+                    self.stage.emit(
+                        f"{status.message or decline_sentence('terminal_reader_offline')} "
+                        "The payment waits for it; Esc cancels."
+                        if offline
+                        else ""
+                    )
+                    await asyncio.sleep(READER_POLL_SECONDS)
+                status = await self._sdk.reader.check_payment(order.id)
+        except asyncio.CancelledError:
+            if self._canceling is not wait:  # not handed on to Esc's cancel: it is over
+                self._end_reader_wait()
+            raise
+        except BaseException:
+            self._end_reader_wait()
+            raise
+        return await self._reader_over(pending, status)
+
+    async def _cancel_on_reader(self, wait: ReaderWait) -> SaleResult | None:
+        """Esc while the reader waits: the reader stops asking; a card that went through
+        first makes this a paid sale."""
+        self.stage.emit("Canceling the payment on the card reader…")
+        try:
+            status = await self._sdk.reader.cancel_payment(wait.order.id)
+        except BaseException:
+            self._end_reader_wait()
+            raise
+        pending = self.pending
+        if pending is None or pending.order is None or pending.order.id != wait.order.id:
+            self._end_reader_wait()
+            return None
+        return await self._reader_over(pending, status)
+
+    async def _reader_over(
+        self, pending: PendingSale, status: ReaderPaymentStatus
+    ) -> SaleResult | None:
+        """The payment on the reader is over: paid → the sale ends; else the server's
+        sentence, and the order stays payable."""
+        self._end_reader_wait()
+        order = pending.order = status.order
+        if status.state == "succeeded":
+            if order.status == OrderStatus.PAID:
+                return await self._finish(pending, order, pending.change)
+            left = self.part_paid_order
+            self.part_paid.emit(left)
+            self.stage.emit(_left_to_pay(left) if left is not None else "")
+            return None
+        self.part_paid.emit(self.part_paid_order)
+        self.stage.emit(
+            f"Order {order.code} is not paid yet. Press Complete sale to try the card reader "
+            "again, or take another way to pay."
+        )
+        self.error.emit(status.message or decline_sentence(status.state))
+        return None
+
+    def _end_reader_wait(self) -> None:
+        self._canceling = None
+        if self.reader_wait is not None:
+            self.reader_wait = None
+            self.reader_done.emit()
 
     async def _ensure_order(
         self, pending: PendingSale, contact: Contact | None, ticket_format: TicketFormat
