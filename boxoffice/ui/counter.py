@@ -108,6 +108,7 @@ class Counter:
         self._tasks = TaskRunner(on_error=lambda exc: messages.error(user_message(exc)))
         self._quitting = False  # the cashier answered, or the app shuts down: close at once
         self._sale_question: QMessageBox | None = None  # the question about the sale
+        self._signing_in_when_back = False  # started while the server was away
         self._connect()
         window.set_close_guard(self._may_close)
 
@@ -116,6 +117,7 @@ class Counter:
         events, checkout, history = self.events, self.checkout, self.history
         printing = self.printing
         window.refresh_requested.connect(events.refresh)
+        self.connection.came_back.connect(self._server_back)
         window.clear_requested.connect(self.clear_sale)
         window.stop_requested.connect(self.stop)
         window.reprint_requested.connect(self._with_last_sale(self._print_last_sale))
@@ -209,10 +211,25 @@ class Counter:
             signed_in = await self.session.sign_in_counter()
         elif self.settings.last_user:
             signed_in = await self.session.resume(self.settings.last_user)
+        if not signed_in and self.session.unreachable:
+            # The server is away: the cached events stay listed, and signing in is tried
+            # again (a remembered token kept) as soon as the server answers.
+            self._signing_in_when_back = True
+            self.connection.watch()
+            return
         if not signed_in:
             self.open_login()
             return
         await self.after_sign_in()
+
+    def _server_back(self) -> None:
+        """The server answers again: finish a start it missed, or renew what was shown
+        from the cache."""
+        if self._signing_in_when_back:
+            self._signing_in_when_back = False
+            self._tasks.run("start", self.start())
+        elif self.events.offline_text:
+            self.events.refresh()
 
     async def after_sign_in(self) -> None:
         self.events.refresh()

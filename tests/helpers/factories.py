@@ -9,12 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from boxoffice.sdk.models import events as ev
 from boxoffice.sdk.models.seating import SeatSpec
 from boxoffice.server.api.state import ServerState
-from boxoffice.server.db.models import Event, TicketConfig
+from boxoffice.server.db.models import Event, TicketConfig, User
 from boxoffice.server.services import catalog, holds, shifts, users
 from boxoffice.server.services.actors import SYSTEM
 
@@ -108,6 +109,11 @@ def make_user(state: ServerState, username: str, role: str = "staff") -> str:
             session, username=username, password=PASSWORD, role=role, now=state.clock()
         )
     return username
+
+
+def user_exists(state: ServerState, username: str) -> bool:
+    with state.read_sessions() as session:
+        return session.scalar(select(User.id).where(User.username == username)) is not None
 
 
 def login(client: httpx.Client, username: str) -> dict[str, str]:

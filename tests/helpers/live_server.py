@@ -56,9 +56,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: FastAPI) -> Iterator[str]:
-    """Run `app` under uvicorn on 127.0.0.1 until the block ends; yields the base URL."""
-    port = free_port()
+def serve_in_thread(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """Run `app` under uvicorn on 127.0.0.1 (`port`, default a free one) until the block
+    ends; yields the base URL."""
+    port = port or free_port()
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
     )
@@ -83,16 +84,20 @@ def serve_in_thread(app: FastAPI) -> Iterator[str]:
 
 
 @contextmanager
-def demo_live_server(folder: Path, clock: FakeClock, **settings: Any) -> Iterator[LiveServer]:
+def demo_live_server(
+    folder: Path, clock: FakeClock, *, port: int | None = None, **settings: Any
+) -> Iterator[LiveServer]:
     """A real venue server on a database in `folder` with the demo venue loaded and a staff
-    user `clerk`; `settings` are more `ServerSettings` (Stripe keys…)."""
+    user `clerk` (a server started again on the same folder keeps both); `settings` are more
+    `ServerSettings` (Stripe keys…)."""
     config = ServerSettings(
         data_dir=folder, load_demo=True, sweep_interval_seconds=3600, **settings
     )
     app = create_app(config, clock=clock)
-    with serve_in_thread(app) as base_url:
+    with serve_in_thread(app, port) as base_url:
         server = LiveServer(app=app, base_url=base_url, clock=clock)
-        factories.make_user(server.state, "clerk", role="staff")
+        if not factories.user_exists(server.state, "clerk"):
+            factories.make_user(server.state, "clerk", role="staff")
         yield server
     app.state.server.engine.dispose()
 

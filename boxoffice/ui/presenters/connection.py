@@ -45,6 +45,7 @@ class ConnectionPresenter(QObject):
     """
 
     changed = Signal()
+    came_back = Signal()
 
     def __init__(self, sdk: SDK, *, messages: MessageBridge) -> None:
         super().__init__()
@@ -115,6 +116,7 @@ class ConnectionPresenter(QObject):
         elif online:
             if self.online is False:
                 self._messages.info("The ticket server is back.")
+                self.came_back.emit()
             self._show(CONNECTED, ok=True)
         self.online = online
 

@@ -71,6 +71,11 @@ class EventsPresenter(QObject):
         """Reload the event list from the server."""
         self.tasks.run("list", self.load_list())
 
+    @property
+    def loading(self) -> bool:
+        """The event list is being fetched."""
+        return self.tasks.is_running("list")
+
     def set_filter(self, text: str = "", day: date | None = None) -> None:
         """Show events whose name or venue contains `text` and that take place on `day`."""
         self._text, self._day = text.strip().lower(), day

@@ -9,7 +9,14 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from boxoffice.credentials import CredentialStoreUnavailable
-from boxoffice.sdk import SDK, BoxOfficeError, PasswordCredentials, RefreshTokenCredentials
+from boxoffice.sdk import (
+    SDK,
+    APIConnectionError,
+    BoxOfficeError,
+    PasswordCredentials,
+    RefreshTokenCredentials,
+    ServerError,
+)
 from boxoffice.sdk.models.account import STAFF_ROLES, User
 from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.ui.errors import user_message
@@ -50,6 +57,9 @@ class SessionPresenter(QObject):
         self._tokens = tokens
         self.counter_password = counter_password
         self.user: User | None = None
+        # The last sign-in got no answer from the server (it is away): worth trying again
+        # once it is back, and a remembered token is kept meanwhile.
+        self.unreachable = False
 
     @property
     def signed_in(self) -> bool:
@@ -108,7 +118,8 @@ class SessionPresenter(QObject):
         if not token:
             return False
         if not await self._authorize(RefreshTokenCredentials(token), quiet=True):
-            self._tokens.forget(self._base_url, username)
+            if not self.unreachable:  # refused, not unanswered: the token is no good
+                self._tokens.forget(self._base_url, username)
             return False
         if self._sdk.refresh_token:
             self._tokens.save(self._base_url, username, self._sdk.refresh_token)
@@ -128,11 +139,14 @@ class SessionPresenter(QObject):
         *,
         quiet: bool = False,
     ) -> bool:
+        self.unreachable = False
         try:
             await self._sdk.authorize(credentials)
             self.user = await self._sdk.account.me()
         except BoxOfficeError as exc:
             self.user = None
+            # The server did not answer (or failed): signing in may work once it is back.
+            self.unreachable = isinstance(exc, (APIConnectionError, ServerError))
             if not quiet:
                 self.error.emit(user_message(exc))
             self.changed.emit()
