@@ -19,3 +19,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="open the window, wait until the events are shown, print the time and quit",
     )
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--kiosk",
+        action="store_true",
+        help="run the self-service kiosk (full screen, card only) instead of the counter",
+    )
+    parser.add_argument(
+        "--kiosk-idle",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="kiosk: start over after this long without input (default 60; 10 s to answer)",
+    )
+    parser.add_argument(
+        "--kiosk-screen-only",
+        action="store_true",
+        help="kiosk: show the tickets as QR codes on screen only (no printer needed)",
+    )
