@@ -221,6 +221,12 @@ def build_counter(
 ) -> Counter:
     """The presenters, panes, window, dialog host and counter around one SDK client."""
     messages = MessageBridge()
+    catalog = CatalogCache(
+        data_dir / "catalog",
+        # The embedded server gets a new port each run; its data dir is its identity.
+        base_url=EMBEDDED_CATALOG if mode is Mode.EMBEDDED else base_url,
+        organizer=sdk.organizer,
+    )
     journal = SaleJournal(data_dir / "journal.jsonl", server=ServerIdentity(base_url))
     cart = CartPresenter()
     printing = PrintingPresenter(sdk, settings, default_folder=lambda: data_dir / "tickets")
@@ -229,15 +235,7 @@ def build_counter(
             sdk, base_url=base_url, tokens=_token_store(), counter_password=counter_password
         ),
         connection=ConnectionPresenter(sdk, messages=messages),
-        events=EventsPresenter(
-            sdk,
-            cache=CatalogCache(
-                data_dir / "catalog",
-                # The embedded server gets a new port each run; its data dir is its identity.
-                base_url=EMBEDDED_CATALOG if mode is Mode.EMBEDDED else base_url,
-                organizer=sdk.organizer,
-            ),
-        ),
+        events=EventsPresenter(sdk, cache=catalog),
         cart=cart,
         checkout=CheckoutPresenter(sdk, cart=cart, tickets=printing, journal=journal),
         printing=printing,
@@ -267,6 +265,7 @@ def build_counter(
         printing=printing,
         messages=messages,
         readers=presenters.readers,
+        catalog=catalog,
     )
     return Counter(
         sdk=sdk,

@@ -10,8 +10,12 @@ from pathlib import Path
 import pytest
 
 from boxoffice.credentials import FILE_ENV
+from boxoffice.desktop.catalog_cache import CatalogCache
 from boxoffice.desktop.settings import Mode
+from boxoffice.sdk import SDK
+from boxoffice.sdk.models.seating import SeatMap
 from boxoffice.ui.dialogs.login import LoginDialog
+from boxoffice.ui.presenters.seating import SeatingPresenter
 from tests.helpers.counter import (
     close_counter,
     ensure_shift,
@@ -86,3 +90,25 @@ def test_a_counter_started_without_its_server_browses_the_cache_and_sells_when_b
             assert not counter.window.panes.events.offline.isVisible()
     finally:
         qloop.run(close_counter(counter))
+
+
+def test_a_seat_map_is_shown_from_the_cache_while_the_server_is_away(
+    qloop, demo_server, tmp_path: Path
+) -> None:
+    cache = CatalogCache(tmp_path / "catalog", base_url=demo_server.base_url, organizer="demo")
+
+    async def scenario() -> tuple[SeatMap | None, SeatingPresenter]:
+        async with await SDK.build(demo_server.base_url, organizer="demo") as sdk:
+            await sdk.authorize()
+            seated = [e async for e in sdk.event.iter_events() if e.has_seat_map][0]
+            online = SeatingPresenter(sdk, event_id=seated.id, cache=cache)
+            await online.load()
+        away_url = f"http://127.0.0.1:{free_port()}"
+        async with await SDK.build(away_url, organizer="demo", max_retries=0) as away:
+            offline = SeatingPresenter(away, event_id=seated.id, cache=cache)
+            await offline.load()
+        return online.seat_map, offline
+
+    online_map, offline = qloop.run(scenario())
+    assert online_map is not None and not online_map.seats[0].held_by_you
+    assert offline.offline and offline.seat_map == online_map

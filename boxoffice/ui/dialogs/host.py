@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrintPreviewDialog
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from boxoffice.desktop.catalog_cache import CatalogCache
 from boxoffice.desktop.settings import AppSettings
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.orders import Order
@@ -46,8 +47,10 @@ class DialogHost:
         printing: PrintingPresenter,
         messages: MessageBridge,
         readers: ReaderPresenter | None = None,
+        catalog: CatalogCache | None = None,
     ) -> None:
         self._sdk = sdk
+        self._catalog = catalog
         self._readers = readers
         self._parent = parent
         self._session = session
@@ -98,6 +101,7 @@ class DialogHost:
             hold_token=self._cart.hold_token,
             title=event.name,
             parent=self._parent,
+            cache=self._catalog,
         )
 
         def accepted() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from boxoffice.desktop.catalog_cache import CatalogCache
 from boxoffice.sdk import SDK
 from boxoffice.ui.presenters.seating import SeatingPresenter
 from boxoffice.ui.web.disposal import dispose_web_dialog
@@ -32,12 +33,13 @@ class SeatingDialog(QDialog):
         title: str | None = None,
         profile: QWebEngineProfile | None = None,
         parent: QWidget | None = None,
+        cache: CatalogCache | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Seats: {title}" if title else "Choose seats")
         self.setModal(True)
         self.presenter = SeatingPresenter(
-            sdk, event_id=event_id, hold_token=hold_token, parent=self
+            sdk, event_id=event_id, hold_token=hold_token, parent=self, cache=cache
         )
         self.view = SeatingView(self.presenter, profile=profile, parent=self)
         self.summary = QLabel(self)

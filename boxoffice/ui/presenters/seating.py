@@ -15,11 +15,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from boxoffice.desktop.catalog_cache import CatalogCache
 from boxoffice.sdk import (
     SDK,
+    APIConnectionError,
     BoxOfficeError,
     HoldExpiredError,
     SeatsUnavailableError,
+    ServerError,
     SoldOutError,
 )
 from boxoffice.sdk.models.seating import SeatCategory, SeatMap, SeatObject
@@ -57,9 +60,12 @@ class SeatingPresenter(QObject):
         on_error: Callable[[str], None] | None = None,
         hold_token: str | None = None,
         parent: QObject | None = None,
+        cache: CatalogCache | None = None,
     ) -> None:
         super().__init__(parent)
         self._sdk = sdk
+        self._cache = cache
+        self.offline = False  # the map shown is the cached one: the server is away
         self.event_id = event_id
         self._on_error = on_error
         self._map: SeatMap | None = None
@@ -254,7 +260,18 @@ class SeatingPresenter(QObject):
                 logger.info("release of %s not done: %s", ", ".join(labels), exc)
 
     async def _load(self, *, adopt: bool) -> None:
-        self._map = await self._sdk.seating.get_seat_map(self.event_id, hold_token=self._token)
+        try:
+            self._map = await self._sdk.seating.get_seat_map(self.event_id, hold_token=self._token)
+        except (APIConnectionError, ServerError):
+            cached = self._cache.load_seat_map(self.event_id) if self._cache else None
+            if cached is None:
+                raise
+            self._map, self.offline = cached, True  # to look at; holding needs the server
+            self.seat_map_changed.emit()
+            return
+        self.offline = False
+        if self._cache is not None:
+            self._cache.save_seat_map(self.event_id, _without_holds(self._map))
         if adopt and self._token is not None:
             self._selected = [s.label for s in self._map.seats if s.held_by_you]
             if self._selected and self._expires_at is None:
@@ -293,3 +310,11 @@ class SeatingPresenter(QObject):
         self.error.emit(text)
         if self._on_error is not None:
             self._on_error(text)
+
+
+def _without_holds(seat_map: SeatMap) -> SeatMap:
+    """The map as anyone sees it: this counter's own holds are not kept in the cache."""
+    seats = [
+        s.model_copy(update={"held_by_you": False}) if s.held_by_you else s for s in seat_map.seats
+    ]
+    return seat_map.model_copy(update={"seats": seats})
