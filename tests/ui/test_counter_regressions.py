@@ -903,7 +903,7 @@ KEPT = (
 TRAINING = "Training — no real money"
 # Stripe test keys of the venue's own: no emulator, so the server is not in training mode
 # (no call reaches Stripe in these tests).
-STRIPE_KEYS = {
+STRIPE_KEYS: dict[str, Any] = {
     "stripe_secret_key": "sk_test_venue_keys_not_used",
     "stripe_publishable_key": "pk_test_venue_keys_not_used",
 }

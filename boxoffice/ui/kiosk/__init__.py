@@ -1,0 +1,1 @@
+"""The self-service kiosk (`boxoffice --kiosk`): a simple flow for strangers at a touch screen."""

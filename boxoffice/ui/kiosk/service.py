@@ -1,0 +1,194 @@
+"""The kiosk's other screens: out of order, first-start setup, staff exit, and the
+"Are you still there?" question over whatever is up."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from boxoffice.ui.kiosk.health import OUT_OF_ORDER
+from boxoffice.ui.kiosk.presenter import KioskPresenter
+from boxoffice.ui.kiosk.widgets import button, label, title
+
+FORM_WIDTH = 1100
+
+
+def field(placeholder: str, parent: QWidget, *, secret: bool = False) -> QLineEdit:
+    widget = QLineEdit(parent)
+    widget.setObjectName("kioskField")
+    widget.setPlaceholderText(placeholder)
+    widget.setMinimumHeight(72)
+    if secret:
+        widget.setEchoMode(QLineEdit.EchoMode.Password)
+    return widget
+
+
+def column(screen: QWidget) -> QVBoxLayout:
+    """A centred column at most `FORM_WIDTH` wide on `screen`; returns its layout."""
+    inner = QWidget(screen)
+    inner.setMaximumWidth(FORM_WIDTH)
+    outer = QVBoxLayout(screen)
+    outer.setContentsMargins(48, 24, 48, 32)
+    outer.addStretch(1)
+    outer.addWidget(inner, 0, Qt.AlignmentFlag.AlignHCenter)
+    outer.addStretch(2)
+    layout = QVBoxLayout(inner)
+    layout.setContentsMargins(0, 0, 0, 0)
+    inner.setMinimumWidth(min(FORM_WIDTH, 900))
+    return layout
+
+
+class OutOfOrderScreen(QWidget):
+    """Out of order, why in the customer's words; it checks again by itself."""
+
+    def __init__(self, presenter: KioskPresenter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._presenter = presenter
+        self.heading = title("Sorry!", self)
+        self.heading.setObjectName("kioskHero")
+        self.message = label(OUT_OF_ORDER, "kioskLead", self)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reason = label("", "kioskReason", self)
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.again = label("This kiosk checks again by itself.", "kioskText", self)
+        self.again.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 24, 48, 32)
+        layout.addStretch(2)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.message)
+        layout.addSpacing(24)
+        layout.addWidget(self.reason)
+        layout.addStretch(3)
+        layout.addWidget(self.again)
+        presenter.problem_changed.connect(self.refresh)
+
+    def refresh(self) -> None:
+        problem = self._presenter.problem
+        self.reason.setText(problem.reason if problem else "")
+
+
+class SetupScreen(QWidget):
+    """First start: a staff member signs in once and the kiosk makes its own account."""
+
+    def __init__(self, presenter: KioskPresenter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.heading = title("Set up this kiosk", self)
+        self.text = label(
+            "Staff: sign in once. The kiosk then makes its own device account (it can only "
+            "sell like a guest buyer) and signs in with it from now on.",
+            "kioskText",
+            self,
+        )
+        self.username = field("Staff user name", self)
+        self.password = field("Password", self, secret=True)
+        self.error = label("", "kioskError", self)
+        self.go = button("Set up the kiosk", "kioskPrimary", self)
+        self.go.clicked.connect(self._submit)
+        self.password.returnPressed.connect(self._submit)
+        layout = column(self)
+        for widget in (self.heading, self.text, self.username, self.password, self.error):
+            layout.addWidget(widget)
+        layout.addWidget(self.go)
+        self._presenter = presenter
+        presenter.setup_answer.connect(self.error.setText)
+
+    def _submit(self) -> None:
+        self.error.setText("Setting up…")
+        self._presenter.set_up(self.username.text().strip(), self.password.text())
+        self.password.clear()
+
+
+class StaffExitScreen(QWidget):
+    """Behind the key chord: a staff password closes the kiosk; why it is out of order.
+
+    Signals:
+        back(): back to the kiosk.
+    """
+
+    back = Signal()
+
+    def __init__(self, presenter: KioskPresenter, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._presenter = presenter
+        self.heading = title("Staff exit", self)
+        self.detail = label("", "kioskDetail", self)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.username = field("Staff user name", self)
+        self.password = field("Password", self, secret=True)
+        self.answer = label("", "kioskError", self)
+        self.exit = button("Close the kiosk", "kioskPrimary", self)
+        self.cancel = button("Back to the kiosk", "kioskSecondary", self)
+        self.exit.clicked.connect(self._submit)
+        self.password.returnPressed.connect(self._submit)
+        self.cancel.clicked.connect(self.back)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.cancel, 1)
+        buttons.addWidget(self.exit, 1)
+        layout = column(self)
+        for widget in (self.heading, self.detail, self.username, self.password, self.answer):
+            layout.addWidget(widget)
+        layout.addLayout(buttons)
+        presenter.exit_answer.connect(self._answered)
+
+    def open(self) -> None:
+        problem = self._presenter.problem
+        self.detail.setText(
+            f"Out of order: {problem.reason}\nDetail: {problem.detail}"
+            if problem
+            else "The kiosk is working."
+        )
+        self.answer.clear()
+        self.password.clear()
+        self.username.setFocus()
+
+    def _submit(self) -> None:
+        self.answer.setText("Checking…")
+        self._presenter.staff_exit(self.username.text().strip(), self.password.text())
+        self.password.clear()
+
+    def _answered(self, ok: bool, text: str) -> None:
+        self.answer.setText(text)
+
+
+class StillThere(QFrame):
+    """ "Are you still there?" with the seconds left and a big "Yes, I'm here"."""
+
+    def __init__(self, presenter: KioskPresenter, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("kioskStillThere")
+        self._presenter = presenter
+        card = QFrame(self)
+        card.setObjectName("kioskStillThereCard")
+        self.heading = title("Are you still there?", card)
+        self.heading.setWordWrap(False)
+        self.heading.setMinimumHeight(96)  # the 48 px title with its descenders
+        self.text = label("", "kioskLead", card)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.yes = button("Yes, I'm here", "kioskPrimary", card)
+        self.yes.clicked.connect(presenter.still_here)
+        box = QVBoxLayout(card)
+        box.setContentsMargins(48, 40, 48, 40)
+        box.addWidget(self.heading)
+        box.addSpacing(12)
+        box.addWidget(self.text)
+        box.addSpacing(24)
+        box.addWidget(self.yes)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(1)
+        card.setMinimumWidth(720)
+        presenter.countdown.connect(self.show_countdown)
+        self.hide()
+
+    def show_countdown(self, seconds: int) -> None:
+        if seconds < 0:
+            self.hide()
+            return
+        self.text.setText(f"We will start over in {seconds} s for the next customer.")
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
+        self.show()
+        self.raise_()
