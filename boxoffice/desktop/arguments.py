@@ -32,6 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="kiosk: start over after this long without input (default 60; 10 s to answer)",
     )
     parser.add_argument(
+        "--kiosk-printer",
+        metavar="NAME",
+        help="kiosk: print the tickets on this printer (default: the printer in the settings)",
+    )
+    parser.add_argument(
         "--kiosk-screen-only",
         action="store_true",
         help="kiosk: show the tickets as QR codes on screen only (no printer needed)",
