@@ -61,7 +61,7 @@ def display_available() -> bool:
 
 def run(args: argparse.Namespace) -> int:
     """`boxoffice` with no command: the desktop box office."""
-    if args.kiosk:
+    if args.kiosk or _settings_store(args).load().kiosk:
         from boxoffice import kiosk_app
 
         return kiosk_app.run(args)
@@ -125,7 +125,7 @@ async def assemble(
 
     Returns the counter and a future that is done when the API can be used: the embedded
     server boots (about 2 s) while the window is built and shown."""
-    store = SettingsStore.in_file(args.settings_file) if args.settings_file else SettingsStore()
+    store = _settings_store(args)
     settings = store.load()
     # --api and --organizer are for this run only: kept apart from the settings, which are
     # saved whenever one of them changes (Settings is where a counter's server is saved).
@@ -277,6 +277,10 @@ def build_counter(
         messages=messages,
         mode=mode,
     )
+
+
+def _settings_store(args: argparse.Namespace) -> SettingsStore:
+    return SettingsStore.in_file(args.settings_file) if args.settings_file else SettingsStore()
 
 
 def _token_store() -> CredentialStore | None:

@@ -160,8 +160,13 @@ async def _main(args: argparse.Namespace) -> int:
             await ready
         except EmbeddedServerError as exc:
             logger.error("the training server cannot start: %s", exc)
+        if settings.kiosk:  # kiosk mode is this computer's setting: staff may end it
+            kiosk.window.staff.turn_off.setVisible(True)
         kiosk.presenter.start()
         await closed.wait()
+        if settings.kiosk and kiosk.window.staff.turn_off.isChecked():
+            store.save(store.load().model_copy(update={"kiosk": False}))
+            logger.info("kiosk mode turned off at the staff exit")
     return 0
 
 

@@ -78,6 +78,9 @@ class AppSettings(BaseModel):
     ticket_size: Literal["a4", "ticket"] = "a4"
     save_folder: str | None = None
     last_user: str | None = None
+    # This computer starts as a self-service kiosk (`boxoffice --kiosk`); only staff switch
+    # it on (counter Settings) or off (the kiosk's staff exit).
+    kiosk: bool = False
     # TLS of a venue server on the LAN: a CA file that vouches for its certificate, or the
     # SHA-256 fingerprint of its certificate, pinned when the cashier accepted it for the
     # server at `tls_pinned_for` (scheme://host:port).

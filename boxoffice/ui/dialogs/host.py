@@ -84,7 +84,12 @@ class DialogHost:
         *Card reader…* changes the server's pick at once (`training`: a simulated reader's
         code is offered)."""
         dialog = SettingsDialog(
-            settings, self._printing, self._parent, readers=self._readers, training=training
+            settings,
+            self._printing,
+            self._parent,
+            readers=self._readers,
+            training=training,
+            staff=self._session.is_staff,
         )
         dialog.accepted.connect(lambda: on_accepted(dialog.result_settings()))
         dialog.open()

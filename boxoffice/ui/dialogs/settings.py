@@ -39,6 +39,7 @@ class SettingsDialog(QDialog):
         *,
         readers: ReaderPresenter | None = None,
         training: bool = False,
+        staff: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings — Box Office")
@@ -68,6 +69,13 @@ class SettingsDialog(QDialog):
             self.receipt_printer.addItem(name, name)
         self.receipt_printer.setCurrentIndex(
             max(self.receipt_printer.findData(settings.receipt_printer), 0)
+        )
+        self.kiosk = QCheckBox("Start this computer as a self-service &kiosk (from the next start)")
+        self.kiosk.setChecked(settings.kiosk)
+        self.kiosk.setEnabled(staff)  # only staff turn a counter into a kiosk
+        self.kiosk.setToolTip(
+            "Only staff can change this. Staff leave the kiosk with Ctrl+Alt+Shift+E and "
+            "their password."
         )
         self.print_receipts = QCheckBox("Print a receipt after each sale")
         self.print_receipts.setChecked(settings.print_receipts)
@@ -107,6 +115,7 @@ class SettingsDialog(QDialog):
         reader_row.addWidget(self.card_reader, 1)
         reader_row.addWidget(self.card_reader_button)
         form.addRow("Card reader", reader_row)
+        form.addRow("", self.kiosk)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -149,5 +158,6 @@ class SettingsDialog(QDialog):
                 "organizer": self.organizer.text().strip() or "demo",
                 "counter_name": self.counter_name.text().strip() or self._settings.counter_name,
                 "tls_ca_file": self.tls_ca_file.text().strip() or None,
+                "kiosk": self.kiosk.isChecked(),
             }
         )

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from boxoffice.ui.kiosk.health import OUT_OF_ORDER
 from boxoffice.ui.kiosk.presenter import KioskPresenter
@@ -117,6 +117,11 @@ class StaffExitScreen(QWidget):
         self.username = field("Staff user name", self)
         self.password = field("Password", self, secret=True)
         self.answer = label("", "kioskError", self)
+        # Shown when kiosk mode is a setting of this computer: staff may switch it off here.
+        self.turn_off = QCheckBox("Start as a counter next time (turn kiosk mode off)", self)
+        self.turn_off.setObjectName("kioskCheck")
+        self.turn_off.setMinimumHeight(48)
+        self.turn_off.setVisible(False)
         self.exit = button("Close the kiosk", "kioskPrimary", self)
         self.cancel = button("Back to the kiosk", "kioskSecondary", self)
         self.exit.clicked.connect(self._submit)
@@ -126,7 +131,8 @@ class StaffExitScreen(QWidget):
         buttons.addWidget(self.cancel, 1)
         buttons.addWidget(self.exit, 1)
         layout = column(self)
-        for widget in (self.heading, self.detail, self.username, self.password, self.answer):
+        fields = (self.heading, self.detail, self.username, self.password, self.turn_off)
+        for widget in (*fields, self.answer):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         presenter.exit_answer.connect(self._answered)
