@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import getpass
 import logging
 import sys
@@ -16,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from boxoffice.cli.output import CommandError, ExitCode, fail
 from boxoffice.logs import setup_logging
+from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.server.config import ServerSettings
 
 if TYPE_CHECKING:  # the server's modules load only when a command runs
     from boxoffice.server.api.state import ServerState
 
 logger = logging.getLogger(__name__)
+WARM_UP_DELAY = 1.0  # seconds from listening to starting the card gateway
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
@@ -219,9 +222,6 @@ def _tls_files(args: argparse.Namespace, settings: ServerSettings) -> tuple[Path
 
 
 def run_serve(args: argparse.Namespace) -> ExitCode:
-    from boxoffice.server import serving, tls
-    from boxoffice.server.app import create_app
-
     setup_logging(args.log_level)
     settings = _settings(
         args,
@@ -230,12 +230,36 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
         load_demo=False if args.no_demo else None,
         tenant_domain=args.tenant_domain,
     )
+    counter_password = settings.counter_password
+    if counter_password is not None:  # hashed while the modules load (`server.passwords`)
+        from boxoffice.server import passwords
+
+        passwords.hash_ahead(counter_password.get_secret_value())
+    # No garbage collection while the server's modules load and the app is built: ~150 ms
+    # of passes over objects that all stay alive. On again before it serves.
+    gc.disable()
     try:
+        from boxoffice.server import serving, tls
+
         tls_files = _tls_files(args, settings)
+        from boxoffice.server.data_folder import secure_data_folder, sqlite_file
+        from boxoffice.server.db.engine import make_engine
+        from boxoffice.server.services import users
+
+        engine = make_engine(settings.resolved_database_url())
+        if counter_password is not None:  # checked while the rest loads (FastAPI, the routes)
+            secure_data_folder(settings.data_dir, sqlite_file(engine))  # before it is opened
+            users.check_password_ahead(
+                engine, COUNTER_USERNAME, counter_password.get_secret_value()
+            )
+        from boxoffice.server.app import create_app
+
+        app = create_app(settings, engine=engine)
     except CommandError as exc:
         fail(str(exc))
         return exc.code
-    app = create_app(settings)
+    finally:
+        gc.enable()
     cards = app.state.server.cards
     if tls_files is not None:
         logger.info(
@@ -258,8 +282,10 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
         "TRAINING MODE, Stripe emulated, no real money" if cards.training_mode else "Stripe",
     )
     # Start the card gateway (in training mode the Stripe emulator child process) beside the
-    # server, so the first card payment does not wait for it.
-    threading.Thread(target=cards.warm_up, name="card-gateway", daemon=True).start()
+    # server, so the first card payment does not wait for it; but only a moment after the
+    # server listens, so that neither its start nor the first requests share the CPU with it.
+    warm_up = threading.Timer(WARM_UP_DELAY, cards.warm_up)
+    warm_up.name, warm_up.daemon = "card-gateway", True
     # SIGTERM: up to 10 s for the requests in flight, then stuck ones are abandoned.
     serving.serve(
         app,
@@ -267,6 +293,7 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
         port=settings.port,
         log_level=args.log_level,
         cleanup=cards.close,
+        on_started=warm_up.start,
         ssl_certfile=None if tls_files is None else str(tls_files[0]),
         ssl_keyfile=None if tls_files is None else str(tls_files[1]),
     )

@@ -27,12 +27,24 @@ ABANDONED_EXIT_CODE = 1
 
 
 class BoundedServer(uvicorn.Server):
-    """A uvicorn server whose shutdown ends the process within grace + margin seconds."""
+    """A uvicorn server whose shutdown ends the process within grace + margin seconds;
+    `on_started()` is called once it listens (it must not block: it runs on the event loop)."""
 
-    def __init__(self, config: uvicorn.Config, cleanup: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        cleanup: Callable[[], None] | None = None,
+        on_started: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(config)
         self._cleanup = cleanup
+        self._on_started = on_started
         self._watchdog: threading.Timer | None = None
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        if self.started and self._on_started is not None:
+            self._on_started()
 
     async def shutdown(self, sockets: Any = None) -> None:
         if self._watchdog is None:
@@ -66,12 +78,14 @@ def serve(
     port: int,
     log_level: str,
     cleanup: Callable[[], None] | None = None,
+    on_started: Callable[[], None] | None = None,
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
 ) -> None:
     """Serve `app` until SIGTERM/SIGINT; the process ends within `SHUTDOWN_GRACE` +
     `SHUTDOWN_MARGIN` seconds of the signal, whatever its requests are doing. With
-    `ssl_certfile` and `ssl_keyfile` (PEM) it speaks HTTPS only."""
+    `ssl_certfile` and `ssl_keyfile` (PEM) it speaks HTTPS only. `on_started()` is called
+    on the event loop once the server listens."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -86,7 +100,7 @@ def serve(
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
     )
-    server = BoundedServer(config, cleanup)
+    server = BoundedServer(config, cleanup, on_started)
     try:
         server.run()
     finally:

@@ -162,7 +162,8 @@ def test_only_card_and_cash_may_be_asked_for_and_a_free_order_needs_neither(live
         body = assert_error(
             pay(client, headers, order["id"], type), 422, "unsupported_payment_type", "type"
         )
-        assert body["message"] == f"Payment type {type!r} is not offered here; use card or cash."
+        offered = "use card, card_present or cash."
+        assert body["message"] == f"Payment type {type!r} is not offered here; {offered}"
     free = make_order(client, headers, ids["config_ids"][1])
     paid = pay(client, headers, free["id"], "bogus")
     assert paid.status_code == 201, paid.text

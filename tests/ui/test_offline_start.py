@@ -100,7 +100,8 @@ def test_a_seat_map_is_shown_from_the_cache_while_the_server_is_away(
     async def scenario() -> tuple[SeatMap | None, SeatingPresenter]:
         async with await SDK.build(demo_server.base_url, organizer="demo") as sdk:
             await sdk.authorize()
-            seated = [e async for e in sdk.event.iter_events() if e.has_seat_map][0]
+            events = [e async for e in sdk.event.iter_events()]
+            seated = next(e for e in events if e.has_seat_map)
             online = SeatingPresenter(sdk, event_id=seated.id, cache=cache)
             await online.load()
         away_url = f"http://127.0.0.1:{free_port()}"

@@ -29,7 +29,8 @@ def get_provider(type: str) -> PaymentProvider:
     """The provider a payment request names by `type` ("card", "cash"; as spelled)."""
     provider = PROVIDERS.get(type)
     if provider is None or not provider.requestable:
-        offered = " or ".join(p.type for p in PROVIDERS.values() if p.requestable)
+        names = [p.type for p in PROVIDERS.values() if p.requestable]
+        offered = f"{', '.join(names[:-1])} or {names[-1]}"
         raise InvalidInput(
             f"Payment type {type!r} is not offered here; use {offered}.",
             code="unsupported_payment_type",

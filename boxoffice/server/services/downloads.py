@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +15,9 @@ from boxoffice.server.errors import InvalidInput, NotFound, RuleViolation
 from boxoffice.server.services import issuing
 from boxoffice.server.services.actors import Actor
 from boxoffice.server.ticketoutput.base import OutputFile
-from boxoffice.server.ticketoutput.certificates import PassSigner
+
+if TYPE_CHECKING:
+    from boxoffice.server.ticketoutput.certificates import PassSigner
 
 FORMATS = ("pdf", "pkpass")
 SIZES = ("a4", "ticket")

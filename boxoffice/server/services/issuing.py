@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Table, select, update
@@ -34,9 +34,9 @@ from boxoffice.server.services.mail import (
 )
 from boxoffice.server.services.money import to_major
 from boxoffice.server.ticketoutput.base import OutputFile, SeatLabel, TicketView, TimeslotView
-from boxoffice.server.ticketoutput.certificates import PassSigner
-from boxoffice.server.ticketoutput.pdf import PdfOutput
-from boxoffice.server.ticketoutput.pkpass import PkpassOutput
+
+if TYPE_CHECKING:
+    from boxoffice.server.ticketoutput.certificates import PassSigner
 
 
 class Issuing:
@@ -219,12 +219,16 @@ def ticket_views(
 
 def render_pdf(views: list[TicketView], *, size: str = "a4") -> OutputFile:
     """The tickets as one PDF, one per page, on A4 or ticket stock."""
+    from boxoffice.server.ticketoutput.pdf import PdfOutput  # reportlab: on first download
+
     pdf = PdfOutput()
     return pdf.render(views, options=pdf.parse_options({"size": size}))
 
 
 def render_pkpass(views: list[TicketView], signer: PassSigner) -> OutputFile:
     """The tickets as a Wallet pass, or a `.pkpasses` bundle of several."""
+    from boxoffice.server.ticketoutput.pkpass import PkpassOutput  # PIL: on first download
+
     return PkpassOutput(signer).render(views)
 
 

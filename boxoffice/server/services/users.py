@@ -8,13 +8,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from boxoffice.sdk.models.account import CreateUserRequest
+from boxoffice.server import passwords
 from boxoffice.server.db.models import RefreshToken, User
 from boxoffice.server.errors import (
     Conflict,
@@ -26,7 +25,7 @@ from boxoffice.server.errors import (
 from boxoffice.server.services import audit
 from boxoffice.server.services.actors import KIOSK, Actor
 
-_hasher = PasswordHasher()
+_hasher = passwords.HASHER
 
 
 # Verified when the user does not exist, so a wrong username costs what a wrong password does.
@@ -41,7 +40,7 @@ ROLES = ("admin", "staff", "customer", "kiosk", "guest")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return passwords.hash_password(password)
 
 
 def check_password(password: str) -> None:
@@ -169,10 +168,24 @@ def sign_in_candidate(session: Session, username: str) -> SignInCandidate:
 def password_matches(stored: str | None, password: str) -> bool:
     """Argon2id: about 0.1 s of one CPU (run it off the event loop). With no stored hash the
     check is made against a dummy one, so a wrong username costs what a wrong password does."""
-    try:
-        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
-    except (VerificationError, InvalidHashError):
+    if stored is None:
+        passwords.matches(_dummy_hash(), password)
         return False
+    return passwords.matches(stored, password)
+
+
+def check_password_ahead(engine: Engine, username: str, password: str) -> None:
+    """Start checking `password` against the stored hash of `username` in the background
+    (`passwords.check_ahead`), for a `password_matches` soon after: a server start does it for
+    the counter account while its other modules load. Nothing happens if the database cannot
+    tell yet (new, or not migrated)."""
+    try:
+        with Session(engine) as session:
+            stored = sign_in_candidate(session, username).password_hash
+    except SQLAlchemyError:
+        return
+    if stored is not None:
+        passwords.check_ahead(stored, password)
 
 
 def signed_in_user(session: Session, user_id: int) -> User:

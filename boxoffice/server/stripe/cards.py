@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from boxoffice.server.config import ServerSettings
-from boxoffice.server.stripe.emulator import StripeEmulator
-from boxoffice.server.stripe.gateway import StripeGateway
+
+if TYPE_CHECKING:  # loaded by `_build`, on first use: a server start does without Stripe
+    from boxoffice.server.stripe.emulator import StripeEmulator
+    from boxoffice.server.stripe.gateway import StripeGateway
 
 logger = logging.getLogger(__name__)
 TRAINING_READERS_FILE = "training-readers.json"  # the emulator's readers, kept over restarts
@@ -40,6 +43,9 @@ class CardPayments:
         self.gateway()
 
     def _build(self) -> StripeGateway:
+        from boxoffice.server.stripe.emulator import StripeEmulator  # imports the `stripe` library
+        from boxoffice.server.stripe.gateway import StripeGateway
+
         settings = self._settings
         if settings.stripe_secret_key:
             if not settings.stripe_publishable_key:

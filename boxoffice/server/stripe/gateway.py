@@ -20,9 +20,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import stripe
+if TYPE_CHECKING:  # loaded by the first StripeGateway: a server start does without it
+    import stripe
 
 logger = logging.getLogger(__name__)
 
@@ -359,6 +360,8 @@ class StripeGateway:
         self._webhook_secret = webhook_secret
         self._livemode = secret_mode == "live"
         self._emulated = base not in (None, STRIPE_API_BASE)
+        import stripe  # ~40 ms with `requests`: only once a card payment needs the gateway
+
         self._http_client = stripe.RequestsClient(timeout=timeout)
         self._client = stripe.StripeClient(
             secret_key,
@@ -588,6 +591,8 @@ class StripeGateway:
             raise WebhookSignatureError(
                 "The webhook call has no Stripe-Signature header.", "missing_signature"
             )
+        import stripe  # already loaded by __init__
+
         try:
             event = self._client.construct_event(payload, signature_header, self._webhook_secret)
         except stripe.SignatureVerificationError:
@@ -604,6 +609,8 @@ class StripeGateway:
 @contextmanager
 def _translated_errors(operation: str) -> Iterator[None]:
     """Turn any `stripe.StripeError` raised in the block into a `PaymentProviderError`."""
+    import stripe  # already loaded: only a StripeGateway calls this
+
     try:
         yield
     except stripe.StripeError as exc:
@@ -617,6 +624,8 @@ def _terminal_errors(operation: str) -> Iterator[None]:
     """`_translated_errors` for Terminal calls: Stripe answers a busy reader with HTTP 409,
     which the `stripe` library raises as a plain `APIError` without its code; the code
     (`terminal_reader_busy`) is taken from the error body then."""
+    import stripe  # already loaded: only a StripeGateway calls this
+
     try:
         yield
     except stripe.StripeError as exc:
@@ -628,19 +637,19 @@ def _terminal_errors(operation: str) -> Iterator[None]:
         raise error from exc
 
 
-_ERROR_TYPES: tuple[tuple[type[stripe.StripeError], str], ...] = (
-    (stripe.CardError, "card_error"),
-    (stripe.InvalidRequestError, "invalid_request_error"),
-    (stripe.AuthenticationError, "authentication_error"),
-    (stripe.PermissionError, "permission_error"),
-    (stripe.RateLimitError, "rate_limit_error"),
-    (stripe.IdempotencyError, "idempotency_error"),
-    (stripe.APIConnectionError, "api_connection_error"),
-)
-
-
 def _provider_error(exc: stripe.StripeError) -> PaymentProviderError:
-    kind = next((name for cls, name in _ERROR_TYPES if isinstance(exc, cls)), "api_error")
+    import stripe  # already loaded: `exc` is one of its errors
+
+    error_types: tuple[tuple[type[stripe.StripeError], str], ...] = (
+        (stripe.CardError, "card_error"),
+        (stripe.InvalidRequestError, "invalid_request_error"),
+        (stripe.AuthenticationError, "authentication_error"),
+        (stripe.PermissionError, "permission_error"),
+        (stripe.RateLimitError, "rate_limit_error"),
+        (stripe.IdempotencyError, "idempotency_error"),
+        (stripe.APIConnectionError, "api_connection_error"),
+    )
+    kind = next((name for cls, name in error_types if isinstance(exc, cls)), "api_error")
     detail = exc.error
     decline_code = getattr(detail, "decline_code", None) if detail is not None else None
     message = exc.user_message or "Stripe could not process the request."

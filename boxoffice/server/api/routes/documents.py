@@ -19,7 +19,6 @@ from boxoffice.server.services import (
     downloads,
     order_history,
     orders,
-    receipts,
     reprints,
     wallet,
 )
@@ -53,6 +52,8 @@ def receipt(
 ) -> Response:
     """The receipt of a paid (or since refunded) order: `size=roll` (80 mm, the default) or
     `a4`; with `refund_id` the REFUND receipt of that refund. Staff, or the order's owner."""
+    from boxoffice.server.services import receipts  # reportlab: on the first receipt
+
     order = orders.get_order(session, actor, order_id)
     return _pdf(receipts.receipt(session, order, size=size, refund_id=refund_id))
 

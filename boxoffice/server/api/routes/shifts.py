@@ -27,7 +27,6 @@ from boxoffice.server.services import denominations, shift_reports, shifts
 from boxoffice.server.services.actors import Actor, require_staff
 from boxoffice.server.services.money import to_major
 from boxoffice.server.services.shift_reports import ShiftReport
-from boxoffice.server.ticketoutput import shift_report as report_pdf
 
 router = APIRouter(prefix="/payment/v1/shift", tags=["shift"])
 DEFAULT_CURRENCY = "EUR"
@@ -130,6 +129,8 @@ def report(
     shift = _staff_shift(session, actor, shift_id)
     built = shift_reports.build(session, shift, now=now)
     if format == "pdf":
+        from boxoffice.server.ticketoutput import shift_report as report_pdf  # reportlab: lazily
+
         data = report_pdf.render(built, size=size)
         name = f"shift-{shift.id}-{built.kind.lower()}-report-{size}.pdf"
         return Response(
