@@ -108,10 +108,11 @@ def run(args: argparse.Namespace) -> int:
         asyncio.set_event_loop(None)
 
 
-def kiosk_style_sheet() -> str:
-    """The counter's style sheet with the kiosk's on top."""
-    base = paths.resource("qss", "boxoffice.qss").read_text(encoding="utf-8")
-    return base + "\n" + paths.resource("qss", "kiosk.qss").read_text(encoding="utf-8")
+def kiosk_style_sheet(theme_name: str = "light") -> str:
+    """The counter's style sheet with the kiosk's on top, filled from the theme."""
+    from boxoffice.ui import theme
+
+    return theme.style_sheet(theme.theme_named(theme_name), kiosk=True)
 
 
 async def _main(args: argparse.Namespace) -> int:

@@ -87,6 +87,9 @@ class AppSettings(BaseModel):
     tls_ca_file: str | None = None
     tls_fingerprint: str | None = None
     tls_pinned_for: str | None = None
+    # The look: text at this scale (Settings → Larger text: 1.25) and the theme.
+    text_scale: float = Field(default=1.0, ge=1.0, le=2.0)
+    theme: Literal["light", "high-contrast"] = "light"
 
     def tls_verify(self, url: str) -> str | None:
         """What the certificate of the server at `url` is verified with: its pinned

@@ -18,6 +18,7 @@ from boxoffice.sdk.models.events import Event
 from boxoffice.sdk.models.order_status import PAYABLE
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.money import format_money
+from boxoffice.ui import theme
 from boxoffice.ui.dialogs.host import DialogHost
 from boxoffice.ui.dialogs.order_actions import HistoryDialog, ReissueDialog, ReprintDialog
 from boxoffice.ui.dialogs.printer_choice import PrinterChoiceDialog
@@ -456,6 +457,9 @@ class Counter:
             setattr(self.settings, name, getattr(new, name))
         self._store.save(self.settings)
         self.sdk.counter = self.settings.counter_name  # at once: cash goes to its shift
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # the theme and text size at once
+            theme.apply(app, self.settings.theme, self.settings.text_scale)
         self.shift.refresh()
         self.readers.refresh()  # the reader picked for this counter (by its name)
         self.messages.info("Settings saved.")

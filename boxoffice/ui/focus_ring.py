@@ -1,4 +1,5 @@
-"""The keyboard focus ring: a 3 px dark blue ring around whatever has the keyboard focus.
+"""The keyboard focus ring: a ring (3 px dark blue in the light theme; colour and width from
+the theme, `set_look`) around whatever has the keyboard focus.
 
 The native ring (Fusion: a 1 px line in a pale blue) is easy to lose on a busy counter
 screen. Restyling every kind of widget in the style sheet for its `:focus` state breaks the
@@ -23,6 +24,18 @@ from PySide6.QtWidgets import (
 
 RING_COLOUR = "#0b57d0"  # dark blue: about 6:1 against the light window and white fields
 RING_WIDTH = 3  # px
+
+
+def set_look(colour: str, width: int) -> None:
+    """The ring's colour and width from now on (the theme's `focus` and `focus_width`)."""
+    global RING_COLOUR, RING_WIDTH  # one ring per application
+    RING_COLOUR, RING_WIDTH = colour, max(width, 2)
+    app = QApplication.instance()
+    ring = app.findChild(FocusRing, "focusRing") if isinstance(app, QApplication) else None
+    live = ring._live_ring() if ring is not None else None
+    if live is not None and live.widget() is not None:
+        live.setWidget(live.widget())  # Qt lays the frame out again at the new margin
+        live.update()
 
 
 class _RingStyle(QProxyStyle):

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.desktop.settings import Mode
+from boxoffice.ui.announce import announce
 from boxoffice.ui.focus_ring import FocusRing
 from boxoffice.ui.messages import Level, MessageBridge
 from boxoffice.ui.panes.cart_pane import CartPane
@@ -273,6 +274,9 @@ class MainWindow(QMainWindow):
     def show_message(self, level: int, text: str) -> None:
         timeout = 0 if level >= Level.ERROR else 8000
         self.statusBar().showMessage(text, timeout)
+        bar = self.statusBar()
+        bar.setAccessibleName(text or "Status")  # a live region: its name is the message
+        announce(bar, urgent=level >= Level.WARNING)
 
     def set_busy(self, text: str | None) -> None:
         """Show what is loading (Esc stops it), or nothing."""
@@ -280,9 +284,15 @@ class MainWindow(QMainWindow):
         self.busy_bar.setVisible(bool(text))
 
     def set_connection(self, text: str, *, ok: bool) -> None:
-        self.connection_label.setText(text)
-        self.connection_label.setProperty("ok", ok)
-        self.connection_label.setStyleSheet("" if ok else "color: #b3261e; font-weight: bold;")
+        label = self.connection_label
+        changed = text != label.text()
+        label.setText(text)
+        label.setProperty("ok", ok)
+        label.setObjectName("connection" if ok else "problem")  # the theme's error colour
+        label.style().unpolish(label)
+        label.style().polish(label)
+        if changed:
+            announce(label, urgent=not ok)  # "Offline" is read out when it comes
 
     def _connection_changed(self) -> None:
         self.set_connection(self._connection.text, ok=self._connection.ok)

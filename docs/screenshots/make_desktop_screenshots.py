@@ -11,6 +11,7 @@ reader: Settings → Card reader, and a payment waiting on the reader with the t
 window that plays the customer's card.
 
     … make_desktop_screenshots.py --only reader     # the card reader's shots only
+    … make_desktop_screenshots.py --only look       # high contrast and larger text only
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ async def take(folder: Path, only: str | None = None) -> None:
         window, panes = counter.window, counter.window.panes
         if only == "reader":
             await card_reader(counter, save)
+            return
+        if only == "look":
+            await looks(counter, save)
             return
         await asyncio.sleep(0.3)
         save(window, "desktop-events.png")
@@ -131,6 +135,37 @@ async def take(folder: Path, only: str | None = None) -> None:
         await refund_and_history(counter, save)
         await close_shift(counter, save)
         await card_reader(counter, save)
+        await looks(counter, save)
+
+
+async def looks(counter: Counter, save: Save) -> None:
+    """The cart and checkout in the high-contrast theme, and with larger text (125 %)."""
+    from PySide6.QtWidgets import QApplication
+
+    from boxoffice.ui import theme
+    from tests.helpers.counter import config_id, named, open_event
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    window, panes = counter.window, counter.window.panes
+    pop = await open_event(counter, named("Pop"))
+    counter.cart.add(config_id(pop, "Standard"), 2)
+    panes.checkout.first_name.setText("Ada")
+    panes.checkout.tendered.setText("100")
+    for name, look, scale, size in (
+        ("desktop-high-contrast.png", "high-contrast", 1.0, (1280, 760)),
+        ("desktop-larger-text.png", "light", 1.25, (1440, 860)),
+    ):
+        theme.apply(app, look, scale)
+        window.resize(*size)
+        panes.checkout.tendered.setFocus()
+        await asyncio.sleep(0.05)
+        panes.cart.quantity.setFocus()  # the focus ring shows
+        await asyncio.sleep(0.3)
+        save(window, name)
+    theme.apply(app, "light")
+    window.resize(1280, 760)
+    counter.cart.clear()
 
 
 async def card_reader(counter: Counter, save: Save) -> None:
@@ -297,11 +332,11 @@ def main() -> int:
     from PySide6 import QtWebEngineWidgets  # noqa: F401
     from PySide6.QtWidgets import QApplication
 
-    from boxoffice import paths
+    from boxoffice.ui import theme
 
     app = QApplication([])
     app.setQuitOnLastWindowClosed(False)
-    app.setStyleSheet(paths.resource("qss", "boxoffice.qss").read_text(encoding="utf-8"))
+    theme.apply(app, "light")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     only = sys.argv[2] if sys.argv[1:2] == ["--only"] and len(sys.argv) > 2 else None

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice import paths
 from boxoffice.app import assemble
 from boxoffice.credentials import FILE_ENV
 from boxoffice.desktop.arguments import add_arguments
@@ -46,6 +45,7 @@ from boxoffice.desktop.settings import Mode
 from boxoffice.sdk.models.events import Event
 from boxoffice.sdk.models.orders import Order
 from boxoffice.server.db.models import Order as OrderRow
+from boxoffice.ui import theme
 from boxoffice.ui.counter import Counter
 from boxoffice.ui.dialogs.login import LoginDialog
 from boxoffice.ui.dialogs.payment import PaymentDialog
@@ -581,7 +581,7 @@ def test_extra_the_focus_ring_is_easy_to_see(qloop, qapp, demo_server, tmp_path)
     stands out (3:1 or more) when they have the keyboard focus."""
 
     async def scenario():
-        qapp.setStyleSheet(paths.resource("qss", "boxoffice.qss").read_text(encoding="utf-8"))
+        qapp.setStyleSheet(theme.style_sheet(theme.LIGHT))  # the app's own, filled
         try:
             async with clerk_counter(demo_server.base_url, tmp_path / "app") as counter:
                 window = counter.window

@@ -1,6 +1,6 @@
 """The settings dialog: printer, auto-print, ticket size, save folder, the receipt printer
-and receipts after each sale, which API to use, and this counter's card reader (its own
-dialog, `dialogs.readers`)."""
+and receipts after each sale, which API to use, this counter's card reader (its own
+dialog, `dialogs.readers`), larger text and the high-contrast theme."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from boxoffice.ui.presenters.reader import ReaderPresenter
 
 NO_PRINTER = "No printer (save the tickets to the save folder)"
 NO_RECEIPT_PRINTER = "None (no receipts printed)"
+LARGER_TEXT = 1.25  # Settings → Larger text
 
 
 class SettingsDialog(QDialog):
@@ -99,6 +100,10 @@ class SettingsDialog(QDialog):
             pinned = f"{settings.tls_pinned_for}\nSHA-256 {settings.tls_fingerprint}"
         self.tls_pinned = QLabel(pinned)
         self.tls_pinned.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.larger_text = QCheckBox(f"&Larger text ({round(LARGER_TEXT * 100)} %)")
+        self.larger_text.setChecked(settings.text_scale > 1.0)
+        self.high_contrast = QCheckBox("&High-contrast theme (black on white, thicker focus)")
+        self.high_contrast.setChecked(settings.theme == "high-contrast")
         form = QFormLayout()
         form.addRow("&Printer", self.printer)
         form.addRow("", self.auto_print)
@@ -116,6 +121,8 @@ class SettingsDialog(QDialog):
         reader_row.addWidget(self.card_reader_button)
         form.addRow("Card reader", reader_row)
         form.addRow("", self.kiosk)
+        form.addRow("Look", self.larger_text)
+        form.addRow("", self.high_contrast)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -159,5 +166,11 @@ class SettingsDialog(QDialog):
                 "counter_name": self.counter_name.text().strip() or self._settings.counter_name,
                 "tls_ca_file": self.tls_ca_file.text().strip() or None,
                 "kiosk": self.kiosk.isChecked(),
+                "text_scale": (
+                    (self._settings.text_scale if self._settings.text_scale > 1 else LARGER_TEXT)
+                    if self.larger_text.isChecked()
+                    else 1.0
+                ),
+                "theme": "high-contrast" if self.high_contrast.isChecked() else "light",
             }
         )

@@ -17,6 +17,7 @@ def field(placeholder: str, parent: QWidget, *, secret: bool = False) -> QLineEd
     widget = QLineEdit(parent)
     widget.setObjectName("kioskField")
     widget.setPlaceholderText(placeholder)
+    widget.setAccessibleName(placeholder)  # no label in front: the placeholder says it
     widget.setMinimumHeight(72)
     if secret:
         widget.setEchoMode(QLineEdit.EchoMode.Password)
@@ -114,6 +115,7 @@ class StaffExitScreen(QWidget):
         self.heading = title("Staff exit", self)
         self.detail = label("", "kioskDetail", self)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAccessibleName("Kiosk state")
         self.username = field("Staff user name", self)
         self.password = field("Password", self, secret=True)
         self.answer = label("", "kioskError", self)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from boxoffice.sdk.models.tickets import TicketFormat
 from boxoffice.sdk.money import format_money
 from boxoffice.ui.amounts import parse_amount
+from boxoffice.ui.announce import announce
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.checkout import (
     CheckoutPresenter,
@@ -387,6 +388,7 @@ class CheckoutPane(QWidget):
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
+        announce(self.problem, urgent=True)
 
     def _show_result(self, result: SaleResult) -> None:
         order = result.order
@@ -403,6 +405,7 @@ class CheckoutPane(QWidget):
         self.outcome.setText("<br>".join(lines))
         self.outcome.setVisible(True)
         self.problem.clear()
+        announce(self.outcome)
 
     def _cash_part(self) -> Decimal | None:
         """The split's cash part, None when not entered; ValueError says what is wrong."""

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.ui.announce import announce
 from boxoffice.ui.presenters.events import EventsPresenter
 from boxoffice.ui.sale_state import EventSummary, SaleState
 
@@ -62,8 +63,13 @@ class EventPane(QWidget):
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd d MMM yyyy")
         self.day.setEnabled(False)
+        self.day.setAccessibleName("Day")
+        self.day.setAccessibleDescription("Only the events on this day, when On is ticked")
+        self.day_filter.setAccessibleName("Only one day")
         self.list = EventList()
         self.list.setHeaderLabels(["Event", "When", "State"])
+        self.list.setAccessibleName("Events")
+        self.list.setAccessibleDescription("Enter opens the event in the cart")
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -81,7 +87,7 @@ class EventPane(QWidget):
         self.offline = QLabel()
         self.offline.setObjectName("offlineNotice")
         self.offline.setWordWrap(True)
-        self.offline.setAccessibleName("Offline")
+        self.offline.setAccessibleDescription("Offline")  # its name is its text: a live region
         self.offline.setVisible(False)
         self._layout()
         self.search.textChanged.connect(self._filter)
@@ -111,6 +117,8 @@ class EventPane(QWidget):
         """Say that the list comes from the cache while the server is away ("" hides it)."""
         self.offline.setText(f"{text}. Sales wait until the server is back." if text else "")
         self.offline.setVisible(bool(text))
+        if text:
+            announce(self.offline, urgent=True)
 
     def show_rows(self) -> None:
         current = self.current_event_id()

@@ -68,6 +68,7 @@ class HistoryPane(QWidget):
         self.search.setAccessibleName("Search orders")
         self.orders = QTreeWidget()
         self.orders.setHeaderLabels(COLUMNS)
+        self.orders.setAccessibleName("Orders")
         self.orders.setRootIsDecorated(False)
         self.orders.setUniformRowHeights(True)
         self.orders.setTextElideMode(Qt.TextElideMode.ElideMiddle)
