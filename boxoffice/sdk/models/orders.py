@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -29,6 +29,8 @@ from boxoffice.sdk.models.tickets import Ticket, TicketFormat
 BUSINESS_NAME = AliasChoices("business_name", "businessName", "company_name", "companyName")
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Optional200 = Annotated[str | None, Field(default=None, max_length=200)]
+# The languages this server writes tickets and mails in (an extension of the vendor's order).
+Language = Literal["en", "cs", "de"]
 
 
 class OrderContactRequest(RequestModel):
@@ -61,6 +63,9 @@ class OrderRequest(RequestModel):
     format: TicketFormat = "PDF"
     hold_token: str | None = Field(default=None, min_length=1, max_length=64)
     order_contact: OrderContactRequest | None = None
+    # The buyer's language for the order's tickets and mails; without it, the request's
+    # Accept-Language decides (else English).
+    language: Language | None = None
 
 
 class OrderContact(WireModel):
@@ -126,6 +131,7 @@ class Order(WireModel):
     paid_amount: Amount = Decimal(0)  # what its payments took so far (split: the parts)
     amount_due: Amount = Decimal(0)  # what is left to pay: total - paid_amount, never < 0
     cashier: str | None = None  # the staff account that sold it: its full name, else user name
+    language: str = "en"  # the buyer's language: its tickets and mails are written in it
 
     @model_validator(mode="before")
     @classmethod

@@ -208,6 +208,7 @@ def order(
         event_name=details.event_name,
         payment_method=details.payment_method,
         cashier=details.cashier,
+        language=row.language,
     )
 
 

@@ -212,6 +212,7 @@ def ticket_views(
                 timeslot=TimeslotView(start=slot.start_at, end=slot.end_at) if slot else None,
                 doors_open=event.gate_time,
                 reprint=ticket.reprints if reprint and ticket.reprints else None,
+                language=order.language,
             )
         )
     return views
@@ -251,6 +252,7 @@ def _summary(order: Order, tickets: list[Ticket], names: dict[int, str]) -> Orde
         buyer_name=f"{order.contact.first_name} {order.contact.last_name}"
         if order.contact
         else None,
+        language=order.language,
     )
 
 

@@ -17,7 +17,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from boxoffice.sdk.money import format_money
+from boxoffice import i18n
 from boxoffice.server.services.money import to_major
 
 Attachment = tuple[str, str, bytes]  # (filename, mimetype, content), as ticket outputs give
@@ -40,7 +40,8 @@ class TicketLine:
 
 @dataclass(frozen=True)
 class OrderSummary:
-    """What the confirmation says about an order; money in minor units of `currency`."""
+    """What the confirmation says about an order; money in minor units of `currency`.
+    `language` is the order's: the mail is written in it."""
 
     order_code: str
     event_name: str
@@ -51,60 +52,103 @@ class OrderSummary:
     tickets: Sequence[TicketLine]
     venue_name: str | None = None
     buyer_name: str | None = None
+    language: str = i18n.DEFAULT
 
 
-def _money(minor: int, currency: str) -> str:
-    """Minor units as every amount reads on screen (`sdk.money.format_money`): "1,200.50 EUR"."""
-    return format_money(to_major(minor, currency), currency)
+def _money(minor: int, currency: str, language: str = i18n.DEFAULT) -> str:
+    """Minor units as every amount reads: "1,200.50 EUR" in English, cs "1 200,50 €"."""
+    return i18n.money(to_major(minor, currency), currency, language)
 
 
 def _event_date(summary: OrderSummary) -> str:
     local = summary.event_start.astimezone(ZoneInfo(summary.timezone_name))
+    if summary.language != i18n.DEFAULT:
+        return i18n.date_time(local, summary.language)
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M}"
 
 
-def _ticket_text(ticket: TicketLine, currency: str) -> str:
-    seat = f", seat {ticket.seat}" if ticket.seat else ""
-    return f"{ticket.name}{seat} ({ticket.code}): {_money(ticket.price, currency)}"
+def _ticket_text(ticket: TicketLine, summary: OrderSummary) -> str:
+    _ = i18n.translations(summary.language).gettext
+    seat = ", " + _("seat %(seat)s") % {"seat": ticket.seat} if ticket.seat else ""
+    price = _money(ticket.price, summary.currency, summary.language)
+    return f"{ticket.name}{seat} ({ticket.code}): {price}"
 
 
 def confirmation_subject(summary: OrderSummary) -> str:
-    return f"Your tickets for {summary.event_name} (order {summary.order_code})"
+    _ = i18n.translations(summary.language).gettext
+    return _("Your tickets for %(event)s (order %(order)s)") % {
+        "event": summary.event_name,
+        "order": summary.order_code,
+    }
+
+
+def _count(summary: OrderSummary) -> str:
+    """ "2 tickets" (Czech: 1 vstupenka, 2 vstupenky, 5 vstupenek)."""
+    n = len(summary.tickets)
+    return i18n.translations(summary.language).ngettext(
+        "%(count)d ticket", "%(count)d tickets", n
+    ) % {"count": n}
+
+
+def _labels(summary: OrderSummary) -> dict[str, str]:
+    """The mail's words in its language (outside f-strings, where `pybabel extract` finds them)."""
+    _ = i18n.translations(summary.language).gettext
+    return {
+        "venue": _("Venue"),
+        "event": _("Event"),
+        "date": _("Date"),
+        "order": _("Order"),
+        "total": _("Total"),
+        "hello": _("Hello %(name)s,") % {"name": summary.buyer_name or ""},
+        "thanks": _("Thank you for your order. Your tickets are attached."),
+        "thanks_after_hello": _("thank you for your order. Your tickets are attached."),
+        "entrance": _("Show the QR code of each ticket at the entrance, printed or on your phone."),
+    }
 
 
 def _plain_text(summary: OrderSummary) -> str:
-    where = f"\nVenue: {summary.venue_name}" if summary.venue_name else ""
-    lines = "\n".join(f"  - {_ticket_text(t, summary.currency)}" for t in summary.tickets)
-    greeting = f"Hello {summary.buyer_name},\n\n" if summary.buyer_name else ""
+    w = _labels(summary)
+    where = f"\n{w['venue']}: {summary.venue_name}" if summary.venue_name else ""
+    lines = "\n".join(f"  - {_ticket_text(t, summary)}" for t in summary.tickets)
+    greeting = f"{w['hello']}\n\n" if summary.buyer_name else ""
+    thanks = w["thanks_after_hello"] if summary.buyer_name else w["thanks"]
+    total = _money(summary.total, summary.currency, summary.language)
     return (
-        f"{greeting}thank you for your order. Your tickets are attached.\n\n"
-        f"Event: {summary.event_name}\n"
-        f"Date: {_event_date(summary)}{where}\n"
-        f"Order: {summary.order_code}\n"
-        f"Total: {_money(summary.total, summary.currency)}\n\n"
-        f"Tickets:\n{lines}\n\n"
-        "Show the QR code of each ticket at the entrance, printed or on your phone.\n"
+        f"{greeting}{thanks}\n\n"
+        f"{w['event']}: {summary.event_name}\n"
+        f"{w['date']}: {_event_date(summary)}{where}\n"
+        f"{w['order']}: {summary.order_code}\n"
+        f"{w['total']}: {total}\n\n"
+        f"{_count(summary)}:\n{lines}\n\n"
+        f"{w['entrance']}\n"
     )
 
 
 def _html(summary: OrderSummary) -> str:
     e = html.escape
-    rows = "\n".join(f"<li>{e(_ticket_text(t, summary.currency))}</li>" for t in summary.tickets)
-    venue = f"<tr><th>Venue</th><td>{e(summary.venue_name)}</td></tr>" if summary.venue_name else ""
-    greeting = f"<p>Hello {e(summary.buyer_name)},</p>" if summary.buyer_name else ""
+    w = {key: e(value) for key, value in _labels(summary).items()}
+    rows = "\n".join(f"<li>{e(_ticket_text(t, summary))}</li>" for t in summary.tickets)
+    venue = (
+        f"<tr><th>{w['venue']}</th><td>{e(summary.venue_name)}</td></tr>"
+        if summary.venue_name
+        else ""
+    )
+    greeting = f"<p>{w['hello']}</p>" if summary.buyer_name else ""
+    total = _money(summary.total, summary.currency, summary.language)
     return f"""<!DOCTYPE html>
-<html><body>
-{greeting}<p>Thank you for your order. Your tickets are attached.</p>
+<html lang="{e(summary.language)}"><body>
+{greeting}<p>{w["thanks"]}</p>
 <table>
-<tr><th>Event</th><td>{e(summary.event_name)}</td></tr>
-<tr><th>Date</th><td>{e(_event_date(summary))}</td></tr>
-{venue}<tr><th>Order</th><td>{e(summary.order_code)}</td></tr>
-<tr><th>Total</th><td>{e(_money(summary.total, summary.currency))}</td></tr>
+<tr><th>{w["event"]}</th><td>{e(summary.event_name)}</td></tr>
+<tr><th>{w["date"]}</th><td>{e(_event_date(summary))}</td></tr>
+{venue}<tr><th>{w["order"]}</th><td>{e(summary.order_code)}</td></tr>
+<tr><th>{w["total"]}</th><td>{e(total)}</td></tr>
 </table>
+<p>{e(_count(summary))}:</p>
 <ul>
 {rows}
 </ul>
-<p>Show the QR code of each ticket at the entrance, printed or on your phone.</p>
+<p>{w["entrance"]}</p>
 </body></html>
 """
 

@@ -92,6 +92,7 @@ def create_order(
     now: datetime,
     hold_minutes: int,
     idempotency_key: str | None = None,
+    language: str = "en",
 ) -> Order:
     """Validate the whole cart, write a draft order holding its seats, and take its inventory
     (last: see below).
@@ -127,6 +128,7 @@ def create_order(
         created_at=now,
         updated_at=now,
         idempotency_key=idempotency_key,
+        language=language,
     )
     for line in lines:
         price = unit_price(line.config, line.discounts)

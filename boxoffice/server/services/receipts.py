@@ -276,4 +276,5 @@ def _heading(order: Order) -> dict[str, Any]:
         "event_start": event.start_at,
         "timezone_name": event.timezone_name,
         "order_code": order.code,
+        "language": order.language,
     }

@@ -14,13 +14,14 @@ from email.utils import format_datetime, make_msgid, parseaddr
 
 from sqlalchemy.orm import Session
 
-from boxoffice.sdk.money import format_money
+from boxoffice import i18n
+from boxoffice.i18n import N_
 from boxoffice.server.db.models import MailJob, Order, Ticket
 from boxoffice.server.services.money import to_major
 
 METHOD_WORDS = {
-    "cash": "in cash at the box office",
-    "card": "to the card you paid with (it can take a few days to show on your statement)",
+    "cash": N_("in cash at the box office"),
+    "card": N_("to the card you paid with (it can take a few days to show on your statement)"),
 }
 METHOD_WORDS["card_present"] = METHOD_WORDS["card"]
 
@@ -33,12 +34,16 @@ class RefundedPart:
     amount: int
 
 
-def _money(minor: int, currency: str) -> str:
-    return format_money(to_major(minor, currency), currency)
+def _money(minor: int, currency: str, language: str = i18n.DEFAULT) -> str:
+    return i18n.money(to_major(minor, currency), currency, language)
 
 
 def refund_subject(order: Order) -> str:
-    return f"Refund for {order.event.name} (order {order.code})"
+    _ = i18n.translations(order.language).gettext
+    return _("Refund for %(event)s (order %(order)s)") % {
+        "event": order.event.name,
+        "order": order.code,
+    }
 
 
 def refund_text(
@@ -50,31 +55,49 @@ def refund_text(
     reason: str,
     whole: bool,
 ) -> str:
-    """The plain text of the mail."""
+    """The plain text of the mail, in the order's language."""
+    lang = order.language
+    tr = i18n.translations(lang)
+    _ = tr.gettext
     contact = order.contact
-    greeting = f"Hello {contact.first_name} {contact.last_name},\n\n" if contact else ""
+    greeting = (
+        _("Hello %(name)s,") % {"name": f"{contact.first_name} {contact.last_name}"} + "\n\n"
+        if contact
+        else ""
+    )
+    ticket_word = _("Ticket")
+
+    def seat(label: str | None) -> str:
+        return ", " + _("seat %(seat)s") % {"seat": label} if label else ""
+
     lines = "\n".join(
-        f"  - {names.get(t.ticket_config_id, 'Ticket')}"
-        f"{f', seat {t.seat_label}' if t.seat_label else ''} ({t.code}): "
-        f"{_money(t.price, order.currency)}"
+        f"  - {names.get(t.ticket_config_id, ticket_word)}{seat(t.seat_label)}"
+        f" ({t.code}): {_money(t.price, order.currency, lang)}"
         for t in tickets
     )
     total = sum(p.amount for p in parts)
     how = "\n".join(
-        "  - free tickets: nothing to pay back"
+        "  - " + _("free tickets: nothing to pay back")
         if p.method == "free"
-        else f"  - {_money(p.amount, order.currency)} {METHOD_WORDS.get(p.method, p.method)}"
+        else f"  - {_money(p.amount, order.currency, lang)} "
+        + (_(METHOD_WORDS[p.method]) if p.method in METHOD_WORDS else p.method)
         for p in parts
     )
-    what = "Your whole order was refunded" if whole else "Part of your order was refunded"
-    rest = "" if whole else "\nYour other tickets of this order stay valid.\n"
+    what = _("Your whole order was refunded.") if whole else _("Part of your order was refunded.")
+    rest = "" if whole else "\n" + _("Your other tickets of this order stay valid.") + "\n"
+    refunded = tr.ngettext(
+        "Refunded ticket (it can no longer be used at the entrance):",
+        "Refunded tickets (they can no longer be used at the entrance):",
+        len(tickets),
+    )
+    event, code, why, amount = _("Event"), _("Order"), _("Reason"), _("Amount refunded")
     return (
-        f"{greeting}{what}.\n\n"
-        f"Event: {order.event.name}\n"
-        f"Order: {order.code}\n"
-        f"Reason: {reason}\n\n"
-        f"Refunded tickets (they can no longer be used at the entrance):\n{lines}\n\n"
-        f"Amount refunded: {_money(total, order.currency)}\n{how}\n{rest}"
+        f"{greeting}{what}\n\n"
+        f"{event}: {order.event.name}\n"
+        f"{code}: {order.code}\n"
+        f"{why}: {reason}\n\n"
+        f"{refunded}\n{lines}\n\n"
+        f"{amount}: {_money(total, order.currency, lang)}\n{how}\n{rest}"
     )
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from boxoffice import i18n
 from boxoffice.server.errors import InvalidInput
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -77,6 +78,8 @@ class TicketView:
     doors_open: datetime | None = None
     # A copy printed again: the outputs mark it "REPRINT n" (None: the original print).
     reprint: int | None = None
+    # The order's language ("en", "cs", "de"): labels, money and dates are written in it.
+    language: str = i18n.DEFAULT
 
     def __post_init__(self) -> None:
         moments = [self.event_start, self.event_end, self.doors_open]
@@ -175,27 +178,41 @@ def safe_filename_part(text: str) -> str:
 
 
 # --- formatting shared by the outputs ------------------------------------------------------
-# Fixed English names rather than strftime's %a/%b, which follow the process locale.
+# English: fixed names rather than strftime's %a/%b, which follow the process locale. Other
+# languages: CLDR's formats through Babel (`boxoffice.i18n`).
 
 
-def format_date(moment: datetime) -> str:
-    """'Sat 12 Dec 2026' (in `moment`'s own timezone)."""
+def format_date(moment: datetime, language: str = i18n.DEFAULT) -> str:
+    """'Sat 12 Dec 2026', cs 'so 12. 12. 2026' (in `moment`'s own timezone)."""
+    if language != i18n.DEFAULT:
+        return i18n.date(moment, language, weekday=True)
     return f"{_DAYS[moment.weekday()]} {moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
 
 
-def format_time(moment: datetime) -> str:
+def format_time(moment: datetime, language: str = i18n.DEFAULT) -> str:
     """'19:30'."""
+    if language != i18n.DEFAULT:
+        return i18n.time(moment, language)
     return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
-def format_datetime(moment: datetime, *, zone: bool = True) -> str:
-    """'Sat 12 Dec 2026, 19:30 CET' (in `moment`'s own timezone)."""
-    text = f"{format_date(moment)}, {format_time(moment)}"
-    name = moment.tzname() if zone else None
+def format_datetime(moment: datetime, *, zone: bool = True, language: str = i18n.DEFAULT) -> str:
+    """'Sat 12 Dec 2026, 19:30 CET', cs 'so 12. 12. 2026 19:30 SEČ', de 'Sa. 12.12.2026,
+    19:30 MEZ' (in `moment`'s own timezone)."""
+    if language != i18n.DEFAULT:
+        text = i18n.date_time(moment, language, weekday=True)
+        name = i18n.zone_name(moment, language) if zone else None
+    else:
+        text = f"{format_date(moment)}, {format_time(moment)}"
+        name = moment.tzname() if zone else None
     return f"{text} {name}" if name else text
 
 
-def format_span(start: datetime, end: datetime, *, reference: datetime) -> str:
+def format_span(
+    start: datetime, end: datetime, *, reference: datetime, language: str = i18n.DEFAULT
+) -> str:
     """'14:00–14:30', with the date in front when the start is not on `reference`'s day."""
-    span = f"{format_time(start)}–{format_time(end)}"
-    return span if start.date() == reference.date() else f"{format_date(start)}, {span}"
+    span = f"{format_time(start, language)}–{format_time(end, language)}"
+    if start.date() == reference.date():
+        return span
+    return f"{format_date(start, language)}, {span}"

@@ -50,8 +50,7 @@ from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
 from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
-from boxoffice import paths
-from boxoffice.sdk.money import format_money
+from boxoffice import i18n, paths
 from boxoffice.server.ticketoutput.base import (
     OutputFile,
     OutputOptions,
@@ -108,7 +107,9 @@ class PdfOutput(TicketOutput[PdfOptions]):
         canvas = Canvas(buffer, pagesize=layout.page, pageCompression=1)
         order = order_label(tickets)
         first = tickets[0]
-        canvas.setTitle(f"Tickets {order}".strip())
+        _ = i18n.translations(first.language).gettext
+        title = _("Tickets")
+        canvas.setTitle(f"{title} {order}".strip())
         canvas.setSubject(first.event_name)
         canvas.setAuthor(first.organizer_name)
         canvas.setCreator("Box Office")
@@ -317,6 +318,8 @@ class _Page:
         self.t = ticket
         self.number = number
         self.count = count
+        self.lang = ticket.language
+        self._ = i18n.translations(ticket.language).gettext
 
     def text(
         self,
@@ -359,7 +362,7 @@ class _Page:
 
     def notes(self, card_y: float) -> None:
         """Below the card (A4): the cut line and what the holder needs to know."""
-        f, t = self.fonts, self.t
+        f, t, _ = self.fonts, self.t, self._
         cut_y = card_y - 9 * mm
         page_width = self.lay.page[0]
         c = self.c
@@ -368,18 +371,24 @@ class _Page:
         c.setDash(4, 3)
         c.line(10 * mm, cut_y, page_width - 10 * mm, cut_y)
         c.setDash()
-        label = ("✂  " if f.unicode else "") + "Cut along this line and keep the ticket"
-        self.text(15 * mm, cut_y + 2 * mm, label, f.regular, 7, MUTED)
+        label = ("✂  " if f.unicode else "") + _("Cut along this line and keep the ticket")
+        self.text(15 * mm, cut_y + 2 * mm, f.text(label), f.regular, 7, MUTED)
         left = 15 * mm
         top = cut_y - 12 * mm
-        self.text(left, top, "Good to know", f.bold, 11)
+        self.text(left, top, f.text(_("Good to know")), f.bold, 11)
         lines = [
-            "Bring the ticket above to the entrance, printed or on your phone. The QR code is "
-            "scanned once: each ticket admits one person, and copies are refused after the "
-            "first scan.",
-            f"Times are local to the venue ({t.timezone_name.replace('_', ' ')}).",
-            f"Order {t.order_code} · sold by {t.organizer_name}. Keep the order code for any "
-            "question about this ticket.",
+            _(
+                "Bring the ticket above to the entrance, printed or on your phone. The QR code "
+                "is scanned once: each ticket admits one person, and copies are refused after "
+                "the first scan."
+            ),
+            _("Times are local to the venue (%(zone)s).")
+            % {"zone": t.timezone_name.replace("_", " ")},
+            _(
+                "Order %(order)s · sold by %(organizer)s. Keep the order code for any question "
+                "about this ticket."
+            )
+            % {"order": t.order_code, "organizer": t.organizer_name},
         ]
         cursor = top - 7 * mm
         for paragraph in lines:
@@ -398,10 +407,12 @@ class _Page:
         code_y = qr_bottom - code_size * 0.5
         code = _fit(f.text(t.code), f.mono, code_size, lay.stub - 4 * mm)
         self.text(center, code_y, code, f.mono, code_size, anchor="center")
-        of = f"Ticket {self.number} of {self.count}"
+        _ = self._
+        of = _("Ticket %(number)d of %(count)d") % {"number": self.number, "count": self.count}
         if t.reprint:
-            of += f" · REPRINT {t.reprint}"
+            of += " · " + _("REPRINT %(number)d") % {"number": t.reprint}
         size = lay.label + 0.5
+        of = f.text(of)
         self.text(center, code_y - size - 5, of, f.regular, size, MUTED, anchor="center")
 
     def main(self, x: float, bottom: float, width: float, top: float) -> None:
@@ -410,7 +421,7 @@ class _Page:
         # organizer, and the copy mark of a reprint on the right ("REPRINT 2")
         room = width
         if t.reprint:
-            mark = f"REPRINT {t.reprint}"
+            mark = f.text(self._("REPRINT %(number)d") % {"number": t.reprint})
             self.text(x + width, top - lay.body, mark, f.bold, lay.body + 1, anchor="right")
             room -= pdfmetrics.stringWidth(mark, f.bold, lay.body + 1) + 4 * mm
         organizer = _fit(f.text(t.organizer_name.upper()), f.bold, lay.label + 0.5, room)
@@ -428,14 +439,15 @@ class _Page:
         self.text(
             x,
             cursor,
-            _fit(format_datetime(moment), f.bold, lay.body + 2, width),
+            _fit(f.text(format_datetime(moment, language=self.lang)), f.bold, lay.body + 2, width),
             f.bold,
             lay.body + 2,
         )
         when = self.when_details(moment)
         if when:
             cursor -= lay.small + 4
-            self.text(x, cursor, _fit(when, f.regular, lay.small, width), f.regular, lay.small)
+            when = _fit(f.text(when), f.regular, lay.small, width)
+            self.text(x, cursor, when, f.regular, lay.small)
         # where
         if t.venue_name:
             cursor -= lay.body + 6
@@ -455,31 +467,34 @@ class _Page:
 
     def when_details(self, moment: datetime) -> str:
         """Doors, entry slot and end, on one line."""
-        t = self.t
+        t, _, lang = self.t, self._, self.lang
         parts = []
         if t.doors_open is not None:
-            parts.append(f"Doors {format_time(t.local(t.doors_open))}")
+            parts.append(_("Doors %(time)s") % {"time": format_time(t.local(t.doors_open), lang)})
         if t.timeslot is not None:
             start, end = t.local(t.timeslot.start), t.local(t.timeslot.end)
-            parts.append(f"Entry {format_span(start, end, reference=moment)}")
+            span = format_span(start, end, reference=moment, language=lang)
+            parts.append(_("Entry %(span)s") % {"span": span})
         end = t.local(t.event_end)
         if t.timeslot is None and end.date() == moment.date():
-            parts.append(f"Ends {format_time(end)}")
+            parts.append(_("Ends %(time)s") % {"time": format_time(end, lang)})
         elif t.timeslot is None:
-            parts.append(f"Ends {format_date(end)}, {format_time(end)}")
+            ends = f"{format_date(end, lang)}, {format_time(end, lang)}"
+            parts.append(_("Ends %(time)s") % {"time": ends})
         return "  ·  ".join(parts)
 
     def place(self, x: float, y: float, width: float) -> None:
         """Seat (section, row, seat) or area, big: the first thing an usher looks for."""
-        f, lay, t = self.fonts, self.lay, self.t
+        f, lay, t, _ = self.fonts, self.lay, self.t, self._
         if t.seat is not None:
             section = t.seat.section or t.sector_name
-            cells = [("SECTION", section)] if section else []
-            cells += [("ROW", t.seat.row), ("SEAT", t.seat.seat)]
+            cells = [(_("Section"), section)] if section else []
+            cells += [(_("Row"), t.seat.row), (_("Seat"), t.seat.seat)]
             size = lay.big
         else:
-            cells = [("AREA", t.sector_name or "General admission")]
+            cells = [(_("Area"), t.sector_name or _("General admission"))]
             size = lay.big - 4
+        cells = [(f.text(label.upper()), value) for label, value in cells]
         values = [f.text(value) for _, value in cells]
         gap = 7 * mm
         while size > 9 and (
@@ -496,14 +511,16 @@ class _Page:
 
     def details(self, x: float, y: float, width: float) -> None:
         """Ticket type, price, order code and holder in one row of small label/value pairs."""
-        f, lay, t = self.fonts, self.lay, self.t
+        f, lay, t, _ = self.fonts, self.lay, self.t, self._
         fixed = [
-            ("PRICE", format_money(t.price, t.currency, symbol=True)),
-            ("ORDER", t.order_code),
+            (_("Price"), i18n.money(t.price, t.currency, t.language, symbol=True)),
+            (_("Order"), t.order_code),
         ]
-        flexible = [("TICKET", t.ticket_config_name)]
+        flexible = [(_("Ticket"), t.ticket_config_name)]
         if t.holder_name:
-            flexible.append(("NAME", t.holder_name))
+            flexible.append((_("Name"), t.holder_name))
+        fixed = [(f.text(label.upper()), value) for label, value in fixed]
+        flexible = [(f.text(label.upper()), value) for label, value in flexible]
         gap = 5 * mm
         fixed_width = sum(
             max(

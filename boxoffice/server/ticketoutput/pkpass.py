@@ -40,7 +40,8 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 from PIL import Image, ImageDraw
 from pydantic import Field
 
-from boxoffice.sdk.money import format_money
+from boxoffice import i18n
+from boxoffice.i18n import N_
 from boxoffice.server.errors import RuleViolation
 from boxoffice.server.ticketoutput.base import (
     OutputFile,
@@ -62,7 +63,7 @@ MAX_BUNDLE_PASSES = 10  # Apple: "up to 10 passes or 150 MB for a bundle of pass
 
 _RGB = r"^rgb\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\)$"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so equal passes differ only in the signature
-DEFAULT_TERMS = (
+DEFAULT_TERMS = N_(
     "This ticket admits one person once. The QR code is checked at the entrance; copies "
     "are refused after the first scan. Keep the order code for any question."
 )
@@ -150,41 +151,45 @@ def sign(manifest: bytes, signer: PassSigner) -> bytes:
 def pass_json(ticket: TicketView, signer: PassSigner, options: PkpassOptions) -> dict[str, Any]:
     """The pass.json of `ticket` as a dict."""
     t = ticket
+    _ = i18n.translations(t.language).gettext
     start = t.local(t.timeslot.start if t.timeslot else t.event_start)
     end = t.local(t.timeslot.end if t.timeslot else t.event_end)
-    secondary = [_date_field("when", "DATE", start)]
+    secondary = [_date_field("when", _("Date").upper(), start)]
     if t.venue_name:
-        secondary.append({"key": "venue", "label": "VENUE", "value": t.venue_name})
+        secondary.append({"key": "venue", "label": _("Venue").upper(), "value": t.venue_name})
     auxiliary = []
     if t.seat is not None:
         section = t.seat.section or t.sector_name
         if section:
-            auxiliary.append({"key": "section", "label": "SECTION", "value": section})
-        auxiliary.append({"key": "row", "label": "ROW", "value": t.seat.row})
-        auxiliary.append({"key": "seat", "label": "SEAT", "value": t.seat.seat})
+            auxiliary.append({"key": "section", "label": _("Section").upper(), "value": section})
+        auxiliary.append({"key": "row", "label": _("Row").upper(), "value": t.seat.row})
+        auxiliary.append({"key": "seat", "label": _("Seat").upper(), "value": t.seat.seat})
     else:
-        area = t.sector_name or "General admission"
-        auxiliary.append({"key": "area", "label": "AREA", "value": area})
+        area = t.sector_name or _("General admission")
+        auxiliary.append({"key": "area", "label": _("Area").upper(), "value": area})
     if t.timeslot is not None:
-        span = format_span(start, end, reference=start)
-        auxiliary.append({"key": "entry", "label": "ENTRY", "value": span})
-    auxiliary.append({"key": "ticket", "label": "TICKET", "value": t.ticket_config_name})
+        span = format_span(start, end, reference=start, language=t.language)
+        auxiliary.append({"key": "entry", "label": _("Entry").upper(), "value": span})
+    auxiliary.append({"key": "ticket", "label": _("Ticket").upper(), "value": t.ticket_config_name})
+    price = i18n.money(t.price, t.currency, t.language, symbol=True)
     back: list[dict[str, Any]] = [
-        {"key": "order", "label": "Order", "value": t.order_code},
-        {"key": "code", "label": "Ticket code", "value": t.code},
-        {"key": "price", "label": "Price", "value": format_money(t.price, t.currency, symbol=True)},
+        {"key": "order", "label": _("Order"), "value": t.order_code},
+        {"key": "code", "label": _("Ticket code"), "value": t.code},
+        {"key": "price", "label": _("Price"), "value": price},
     ]
     if t.holder_name:
-        back.append({"key": "holder", "label": "Name", "value": t.holder_name})
+        back.append({"key": "holder", "label": _("Name"), "value": t.holder_name})
     if t.doors_open is not None:
-        doors = format_time(t.local(t.doors_open))
-        back.append({"key": "doors", "label": "Doors open", "value": doors})
+        doors = format_time(t.local(t.doors_open), t.language)
+        back.append({"key": "doors", "label": _("Doors open"), "value": doors})
     if t.venue_name or t.venue_address:
         where = "\n".join(part for part in (t.venue_name, t.venue_address) if part)
-        back.append({"key": "address", "label": "Venue", "value": where})
-    back.append({"key": "organizer", "label": "Organizer", "value": t.organizer_name})
+        back.append({"key": "address", "label": _("Venue"), "value": where})
+    back.append({"key": "organizer", "label": _("Organizer"), "value": t.organizer_name})
     if options.terms:
-        back.append({"key": "terms", "label": "Terms", "value": options.terms})
+        # The default terms in the order's language; terms an organizer wrote stay as written.
+        terms = _(DEFAULT_TERMS) if options.terms == DEFAULT_TERMS else options.terms
+        back.append({"key": "terms", "label": _("Terms"), "value": terms})
     overflow = auxiliary[MAX_AUXILIARY_FIELDS:]
     semantics: dict[str, Any] = {
         "eventName": t.event_name,
@@ -209,7 +214,7 @@ def pass_json(ticket: TicketView, signer: PassSigner, options: PkpassOptions) ->
         "teamIdentifier": signer.team_identifier,
         "serialNumber": t.code,
         "organizationName": t.organizer_name,
-        "description": f"Ticket for {t.event_name}",
+        "description": _("Ticket for %(event)s") % {"event": t.event_name},
         "logoText": t.organizer_name,
         "foregroundColor": options.foreground_color,
         "backgroundColor": options.background_color,
@@ -226,7 +231,7 @@ def pass_json(ticket: TicketView, signer: PassSigner, options: PkpassOptions) ->
         ],
         "semantics": semantics,
         "eventTicket": {
-            "primaryFields": [{"key": "event", "label": "EVENT", "value": t.event_name}],
+            "primaryFields": [{"key": "event", "label": _("Event").upper(), "value": t.event_name}],
             "secondaryFields": secondary,
             "auxiliaryFields": auxiliary[:MAX_AUXILIARY_FIELDS],
             "backFields": overflow + back,

@@ -32,7 +32,8 @@ from reportlab.lib.utils import simpleSplit  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
-from boxoffice.sdk.money import format_money
+from boxoffice import i18n
+from boxoffice.i18n import N_
 from boxoffice.server.ticketoutput.base import OutputFile, format_datetime, safe_filename_part
 from boxoffice.server.ticketoutput.pdf import A4, INK, MUTED, FontSet, draw_qr, load_fonts
 
@@ -103,6 +104,7 @@ class ReceiptView:
     receipt_number: str | None = None  # "S-42" for a sale, "R-7" for a refund
     reason: str | None = None  # a refund's reason
     notes: Sequence[str] = field(default_factory=tuple)
+    language: str = i18n.DEFAULT  # the order's: the receipt's words, money and dates
 
     def local(self, moment: datetime) -> datetime:
         """`moment` in the event's time zone."""
@@ -110,11 +112,19 @@ class ReceiptView:
 
 
 METHOD_NAMES = {
-    "cash": "Cash",
-    "card": "Card",
-    "card_present": "Card on reader",
-    "free": "Free",
-    "split": "Split",
+    "cash": N_("Cash"),
+    "card": N_("Card"),
+    "card_present": N_("Card on reader"),
+    "free": N_("Free"),
+    "split": N_("Split"),
+}
+# A payment method given back on a refund receipt ("Cash back").
+METHOD_BACK_NAMES = {
+    "cash": N_("Cash back"),
+    "card": N_("Card back"),
+    "card_present": N_("Card on reader back"),
+    "free": N_("Free back"),
+    "split": N_("Split back"),
 }
 
 
@@ -243,97 +253,110 @@ class _Rows:
         return sum(h for h, _ in self.rows)
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    """ "€58.00", and money going back "-€25.00"."""
-    text = format_money(abs(amount), currency, symbol=True)
+def _money(amount: Decimal, currency: str, language: str = i18n.DEFAULT) -> str:
+    """ "€58.00", and money going back "-€25.00" (cs "58,00 €", "-25,00 €")."""
+    text = i18n.money(abs(amount), currency, language, symbol=True)
     return f"-{text}" if amount < 0 else text
 
 
-def _percent(rate: Decimal) -> str:
+def _percent(rate: Decimal, language: str = i18n.DEFAULT) -> str:
     text = format(rate.normalize(), "f")
+    if language != i18n.DEFAULT:
+        text = text.replace(".", ",")  # cs and de write a decimal comma
     return f"{text} %"
 
 
 def _build(view: ReceiptView, rows: _Rows) -> None:
-    s, cur = rows.s, view.currency
+    s, cur, lang = rows.s, view.currency, view.language
+    tr = i18n.translations(lang)
+    _ = tr.gettext
+
+    def money(amount: Decimal) -> str:
+        return _money(amount, cur, lang)
+
+    def percent(rate: Decimal) -> str:
+        return _percent(rate, lang)
+
     # the organizer
     rows.center(view.organizer_name, bold=True, size=s.title)
     for line in (view.organizer_address or "").splitlines():
         if line.strip():
             rows.center(line.strip(), size=s.small)
     if view.organizer_vat_id:
-        rows.center(f"VAT ID {view.organizer_vat_id}", size=s.small)
+        rows.center(_("VAT ID %(id)s") % {"id": view.organizer_vat_id}, size=s.small)
     rows.gap(4)
     if view.kind == "refund":
-        rows.center("REFUND", bold=True, size=s.title)
+        rows.center(_("REFUND"), bold=True, size=s.title)
     else:
-        rows.center("RECEIPT", bold=True, size=s.body + 1)
+        rows.center(_("RECEIPT"), bold=True, size=s.body + 1)
     if view.receipt_number:
-        rows.center(f"No. {view.receipt_number}", size=s.small)
+        rows.center(_("No. %(number)s") % {"number": view.receipt_number}, size=s.small)
     rows.gap(2)
     rows.left(view.event_name, bold=True)
-    rows.left(format_datetime(view.local(view.event_start)), size=s.small, muted=True)
+    event_start = format_datetime(view.local(view.event_start), language=lang)
+    rows.left(event_start, size=s.small, muted=True)
     rows.rule()
     # the lines
     sign = Decimal(-1) if view.kind == "refund" else Decimal(1)
     for item in view.lines:
-        rows.pair(f"{item.quantity} × {item.name}", _money(sign * item.total, cur), bold=True)
-        unit = f"  {item.quantity} × {_money(item.unit_price, cur)}"
+        rows.pair(f"{item.quantity} × {item.name}", money(sign * item.total), bold=True)
+        unit = f"  {item.quantity} × {money(item.unit_price)}"
         if item.discount:
             names = f" ({', '.join(item.discount_names)})" if item.discount_names else ""
+            each = _("discount −%(amount)s each") % {"amount": money(item.discount)}
             rows.left(
-                f"  {item.quantity} × {_money(item.face_value, cur)}, "
-                f"discount −{_money(item.discount, cur)} each{names}",
+                f"  {item.quantity} × {money(item.face_value)}, {each}{names}",
                 size=s.small,
             )
-        rows.left(
-            unit + (f"  · VAT {_percent(item.tax_rate)}" if item.tax_rate else ""),
-            size=s.small,
-            muted=True,
-        )
+        vat = _("VAT %(rate)s") % {"rate": percent(item.tax_rate)}
+        rows.left(unit + (f"  · {vat}" if item.tax_rate else ""), size=s.small, muted=True)
     rows.rule(dashed=False)
-    label = "TOTAL REFUNDED" if view.kind == "refund" else "TOTAL"
-    rows.pair(label, _money(sign * view.total, cur), bold=True, size=s.body + 2)
+    label = _("TOTAL REFUNDED") if view.kind == "refund" else _("TOTAL")
+    rows.pair(label, money(sign * view.total), bold=True, size=s.body + 2)
     rows.gap(3)
     # tax per rate
     for tax in view.taxes:
         rows.pair(
-            f"incl. VAT {_percent(tax.rate)} on {_money(sign * tax.gross, cur)}",
-            _money(sign * tax.tax, cur),
+            _("incl. VAT %(rate)s on %(gross)s")
+            % {"rate": percent(tax.rate), "gross": money(sign * tax.gross)},
+            money(sign * tax.tax),
             size=s.small,
         )
-        rows.pair(f"  net {_percent(tax.rate)}", _money(sign * tax.net, cur), size=s.small)
+        net = _("net %(rate)s") % {"rate": percent(tax.rate)}
+        rows.pair(f"  {net}", money(sign * tax.net), size=s.small)
     if view.taxes:
         total_tax = sum((t.tax for t in view.taxes), Decimal(0))
-        rows.pair("VAT total", _money(sign * total_tax, cur), size=s.small)
+        rows.pair(_("VAT total"), money(sign * total_tax), size=s.small)
     rows.rule()
     # payments or what went back
     if view.kind == "refund":
-        rows.left("Paid back", bold=True, size=s.small)
+        rows.left(_("Paid back"), bold=True, size=s.small)
     else:
-        rows.left("Paid", bold=True, size=s.small)
+        rows.left(_("Paid"), bold=True, size=s.small)
+    methods = METHOD_BACK_NAMES if view.kind == "refund" else METHOD_NAMES
     for pay in view.payments:
-        name = METHOD_NAMES.get(pay.method, pay.method.title())
-        if view.kind == "refund":
-            name = f"{name} back"
-        rows.pair(name, _money(pay.amount, cur))
+        if pay.method in methods:
+            name = _(methods[pay.method])
+        else:
+            name = pay.method.title() + (" back" if view.kind == "refund" else "")
+        rows.pair(name, money(pay.amount))
         if pay.tendered is not None:
-            rows.pair("  Tendered", _money(pay.tendered, cur), size=s.small)
+            rows.pair("  " + _("Tendered"), money(pay.tendered), size=s.small)
         if pay.change is not None:
-            rows.pair("  Change", _money(pay.change, cur), size=s.small)
+            rows.pair("  " + _("Change"), money(pay.change), size=s.small)
     if view.reason:
-        rows.left(f"Reason: {view.reason}", size=s.small)
+        rows.left(_("Reason: %(reason)s") % {"reason": view.reason}, size=s.small)
     rows.rule()
     # who, where, when
-    when = format_datetime(view.local(view.issued_at))
-    rows.pair("Date", when, size=s.small)
+    when = format_datetime(view.local(view.issued_at), language=lang)
+    rows.pair(_("Date"), when, size=s.small)
     if view.cashier:
-        rows.pair("Cashier", view.cashier, size=s.small)
+        rows.pair(_("Cashier"), view.cashier, size=s.small)
     if view.counter:
-        rows.pair("Counter", view.counter, size=s.small)
+        rows.pair(_("Counter"), view.counter, size=s.small)
     rows.gap(4)
     rows.qr(view.order_code)
-    rows.center(f"Order {view.order_code}", bold=True)
+    rows.center(_("Order %(order)s") % {"order": view.order_code}, bold=True)
     for note in view.notes:
         rows.center(note, size=s.small)
 
@@ -349,7 +372,8 @@ def render_receipt(view: ReceiptView, *, size: ReceiptSize = "roll") -> OutputFi
     buffer = io.BytesIO()
     page = (style.page_width, rows.height() + 2 * style.margin) if size == "roll" else A4
     canvas = Canvas(buffer, pagesize=page, pageCompression=1)
-    title = "Refund" if view.kind == "refund" else "Receipt"
+    _ = i18n.translations(view.language).gettext
+    title = _("Refund") if view.kind == "refund" else _("Receipt")
     canvas.setTitle(f"{title} {view.order_code}")
     canvas.setAuthor(view.organizer_name)
     canvas.setCreator("Box Office")

@@ -22,7 +22,7 @@ from typing import Literal
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
-from boxoffice.sdk.money import format_money
+from boxoffice import i18n
 from boxoffice.server.services.money import to_major
 from boxoffice.server.services.shift_reports import ShiftReport
 from boxoffice.server.ticketoutput.pdf import INK, MUTED, RULE, FontSet, load_fonts
@@ -44,87 +44,102 @@ class Line:
     right: str = ""
 
 
-def lines_of(report: ShiftReport) -> list[Line]:
-    """The report as lines, top to bottom (what both sizes print)."""
+def lines_of(report: ShiftReport, language: str = i18n.DEFAULT) -> list[Line]:
+    """The report as lines, top to bottom (what both sizes print), in `language`."""
     cur = report.currency
+    tr = i18n.translations(language)
+    _ = tr.gettext
 
     def money(minor: int) -> str:
-        return format_money(to_major(minor, cur), cur)
+        return i18n.money(to_major(minor, cur), cur, language)
 
+    def when(at: datetime) -> str:
+        return _when(at, language)
+
+    title = _("X REPORT") if report.kind == "X" else _("Z REPORT — CLOSED")
     out = [
-        Line("title", f"{report.kind} REPORT" if report.kind == "X" else "Z REPORT — CLOSED"),
-        Line("text", f"Shift {report.shift_id} · counter {report.counter}"),
-        Line("pair", "Opened", _when(report.opened_at)),
-        Line("pair", "Opened by", report.opened_by or "—"),
+        Line("title", title),
+        Line(
+            "text",
+            _("Shift %(shift)s · counter %(counter)s")
+            % {"shift": report.shift_id, "counter": report.counter},
+        ),
+        Line("pair", _("Opened"), when(report.opened_at)),
+        Line("pair", _("Opened by"), report.opened_by or "—"),
     ]
     if report.closed_at is not None:
         out += [
-            Line("pair", "Closed", _when(report.closed_at)),
-            Line("pair", "Closed by", report.closed_by or "—"),
+            Line("pair", _("Closed"), when(report.closed_at)),
+            Line("pair", _("Closed by"), report.closed_by or "—"),
         ]
     out += [
-        Line("pair", "Printed", _when(report.generated_at)),
+        Line("pair", _("Printed"), when(report.generated_at)),
         Line("rule"),
-        Line("heading", "Cash drawer"),
-        Line("pair", "Float", money(report.float_amount)),
-        Line("pair", "Cash sales", money(report.cash_sales)),
-        Line("pair", "Cash refunds", money(-report.cash_refunds)),
-        Line("pair", "Pay-ins", money(report.pay_ins)),
-        Line("pair", "Pay-outs", money(-report.pay_outs)),
-        Line("strong", "Expected cash", money(report.expected_cash)),
+        Line("heading", _("Cash drawer")),
+        Line("pair", _("Float"), money(report.float_amount)),
+        Line("pair", _("Cash sales"), money(report.cash_sales)),
+        Line("pair", _("Cash refunds"), money(-report.cash_refunds)),
+        Line("pair", _("Pay-ins"), money(report.pay_ins)),
+        Line("pair", _("Pay-outs"), money(-report.pay_outs)),
+        Line("strong", _("Expected cash"), money(report.expected_cash)),
     ]
     if report.counted_cash is not None and report.difference is not None:
         out += [
-            Line("strong", "Counted cash", money(report.counted_cash)),
-            Line("strong", "Difference", _signed(report.difference, money)),
+            Line("strong", _("Counted cash"), money(report.counted_cash)),
+            Line("strong", _("Difference"), _signed(report.difference, money)),
         ]
         for face, count in sorted(
             (report.counted_detail or {}).items(), key=lambda item: -int(item[0])
         ):
             out.append(Line("pair", f"  {count} × {money(int(face))}", money(int(face) * count)))
-    out += [Line("rule"), Line("heading", "By payment method")]
+    out += [Line("rule"), Line("heading", _("By payment method"))]
     for row in report.by_method:
-        name = METHOD_NAMES.get(row.method, row.method.capitalize())
+        name = _(METHOD_NAMES[row.method]) if row.method in METHOD_NAMES else row.method.title()
         out += [
             Line(
                 "pair",
-                f"{name} sales ({row.sales_count})",
+                _("%(method)s sales (%(count)d)") % {"method": name, "count": row.sales_count},
                 money(row.sales_total),
             ),
             Line(
                 "pair",
-                f"{name} refunds ({row.refunds_count})",
+                _("%(method)s refunds (%(count)d)") % {"method": name, "count": row.refunds_count},
                 money(-row.refunds_total),
             ),
         ]
     out += [
-        Line("strong", "Sales total", money(report.sales_total)),
-        Line("strong", "Refunds total", money(-report.refunds_total)),
+        Line("strong", _("Sales total"), money(report.sales_total)),
+        Line("strong", _("Refunds total"), money(-report.refunds_total)),
         Line("rule"),
-        Line("heading", "By cashier"),
+        Line("heading", _("By cashier")),
     ]
     if not report.by_cashier:
-        out.append(Line("text", "No sales or cash movements."))
+        out.append(Line("text", _("No sales or cash movements.")))
     for person in report.by_cashier:
+        sales = _("Sales (%(count)d)") % {"count": person.sales_count}
+        refunds = _("Refunds (%(count)d)") % {"count": person.refunds_count}
         out += [
             Line("text", person.name),
-            Line("pair", f"  Sales ({person.sales_count})", money(person.sales_total)),
-            Line("pair", f"  Refunds ({person.refunds_count})", money(-person.refunds_total)),
-            Line("pair", "  Cash moved", _signed(person.cash, money)),
+            Line("pair", f"  {sales}", money(person.sales_total)),
+            Line("pair", f"  {refunds}", money(-person.refunds_total)),
+            Line("pair", "  " + _("Cash moved"), _signed(person.cash, money)),
         ]
     out += [
         Line("rule"),
-        Line("text", "Ledger head"),
+        Line("text", _("Ledger head")),
         Line("mono", report.ledger_head[:32]),
         Line("mono", report.ledger_head[32:]),
     ]
     return out
 
 
-def render(report: ShiftReport, *, size: Literal["roll", "a4"] = "roll") -> bytes:
-    """The report as a one-document PDF: `roll` (80 mm wide) or `a4`."""
+def render(
+    report: ShiftReport, *, size: Literal["roll", "a4"] = "roll", language: str = i18n.DEFAULT
+) -> bytes:
+    """The report as a one-document PDF: `roll` (80 mm wide) or `a4`, in `language` (a staff
+    document: English unless asked)."""
     fonts = load_fonts()
-    lines = lines_of(report)
+    lines = lines_of(report, language)
     buffer = io.BytesIO()
     if size == "roll":
         height = sum(_height(line, scale=1.0) for line in lines) + 2 * ROLL_MARGIN + 6 * mm
@@ -153,7 +168,10 @@ def render(report: ShiftReport, *, size: Literal["roll", "a4"] = "roll") -> byte
             scale=1.25,
             page_height=A4[1],
         )
-    canvas.setTitle(f"Shift {report.shift_id} {report.kind} report")
+    _ = i18n.translations(language).gettext
+    canvas.setTitle(
+        _("Shift %(shift)s %(kind)s report") % {"shift": report.shift_id, "kind": report.kind}
+    )
     canvas.save()
     return buffer.getvalue()
 
@@ -221,9 +239,11 @@ def _draw(
             canvas.drawRightString(x + width, y + 1 * mm, fonts.text(line.right))
 
 
-def _when(at: datetime) -> str:
-    value = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _when(at: datetime, language: str = i18n.DEFAULT) -> str:
+    value = (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(UTC)
+    if language != i18n.DEFAULT:
+        return f"{i18n.date_time(value, language)} UTC"
+    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _signed(minor: int, money: Callable[[int], str]) -> str:

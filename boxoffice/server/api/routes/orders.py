@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
+from boxoffice import i18n
 from boxoffice.sdk.models import orders as od
 from boxoffice.sdk.models.common import ListInfo
 from boxoffice.sdk.models.order_status import OrderStatus
@@ -61,6 +62,7 @@ def create_order(
         now=now,
         hold_minutes=state.settings.order_hold_minutes,
         idempotency_key=request.headers.get("idempotency-key", "").strip() or None,
+        language=body.language or i18n.negotiate(request.headers.get("accept-language")),
     )
     return views.ok(views.order(order, orders.details_of(session, order)), status=201)
 

@@ -124,14 +124,16 @@ def report(
     now: Now,
     format: Literal["json", "pdf"] = "json",
     size: Literal["roll", "a4"] = "roll",
+    language: Literal["en", "cs", "de"] = "en",
 ) -> Response:
-    """The X report (open shift) or Z report (closed); `format=pdf&size=roll|a4` prints it."""
+    """The X report (open shift) or Z report (closed); `format=pdf&size=roll|a4` prints it,
+    in `language` (English unless asked)."""
     shift = _staff_shift(session, actor, shift_id)
     built = shift_reports.build(session, shift, now=now)
     if format == "pdf":
         from boxoffice.server.ticketoutput import shift_report as report_pdf  # reportlab: lazily
 
-        data = report_pdf.render(built, size=size)
+        data = report_pdf.render(built, size=size, language=language)
         name = f"shift-{shift.id}-{built.kind.lower()}-report-{size}.pdf"
         return Response(
             data,

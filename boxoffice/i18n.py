@@ -1,0 +1,123 @@
+"""Languages of the documents the server makes (tickets, receipts, reports, mails).
+
+English, Czech and German; gettext catalogs in `resources/locale/<lang>/LC_MESSAGES/
+boxoffice.po`, compiled in memory on first use (no .mo files in the tree), and CLDR formats
+(Babel) for money, dates and times. English keeps the formats the documents always had.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from babel import Locale
+from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
+from babel.dates import format_time as _babel_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from boxoffice import paths
+from boxoffice.sdk.money import format_money
+
+DOMAIN = "boxoffice"
+DEFAULT = "en"
+# Each language by its own name, as a language picker shows it.
+LANGUAGES: dict[str, str] = {"en": "English", "cs": "Čeština", "de": "Deutsch"}
+
+
+class Translator(Protocol):
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for a deferred translation)
+    """Marks `message` for extraction; it is translated where it is used."""
+    return message
+
+
+def normalize(tag: str | None) -> str | None:
+    """A supported language for a tag ("cs", "de-AT", "cs_CZ"), else None."""
+    if not tag:
+        return None
+    primary = tag.strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best supported language for an `Accept-Language` header or a single tag
+    ("de-DE,de;q=0.9,en;q=0.8" → "de"); English when none matches."""
+    if not accept_language:
+        return DEFAULT
+    ranked: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept_language.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        language = normalize(tag)
+        if language is not None and quality > 0:
+            ranked.append((-quality, index, language))
+    return min(ranked)[2] if ranked else DEFAULT
+
+
+def catalog_path(language: str) -> str:
+    return str(paths.resource("locale", language, "LC_MESSAGES", f"{DOMAIN}.po"))
+
+
+@functools.cache
+def translations(language: str) -> Translator:
+    """The gettext translations of `language` (English: the messages as written)."""
+    language = normalize(language) or DEFAULT
+    if language == DEFAULT:
+        return NullTranslations()
+    with open(catalog_path(language), "rb") as po:
+        catalog = read_po(po, locale=language, domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def money(amount: Decimal | int, currency: str, language: str, *, symbol: bool = False) -> str:
+    """An amount as `language` writes it ("29,00 €" in Czech and German; no-break spaces as
+    CLDR has them); English keeps `format_money`'s "29.00 EUR" (`symbol`: "€29.00")."""
+    if language == DEFAULT:
+        return format_money(amount, currency, symbol=symbol)
+    return format_money(amount, currency, locale=language)
+
+
+def date(moment: datetime, language: str, *, weekday: bool = False) -> str:
+    """The date in `moment`'s own timezone: cs "7. 12. 2026", de "07.12.2026"."""
+    text = _babel_date(moment, "medium", locale=language)
+    if weekday:
+        text = f"{_babel_date(moment, 'EEE', locale=language)} {text}"
+    return text
+
+
+def time(moment: datetime, language: str) -> str:
+    """ "20:00" (24 hours in Czech and German)."""
+    return _babel_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=language)
+
+
+def date_time(moment: datetime, language: str, *, weekday: bool = False) -> str:
+    """Date and time as `language` joins them: cs "7. 12. 2026 20:00", de "07.12.2026, 20:00"."""
+    pattern = str(Locale.parse(language).datetime_formats["medium"])
+    return pattern.replace("{1}", date(moment, language, weekday=weekday)).replace(
+        "{0}", time(moment, language)
+    )
+
+
+def zone_name(moment: datetime, language: str) -> str:
+    """The zone's short name in `language` ("SEČ", "MEZ")."""
+    return _babel_datetime(moment, "z", tzinfo=moment.tzinfo, locale=language)
