@@ -13,13 +13,13 @@ from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from boxoffice import paths
 from boxoffice.credentials import CredentialStore, CredentialStoreUnavailable, open_store
 from boxoffice.desktop.arguments import add_arguments
 from boxoffice.desktop.catalog_cache import CatalogCache
-from boxoffice.desktop.embedded import EmbeddedServer, EmbeddedServerError, ServerStatus
+from boxoffice.desktop.embedded import EmbeddedServerError, ServerStatus
 from boxoffice.desktop.journal import SaleJournal, ServerIdentity
 from boxoffice.desktop.qt_env import prepare_qt_environment
+from boxoffice.desktop.server_link import link_server
 from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.logs import setup_logging
 from boxoffice.sdk import SDK, BoxOfficeError, TLSVerificationError, fetch_fingerprint
@@ -128,28 +128,21 @@ async def assemble(
     server boots (about 2 s) while the window is built and shown."""
     store = _settings_store(args)
     settings = store.load()
-    # --api and --organizer are for this run only: kept apart from the settings, which are
-    # saved whenever one of them changes (Settings is where a counter's server is saved).
-    api_url = args.api or settings.effective_api_url()
     organizer = args.organizer or settings.organizer
-    mode = Mode.of(api_url)
-    data_dir = args.data_dir or paths.default_data_dir()
-    server: EmbeddedServer | None = None
     counter_ref: list[Counter] = []
 
     def server_state(status: ServerStatus, message: str) -> None:
         if counter_ref:
             counter_ref[0].connection.server_state(status, message)
 
-    ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    if mode is Mode.EMBEDDED:
-        server = EmbeddedServer(data_dir, on_state=server_state)
-        stack.push_async_callback(server.stop)
-        ready = asyncio.ensure_future(server.start())
-        base_url = server.base_url
-    else:
-        ready.set_result(None)
-        base_url = api_url or ""
+    link = link_server(args, settings, stack, on_state=server_state)
+    mode, base_url, data_dir, server, ready = (
+        link.mode,
+        link.base_url,
+        link.data_dir,
+        link.server,
+        link.ready,
+    )
     verify = None if mode is Mode.EMBEDDED else settings.tls_verify(base_url)
     if mode is not Mode.EMBEDDED and settings.needs_trust_question(base_url):
         verify = await trust_on_first_use(base_url, settings, store)

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from boxoffice import paths
-from boxoffice.desktop.embedded import EmbeddedServer, EmbeddedServerError
+from boxoffice.desktop.embedded import EmbeddedServerError
 from boxoffice.desktop.journal import SaleJournal, ServerIdentity
 from boxoffice.desktop.kiosk_device import (
     DeviceStore,
@@ -29,6 +28,7 @@ from boxoffice.desktop.kiosk_device import (
     staff_user,
 )
 from boxoffice.desktop.qt_env import prepare_qt_environment
+from boxoffice.desktop.server_link import link_server
 from boxoffice.desktop.settings import AppSettings, Mode
 from boxoffice.logs import setup_logging
 from boxoffice.sdk import (
@@ -122,20 +122,14 @@ async def _main(args: argparse.Namespace) -> int:
         settings = store.load()
         if args.kiosk_printer:
             settings.printer = args.kiosk_printer  # this run only (Settings are not saved)
-        api_url = args.api or settings.effective_api_url()
-        mode = Mode.of(api_url)
-        data_dir = args.data_dir or paths.default_data_dir()
-        server: EmbeddedServer | None = None
-        ready: asyncio.Future[None]
-        if mode is Mode.EMBEDDED:
-            server = EmbeddedServer(data_dir)
-            stack.push_async_callback(server.stop)
-            ready = asyncio.ensure_future(server.start())
-            base_url = server.base_url
-        else:
-            ready = asyncio.get_running_loop().create_future()
-            ready.set_result(None)
-            base_url = api_url or ""
+        link = link_server(args, settings, stack)
+        mode, base_url, data_dir, server, ready = (
+            link.mode,
+            link.base_url,
+            link.data_dir,
+            link.server,
+            link.ready,
+        )
         verify = None if mode is Mode.EMBEDDED else settings.tls_verify(base_url)
         sdk = await SDK.build(
             base_url,
