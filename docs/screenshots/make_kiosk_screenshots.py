@@ -44,8 +44,22 @@ async def take(folder: Path) -> None:
 
     with demo_live_server(folder / "server", FakeClock()) as server:
         await pick_reader(server.base_url)
+        await setup_screen(server.base_url, folder / "setup")
         await walk(server.base_url, folder / "kiosk", (1920, 1080), "", every_screen=True)
         await walk(server.base_url, folder / "portrait", (1080, 1920), "-portrait")
+
+
+async def setup_screen(base_url: str, folder: Path) -> None:
+    """The first start's *Set up this kiosk*, a staff name typed in."""
+    from boxoffice.ui.kiosk.presenter import Stage
+    from tests.helpers.counter import wait_until
+    from tests.helpers.kiosk import running_kiosk
+
+    async with running_kiosk(base_url, folder, printer="PDF file", set_up=False) as kiosk:
+        await wait_until(lambda: kiosk.presenter.stage is Stage.SETUP, timeout=20)
+        kiosk.window.setup.username.setText("clerk")
+        await settle()
+        save(kiosk.window, "kiosk-setup.png")
 
 
 async def walk(

@@ -35,6 +35,7 @@ def column(screen: QWidget) -> QVBoxLayout:
     outer.addStretch(2)
     layout = QVBoxLayout(inner)
     layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(16)
     inner.setMinimumWidth(min(FORM_WIDTH, 900))
     return layout
 

@@ -29,6 +29,8 @@ def label(text: str = "", name: str = "kioskText", parent: QWidget | None = None
 def title(text: str = "", parent: QWidget | None = None) -> QLabel:
     widget = label(text, "kioskTitle", parent)
     widget.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    # The 48 px title with its descenders, even when laid out before the style sheet's font.
+    widget.setMinimumHeight(72)
     return widget
 
 
