@@ -136,14 +136,13 @@ async def assemble(
             counter_ref[0].connection.server_state(status, message)
 
     link = link_server(args, settings, stack, on_state=server_state)
-    mode, base_url, data_dir, server, ready = (
+    mode, base_url, data_dir, server, verify = (
         link.mode,
         link.base_url,
         link.data_dir,
         link.server,
-        link.ready,
+        link.verify,
     )
-    verify = None if mode is Mode.EMBEDDED else settings.tls_verify(base_url)
     if mode is not Mode.EMBEDDED and settings.needs_trust_question(base_url):
         verify = await trust_on_first_use(base_url, settings, store)
     sdk = await SDK.build(
@@ -165,7 +164,7 @@ async def assemble(
     else:
         counter.connection.server_state(server.status, "")
     stack.push_async_callback(counter.aclose)
-    return counter, ready
+    return counter, link.ready
 
 
 async def trust_on_first_use(

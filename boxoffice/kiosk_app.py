@@ -29,7 +29,7 @@ from boxoffice.desktop.kiosk_device import (
 )
 from boxoffice.desktop.qt_env import prepare_qt_environment
 from boxoffice.desktop.server_link import link_server
-from boxoffice.desktop.settings import AppSettings, Mode
+from boxoffice.desktop.settings import AppSettings
 from boxoffice.logs import setup_logging
 from boxoffice.sdk import (
     SDK,
@@ -123,14 +123,7 @@ async def _main(args: argparse.Namespace) -> int:
         if args.kiosk_printer:
             settings.printer = args.kiosk_printer  # this run only (Settings are not saved)
         link = link_server(args, settings, stack)
-        mode, base_url, data_dir, server, ready = (
-            link.mode,
-            link.base_url,
-            link.data_dir,
-            link.server,
-            link.ready,
-        )
-        verify = None if mode is Mode.EMBEDDED else settings.tls_verify(base_url)
+        base_url, data_dir, server, verify = link.base_url, link.data_dir, link.server, link.verify
         sdk = await SDK.build(
             base_url,
             organizer=args.organizer or settings.organizer,
@@ -152,7 +145,7 @@ async def _main(args: argparse.Namespace) -> int:
         kiosk.window.closing.connect(closed.set)
         kiosk.window.showFullScreen()
         try:
-            await ready
+            await link.ready
         except EmbeddedServerError as exc:
             logger.error("the training server cannot start: %s", exc)
         if settings.kiosk:  # kiosk mode is this computer's setting: staff may end it

@@ -25,6 +25,9 @@ class ServerLink:
     data_dir: Path
     server: EmbeddedServer | None
     ready: asyncio.Future[None]
+    # How the server's certificate is verified (`AppSettings.tls_verify`); None for the
+    # embedded server (plain HTTP on loopback) or the system's CAs.
+    verify: str | None = None
 
 
 def link_server(
@@ -42,7 +45,8 @@ def link_server(
     ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     if mode is not Mode.EMBEDDED:
         ready.set_result(None)
-        return ServerLink(mode, api_url or "", data_dir, None, ready)
+        base_url = api_url or ""
+        return ServerLink(mode, base_url, data_dir, None, ready, settings.tls_verify(base_url))
     server = EmbeddedServer(data_dir, on_state=on_state)
     stack.push_async_callback(server.stop)
     return ServerLink(
