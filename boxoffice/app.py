@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     from PySide6 import QtWebEngineWidgets  # noqa: F401  (must load before the QApplication)
     from PySide6.QtWidgets import QApplication
 
-    from boxoffice.ui import crash, theme
+    from boxoffice.ui import crash, language, theme
     from boxoffice.ui.web.scheme import register_scheme
 
     register_scheme()  # before the QApplication exists
@@ -86,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
     app.setQuitOnLastWindowClosed(False)  # the run ends when _main returns, after shutdown
     look = _settings_store(args).load()
     theme.apply(app, look.theme, look.text_scale)  # palette, font, style sheet, focus ring
+    language.apply(look.language)  # Settings' choice, else the system's
     crash.install(show_dialog=not args.self_test)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -1,14 +1,22 @@
-"""Languages of the documents the server makes (tickets, receipts, reports, mails).
+"""Languages of everything Box Office says: the documents the server makes (tickets, receipts,
+reports, mails), the desktop app, the kiosk, the web pages and the command line.
 
-English, Czech and German; gettext catalogs in `resources/locale/<lang>/LC_MESSAGES/
-boxoffice.po`, compiled in memory on first use (no .mo files in the tree), and CLDR formats
-(Babel) for money, dates and times. English keeps the formats the documents always had.
+English, Czech and German; one gettext catalog per language in `resources/locale/<lang>/
+LC_MESSAGES/boxoffice.po`, compiled in memory on first use (no .mo files in the tree), and CLDR
+formats (Babel) for money, dates and times. English keeps the formats it always had.
+
+The server passes the buyer's language explicitly; the programs (desktop, kiosk, command line)
+speak one language at a time: `use()` sets it (the system's at start, Settings can override it,
+a kiosk customer picks one), `_()` and `ngettext()` translate into it.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import locale as _locale
+import os
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -89,35 +97,94 @@ def translations(language: str) -> Translator:
     return Translations(compiled, domain=DOMAIN)
 
 
-def money(amount: Decimal | int, currency: str, language: str, *, symbol: bool = False) -> str:
-    """An amount as `language` writes it ("29,00 €" in Czech and German; no-break spaces as
-    CLDR has them); English keeps `format_money`'s "29.00 EUR" (`symbol`: "€29.00")."""
+def money(
+    amount: Decimal | int, currency: str, language: str | None = None, *, symbol: bool = False
+) -> str:
+    """An amount as `language` (default: the language in use) writes it ("29,00 €" in Czech and
+    German; no-break spaces as CLDR has them); English keeps `format_money`'s "29.00 EUR"
+    (`symbol`: "€29.00")."""
+    language = language or current()
     if language == DEFAULT:
         return format_money(amount, currency, symbol=symbol)
     return format_money(amount, currency, locale=language)
 
 
-def date(moment: datetime, language: str, *, weekday: bool = False) -> str:
+def date(moment: datetime, language: str | None = None, *, weekday: bool = False) -> str:
     """The date in `moment`'s own timezone: cs "7. 12. 2026", de "07.12.2026"."""
+    language = language or current()
     text = _babel_date(moment, "medium", locale=language)
     if weekday:
         text = f"{_babel_date(moment, 'EEE', locale=language)} {text}"
     return text
 
 
-def time(moment: datetime, language: str) -> str:
+def time(moment: datetime, language: str | None = None) -> str:
     """ "20:00" (24 hours in Czech and German)."""
+    language = language or current()
     return _babel_time(moment, "HH:mm", tzinfo=moment.tzinfo, locale=language)
 
 
-def date_time(moment: datetime, language: str, *, weekday: bool = False) -> str:
+def date_time(moment: datetime, language: str | None = None, *, weekday: bool = False) -> str:
     """Date and time as `language` joins them: cs "7. 12. 2026 20:00", de "07.12.2026, 20:00"."""
+    language = language or current()
     pattern = str(Locale.parse(language).datetime_formats["medium"])
     return pattern.replace("{1}", date(moment, language, weekday=weekday)).replace(
         "{0}", time(moment, language)
     )
 
 
-def zone_name(moment: datetime, language: str) -> str:
+def zone_name(moment: datetime, language: str | None = None) -> str:
     """The zone's short name in `language` ("SEČ", "MEZ")."""
+    language = language or current()
     return _babel_datetime(moment, "z", tzinfo=moment.tzinfo, locale=language)
+
+
+# The language the running program speaks (desktop, kiosk, command line); the server never
+# reads it: it passes each order's language explicitly.
+_current = DEFAULT
+
+# Where a program looks for the system's language, in gettext's order.
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def system_language(environ: Mapping[str, str] | None = None) -> str:
+    """The supported language the system asks for: the first supported one of `LANGUAGE`'s list,
+    else `LC_ALL`, `LC_MESSAGES`, `LANG` (the first one set decides, as for gettext), else the
+    OS locale (Windows, macOS); English when none is supported."""
+    environ = os.environ if environ is None else environ
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable, "")
+        if not value:
+            continue
+        for tag in value.split(":") if variable == "LANGUAGE" else [value]:
+            language = normalize(tag.split(".", 1)[0])
+            if language is not None:
+                return language
+        if variable != "LANGUAGE":
+            return DEFAULT  # e.g. LANG=C.UTF-8 or a language we do not ship
+    if environ is os.environ:
+        found = _locale.getlocale()[0]
+        return normalize(found) or DEFAULT
+    return DEFAULT
+
+
+def use(language: str | None) -> str:
+    """Speak `language` from now on (unsupported or None: English); answers the one in use."""
+    global _current
+    _current = normalize(language) or DEFAULT
+    return _current
+
+
+def current() -> str:
+    """The language the program speaks now."""
+    return _current
+
+
+def _(message: str) -> str:
+    """`message` in the language in use."""
+    return translations(_current).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of `singular`/`plural` for `n` in the language in use (Czech has three)."""
+    return translations(_current).ngettext(singular, plural, n)

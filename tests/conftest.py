@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from boxoffice import i18n
 from boxoffice.server.app import create_app
 from boxoffice.server.config import ServerSettings
 from tests.helpers import postgres, qt
@@ -16,6 +19,25 @@ from tests.helpers.live_server import FakeClock, LiveServer, serve_in_thread
 _db_counter = itertools.count()
 
 qt.configure_environment()  # before any test imports Qt
+
+# The tests speak English whatever this machine's locale is (and so do the programs they start);
+# a test of another language asks for it.
+for _variable in i18n.LOCALE_VARIABLES:
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def _english_again() -> Iterator[None]:
+    """A test that switched the program's language leaves English behind."""
+    yield
+    if i18n.current() != i18n.DEFAULT:
+        if "PySide6.QtCore" in sys.modules:
+            from boxoffice.ui import language
+
+            language.apply(i18n.DEFAULT)
+        else:
+            i18n.use(i18n.DEFAULT)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from boxoffice import i18n
 from boxoffice.cli import client, documents, readers, refund, server, shift
 from boxoffice.desktop import arguments
 
@@ -92,6 +93,7 @@ def _run_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    i18n.use(i18n.system_language())  # the command line speaks the system's language
     args = parse(list(argv) if argv is not None else sys.argv[1:])
     if args.command is None:
         return _run_app(args)

@@ -90,6 +90,8 @@ class AppSettings(BaseModel):
     # The look: text at this scale (Settings → Larger text: 1.25) and the theme.
     text_scale: float = Field(default=1.0, ge=1.0, le=2.0)
     theme: Literal["light", "high-contrast"] = "light"
+    # The language of the window (Settings → Language); None: the system's.
+    language: Literal["en", "cs", "de"] | None = None
 
     def tls_verify(self, url: str) -> str | None:
         """What the certificate of the server at `url` is verified with: its pinned

@@ -1,6 +1,7 @@
-"""The shipped catalogs are complete: every message of the documents (tickets, Wallet passes,
-receipts, shift reports, mails) is translated, not fuzzy, in every shipped language, with
-Czech's three plural forms, and the template matches the code."""
+"""The shipped catalogs are complete: every message of Box Office (the desktop app, the kiosk,
+the web pages, the command line, and the documents: tickets, Wallet passes, receipts, shift
+reports, mails) is translated, not fuzzy, in every shipped language, with Czech's three plural
+forms, and the template matches the code (`scripts/catalogs` brings it in line)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,8 @@ from babel.messages.pofile import read_po
 from boxoffice import i18n, paths
 
 ROOT = Path(__file__).resolve().parents[2]
-# Where the documents' words are (`pybabel extract` over the same folders: docs in
-# notes/i18n-server.md).
-SOURCES = ("boxoffice/server/ticketoutput", "boxoffice/server/services")
+# Where the words are (`scripts/catalogs` extracts from the same folder).
+SOURCES = ("boxoffice",)
 SHIPPED = [lang for lang in i18n.LANGUAGES if lang != i18n.DEFAULT]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
@@ -49,8 +49,8 @@ def test_the_template_matches_the_code():
     template = _catalog(paths.resource("locale", "boxoffice.pot"))
     in_template = {message.id for message in template if message.id}
     in_code = set(_extracted())
-    assert in_code - in_template == set(), "run pybabel extract (notes/i18n-server.md)"
-    assert in_template - in_code == set(), "run pybabel extract (notes/i18n-server.md)"
+    assert in_code - in_template == set(), "run scripts/catalogs"
+    assert in_template - in_code == set(), "run scripts/catalogs"
 
 
 @pytest.mark.parametrize("language", SHIPPED)
