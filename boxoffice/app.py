@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+from boxoffice import i18n
 from boxoffice.credentials import CredentialStore, CredentialStoreUnavailable, open_store
 from boxoffice.desktop.arguments import add_arguments
 from boxoffice.desktop.catalog_cache import CatalogCache
@@ -21,6 +22,7 @@ from boxoffice.desktop.journal import SaleJournal, ServerIdentity
 from boxoffice.desktop.qt_env import prepare_qt_environment
 from boxoffice.desktop.server_link import link_server
 from boxoffice.desktop.settings import AppSettings, Mode
+from boxoffice.i18n import N_, _
 from boxoffice.logs import setup_logging
 from boxoffice.sdk import SDK, BoxOfficeError, TLSVerificationError, fetch_fingerprint
 from boxoffice.ui.counter import Counter, Presenters
@@ -46,11 +48,11 @@ from boxoffice.ui.settings_store import SettingsStore
 logger = logging.getLogger(__name__)
 EMBEDDED_CATALOG = "embedded"  # the catalog cache's server key for the embedded server
 
-NO_DISPLAY = (
+NO_DISPLAY = N_(
     "Box Office needs a display and none was found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
     "On a machine without a screen run it under Xvfb:  xvfb-run -a boxoffice\n"
     "or check it headless with:  QT_QPA_PLATFORM=offscreen boxoffice --self-test"
-)
+)  # shown as `_(NO_DISPLAY)`
 
 
 def display_available() -> bool:
@@ -68,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     setup_logging(args.log_level)
     if not display_available():
-        sys.stderr.write(NO_DISPLAY + "\n")
+        i18n.use(_settings_store(args).load().language or i18n.system_language())
+        sys.stderr.write(_(NO_DISPLAY) + "\n")
         return 2
     prepare_qt_environment()
     import qasync

@@ -30,6 +30,8 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
 
+from boxoffice.i18n import _
+
 SERVICE_NAME = "boxoffice"
 FILE_ENV = "BOXOFFICE_CREDENTIALS_FILE"
 FILE_FORMAT = "boxoffice-credentials/1"
@@ -112,7 +114,9 @@ class KeyringStore(CredentialStore):
 
     def __init__(self, backend: KeyringBackend) -> None:
         self.backend = backend
-        self.description = f"the system keyring ({type(backend).__name__})"
+        self.description = _("the system keyring (%(backend)s)") % {
+            "backend": type(backend).__name__
+        }
 
     def _get(self, key: str) -> str | None:
         with _keyring_errors():
@@ -136,7 +140,7 @@ class FileStore(CredentialStore):
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.description = f"the plain-text file {path}"
+        self.description = _("the plain-text file %(path)s") % {"path": path}
 
     def _read(self) -> dict[str, str]:
         try:

@@ -7,6 +7,10 @@ device account (role `kiosk`). On a venue server staff set it up once on the kio
 screen; on the embedded training server the app makes the device account itself at the first
 start (with the server's own staff account, inside the app: that account never reaches the
 kiosk's screens or its client).
+
+The kiosk speaks its own language (Settings' choice, else the system's) until a customer picks
+another on the attract screen; the next customer gets its own again. Its look is the Settings'
+theme and text size.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from boxoffice.desktop.kiosk_device import (
 from boxoffice.desktop.qt_env import prepare_qt_environment
 from boxoffice.desktop.server_link import link_server
 from boxoffice.desktop.settings import AppSettings
+from boxoffice.i18n import _
 from boxoffice.logs import setup_logging
 from boxoffice.sdk import (
     SDK,
@@ -80,14 +85,14 @@ def run(args: argparse.Namespace) -> int:
 
     setup_logging(args.log_level)
     if not display_available():
-        sys.stderr.write(NO_DISPLAY + "\n")
+        sys.stderr.write(_(NO_DISPLAY) + "\n")
         return 2
     prepare_qt_environment()
     import qasync
     from PySide6 import QtWebEngineWidgets  # noqa: F401  (must load before the QApplication)
     from PySide6.QtWidgets import QApplication
 
-    from boxoffice.ui import crash
+    from boxoffice.ui import crash, language, theme
     from boxoffice.ui.web.scheme import register_scheme
 
     register_scheme()
@@ -96,7 +101,10 @@ def run(args: argparse.Namespace) -> int:
     app.setApplicationName("Box Office")
     app.setOrganizationName("boxoffice")
     app.setQuitOnLastWindowClosed(False)
-    app.setStyleSheet(kiosk_style_sheet())
+    look = _settings_store(args).load()
+    # Palette, font, style sheet (the kiosk's on top), focus ring: Settings' theme and size.
+    theme.apply(app, look.theme, look.text_scale, kiosk=True)
+    language.apply(look.language)  # the kiosk's own language: Settings' choice, else the system's
     crash.install(show_dialog=False)  # a stranger never sees a crash dialog
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -108,17 +116,21 @@ def run(args: argparse.Namespace) -> int:
         asyncio.set_event_loop(None)
 
 
-def kiosk_style_sheet(theme_name: str = "light") -> str:
+def kiosk_style_sheet(theme_name: str = "light", text_scale: float = 1.0) -> str:
     """The counter's style sheet with the kiosk's on top, filled from the theme."""
     from boxoffice.ui import theme
 
-    return theme.style_sheet(theme.theme_named(theme_name), kiosk=True)
+    return theme.style_sheet(theme.theme_named(theme_name), text_scale, kiosk=True)
+
+
+def _settings_store(args: argparse.Namespace) -> SettingsStore:
+    return SettingsStore.in_file(args.settings_file) if args.settings_file else SettingsStore()
 
 
 async def _main(args: argparse.Namespace) -> int:
     closed = asyncio.Event()
     async with AsyncExitStack() as stack:
-        store = SettingsStore.in_file(args.settings_file) if args.settings_file else SettingsStore()
+        store = _settings_store(args)
         settings = store.load()
         if args.kiosk_printer:
             settings.printer = args.kiosk_printer  # this run only (Settings are not saved)
@@ -172,11 +184,14 @@ def build_kiosk(
     done_seconds: float = 30.0,
     print_required: bool = True,
     device: DeviceStore | None = None,
+    default_language: str | None = None,
 ) -> Kiosk:
     """The kiosk's presenters and window around one SDK client (not signed in yet).
 
     `training_password`: the embedded server's staff password, used once to make the
-    device account on a training kiosk's first start (and for nothing else)."""
+    device account on a training kiosk's first start (and for nothing else).
+    `default_language`: the kiosk's own language (None: the one in use now, which `run` set
+    from Settings or the system)."""
     device = device or DeviceStore(base_url, data_dir, settings.counter_name)
     audit_log = data_dir / "logs" / AUDIT_FILE
     printing = PrintingPresenter(sdk, settings, default_folder=lambda: data_dir / "tickets")
@@ -248,6 +263,7 @@ def build_kiosk(
         audit=audit,
         check_every=check_every,
         done_seconds=done_seconds,
+        default_language=default_language,
     )
     window = KioskWindow(presenter, sdk, training=False)
     presenter.training_changed.connect(window.band.setVisible)
@@ -266,7 +282,7 @@ async def _make_device_account(
         await staff.authorize(PasswordCredentials(username, password))
         me = await staff.account.me()
         if me.role not in STAFF_ROLES:
-            raise PermissionError("Only staff can set up a kiosk. Sign in with a staff account.")
+            raise PermissionError(_("Only staff can set up a kiosk. Sign in with a staff account."))
         name = device.username
         try:
             account = await create_device_account(staff, name)

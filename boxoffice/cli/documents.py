@@ -19,7 +19,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from boxoffice.cli import client
-from boxoffice.cli.output import CommandError, ExitCode, emit
+from boxoffice.cli.output import CommandError, ExitCode, emit, moment
+from boxoffice.i18n import _, ngettext
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.documents import HistoryEntry
 from boxoffice.sdk.models.orders import Order
@@ -31,41 +32,43 @@ def add_commands(commands: Any) -> None:
     receipt = commands.add_parser(
         "receipt",
         parents=[common],
-        help="save an order's receipt (or a refund's) as a PDF",
-        description="Save the receipt of a paid order as a PDF: an 80 mm receipt roll (the "
-        "default) or A4. With --refund ID, the REFUND receipt of that refund.",
+        help=_("save an order's receipt (or a refund's) as a PDF"),
+        description=_(
+            "Save the receipt of a paid order as a PDF: an 80 mm receipt roll (the "
+            "default) or A4. With --refund ID, the REFUND receipt of that refund."
+        ),
     )
     receipt.add_argument("order_code", metavar="ORDER_CODE")
     receipt.add_argument("--out", type=Path, required=True, metavar="FILE")
     receipt.add_argument("--size", choices=["roll", "a4"], default="roll")
-    receipt.add_argument("--refund", type=int, metavar="ID", help="a refund's receipt")
+    receipt.add_argument("--refund", type=int, metavar="ID", help=_("a refund's receipt"))
     receipt.set_defaults(handler=lambda args: client.run_with_sdk(args, _receipt))
 
     reprint = commands.add_parser(
         "reprint",
         parents=[common],
-        help="print an order's tickets again, marked REPRINT n (recorded with the reason)",
+        help=_("print an order's tickets again, marked REPRINT n (recorded with the reason)"),
     )
     reprint.add_argument("order_code", metavar="ORDER_CODE")
-    reprint.add_argument("--reason", required=True, help="why the tickets are printed again")
-    reprint.add_argument("--tickets", metavar="CODE,CODE", help="only these ticket codes")
-    reprint.add_argument("--out", type=Path, default=Path(), metavar="DIR", help="(default: .)")
-    reprint.add_argument("--size", choices=["a4", "ticket"], help="PDF page size (default a4)")
+    reprint.add_argument("--reason", required=True, help=_("why the tickets are printed again"))
+    reprint.add_argument("--tickets", metavar="CODE,CODE", help=_("only these ticket codes"))
+    reprint.add_argument("--out", type=Path, default=Path(), metavar="DIR", help=_("(default: .)"))
+    reprint.add_argument("--size", choices=["a4", "ticket"], help=_("PDF page size (default a4)"))
     reprint.set_defaults(handler=lambda args: client.run_with_sdk(args, _reprint))
 
     reissue = commands.add_parser(
         "reissue",
         parents=[common],
-        help="replace tickets with new codes; the old ones fail at the door",
+        help=_("replace tickets with new codes; the old ones fail at the door"),
     )
     reissue.add_argument("order_code", metavar="ORDER_CODE")
     reissue.add_argument("--tickets", required=True, metavar="CODE,CODE")
-    reissue.add_argument("--reason", required=True, help="why (lost, stolen…)")
-    reissue.add_argument("--out", type=Path, metavar="DIR", help="save the new tickets' PDF")
+    reissue.add_argument("--reason", required=True, help=_("why (lost, stolen…)"))
+    reissue.add_argument("--out", type=Path, metavar="DIR", help=_("save the new tickets' PDF"))
     reissue.set_defaults(handler=lambda args: client.run_with_sdk(args, _reissue))
 
     history = commands.add_parser(
-        "history", parents=[common], help="what happened to an order, oldest first"
+        "history", parents=[common], help=_("what happened to an order, oldest first")
     )
     history.add_argument("order_code", metavar="ORDER_CODE")
     history.set_defaults(handler=lambda args: client.run_with_sdk(args, _history))
@@ -77,11 +80,13 @@ async def find_order(sdk: SDK, code: str) -> Order:
         code=code.strip().upper(), include_not_owned=True, with_="[order_item.[ticket]]", limit=2
     )
     if not page.data:
-        raise CommandError(f"No order {code}.", ExitCode.REFUSED)
+        raise CommandError(_("No order %(code)s.") % {"code": code}, ExitCode.REFUSED)
     if len(page.data) > 1:
         ids = ", ".join(str(o.id) for o in page.data)
         raise CommandError(
-            f"Order code {code} names several orders ({ids}); use the order id.", ExitCode.REFUSED
+            _("Order code %(code)s names several orders (%(ids)s); use the order id.")
+            % {"code": code, "ids": ids},
+            ExitCode.REFUSED,
         )
     return page.data[0]
 
@@ -91,11 +96,16 @@ def ticket_ids(order: Order, codes: str) -> list[int]:
     by_code = {t.code.upper(): t.id for item in order.order_item for t in item.ticket or []}
     wanted = [c.strip().upper() for c in codes.split(",") if c.strip()]
     if not wanted:
-        raise CommandError("--tickets names no ticket code.", ExitCode.USAGE)
+        raise CommandError(_("--tickets names no ticket code."), ExitCode.USAGE)
     unknown = [c for c in wanted if c not in by_code]
     if unknown:
         raise CommandError(
-            f"Ticket {', '.join(unknown)} is not a ticket of order {order.code}.",
+            ngettext(
+                "Ticket %(codes)s is not a ticket of order %(code)s.",
+                "Tickets %(codes)s are not tickets of order %(code)s.",
+                len(unknown),
+            )
+            % {"codes": ", ".join(unknown), "code": order.code},
             ExitCode.REFUSED,
         )
     return [by_code[c] for c in wanted]
@@ -113,7 +123,7 @@ async def _receipt(sdk: SDK, args: argparse.Namespace) -> int:
     path = _write(args.out, pdf)
     emit(
         args,
-        f"Receipt of order {order.code} saved to {path}.",
+        _("Receipt of order %(code)s saved to %(file)s.") % {"code": order.code, "file": path},
         {"order_id": order.id, "code": order.code, "refund_id": args.refund, "file": str(path)},
     )
     return ExitCode.OK
@@ -133,7 +143,7 @@ async def _reprint(sdk: SDK, args: argparse.Namespace) -> int:
     marks = ", ".join(f"{code} REPRINT {n}" for code, n in copies.items())
     emit(
         args,
-        f"Reprinted ({marks}) to {path}.",
+        _("Reprinted (%(marks)s) to %(file)s.") % {"marks": marks, "file": path},
         {"order_id": order.id, "code": order.code, "copies": copies, "file": str(path)},
     )
     return ExitCode.OK
@@ -152,9 +162,19 @@ async def _reissue(sdk: SDK, args: argparse.Namespace) -> int:
         for ticket in new:
             pdf = await sdk.order.download_ticket(updated.id, ticket.id, format="pdf")
             files.append(str(_write(args.out / f"ticket-{ticket.code}.pdf", pdf)))
-    lines = [f"Order {updated.code}: {len(new)} new ticket(s)."]
-    lines += [f"  {o.code} revoked → {n.code}" for o, n in zip(old, new, strict=False)]
-    lines += [f"  saved {f}" for f in files]
+    lines = [
+        ngettext(  # English says "ticket(s)" as it always did
+            "Order %(code)s: %(count)d new ticket(s).",
+            "Order %(code)s: %(count)d new ticket(s).",
+            len(new),
+        )
+        % {"code": updated.code, "count": len(new)}
+    ]
+    lines += [
+        "  " + _("%(old)s revoked → %(new)s") % {"old": o.code, "new": n.code}
+        for o, n in zip(old, new, strict=False)
+    ]
+    lines += ["  " + _("saved %(file)s") % {"file": f} for f in files]
     emit(
         args,
         "\n".join(lines),
@@ -169,8 +189,8 @@ async def _reissue(sdk: SDK, args: argparse.Namespace) -> int:
 
 
 def history_line(entry: HistoryEntry, zone: ZoneInfo) -> str:
-    when = entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")
-    who = entry.who or "system"
+    when = moment(entry.at.astimezone(zone), "%Y-%m-%d %H:%M:%S %Z", seconds=True, zone=True)
+    who = entry.who or _("system")
     details = ", ".join(f"{k}={v}" for k, v in entry.details.items())
     return f"{when}  {entry.action:<20}  {who}" + (f"  ({details})" if details else "")
 
@@ -180,10 +200,10 @@ async def _history(sdk: SDK, args: argparse.Namespace) -> int:
     entries = await sdk.order.history(order.id)
     event = await sdk.event.get_event(order.event_id)
     zone = ZoneInfo(event.timezone_name)
-    text = "\n".join(history_line(e, zone) for e in entries) or "Nothing recorded."
+    text = "\n".join(history_line(e, zone) for e in entries) or _("Nothing recorded.")
     emit(
         args,
-        f"Order {order.code}\n{text}",
+        _("Order %(code)s") % {"code": order.code} + "\n" + text,
         {
             "order_id": order.id,
             "code": order.code,

@@ -11,6 +11,7 @@ from typing import Any
 from boxoffice import i18n
 from boxoffice.cli import client, documents, readers, refund, server, shift
 from boxoffice.desktop import arguments
+from boxoffice.i18n import _
 
 
 def _global_defaults(parser: argparse.ArgumentParser) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     for sub in reversed(_chosen(parser, args)):  # the innermost parser's default wins
         for key, default in defaults.items():
-            owner, _, dest = key.partition(":")
+            owner, _colon, dest = key.partition(":")
             if owner == str(id(sub)) and not hasattr(args, dest):
                 setattr(args, dest, default)
     return args
@@ -69,11 +70,11 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="boxoffice",
-        description="Box Office. With no command it opens the desktop box office.",
+        description=_("Box Office. With no command it opens the desktop box office."),
     )
     arguments.add_arguments(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    app = commands.add_parser("app", help="open the desktop box office (the default)")
+    app = commands.add_parser("app", help=_("open the desktop box office (the default)"))
     arguments.add_arguments(app)
     app.set_defaults(handler=_run_app)
     server.add_commands(commands)

@@ -6,12 +6,15 @@ import argparse
 import enum
 import json
 import sys
+from datetime import datetime
 from typing import Any
 
 import pydantic
 
+from boxoffice import i18n
 from boxoffice.cli.training_card import TrainingCardError
 from boxoffice.credentials import CredentialStoreUnavailable
+from boxoffice.i18n import _
 from boxoffice.sdk import (
     API_URL_ENV,
     APIConnectionError,
@@ -73,20 +76,32 @@ def exit_code_for(exc: BaseException) -> ExitCode | None:
 def describe(exc: BaseException, api: str) -> str:
     """One human sentence for an expected failure."""
     if isinstance(exc, TLSVerificationError):
-        text = f"Refused the server at {api}: {exc.message.rstrip('.')}; nothing was sent"
+        text = _("Refused the server at %(api)s: %(reason)s; nothing was sent.") % {
+            "api": api,
+            "reason": exc.message.rstrip("."),
+        }
     elif isinstance(exc, APITimeoutError):
-        text = f"The server at {api} did not answer in time"
+        text = _("The server at %(api)s did not answer in time.") % {"api": api}
     elif isinstance(exc, APIConnectionError):
-        text = f"Cannot reach the server at {api}; is it running? (set --api or {API_URL_ENV})"
+        text = _(
+            "Cannot reach the server at %(api)s; is it running? (set --api or %(variable)s)"
+        ) % {"api": api, "variable": API_URL_ENV}
     elif isinstance(exc, ServerError):
-        text = f"The server failed: {exc.message}"
+        text = _("The server failed: %(message)s") % {"message": exc.message}
     elif isinstance(exc, APIStatusError):
         text = exc.message
     elif isinstance(exc, pydantic.ValidationError):
         first = exc.errors()[0]
-        text = f"Invalid {'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        text = _("Invalid %(field)s: %(problem)s") % {
+            "field": ".".join(str(p) for p in first["loc"]),
+            "problem": first["msg"],
+        }
     elif isinstance(exc, OSError):
-        text = f"Cannot write {exc.filename or 'a file'}: {exc.strerror or exc}"
+        reason = exc.strerror or str(exc)
+        if exc.filename:
+            text = _("Cannot write %(file)s: %(reason)s") % {"file": exc.filename, "reason": reason}
+        else:
+            text = _("Cannot write a file: %(reason)s") % {"reason": reason}
     else:
         text = str(exc)
     return text if text.endswith((".", "?", "!", ")")) else text + "."
@@ -111,3 +126,15 @@ def emit(args: argparse.Namespace, text: str, data: Any) -> None:
     """`text` for people, or `data` as JSON with `--json`."""
     out = json.dumps(data, indent=2, default=str) if args.json else text
     sys.stdout.write(out + "\n")
+
+
+def moment(when: datetime, english: str, *, seconds: bool = False, zone: bool = False) -> str:
+    """A date and time for people: English keeps `when.strftime(english)`; Czech and German
+    write it as their language does ("7. 12. 2026 20:00"), with seconds and the zone's name
+    if asked."""
+    if i18n.current() == i18n.DEFAULT:
+        return when.strftime(english)
+    text = f"{i18n.date(when)} {when.strftime('%H:%M:%S')}" if seconds else i18n.date_time(when)
+    if zone and when.tzinfo is not None:
+        text += f" {i18n.zone_name(when)}"
+    return text

@@ -11,18 +11,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from boxoffice import i18n
 from boxoffice.cli import training_card
 from boxoffice.cli.output import CommandError, ExitCode, emit, fail, progress
+from boxoffice.i18n import N_, _, ngettext
 from boxoffice.sdk import SDK, APIStatusError, BoxOfficeError
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order, OrderItemRequest
 from boxoffice.sdk.models.payments import PaymentIntentResponse
 from boxoffice.sdk.models.readers import ReaderPaymentStatus
-from boxoffice.sdk.money import format_money
 
 READER_POLL_SECONDS = 0.5  # how often `--pay reader` asks how the payment stands
 READER_HINT = "boxoffice readers use READER_ID --counter NAME"
-PAID_BY_WORDS = {"card_present": "card on a reader"}
+PAID_BY_WORDS = {
+    "card_present": N_("card on a reader"),
+    "cash": N_("cash"),
+    "card": N_("card"),
+    "free": N_("free"),
+}
 
 
 def order_item(args: argparse.Namespace) -> OrderItemRequest:
@@ -45,10 +51,11 @@ async def sell(sdk: SDK, args: argparse.Namespace) -> int:
     config = await sdk.event.get_ticket_config(args.config_id)
     if config.event_id != args.event_id:
         raise CommandError(
-            f"Ticket config {config.id} belongs to event {config.event_id}, not {args.event_id}.",
+            _("Ticket config %(config)s belongs to event %(event)s, not %(wanted)s.")
+            % {"config": config.id, "event": config.event_id, "wanted": args.event_id},
             ExitCode.USAGE,
         )
-    progress("Creating order…")
+    progress(_("Creating order…"))
     order = await sdk.order.create_order([item], format=args.format, order_contact=args.contact)
     order, answer = await pay(sdk, args, order)
     files = []
@@ -64,7 +71,7 @@ async def cancel_quietly(sdk: SDK, order: Order) -> None:
         await sdk.order.cancel_order(order.id)
     except BoxOfficeError:
         return
-    fail(f"Order {order.code} was canceled; nothing was charged.")
+    fail(_("Order %(code)s was canceled; nothing was charged.") % {"code": order.code})
 
 
 async def pay(
@@ -74,13 +81,13 @@ async def pay(
     if args.pay == "free" and order.total != 0:
         await cancel_quietly(sdk, order)
         raise CommandError(
-            f"Order {order.code} costs {format_money(order.total, order.currency)}; "
-            "--pay free is only for free orders.",
+            _("Order %(code)s costs %(total)s; --pay free is only for free orders.")
+            % {"code": order.code, "total": i18n.money(order.total, order.currency)},
             ExitCode.USAGE,
         )
     if args.pay == "reader":
         return await pay_on_reader(sdk, args, order)
-    progress("Paying…")
+    progress(_("Paying…"))
     try:
         if args.pay == "cash":
             answer = await sdk.payment.create_payment_intent(
@@ -92,8 +99,11 @@ async def pay(
         await cancel_quietly(sdk, order)
         if exc.code == "no_open_shift":
             raise CommandError(
-                f"{exc.message} Open one first: boxoffice shift open --counter NAME "
-                "--float AMOUNT (and sell with --counter NAME or $BOXOFFICE_COUNTER).",
+                _(
+                    "%(message)s Open one first: boxoffice shift open --counter NAME "
+                    "--float AMOUNT (and sell with --counter NAME or $BOXOFFICE_COUNTER)."
+                )
+                % {"message": exc.message},
                 ExitCode.REFUSED,
             ) from exc
         raise
@@ -110,19 +120,28 @@ async def finish_card(
     base = training_card.emulator_base(answer)
     if args.test_card is None or base is None:
         emit(args, pending_text(order, answer), pending_data(order, answer))
-        hint = "" if args.test_card is None else " (--test-card works only in training mode)"
+        if args.test_card is None:
+            message = _(
+                "Order %(code)s is not paid: complete the card payment on a payment page with "
+                "the client secret, then run `boxoffice download %(id)s`."
+            )
+        else:
+            message = _(
+                "Order %(code)s is not paid: complete the card payment on a payment page with "
+                "the client secret, then run `boxoffice download %(id)s` (--test-card works "
+                "only in training mode)."
+            )
         raise CommandError(
-            f"Order {order.code} is not paid: complete the card payment on a payment page with "
-            f"the client secret, then run `boxoffice download {order.id}`{hint}.",
-            ExitCode.PAYMENT_INCOMPLETE,
+            message % {"code": order.code, "id": order.id}, ExitCode.PAYMENT_INCOMPLETE
         )
-    progress("Paying with the test card…")
+    progress(_("Paying with the test card…"))
     refusal = await training_card.confirm_test_card(base, answer, args.test_card)
     order = await sdk.payment.reconcile(order.id)
     if order.status != OrderStatus.PAID:
-        why = refusal or f"the order is {order.status}"
+        why = refusal or _("the order is %(status)s") % {"status": order.status}
         raise CommandError(
-            f"The card payment of order {order.code} was not completed: {why}",
+            _("The card payment of order %(code)s was not completed: %(reason)s")
+            % {"code": order.code, "reason": why},
             ExitCode.PAYMENT_INCOMPLETE,
         )
     return order
@@ -133,7 +152,7 @@ async def pay_on_reader(
 ) -> tuple[Order, PaymentIntentResponse]:
     """`--pay reader`: take the card on the counter's reader (or `--reader`) and wait for the
     customer; a refusal, a decline or Ctrl+C cancels the order (nothing was charged)."""
-    progress("Starting the payment on the card reader…")
+    progress(_("Starting the payment on the card reader…"))
     try:
         answer = await sdk.payment.create_payment_intent(
             order.id, type="card_present", reader_id=args.reader
@@ -142,7 +161,8 @@ async def pay_on_reader(
         await cancel_quietly(sdk, order)
         if exc.code == "reader_required":
             raise CommandError(
-                f"{exc.message} Pick one with: {READER_HINT}, or sell with --reader READER_ID.",
+                _("%(message)s Pick one with: %(command)s, or sell with --reader READER_ID.")
+                % {"message": exc.message, "command": READER_HINT},
                 ExitCode.REFUSED,
             ) from exc
         raise
@@ -150,16 +170,18 @@ async def pay_on_reader(
     if started.status == OrderStatus.PAID:  # a free order: nothing to take on the reader
         return started, answer
     amount = answer.payment.amount if answer.payment else started.amount_due
-    sys.stderr.write(
-        "Waiting for the customer to tap or insert the card… "
-        f"{format_money(amount, started.currency)}\n"
-    )
+    waiting = _("Waiting for the customer to tap or insert the card… %(amount)s") % {
+        "amount": i18n.money(amount, started.currency)
+    }
+    sys.stderr.write(waiting + "\n")
     sys.stderr.flush()
     status = await wait_on_reader(sdk, args, answer, started)
     if status.state == "succeeded":
         return status.order, answer
     await cancel_quietly(sdk, status.order)
-    why = status.message or f"the payment on the card reader ended: {status.state}"
+    why = status.message or _("the payment on the card reader ended: %(state)s") % {
+        "state": status.state
+    }
     raise CommandError(why, ExitCode.PAYMENT_INCOMPLETE)
 
 
@@ -184,7 +206,7 @@ async def wait_on_reader(
         task = asyncio.current_task()
         if task is not None:
             task.uncancel()  # the command goes on: stop the reader, cancel the order
-        fail("Canceling the payment on the card reader…")
+        fail(_("Canceling the payment on the card reader…"))
         return await sdk.reader.cancel_payment(order.id)
 
 
@@ -197,7 +219,7 @@ async def _tap(
         reader_id = answer.reader.id
     try:
         if reader_id is None:
-            raise CommandError("The payment answer names no card reader.", ExitCode.REFUSED)
+            raise CommandError(_("The payment answer names no card reader."), ExitCode.REFUSED)
         await sdk.reader.present_card(reader_id, args.test_card)
     except (BoxOfficeError, CommandError):
         with contextlib.suppress(BoxOfficeError):
@@ -209,8 +231,12 @@ async def _tap(
 def pending_text(order: Order, answer: PaymentIntentResponse) -> str:
     return "\n".join(
         [
-            f"Order {order.code} (id {order.id}) awaits a card payment of "
-            f"{format_money(order.total, order.currency)}.",
+            _("Order %(code)s (id %(id)s) awaits a card payment of %(total)s.")
+            % {
+                "code": order.code,
+                "id": order.id,
+                "total": i18n.money(order.total, order.currency),
+            },
             f"publishable_key: {answer.publishable_key}",
             f"client_secret: {answer.client_secret}",
             f"stripe_js_url: {answer.stripe_js_url}",
@@ -229,17 +255,30 @@ def pending_data(order: Order, answer: PaymentIntentResponse) -> dict[str, Any]:
 
 def sale_text(order: Order, answer: PaymentIntentResponse, files: Sequence[Path]) -> str:
     tickets = sum(item.quantity for item in order.order_item)
-    how = PAID_BY_WORDS.get(paid_by(answer), paid_by(answer))
-    lines = [
-        f"Order {order.code} (id {order.id}): paid, {tickets} ticket(s), "
-        f"total {format_money(order.total, order.currency)} ({how})."
-    ]
+    method = paid_by(answer)
+    how = _(PAID_BY_WORDS[method]) if method in PAID_BY_WORDS else method
+    total = i18n.money(order.total, order.currency)
+    sold = ngettext(  # English says "ticket(s)" as it always did
+        "Order %(code)s (id %(id)s): paid, %(count)d ticket(s), total %(total)s (%(how)s).",
+        "Order %(code)s (id %(id)s): paid, %(count)d ticket(s), total %(total)s (%(how)s).",
+        tickets,
+    ) % {"code": order.code, "id": order.id, "count": tickets, "total": total, "how": how}
+    lines = [sold]
     if answer.payment is not None and answer.payment.change is not None:
-        lines.append(f"Change: {format_money(answer.payment.change, order.currency)}.")
+        lines.append(
+            _("Change: %(amount)s.") % {"amount": i18n.money(answer.payment.change, order.currency)}
+        )
     if order.format == "SECURE":
-        owner = order.order_contact.email if order.order_contact else "the buyer's account"
-        lines.append(f"SECURE tickets go to the wallet of {owner}; nothing to download.")
-    lines.extend(f"Tickets: {path}" for path in files)
+        if order.order_contact:
+            lines.append(
+                _("SECURE tickets go to the wallet of %(email)s; nothing to download.")
+                % {"email": order.order_contact.email}
+            )
+        else:
+            lines.append(
+                _("SECURE tickets go to the wallet of the buyer's account; nothing to download.")
+            )
+    lines.extend(_("Tickets: %(file)s") % {"file": path} for path in files)
     return "\n".join(lines)
 
 
@@ -271,7 +310,7 @@ async def save_tickets(
 ) -> Path:
     """Download the order's tickets into `out`; PKPASS orders default to passes, others PDF."""
     chosen = file_format or ("pkpass" if order.format == "PKPASS" else "pdf")
-    progress("Downloading tickets…")
+    progress(_("Downloading tickets…"))
     data = await sdk.order.download_tickets(order.id, format=chosen, size=size)
     out.mkdir(parents=True, exist_ok=True)
     path = out / ticket_file_name(order, chosen)

@@ -15,7 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from boxoffice.cli.output import CommandError, ExitCode, fail
+from boxoffice import i18n
+from boxoffice.cli.output import CommandError, ExitCode, fail, moment
+from boxoffice.i18n import _, ngettext
 from boxoffice.logs import setup_logging
 from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.server.config import ServerSettings
@@ -28,12 +30,14 @@ WARM_UP_DELAY = 1.0  # seconds from listening to starting the card gateway
 
 
 def _data_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, help="data folder (default: the user data dir)")
+    parser.add_argument("--data-dir", type=Path, help=_("data folder (default: the user data dir)"))
     parser.add_argument(
         "--database",
         metavar="URL",
-        help="database URL, e.g. postgresql+psycopg://user:pw@host/db "
-        "(default: SQLite in the data folder)",
+        help=_(
+            "database URL, e.g. postgresql+psycopg://user:pw@host/db "
+            "(default: SQLite in the data folder)"
+        ),
     )
 
 
@@ -61,131 +65,141 @@ def _database(args: argparse.Namespace) -> Iterator[ServerState]:
 
 
 def add_commands(commands: Any) -> None:
-    serve = commands.add_parser("serve", help="run the venue server")
+    serve = commands.add_parser("serve", help=_("run the venue server"))
     _data_options(serve)
-    serve.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=None, help="port (default 8765)")
+    serve.add_argument("--host", default=None, help=_("address to listen on (default 127.0.0.1)"))
+    serve.add_argument("--port", type=int, default=None, help=_("port (default 8765)"))
     serve.add_argument(
-        "--no-demo", action="store_true", help="do not load the demo venue into an empty database"
+        "--no-demo",
+        action="store_true",
+        help=_("do not load the demo venue into an empty database"),
     )
     serve.add_argument(
         "--tenant-domain",
         metavar="DOMAIN",
-        help="also answer as Tickethead's tenant host {organizer}.DOMAIN, and tell clients so "
-        "(see docs/api.md, 'The vendor SDK')",
+        help=_(
+            "also answer as Tickethead's tenant host {organizer}.DOMAIN, and tell clients so "
+            "(see docs/api.md, 'The vendor SDK')"
+        ),
     )
     serve.add_argument("--log-level", default="info")
     tls = serve.add_argument_group(
-        "TLS", "needed to serve on a non-loopback address: staff passwords and tokens cross it"
+        "TLS", _("needed to serve on a non-loopback address: staff passwords and tokens cross it")
     )
-    tls.add_argument("--tls-cert", type=Path, metavar="FILE", help="certificate chain (PEM)")
-    tls.add_argument("--tls-key", type=Path, metavar="FILE", help="its private key (PEM)")
+    tls.add_argument("--tls-cert", type=Path, metavar="FILE", help=_("certificate chain (PEM)"))
+    tls.add_argument("--tls-key", type=Path, metavar="FILE", help=_("its private key (PEM)"))
     tls.add_argument(
         "--tls-self-signed",
         action="store_true",
-        help="a certificate made once in the data folder (tls/); its SHA-256 fingerprint is "
-        "printed at start and by `boxoffice tls fingerprint`, for clients to pin",
+        help=_(
+            "a certificate made once in the data folder (tls/); its SHA-256 fingerprint is "
+            "printed at start and by `boxoffice tls fingerprint`, for clients to pin"
+        ),
     )
     tls.add_argument(
         "--insecure-http",
         action="store_true",
-        help="serve plain HTTP on a non-loopback address anyway (passwords in clear text)",
+        help=_("serve plain HTTP on a non-loopback address anyway (passwords in clear text)"),
     )
     serve.set_defaults(handler=run_serve)
 
-    tls_command = commands.add_parser("tls", help="the venue server's TLS certificate")
+    tls_command = commands.add_parser("tls", help=_("the venue server's TLS certificate"))
     tls_commands = tls_command.add_subparsers(dest="tls_command", metavar="COMMAND", required=True)
     show = tls_commands.add_parser(
-        "fingerprint", help="print the SHA-256 fingerprint clients pin (--tls-fingerprint)"
+        "fingerprint", help=_("print the SHA-256 fingerprint clients pin (--tls-fingerprint)")
     )
-    show.add_argument("--data-dir", type=Path, help="data folder (default: the user data dir)")
+    show.add_argument("--data-dir", type=Path, help=_("data folder (default: the user data dir)"))
     show.add_argument(
         "--tls-cert",
         type=Path,
         metavar="FILE",
-        help="this certificate instead of the self-signed one",
+        help=_("this certificate instead of the self-signed one"),
     )
     show.set_defaults(handler=run_tls_fingerprint)
 
-    users = commands.add_parser("users", help="manage accounts")
+    users = commands.add_parser("users", help=_("manage accounts"))
     users_cmds = users.add_subparsers(dest="users_command", required=True)
-    add = users_cmds.add_parser("add", help="create an account")
+    add = users_cmds.add_parser("add", help=_("create an account"))
     add.add_argument("name")
     add.add_argument("--role", choices=["admin", "staff", "customer", "kiosk"], default="staff")
     add.add_argument("--email")
     add.add_argument(
         "--password-stdin",
         action="store_true",
-        help="read the password from standard input (else prompt)",
+        help=_("read the password from standard input (else prompt)"),
     )
     _data_options(add)
     add.set_defaults(handler=run_users_add)
-    listing = users_cmds.add_parser("list", help="list the accounts (not guests)")
+    listing = users_cmds.add_parser("list", help=_("list the accounts (not guests)"))
     listing.add_argument("--role", choices=["admin", "staff", "customer", "kiosk"])
     _data_options(listing)
     listing.set_defaults(handler=run_users_list)
     for verb, what in (
-        ("disable", "disable an account: no sign-in, its tokens refused at once"),
-        ("enable", "enable a disabled account again"),
+        ("disable", _("disable an account: no sign-in, its tokens refused at once")),
+        ("enable", _("enable a disabled account again")),
     ):
         toggle = users_cmds.add_parser(verb, help=what)
-        toggle.add_argument("name", help="username or email")
+        toggle.add_argument("name", help=_("username or email"))
         _data_options(toggle)
         toggle.set_defaults(handler=run_users_toggle, disable=verb == "disable")
     set_password = users_cmds.add_parser(
-        "set-password", help="set an account's password (its refresh tokens are revoked)"
+        "set-password", help=_("set an account's password (its refresh tokens are revoked)")
     )
-    set_password.add_argument("name", help="username or email")
+    set_password.add_argument("name", help=_("username or email"))
     set_password.add_argument(
         "--password-stdin",
         action="store_true",
-        help="read the password from standard input (else prompt)",
+        help=_("read the password from standard input (else prompt)"),
     )
     _data_options(set_password)
     set_password.set_defaults(handler=run_users_set_password)
 
-    catalog = commands.add_parser("catalog", help="import or export events, prices and seat maps")
+    catalog = commands.add_parser(
+        "catalog", help=_("import or export events, prices and seat maps")
+    )
     catalog_cmds = catalog.add_subparsers(dest="catalog_command", required=True)
     imp = catalog_cmds.add_parser(
-        "import", help="import a boxoffice-catalog/1 JSON file (see docs/catalog.md)"
+        "import", help=_("import a boxoffice-catalog/1 JSON file (see docs/catalog.md)")
     )
-    imp.add_argument("file", type=Path, help="the JSON file")
+    imp.add_argument("file", type=Path, help=_("the JSON file"))
     _data_options(imp)
     imp.set_defaults(handler=run_catalog_import)
-    exp = catalog_cmds.add_parser("export", help="write the whole catalog as JSON")
-    exp.add_argument("--out", type=Path, metavar="FILE", help="write here (default: stdout)")
+    exp = catalog_cmds.add_parser("export", help=_("write the whole catalog as JSON"))
+    exp.add_argument("--out", type=Path, metavar="FILE", help=_("write here (default: stdout)"))
     _data_options(exp)
     exp.set_defaults(handler=run_catalog_export)
 
-    mail_cmd = commands.add_parser("mail", help="the confirmation-mail queue")
+    mail_cmd = commands.add_parser("mail", help=_("the confirmation-mail queue"))
     mail_cmds = mail_cmd.add_subparsers(dest="mail_command", required=True)
-    mail_list = mail_cmds.add_parser("list", help="show the queued, sent and failed mail")
+    mail_list = mail_cmds.add_parser("list", help=_("show the queued, sent and failed mail"))
     mail_list.add_argument("--status", choices=["queued", "sent", "failed"])
-    mail_list.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    mail_list.add_argument(
+        "--limit", type=int, default=50, help=_("at most this many (default 50)")
+    )
     _data_options(mail_list)
     mail_list.set_defaults(handler=run_mail_list)
     mail_send = mail_cmds.add_parser(
-        "send", help="deliver the due mail once (SMTP settings from BOXOFFICE_SMTP_*)"
+        "send", help=_("deliver the due mail once (SMTP settings from BOXOFFICE_SMTP_*)")
     )
     _data_options(mail_send)
     mail_send.set_defaults(handler=run_mail_send)
 
-    tickets = commands.add_parser("tickets", help="check issued tickets")
+    tickets = commands.add_parser("tickets", help=_("check issued tickets"))
     tickets_cmds = tickets.add_subparsers(dest="tickets_command", required=True)
     verify_ticket = tickets_cmds.add_parser(
-        "verify", help="verify a scanned QR payload and show what the ledger says of it"
+        "verify", help=_("verify a scanned QR payload and show what the ledger says of it")
     )
-    verify_ticket.add_argument("payload", help="the QR code's text, BO1.<event>.<code>.<sig>")
+    verify_ticket.add_argument("payload", help=_("the QR code's text, BO1.<event>.<code>.<sig>"))
     _data_options(verify_ticket)
     verify_ticket.set_defaults(handler=run_tickets_verify)
 
-    ledger_cmd = commands.add_parser("ledger", help="check the ticket ownership ledger")
+    ledger_cmd = commands.add_parser("ledger", help=_("check the ticket ownership ledger"))
     ledger_cmds = ledger_cmd.add_subparsers(dest="ledger_command", required=True)
-    verify_ledger = ledger_cmds.add_parser("verify", help="verify the whole hash chain")
+    verify_ledger = ledger_cmds.add_parser("verify", help=_("verify the whole hash chain"))
     verify_ledger.add_argument(
         "--expect-head",
         metavar="HASH",
-        help="a head hash recorded earlier; the chain must still contain it",
+        help=_("a head hash recorded earlier; the chain must still contain it"),
     )
     _data_options(verify_ledger)
     verify_ledger.set_defaults(handler=run_ledger_verify)
@@ -197,25 +211,28 @@ def _tls_files(args: argparse.Namespace, settings: ServerSettings) -> tuple[Path
 
     given = args.tls_cert is not None or args.tls_key is not None
     if given and (args.tls_cert is None or args.tls_key is None):
-        raise CommandError("--tls-cert and --tls-key go together.", ExitCode.USAGE)
+        raise CommandError(_("--tls-cert and --tls-key go together."), ExitCode.USAGE)
     if sum([given, args.tls_self_signed, args.insecure_http]) > 1:
         raise CommandError(
-            "Choose one of --tls-cert/--tls-key, --tls-self-signed and --insecure-http.",
+            _("Choose one of --tls-cert/--tls-key, --tls-self-signed and --insecure-http."),
             ExitCode.USAGE,
         )
     if given:
         for path in (args.tls_cert, args.tls_key):
             if not path.is_file():
-                raise CommandError(f"No such file: {path}.", ExitCode.USAGE)
+                raise CommandError(_("No such file: %(file)s.") % {"file": path}, ExitCode.USAGE)
         return args.tls_cert, args.tls_key
     if args.tls_self_signed:
         return tls.ensure_self_signed(settings.data_dir, settings.host)
     if not tls.is_loopback(settings.host) and not args.insecure_http:
         raise CommandError(
-            f"Refusing to serve plain HTTP on {settings.host}: staff passwords and tokens "
-            "would cross the network in clear text. Give --tls-self-signed (a certificate "
-            "made for this server), or --tls-cert FILE --tls-key FILE, or --insecure-http "
-            "if the network is yours alone.",
+            _(
+                "Refusing to serve plain HTTP on %(host)s: staff passwords and tokens "
+                "would cross the network in clear text. Give --tls-self-signed (a certificate "
+                "made for this server), or --tls-cert FILE --tls-key FILE, or --insecure-http "
+                "if the network is yours alone."
+            )
+            % {"host": settings.host},
             ExitCode.USAGE,
         )
     return None
@@ -309,11 +326,14 @@ def run_tls_fingerprint(args: argparse.Namespace) -> ExitCode:
         data_dir = args.data_dir if args.data_dir is not None else ServerSettings().data_dir
         cert = tls.self_signed_paths(data_dir)[0]
     if not cert.is_file():
-        return _error(f"No certificate at {cert} (run `boxoffice serve --tls-self-signed`).")
+        return _error(
+            _("No certificate at %(file)s (run `boxoffice serve --tls-self-signed`).")
+            % {"file": cert}
+        )
     try:
         shown = tls.fingerprint(cert)
     except ValueError:
-        return _error(f"{cert} is not a PEM certificate.")
+        return _error(_("%(file)s is not a PEM certificate.") % {"file": cert})
     sys.stdout.write(shown + "\n")
     return ExitCode.OK
 
@@ -321,9 +341,9 @@ def run_tls_fingerprint(args: argparse.Namespace) -> ExitCode:
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Again: ") != first:
-        raise SystemExit("The passwords differ.")
+    first = getpass.getpass(_("Password: "))
+    if getpass.getpass(_("Again: ")) != first:
+        raise SystemExit(_("The passwords differ."))
     return first
 
 
@@ -349,7 +369,8 @@ def run_users_add(args: argparse.Namespace) -> ExitCode:
     except DomainError as exc:
         sys.stderr.write(f"boxoffice: {exc.message}\n")
         return ExitCode.REFUSED
-    sys.stdout.write(f"created {user.role} {user.username} (id {user.id})\n")
+    created = _("created %(role)s %(name)s (id %(id)s)")
+    sys.stdout.write(created % {"role": user.role, "name": user.username, "id": user.id} + "\n")
     return ExitCode.OK
 
 
@@ -358,13 +379,13 @@ def run_users_list(args: argparse.Namespace) -> ExitCode:
     from boxoffice.server.services import users
 
     with _database(args) as state, state.read_sessions() as session:
-        rows, _ = users.list_users(session, role=args.role, limit=1_000_000)
-    lines = [("ID", "ROLE", "STATUS", "USERNAME", "EMAIL")]
+        rows, _total = users.list_users(session, role=args.role, limit=1_000_000)
+    lines = [(_("ID"), _("ROLE"), _("STATUS"), _("USERNAME"), _("EMAIL"))]
     lines += [
         (
             str(row.id),
             row.role,
-            "disabled" if row.disabled else "active",
+            _("disabled") if row.disabled else _("active"),
             row.username or "-",
             row.email or "-",
         )
@@ -390,7 +411,7 @@ def _change_user(args: argparse.Namespace, change: Any) -> ExitCode:
             described = f"{user.role} {user.username} (id {user.id})"
     except DomainError as exc:
         return _error(exc.message)
-    sys.stdout.write(f"{args.done} {described}\n")
+    sys.stdout.write(args.done % {"account": described} + "\n")
     return ExitCode.OK
 
 
@@ -399,7 +420,7 @@ def run_users_toggle(args: argparse.Namespace) -> ExitCode:
     tokens from its next request on."""
     from boxoffice.server.services import users
 
-    args.done = "disabled" if args.disable else "enabled"
+    args.done = _("disabled %(account)s") if args.disable else _("enabled %(account)s")
     return _change_user(
         args,
         lambda session, user, now: users.set_disabled(
@@ -413,7 +434,7 @@ def run_users_set_password(args: argparse.Namespace) -> ExitCode:
     from boxoffice.server.services import users
 
     password = _read_password(args.password_stdin)
-    args.done = "new password for"
+    args.done = _("new password for %(account)s")
     return _change_user(
         args,
         lambda session, user, now: users.set_password(session, user, password, actor=None, now=now),
@@ -432,14 +453,17 @@ def _read_catalog_file(path: Path) -> Any:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ValueError(
+            _("cannot read %(file)s: %(reason)s") % {"file": path, "reason": exc.strerror or exc}
+        ) from None
     except UnicodeDecodeError:
-        raise ValueError(f"{path} is not UTF-8 text") from None
+        raise ValueError(_("%(file)s is not UTF-8 text") % {"file": path}) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValueError(
-            f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            _("%(file)s is not valid JSON: %(problem)s (line %(line)s, column %(column)s)")
+            % {"file": path, "problem": exc.msg, "line": exc.lineno, "column": exc.colno}
         ) from None
 
 
@@ -458,10 +482,28 @@ def run_catalog_import(args: argparse.Namespace) -> ExitCode:
             summary = catalog_io.import_catalog(session, data, now=utc_now())
     except DomainError as exc:
         return _error(f"{args.file}: {exc.message}")
-    sys.stdout.write(f"imported {args.file}: {summary.describe()}\n")
+    imported = _("imported %(file)s: %(summary)s")
+    sys.stdout.write(imported % {"file": args.file, "summary": _import_summary(summary)} + "\n")
     for note in summary.notes:
         sys.stdout.write(f"  {note}\n")
     return ExitCode.OK
+
+
+def _import_summary(summary: Any) -> str:
+    """What an import did, in one line (English: the server's own `describe()`)."""
+    if i18n.current() == i18n.DEFAULT:
+        return str(summary.describe())
+    counts = {name: value for name, value in vars(summary).items() if isinstance(value, int)}
+    return (
+        _(
+            "organizers: %(organizers_created)d created, %(organizers_updated)d updated; "
+            "venues: %(venues_created)d created, %(venues_updated)d updated; "
+            "events: %(events_created)d created, %(events_replaced)d replaced, "
+            "%(events_skipped)d skipped; %(ticket_configs)d ticket configs, "
+            "%(timeslots)d timeslots, %(sectors)d sectors, %(discounts)d discounts, %(seats)d seats"
+        )
+        % counts
+    )
 
 
 def run_catalog_export(args: argparse.Namespace) -> ExitCode:
@@ -481,8 +523,15 @@ def run_catalog_export(args: argparse.Namespace) -> ExitCode:
     try:
         args.out.write_text(text, encoding="utf-8")
     except OSError as exc:
-        return _error(f"cannot write {args.out}: {exc.strerror or exc}")
-    sys.stderr.write(f"exported {len(document['events'])} events to {args.out}\n")
+        return _error(
+            _("cannot write %(file)s: %(reason)s")
+            % {"file": args.out, "reason": exc.strerror or exc}
+        )
+    count = len(document["events"])
+    exported = ngettext(  # English says "events" as it always did
+        "exported %(count)d events to %(file)s", "exported %(count)d events to %(file)s", count
+    )
+    sys.stderr.write(exported % {"count": count, "file": args.out} + "\n")
     return ExitCode.OK
 
 
@@ -494,13 +543,21 @@ def run_tickets_verify(args: argparse.Namespace) -> ExitCode:
     with _database(args) as state, state.read_sessions() as session:
         check = wallet.check_payload(session, args.payload)
     if not check.ok:
-        sys.stdout.write(f"invalid: {check.reason}: {check.message}\n")
+        invalid = _("invalid: %(reason)s: %(message)s")
+        sys.stdout.write(invalid % {"reason": check.reason, "message": check.message} + "\n")
         return ExitCode.REFUSED
-    event = f"event {check.event_id}" + (f" ({check.event_name})" if check.event_name else "")
-    owner = f"owner {check.owner_id}" if check.owner_id is not None else "owner none"
+    if check.event_name:
+        event = _("event %(id)s (%(name)s)") % {"id": check.event_id, "name": check.event_name}
+    else:
+        event = _("event %(id)s") % {"id": check.event_id}
+    if check.owner_id is not None:
+        owner = _("owner %(id)s") % {"id": check.owner_id}
+    else:
+        owner = _("owner none")
     if check.owner_name:
         owner += f" ({check.owner_name})"
-    sys.stdout.write(f"valid: ticket {check.code}, {event}, {owner}\n")
+    valid = _("valid: ticket %(code)s, %(event)s, %(owner)s")
+    sys.stdout.write(valid % {"code": check.code, "event": event, "owner": owner} + "\n")
     return ExitCode.OK
 
 
@@ -521,14 +578,20 @@ def run_ledger_verify(args: argparse.Namespace) -> ExitCode:
 
         result = ledger.verify(walked(), expected_head=args.expect_head)
     if not result.ok:
-        sys.stdout.write(f"ledger BROKEN at seq {result.first_bad_seq}: {result.problem}\n")
+        broken = _("ledger BROKEN at seq %(seq)s: %(problem)s")
+        sys.stdout.write(broken % {"seq": result.first_bad_seq, "problem": result.problem} + "\n")
         return ExitCode.REFUSED
-    sys.stdout.write(f"ledger OK: {result.checked} entries, head {head}\n")
+    good = ngettext(  # English says "entries" as it always did
+        "ledger OK: %(count)d entries, head %(hash)s",
+        "ledger OK: %(count)d entries, head %(hash)s",
+        result.checked,
+    )
+    sys.stdout.write(good % {"count": result.checked, "hash": head} + "\n")
     return ExitCode.OK
 
 
-def _when(moment: Any) -> str:
-    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
+def _when(when: Any) -> str:
+    return "-" if when is None else moment(when, "%Y-%m-%d %H:%M:%S", seconds=True)
 
 
 def run_mail_list(args: argparse.Namespace) -> ExitCode:
@@ -537,7 +600,17 @@ def run_mail_list(args: argparse.Namespace) -> ExitCode:
 
     with _database(args) as state, state.read_sessions() as session:
         rows, total = mail_queue.list_jobs(session, args.status, limit=args.limit)
-    lines = [("ID", "STATUS", "TRIES", "CREATED (UTC)", "NEXT TRY (UTC)", "TO", "SUBJECT")]
+    lines = [
+        (
+            _("ID"),
+            _("STATUS"),
+            _("TRIES"),
+            _("CREATED (UTC)"),
+            _("NEXT TRY (UTC)"),
+            _("TO"),
+            _("SUBJECT"),
+        )
+    ]
     lines += [
         (
             str(row.id),
@@ -556,8 +629,11 @@ def run_mail_list(args: argparse.Namespace) -> ExitCode:
         sys.stdout.write("  ".join([*cells, line[-1]]) + "\n")
         row = rows[index - 1] if index else None
         if row is not None and row.last_error and row.status != "sent":
-            sys.stdout.write(f"    last error: {row.last_error}\n")
-    sys.stdout.write(f"{len(rows)} of {total} mails\n")
+            sys.stdout.write("    " + _("last error: %(error)s") % {"error": row.last_error} + "\n")
+    shown = ngettext(  # English says "mails" as it always did
+        "%(shown)d of %(count)d mails", "%(shown)d of %(count)d mails", total
+    )
+    sys.stdout.write(shown % {"shown": len(rows), "count": total} + "\n")
     return ExitCode.OK
 
 
@@ -574,6 +650,15 @@ def run_mail_send(args: argparse.Namespace) -> ExitCode:
         with state.read_sessions() as session:
             queued = mail_queue.list_jobs(session, "queued", limit=1)[1]
             failed = mail_queue.list_jobs(session, "failed", limit=1)[1]
-    where = "SMTP" if state.settings.smtp_host else f"the outbox {state.settings.outbox_dir}"
-    sys.stdout.write(f"sent {sent} via {where}; {queued} queued, {failed} failed\n")
+    counts = {
+        "sent": sent,
+        "queued": queued,
+        "failed": failed,
+        "folder": state.settings.outbox_dir,
+    }
+    if state.settings.smtp_host:
+        done = _("sent %(sent)d via SMTP; %(queued)d queued, %(failed)d failed")
+    else:
+        done = _("sent %(sent)d via the outbox %(folder)s; %(queued)d queued, %(failed)d failed")
+    sys.stdout.write(done % counts + "\n")
     return ExitCode.OK

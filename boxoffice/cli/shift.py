@@ -9,28 +9,38 @@ counter's open shift. Every command prints a short text, or JSON with `--json`.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from boxoffice import i18n
 from boxoffice.cli import client, training_card
 from boxoffice.cli.output import CommandError, ExitCode, emit, progress
+from boxoffice.i18n import N_, _, ngettext
 from boxoffice.sdk import SDK, APIStatusError
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
-from boxoffice.sdk.models.shifts import CashMovement, Shift, ShiftReport
-from boxoffice.sdk.money import format_money
+from boxoffice.sdk.models.shifts import CashierTotals, CashMovement, Shift, ShiftReport
 
 OPEN_HINT = "boxoffice shift open --counter NAME --float AMOUNT"
+METHOD_WORDS = {
+    "cash": N_("cash"),
+    "card": N_("card"),
+    "card_present": N_("card on a reader"),
+    "free": N_("free"),
+}
 
 
 def _amount(text: str) -> Decimal:
     try:
         value = Decimal(text.strip())
     except InvalidOperation as exc:
-        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from exc
+        raise argparse.ArgumentTypeError(
+            _("not an amount: %(text)s") % {"text": repr(text)}
+        ) from exc
     if not value.is_finite():
-        raise argparse.ArgumentTypeError(f"not an amount: {text!r}")
+        raise argparse.ArgumentTypeError(_("not an amount: %(text)s") % {"text": repr(text)})
     return value
 
 
@@ -41,7 +51,8 @@ def _pieces(text: str) -> dict[str, int]:
         face, sep, count = part.strip().partition("=")
         if not sep or not face.strip() or not count.strip().isdigit():
             raise argparse.ArgumentTypeError(
-                f"give notes and coins as FACE=COUNT,…, e.g. 50=2,20=3 (not {part.strip()!r})"
+                _("give notes and coins as FACE=COUNT,…, e.g. 50=2,20=3 (not %(text)s)")
+                % {"text": repr(part.strip())}
             )
         pieces[face.strip()] = pieces.get(face.strip(), 0) + int(count)
     return pieces
@@ -51,59 +62,61 @@ def add_commands(commands: Any) -> None:
     """Register `shift` (open, cash, report, close) and `pay`."""
     common = client.common_options()
     shift = commands.add_parser(
-        "shift", help="the counter's shift and cash drawer: open, cash, report, close"
+        "shift", help=_("the counter's shift and cash drawer: open, cash, report, close")
     )
     actions = shift.add_subparsers(dest="shift_command", metavar="ACTION", required=True)
 
     opening = actions.add_parser(
-        "open", parents=[common], help="open the counter's shift with a float"
+        "open", parents=[common], help=_("open the counter's shift with a float")
     )
     opening.add_argument("--float", dest="float_amount", type=_amount, required=True)
-    opening.add_argument("--currency", help="the drawer's currency (default: the venue's)")
+    opening.add_argument("--currency", help=_("the drawer's currency (default: the venue's)"))
     opening.set_defaults(handler=lambda args: client.run_with_sdk(args, _open))
 
     cash = actions.add_parser(
-        "cash", parents=[common], help="a pay-in (+AMOUNT) or pay-out (-AMOUNT), with a reason"
+        "cash",
+        parents=[common],
+        help=_("a pay-in (+AMOUNT) or pay-out (-AMOUNT), with a reason"),
     )
-    cash.add_argument("--amount", type=_amount, required=True, help="+ in, - out")
+    cash.add_argument("--amount", type=_amount, required=True, help=_("+ in, - out"))
     cash.add_argument("--reason", required=True)
     cash.set_defaults(handler=lambda args: client.run_with_sdk(args, _cash))
 
     report = actions.add_parser(
-        "report", parents=[common], help="the X report of the open shift (or --shift ID)"
+        "report", parents=[common], help=_("the X report of the open shift (or --shift ID)")
     )
-    report.add_argument("--shift", type=int, metavar="ID", help="any shift, e.g. a closed one")
+    report.add_argument("--shift", type=int, metavar="ID", help=_("any shift, e.g. a closed one"))
     _pdf_options(report)
     report.set_defaults(handler=lambda args: client.run_with_sdk(args, _report))
 
     close = actions.add_parser(
-        "close", parents=[common], help="count the drawer and close the shift (Z report)"
+        "close", parents=[common], help=_("count the drawer and close the shift (Z report)")
     )
-    close.add_argument("--counted", type=_amount, help="the counted cash in total")
+    close.add_argument("--counted", type=_amount, help=_("the counted cash in total"))
     close.add_argument(
-        "--denominations", type=_pieces, metavar="FACE=COUNT,…", help="e.g. 50=2,20=3,0.50=4"
+        "--denominations", type=_pieces, metavar="FACE=COUNT,…", help=_("e.g. 50=2,20=3,0.50=4")
     )
     _pdf_options(close)
     close.set_defaults(handler=lambda args: client.run_with_sdk(args, _close))
 
     pay = commands.add_parser(
-        "pay", parents=[common], help="pay an order, or a part of it, by cash or card"
+        "pay", parents=[common], help=_("pay an order, or a part of it, by cash or card")
     )
     pay.add_argument("code", metavar="ORDER_CODE")
     how = pay.add_mutually_exclusive_group(required=True)
-    how.add_argument("--cash", type=_amount, metavar="AMOUNT", help="this much in cash")
-    how.add_argument("--card", action="store_true", help="the rest (or --amount) by card")
-    pay.add_argument("--tendered", type=_amount, help="cash handed over (default: --cash)")
-    pay.add_argument("--amount", type=_amount, help="--card: this much (default: all due)")
+    how.add_argument("--cash", type=_amount, metavar="AMOUNT", help=_("this much in cash"))
+    how.add_argument("--card", action="store_true", help=_("the rest (or --amount) by card"))
+    pay.add_argument("--tendered", type=_amount, help=_("cash handed over (default: --cash)"))
+    pay.add_argument("--amount", type=_amount, help=_("--card: this much (default: all due)"))
     pay.add_argument(
-        "--test-card", metavar="NUMBER", help="training mode only: pay with this test card"
+        "--test-card", metavar="NUMBER", help=_("training mode only: pay with this test card")
     )
     pay.set_defaults(handler=lambda args: client.run_with_sdk(args, _pay))
 
 
 def _pdf_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pdf", type=Path, metavar="FILE", help="also save the printable PDF")
-    parser.add_argument("--size", choices=["roll", "a4"], default="roll", help="(default roll)")
+    parser.add_argument("--pdf", type=Path, metavar="FILE", help=_("also save the printable PDF"))
+    parser.add_argument("--size", choices=["roll", "a4"], default="roll", help=_("(default roll)"))
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -111,12 +124,18 @@ def _pdf_options(parser: argparse.ArgumentParser) -> None:
 
 async def _open(sdk: SDK, args: argparse.Namespace) -> int:
     if not args.counter:
-        raise CommandError(f"Name the counter: {OPEN_HINT}.", ExitCode.USAGE)
+        raise CommandError(
+            _("Name the counter: %(command)s.") % {"command": OPEN_HINT}, ExitCode.USAGE
+        )
     shift = await sdk.shift.open(args.float_amount, args.counter, currency=args.currency)
     emit(
         args,
-        f"Shift {shift.id} open at counter {shift.counter} with a float of "
-        f"{format_money(shift.float, shift.currency)}.",
+        _("Shift %(id)s open at counter %(counter)s with a float of %(amount)s.")
+        % {
+            "id": shift.id,
+            "counter": shift.counter,
+            "amount": i18n.money(shift.float, shift.currency),
+        },
         shift.model_dump(mode="json"),
     )
     return ExitCode.OK
@@ -125,14 +144,15 @@ async def _open(sdk: SDK, args: argparse.Namespace) -> int:
 async def _current(sdk: SDK, args: argparse.Namespace) -> ShiftReport:
     if not args.counter:
         raise CommandError(
-            "Name the counter with --counter NAME (or $BOXOFFICE_COUNTER).", ExitCode.USAGE
+            _("Name the counter with --counter NAME (or $BOXOFFICE_COUNTER)."), ExitCode.USAGE
         )
     try:
         return await sdk.shift.current()
     except APIStatusError as exc:
         if exc.code == "no_open_shift":
             raise CommandError(
-                f"No shift is open at counter {args.counter}; open one: {OPEN_HINT}.",
+                _("No shift is open at counter %(counter)s; open one: %(command)s.")
+                % {"counter": args.counter, "command": OPEN_HINT},
                 ExitCode.REFUSED,
             ) from exc
         raise
@@ -158,7 +178,7 @@ async def _report(sdk: SDK, args: argparse.Namespace) -> int:
 async def _close(sdk: SDK, args: argparse.Namespace) -> int:
     if args.counted is None and args.denominations is None:
         raise CommandError(
-            "Give the counted cash: --counted AMOUNT or --denominations 50=2,20=3,….",
+            _("Give the counted cash: --counted AMOUNT or --denominations 50=2,20=3,…."),
             ExitCode.USAGE,
         )
     shift = (await _current(sdk, args)).shift
@@ -171,7 +191,7 @@ async def _close(sdk: SDK, args: argparse.Namespace) -> int:
 async def _save_pdf(sdk: SDK, args: argparse.Namespace, shift: Shift) -> list[str]:
     if args.pdf is None:
         return []
-    progress("Downloading the report…")
+    progress(_("Downloading the report…"))
     data = await sdk.shift.report_pdf(shift.id, args.size)
     path: Path = args.pdf
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -184,7 +204,7 @@ async def find_order(sdk: SDK, code: str) -> Order:
     page = await sdk.order.list_orders(code=code.strip(), include_not_owned=True, limit=2)
     matches = [order for order in page.data if order.code.upper() == code.strip().upper()]
     if not matches:
-        raise CommandError(f"No order with code {code}.", ExitCode.REFUSED)
+        raise CommandError(_("No order with code %(code)s.") % {"code": code}, ExitCode.REFUSED)
     return matches[0]
 
 
@@ -201,7 +221,9 @@ async def _pay(sdk: SDK, args: argparse.Namespace) -> int:
         except APIStatusError as exc:
             if exc.code == "no_open_shift":
                 raise CommandError(
-                    f"{exc.message} Open one: {OPEN_HINT}.", ExitCode.REFUSED
+                    _("%(message)s Open one: %(command)s.")
+                    % {"message": exc.message, "command": OPEN_HINT},
+                    ExitCode.REFUSED,
                 ) from exc
             raise
         paid = answer.order or order
@@ -211,13 +233,16 @@ async def _pay(sdk: SDK, args: argparse.Namespace) -> int:
         base = training_card.emulator_base(answer)
         if answer.payment_intent is not None:
             if args.test_card is None or base is None:
-                hint = (
-                    "" if args.test_card is None else " (--test-card works only in training mode)"
-                )
+                if args.test_card is None:
+                    waiting = _("Order %(code)s awaits a card payment; client_secret: %(secret)s")
+                else:
+                    waiting = _(
+                        "Order %(code)s awaits a card payment; client_secret: %(secret)s "
+                        "(--test-card works only in training mode)"
+                    )
                 emit(
                     args,
-                    f"Order {order.code} awaits a card payment; client_secret: "
-                    f"{answer.client_secret}{hint}",
+                    waiting % {"code": order.code, "secret": answer.client_secret},
                     {"order": paid.model_dump(mode="json"), "client_secret": answer.client_secret},
                 )
                 return ExitCode.PAYMENT_INCOMPLETE
@@ -225,7 +250,8 @@ async def _pay(sdk: SDK, args: argparse.Namespace) -> int:
             paid = await sdk.payment.reconcile(order.id)
             if refusal is not None:
                 raise CommandError(
-                    f"The card payment of order {order.code} was refused: {refusal}",
+                    _("The card payment of order %(code)s was refused: %(reason)s")
+                    % {"code": order.code, "reason": refusal},
                     ExitCode.PAYMENT_INCOMPLETE,
                 )
     emit(
@@ -244,27 +270,38 @@ async def _pay(sdk: SDK, args: argparse.Namespace) -> int:
 
 def _paid_text(order: Order, change: Decimal | None) -> str:
     money = order.currency
-    lines = []
-    if change is not None:
-        lines.append(f"Change: {format_money(change, money)}.")
     if order.status == OrderStatus.PAID:
-        lines.insert(0, f"Order {order.code}: paid ({format_money(order.total, money)}).")
+        lines = [
+            _("Order %(code)s: paid (%(total)s).")
+            % {"code": order.code, "total": i18n.money(order.total, money)}
+        ]
     else:
-        lines.insert(
-            0,
-            f"Order {order.code}: {format_money(order.amount_due, money)} of "
-            f"{format_money(order.total, money)} left to pay.",
-        )
+        lines = [
+            _("Order %(code)s: %(due)s of %(total)s left to pay.")
+            % {
+                "code": order.code,
+                "due": i18n.money(order.amount_due, money),
+                "total": i18n.money(order.total, money),
+            }
+        ]
+    if change is not None:
+        lines.append(_("Change: %(amount)s.") % {"amount": i18n.money(change, money)})
     return "\n".join(lines)
 
 
 def _movement_text(movement: CashMovement) -> str:
-    what = "Pay-in" if movement.kind == "pay_in" else "Pay-out"
-    text = f"{what} of {format_money(abs(movement.amount), movement.currency)} ({movement.reason})."
+    values = {
+        "amount": i18n.money(abs(movement.amount), movement.currency),
+        "reason": movement.reason,
+    }
+    if movement.kind == "pay_in":
+        text = _("Pay-in of %(amount)s (%(reason)s).") % values
+    else:
+        text = _("Pay-out of %(amount)s (%(reason)s).") % values
     if movement.expected_cash is not None:
-        text += (
-            f" The drawer should hold {format_money(movement.expected_cash, movement.currency)}."
-        )
+        text += " " + _("The drawer should hold %(amount)s.") % {
+            "amount": i18n.money(movement.expected_cash, movement.currency)
+        }
     return text
 
 
@@ -273,36 +310,70 @@ def report_text(report: ShiftReport, files: list[str]) -> str:
     cur = report.shift.currency
 
     def money(value: Decimal) -> str:
-        return format_money(value, cur)
+        return i18n.money(value, cur)
 
-    title = "X report" if report.kind == "X" else "Z report (closed)"
-    lines = [
-        f"{title}: shift {report.shift.id} at counter {report.shift.counter}",
-        f"  Float          {money(report.float):>16}",
-        f"  Cash sales     {money(report.cash_sales):>16}",
-        f"  Cash refunds   {money(-report.cash_refunds):>16}",
-        f"  Pay-ins        {money(report.pay_ins):>16}",
-        f"  Pay-outs       {money(-report.pay_outs):>16}",
-        f"  Expected cash  {money(report.expected_cash):>16}",
+    where = {"id": report.shift.id, "counter": report.shift.counter}
+    if report.kind == "X":
+        title = _("X report: shift %(id)s at counter %(counter)s") % where
+    else:
+        title = _("Z report (closed): shift %(id)s at counter %(counter)s") % where
+    rows = [
+        (_("Float"), report.float),
+        (_("Cash sales"), report.cash_sales),
+        (_("Cash refunds"), -report.cash_refunds),
+        (_("Pay-ins"), report.pay_ins),
+        (_("Pay-outs"), -report.pay_outs),
+        (_("Expected cash"), report.expected_cash),
     ]
     if report.counted_cash is not None and report.difference is not None:
-        lines += [
-            f"  Counted cash   {money(report.counted_cash):>16}",
-            f"  Difference     {money(report.difference):>16}",
-        ]
+        rows += [(_("Counted cash"), report.counted_cash), (_("Difference"), report.difference)]
+    width = max(15, *(len(label) + 2 for label, _value in rows))
+    lines = [title, *(f"  {label:<{width}}{money(value):>16}" for label, value in rows)]
+    methods: dict[str, str] = {}  # English keeps the codes: cash, card, card_present
+    if i18n.current() != i18n.DEFAULT:
+        methods = {code: _(word) for code, word in METHOD_WORDS.items()}
+    shown = [methods.get(row.method, row.method) for row in report.by_method]
+    method_width = max([5] + [len(word) for word in shown]) if methods else 5
     for row in report.by_method:
+        method = methods.get(row.method, row.method)
         lines.append(
-            f"  {row.method:<5} sales {row.sales_count:>3} {money(row.sales_total):>14}"
-            f"   refunds {row.refunds_count:>3} {money(row.refunds_total):>14}"
+            "  "
+            + _(
+                "%(method)s sales %(sales)s %(sales_total)s   refunds %(refunds)s %(refunds_total)s"
+            )
+            % {
+                "method": f"{method:<{method_width}}",
+                "sales": f"{row.sales_count:>3}",
+                "sales_total": f"{money(row.sales_total):>14}",
+                "refunds": f"{row.refunds_count:>3}",
+                "refunds_total": f"{money(row.refunds_total):>14}",
+            }
         )
     for person in report.by_cashier:
-        lines.append(
-            f"  {person.name}: {person.sales_count} sale(s) {money(person.sales_total)}, "
-            f"{person.refunds_count} refund(s) {money(person.refunds_total)}"
-        )
-    lines.append(f"  Ledger head {report.ledger_head}")
-    lines.extend(f"Report: {path}" for path in files)
+        lines.append("  " + _cashier_line(person.name, person, money))
+    lines.append("  " + _("Ledger head %(hash)s") % {"hash": report.ledger_head})
+    lines.extend(_("Report: %(file)s") % {"file": path} for path in files)
     return "\n".join(lines)
+
+
+def _cashier_line(name: str, person: CashierTotals, money: Callable[[Decimal], str]) -> str:
+    """`Anna: 3 sale(s) 75.00 EUR, 0 refund(s) 0.00 EUR` (English as it always was)."""
+    sales, refunds = person.sales_count, person.refunds_count
+    sold, gave = money(person.sales_total), money(person.refunds_total)
+    if i18n.current() == i18n.DEFAULT:
+        return f"{name}: {sales} sale(s) {sold}, {refunds} refund(s) {gave}"
+    sales_text = ngettext("%(count)d sale %(amount)s", "%(count)d sales %(amount)s", sales) % {
+        "count": sales,
+        "amount": sold,
+    }
+    refunds_text = ngettext(
+        "%(count)d refund %(amount)s", "%(count)d refunds %(amount)s", refunds
+    ) % {"count": refunds, "amount": gave}
+    return _("%(name)s: %(sales)s, %(refunds)s") % {
+        "name": name,
+        "sales": sales_text,
+        "refunds": refunds_text,
+    }
 
 
 def _report_data(report: ShiftReport, files: list[str]) -> dict[str, Any]:

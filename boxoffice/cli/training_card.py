@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from boxoffice.i18n import _
 from boxoffice.sdk.models.payments import PaymentIntentResponse
 
 EMULATOR_JS_PATH = "/js.stripe.com/v3/"
@@ -52,7 +53,7 @@ def _card_form(answer: PaymentIntentResponse, number: str) -> dict[str, str]:
 def _stripe_error(body: Any) -> str | None:
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict):
-        return str(error.get("message") or error.get("code") or "the card was refused")
+        return str(error.get("message") or error.get("code") or _("the card was refused"))
     return None
 
 
@@ -65,16 +66,20 @@ async def confirm_test_card(
     """
     intent_id = (answer.payment_intent or {}).get("id")
     if not intent_id:
-        raise TrainingCardError("The payment answer has no card intent to confirm.")
+        raise TrainingCardError(_("The payment answer has no card intent to confirm."))
     url = f"{base_url}/v1/payment_intents/{intent_id}/confirm"
     try:
         async with httpx.AsyncClient(timeout=timeout) as http:
             response = await http.post(url, data=_card_form(answer, number))
         body = response.json()
     except httpx.HTTPError as exc:
-        raise TrainingCardError(f"The Stripe emulator at {base_url} cannot be reached.") from exc
+        raise TrainingCardError(
+            _("The Stripe emulator at %(url)s cannot be reached.") % {"url": base_url}
+        ) from exc
     except ValueError as exc:
-        raise TrainingCardError("The Stripe emulator did not answer in JSON.") from exc
+        raise TrainingCardError(_("The Stripe emulator did not answer in JSON.")) from exc
     if response.is_success:
         return None
-    return _stripe_error(body) or f"the emulator answered HTTP {response.status_code}"
+    return _stripe_error(body) or _("the emulator answered HTTP %(status)s") % {
+        "status": response.status_code
+    }

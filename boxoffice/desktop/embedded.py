@@ -19,6 +19,7 @@ from types import TracebackType
 
 import httpx
 
+from boxoffice.i18n import _, ngettext
 from boxoffice.paths import default_data_dir
 
 HOST = "127.0.0.1"
@@ -147,7 +148,10 @@ class EmbeddedServer:
 
     async def start(self) -> None:
         """Start the child, wait until it is healthy, then supervise it in the background."""
-        self._set_status(ServerStatus.STARTING, f"Starting the venue server on {self.base_url}")
+        self._set_status(
+            ServerStatus.STARTING,
+            _("Starting the venue server on %(url)s") % {"url": self.base_url},
+        )
         self._rotate_log()
         atexit.register(self.stop_now)
         try:
@@ -156,7 +160,7 @@ class EmbeddedServer:
             self._set_status(ServerStatus.FAILED, str(exc))
             self.stop_now()
             raise
-        self._set_status(ServerStatus.RUNNING, f"The venue server runs on {self.base_url}")
+        self._set_status(ServerStatus.RUNNING, self._running_text())
         self._watcher = asyncio.get_running_loop().create_task(self._watch())
 
     async def stop(self) -> None:
@@ -186,7 +190,7 @@ class EmbeddedServer:
             except subprocess.TimeoutExpired:
                 self._kill(process)
         if self._status is not ServerStatus.FAILED:
-            self._set_status(ServerStatus.STOPPED, "The venue server is stopped.")
+            self._set_status(ServerStatus.STOPPED, _("The venue server is stopped."))
 
     async def __aenter__(self) -> EmbeddedServer:
         await self.start()
@@ -226,20 +230,32 @@ class EmbeddedServer:
             failures = 1 if ran_long else failures + 1
             if failures > self._max_quick_failures:
                 self._reap()
+                stops = failures - 1
                 self._set_status(
                     ServerStatus.FAILED,
-                    f"The built-in venue server stopped {failures - 1} times in a row and is "
-                    f"not restarted again: {self.log_tail()}",
+                    ngettext(
+                        "The built-in venue server stopped %(count)d time in a row and is not "
+                        "restarted again: %(log)s",
+                        "The built-in venue server stopped %(count)d times in a row and is not "
+                        "restarted again: %(log)s",
+                        stops,
+                    )
+                    % {"count": stops, "log": self.log_tail()},
                 )
                 return
-            why = f"stopped (exit code {code})" if process is not None else "did not start"
-            self._set_status(
-                ServerStatus.RESTARTING, f"The venue server {why}; restarting it (try {failures})…"
-            )
+            if process is not None:
+                why = _(
+                    "The venue server stopped (exit code %(code)s); restarting it (try %(try)d)…"
+                ) % {"code": code, "try": failures}
+            else:
+                why = _("The venue server did not start; restarting it (try %(try)d)…") % {
+                    "try": failures
+                }
+            self._set_status(ServerStatus.RESTARTING, why)
             await asyncio.sleep(min(0.5 * 2 ** (failures - 1), 10.0))
             with contextlib.suppress(EmbeddedServerError):
                 await self._launch()
-                self._set_status(ServerStatus.RUNNING, f"The venue server runs on {self.base_url}")
+                self._set_status(ServerStatus.RUNNING, self._running_text())
 
     async def _launch(self) -> None:
         """Spawn the child and wait for `/event/health`; EmbeddedServerError if it fails."""
@@ -295,7 +311,12 @@ class EmbeddedServer:
         return False
 
     def _error(self) -> EmbeddedServerError:
-        return EmbeddedServerError(f"The built-in venue server did not start: {self.log_tail()}")
+        return EmbeddedServerError(
+            _("The built-in venue server did not start: %(log)s") % {"log": self.log_tail()}
+        )
+
+    def _running_text(self) -> str:
+        return _("The venue server runs on %(url)s") % {"url": self.base_url}
 
     def _reap(self) -> None:
         process, self._process = self._process, None

@@ -14,29 +14,33 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
+from boxoffice.i18n import N_
+
 STOPPED = "5"  # IPP printer-state: 3 idle, 4 processing, 5 stopped
 TIMEOUT = 5.0
 
-# printer-state-reasons (without their -error/-warning/-report suffix) → the customer's words
+# printer-state-reasons (without their -error/-warning/-report suffix) → the customer's words,
+# in English as logged (`N_`): the kiosk's screens show them translated, `_(problem)`.
 REASONS: dict[str, str] = {
-    "media-empty": "The ticket printer is out of paper.",
-    "media-needed": "The ticket printer is out of paper.",
-    "media-jam": "The ticket printer is jammed.",
-    "toner-empty": "The ticket printer is out of ink.",
-    "marker-supply-empty": "The ticket printer is out of ink.",
-    "door-open": "The ticket printer's cover is open.",
-    "cover-open": "The ticket printer's cover is open.",
-    "offline": "The ticket printer is switched off.",
-    "shutdown": "The ticket printer is switched off.",
+    "media-empty": N_("The ticket printer is out of paper."),
+    "media-needed": N_("The ticket printer is out of paper."),
+    "media-jam": N_("The ticket printer is jammed."),
+    "toner-empty": N_("The ticket printer is out of ink."),
+    "marker-supply-empty": N_("The ticket printer is out of ink."),
+    "door-open": N_("The ticket printer's cover is open."),
+    "cover-open": N_("The ticket printer's cover is open."),
+    "offline": N_("The ticket printer is switched off."),
+    "shutdown": N_("The ticket printer is switched off."),
 }
-STOPPED_TEXT = "The ticket printer is stopped."
-MISSING_TEXT = "The ticket printer is missing."
+STOPPED_TEXT = N_("The ticket printer is stopped.")
+MISSING_TEXT = N_("The ticket printer is missing.")
 
 
 @dataclass(frozen=True)
 class PrinterState:
-    """`problem`: a sentence for the customer, None when the printer can print; `detail`:
-    what the scheduler said, for staff."""
+    """`problem`: a sentence for the customer (English, marked for translation: shown as
+    `_(problem)`), None when the printer can print; `detail`: what the scheduler said, for
+    staff."""
 
     problem: str | None
     detail: str = ""

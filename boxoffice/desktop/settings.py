@@ -10,9 +10,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field
 
+from boxoffice.i18n import N_, _
 from boxoffice.sdk import API_URL_ENV, is_tickethead_url
 
-TRAINING_LABEL = "Training — no real money"
+TRAINING_LABEL = N_("Training — no real money")  # shown as `_(TRAINING_LABEL)`
 
 
 class Mode(enum.StrEnum):
@@ -33,10 +34,11 @@ class Mode(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """The mode's name in the language in use."""
         return {
-            Mode.EMBEDDED: TRAINING_LABEL,
-            Mode.VENUE: "Venue server",
-            Mode.TICKETHEAD: "Tickethead",
+            Mode.EMBEDDED: _(TRAINING_LABEL),
+            Mode.VENUE: _("Venue server"),
+            Mode.TICKETHEAD: "Tickethead",  # a product's name
         }[self]
 
     def status_label(self, training: bool | None) -> tuple[str, bool]:
@@ -45,8 +47,8 @@ class Mode(enum.StrEnum):
         if training is None:
             training = self is Mode.EMBEDDED
         if training:
-            return TRAINING_LABEL, True
-        return ("Built-in server" if self is Mode.EMBEDDED else self.label), False
+            return _(TRAINING_LABEL), True
+        return (_("Built-in server") if self is Mode.EMBEDDED else self.label), False
 
 
 def server_origin(url: str) -> str:

@@ -11,13 +11,14 @@ from typing import Protocol, runtime_checkable
 import shiboken6
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from boxoffice import i18n
 from boxoffice.desktop.settings import AppSettings, Mode
+from boxoffice.i18n import N_, _
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.sdk.models.events import Event
 from boxoffice.sdk.models.order_status import PAYABLE
 from boxoffice.sdk.models.orders import Order
-from boxoffice.sdk.money import format_money
 from boxoffice.ui import theme
 from boxoffice.ui.dialogs.host import DialogHost
 from boxoffice.ui.dialogs.order_actions import HistoryDialog, ReissueDialog, ReprintDialog
@@ -41,7 +42,7 @@ from boxoffice.ui.presenters.shift import ShiftPresenter
 from boxoffice.ui.settings_store import SettingsStore
 from boxoffice.ui.tasks import TaskRunner
 
-NO_SALE_YET = "No sale yet on this counter. Find older orders under Orders."
+NO_SALE_YET = N_("No sale yet on this counter. Find older orders under Orders.")
 
 
 @runtime_checkable
@@ -138,7 +139,7 @@ class Counter:
         shift.message.connect(messages.info)
         shift.report_pdf.connect(
             lambda pdf: printing.deliver_document(
-                pdf, title="Shift report", filename=f"shift-{shift.counter}.pdf"
+                pdf, title=_("Shift report"), filename=f"shift-{shift.counter}.pdf"
             )
         )
         window.show_shift(shift.status_text)
@@ -152,10 +153,10 @@ class Counter:
         events.event_loaded.connect(self._event_loaded)
         events.event_failed.connect(window.panes.cart.show_load_failure)
         events.busy_changed.connect(
-            lambda busy: window.set_busy("Loading events…" if busy else None)
+            lambda busy: window.set_busy(_("Loading events…") if busy else None)
         )
         history.busy_changed.connect(
-            lambda busy: window.set_busy("Working on orders…" if busy else None)
+            lambda busy: window.set_busy(_("Working on orders…") if busy else None)
         )
         checkout.completed.connect(self._sale_completed)
         checkout.card_payment_requested.connect(dialogs.open_payment)
@@ -196,9 +197,9 @@ class Counter:
         actions.error.connect(messages.error)
         actions.error.connect(pane.status.setText)
         actions.changed.connect(pane.refresh)
-        actions.refunded.connect(lambda _: self.shift.refresh())  # the drawer gave cash back
+        actions.refunded.connect(lambda _result: self.shift.refresh())  # the drawer gave cash back
         actions.busy_changed.connect(
-            lambda busy: window.set_busy("Working on the order…" if busy else None)
+            lambda busy: window.set_busy(_("Working on the order…") if busy else None)
         )
 
     # --- start-up and shut-down ------------------------------------------------------------
@@ -279,14 +280,19 @@ class Counter:
     def open_shift(self) -> None:
         """F9: open the counter's shift with its float (says so if one is open already)."""
         if self.shift.is_open:
-            self.messages.warning(f"A shift is already open at counter {self.shift.counter}.")
+            self.messages.warning(
+                _("A shift is already open at counter %(counter)s.")
+                % {"counter": self.shift.counter}
+            )
             return
         OpenShiftDialog(self.shift, parent=self.window).open()
 
     def close_shift(self) -> None:
         """Ctrl+Shift+F9: count the drawer and close the shift for good."""
         if not self.shift.is_open:
-            self.messages.warning(f"No shift is open at counter {self.shift.counter}.")
+            self.messages.warning(
+                _("No shift is open at counter %(counter)s.") % {"counter": self.shift.counter}
+            )
             return
         CloseShiftDialog(self.shift, parent=self.window).open()
 
@@ -301,7 +307,7 @@ class Counter:
             self._sale_question = ask_to_cancel_part_paid(
                 self.window,
                 order_code=order.code,
-                paid=format_money(order.paid_amount, order.currency),
+                paid=i18n.money(order.paid_amount, order.currency),
                 on_cancel=self.checkout.abandon,
             )
 
@@ -327,11 +333,11 @@ class Counter:
         order = pending.order if pending is not None else None
         if order is not None and order.status in PAYABLE:
             tickets = sum(item.quantity for item in order.order_item)
-            paid = format_money(order.paid_amount, order.currency) if order.paid_amount else None
-            total = format_money(order.total, order.currency)
+            paid = i18n.money(order.paid_amount, order.currency) if order.paid_amount else None
+            total = i18n.money(order.total, order.currency)
             return SaleInProgress(order.code, tickets, total, paid=paid)
         if self.cart.lines:
-            total = format_money(self.cart.total, self.cart.currency)
+            total = i18n.money(self.cart.total, self.cart.currency)
             return SaleInProgress(None, self.cart.ticket_count, total)
         return None
 
@@ -397,7 +403,7 @@ class Counter:
         def on_last_sale() -> None:
             result = self.checkout.last_result
             if result is None:
-                self.messages.warning(NO_SALE_YET)
+                self.messages.warning(_(NO_SALE_YET))
                 return
             act(result.order)
 
@@ -462,7 +468,7 @@ class Counter:
             theme.apply(app, self.settings.theme, self.settings.text_scale)
         self.shift.refresh()
         self.readers.refresh()  # the reader picked for this counter (by its name)
-        self.messages.info("Settings saved.")
+        self.messages.info(_("Settings saved."))
 
     def _remember_user(self) -> None:
         user = self.session.user

@@ -11,6 +11,8 @@ from types import TracebackType
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from boxoffice.i18n import _
+
 logger = logging.getLogger("boxoffice.crash")
 qt_logger = logging.getLogger("boxoffice.qt")
 
@@ -34,9 +36,11 @@ def install(*, show_dialog: bool = True) -> None:
             shown = True
             QMessageBox.critical(
                 None,
-                "Box Office — unexpected error",
-                "Something unexpected went wrong. Paid sales are safe on the server; "
-                "the details are in the log. If it repeats, restart Box Office.",
+                _("Box Office — unexpected error"),
+                _(
+                    "Something unexpected went wrong. Paid sales are safe on the server; "
+                    "the details are in the log. If it repeats, restart Box Office."
+                ),
             )
 
     sys.excepthook = hook

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.desktop.settings import Mode
+from boxoffice.i18n import _
 from boxoffice.ui.announce import announce
 from boxoffice.ui.focus_ring import FocusRing
 from boxoffice.ui.messages import Level, MessageBridge
@@ -128,8 +129,8 @@ class MainWindow(QMainWindow):
         for pane in (panes.events, panes.cart, panes.checkout):
             sell.addWidget(pane)
         sell.setSizes([460, 440, 380])
-        self.tabs.addTab(sell, "Sell")
-        self.tabs.addTab(panes.history, "Orders")
+        self.tabs.addTab(sell, _("Sell"))
+        self.tabs.addTab(panes.history, _("Orders"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self._mode = mode
@@ -138,7 +139,7 @@ class MainWindow(QMainWindow):
         self.connection_label = QLabel(connection.text)
         self.user_label = QLabel()
         self.shift_label = QLabel()  # the counter and its shift (`show_shift`)
-        self.shift_label.setAccessibleName("Shift")
+        self.shift_label.setAccessibleName(_("Shift"))
         self.busy_label = QLabel()
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)  # indeterminate: something is loading
@@ -168,46 +169,52 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         # No mnemonics on menus and tabs: Alt+letter belongs to the panes' fields (Alt+A add,
         # Alt+S seats, Alt+T time slot…); every menu action has a shortcut of its own.
-        sale = bar.addMenu("Sale")
-        self._add(sale, "search", "Search events", self.focus_search)
-        self._add(sale, "refresh", "Refresh events", self.refresh_requested)
+        sale = bar.addMenu(_("Sale"))
+        self._add(sale, "search", _("Search events"), self.focus_search)
+        self._add(sale, "refresh", _("Refresh events"), self.refresh_requested)
         sale.addSeparator()
-        self._add(sale, "add", "Add to cart", panes.cart.add_line)
-        self._add(sale, "clear", "Clear cart", self.clear_requested)
+        self._add(sale, "add", _("Add to cart"), panes.cart.add_line)
+        self._add(sale, "clear", _("Clear cart"), self.clear_requested)
         sale.addSeparator()
-        self._add(sale, "cash", "Pay cash", lambda: self._pay("cash"))
-        self._add(sale, "card", "Pay by card (on the card reader if there is one)", self._pay_card)
-        self._add(sale, "card_page", "Pay by card on the payment page", lambda: self._pay("card"))
-        self._add(sale, "free", "Free tickets", lambda: self._pay("free"))
-        self._add(sale, "split", "Split cash and card", lambda: self._pay("split"))
-        self._add(sale, "complete", "Complete sale", panes.checkout.submit)
-        self._add(sale, "stop", "Stop waiting", self.stop_requested)
-        shift = bar.addMenu("Shift")
-        self._add(shift, "open_shift", "Open shift…", self.open_shift_requested)
-        self._add(shift, "cash_movement", "Pay in or out…", self.cash_movement_requested)
-        self._add(shift, "shift_report", "Print X report", self.shift_report_requested)
-        self._add(shift, "close_shift", "Close shift…", self.close_shift_requested)
-        tickets = bar.addMenu("Tickets")
-        self._add(tickets, "reprint", "Print last sale again", self.reprint_requested)
-        self._add(tickets, "preview", "Print preview", self.preview_requested)
-        self._add(tickets, "save", "Save last sale's tickets", self.save_requested)
-        self._add(tickets, "receipt", "Print last sale's receipt", self.receipt_requested)
-        order = bar.addMenu("Order")  # the Orders tab's selected order
+        self._add(sale, "cash", _("Pay cash"), lambda: self._pay("cash"))
+        self._add(
+            sale, "card", _("Pay by card (on the card reader if there is one)"), self._pay_card
+        )
+        self._add(
+            sale, "card_page", _("Pay by card on the payment page"), lambda: self._pay("card")
+        )
+        self._add(sale, "free", _("Free tickets"), lambda: self._pay("free"))
+        self._add(sale, "split", _("Split cash and card"), lambda: self._pay("split"))
+        self._add(sale, "complete", _("Complete sale"), panes.checkout.submit)
+        self._add(sale, "stop", _("Stop waiting"), self.stop_requested)
+        shift = bar.addMenu(_("Shift"))
+        self._add(shift, "open_shift", _("Open shift…"), self.open_shift_requested)
+        self._add(shift, "cash_movement", _("Pay in or out…"), self.cash_movement_requested)
+        self._add(shift, "shift_report", _("Print X report"), self.shift_report_requested)
+        self._add(shift, "close_shift", _("Close shift…"), self.close_shift_requested)
+        tickets = bar.addMenu(_("Tickets"))
+        self._add(tickets, "reprint", _("Print last sale again"), self.reprint_requested)
+        self._add(tickets, "preview", _("Print preview"), self.preview_requested)
+        self._add(tickets, "save", _("Save last sale's tickets"), self.save_requested)
+        self._add(tickets, "receipt", _("Print last sale's receipt"), self.receipt_requested)
+        order = bar.addMenu(_("Order"))  # the Orders tab's selected order
         history = panes.history
-        self._add(order, "order_refund", "Refund order…", self._on_order(history.refund))
-        self._add(order, "order_reprint", "Print order again…", self._on_order(history.reprint))
-        self._add(order, "order_reissue", "Reissue tickets…", self._on_order(history.reissue))
-        self._add(order, "order_receipt", "Print order's receipt", self._on_order(history.receipt))
-        self._add(order, "order_history", "Order history", self._on_order(history.show_history))
-        view = bar.addMenu("View")
-        self._add(view, "sell_tab", "Sell", lambda: self.tabs.setCurrentIndex(0))
-        self._add(view, "orders_tab", "Orders", self.show_orders)
-        account = bar.addMenu("Account")
-        self._add(account, "sign_in", "Sign in or out…", self.sign_in_requested)
-        self._add(account, "settings", "Settings…", self.settings_requested)
-        self._add(account, "quit", "Quit", self.close)
-        help_menu = bar.addMenu("Help")
-        self._add(help_menu, "shortcuts", "Keyboard shortcuts", self.show_shortcuts)
+        self._add(order, "order_refund", _("Refund order…"), self._on_order(history.refund))
+        self._add(order, "order_reprint", _("Print order again…"), self._on_order(history.reprint))
+        self._add(order, "order_reissue", _("Reissue tickets…"), self._on_order(history.reissue))
+        self._add(
+            order, "order_receipt", _("Print order's receipt"), self._on_order(history.receipt)
+        )
+        self._add(order, "order_history", _("Order history"), self._on_order(history.show_history))
+        view = bar.addMenu(_("View"))
+        self._add(view, "sell_tab", _("Sell"), lambda: self.tabs.setCurrentIndex(0))
+        self._add(view, "orders_tab", _("Orders"), self.show_orders)
+        account = bar.addMenu(_("Account"))
+        self._add(account, "sign_in", _("Sign in or out…"), self.sign_in_requested)
+        self._add(account, "settings", _("Settings…"), self.settings_requested)
+        self._add(account, "quit", _("Quit"), self.close)
+        help_menu = bar.addMenu(_("Help"))
+        self._add(help_menu, "shortcuts", _("Keyboard shortcuts"), self.show_shortcuts)
 
     def _add(
         self, menu: QMenu, name: str, text: str, slot: Callable[[], object] | SignalInstance
@@ -263,7 +270,8 @@ class MainWindow(QMainWindow):
             f"<tr><td>{action.text()}</td><td><b>{SHORTCUTS[name]}</b></td></tr>"
             for name, action in self.actions_by_name.items()
         )
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+        table = f"<table>{rows}</table>"  # the actions' own (translated) texts and their keys
+        QMessageBox.information(self, _("Keyboard shortcuts"), table)
 
     # --- status ----------------------------------------------------------------------------
 
@@ -275,12 +283,12 @@ class MainWindow(QMainWindow):
         timeout = 0 if level >= Level.ERROR else 8000
         self.statusBar().showMessage(text, timeout)
         bar = self.statusBar()
-        bar.setAccessibleName(text or "Status")  # a live region: its name is the message
+        bar.setAccessibleName(text or _("Status"))  # a live region: its name is the message
         announce(bar, urgent=level >= Level.WARNING)
 
     def set_busy(self, text: str | None) -> None:
         """Show what is loading (Esc stops it), or nothing."""
-        self.busy_label.setText(f"{text} (Esc stops)" if text else "")
+        self.busy_label.setText(_("%(task)s (Esc stops)") % {"task": text} if text else "")
         self.busy_bar.setVisible(bool(text))
 
     def set_connection(self, text: str, *, ok: bool) -> None:

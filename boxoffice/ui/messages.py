@@ -6,6 +6,8 @@ import enum
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice.i18n import _
+
 
 class Level(enum.IntEnum):
     INFO = 0
@@ -16,6 +18,9 @@ class Level(enum.IntEnum):
 class MessageBridge(QObject):
     """One channel for user-facing messages.
 
+    Texts are posted in the language in use; a sentence still in English that Box Office
+    knows (one the SDK or the server hands over, marked with `N_`) is translated here.
+
     Signals:
         posted(int level, str text): a message to show now.
     """
@@ -23,10 +28,16 @@ class MessageBridge(QObject):
     posted = Signal(int, str)
 
     def info(self, text: str) -> None:
-        self.posted.emit(int(Level.INFO), text)
+        self.posted.emit(int(Level.INFO), _shown(text))
 
     def warning(self, text: str) -> None:
-        self.posted.emit(int(Level.WARNING), text)
+        self.posted.emit(int(Level.WARNING), _shown(text))
 
     def error(self, text: str) -> None:
-        self.posted.emit(int(Level.ERROR), text)
+        self.posted.emit(int(Level.ERROR), _shown(text))
+
+
+def _shown(text: str) -> str:
+    """`text` as the cashier reads it: translated when it is one of the catalog's sentences
+    (a text already in the language in use is not in the catalog and stays as it is)."""
+    return _(text) if text else text

@@ -7,22 +7,45 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from boxoffice import i18n
+from boxoffice.i18n import N_, _, ngettext
 from boxoffice.sdk.models.events import Event, TicketConfig
 
 
 class SaleState(enum.StrEnum):
-    ON_SALE = "On sale"
-    NOT_STARTED = "Sale starts"
-    SOLD_OUT = "Sold out"
-    SALE_ENDED = "Sale ended"
-    NOT_PUBLISHED = "Not published"
-    CANCELED = "Canceled"
-    OVER = "Over"
-    NO_TICKETS = "No tickets"
+    # The values are English; `text` is what the counter shows.
+    ON_SALE = N_("On sale")
+    NOT_STARTED = N_("Sale starts")
+    SOLD_OUT = N_("Sold out")
+    SALE_ENDED = N_("Sale ended")
+    NOT_PUBLISHED = N_("Not published")
+    CANCELED = N_("Canceled")
+    OVER = N_("Over")
+    NO_TICKETS = N_("No tickets")
 
     @property
     def sellable(self) -> bool:
         return self is SaleState.ON_SALE
+
+    @property
+    def text(self) -> str:
+        """The state in the counter's language."""
+        return _(self.value)
+
+
+def local_text(
+    moment: datetime, english: str, *, date: bool = True, time: bool = True, weekday: bool = False
+) -> str:
+    """`moment` (already in the zone to show) as the counter writes it: English keeps its
+    `english` strftime format ("07 Dec 20:00"); Czech and German use CLDR's formats
+    ("7. 12. 2026 20:00"), with the date, the time or both."""
+    if i18n.current() == i18n.DEFAULT:
+        return moment.strftime(english)
+    if date and time:
+        return i18n.date_time(moment, weekday=weekday)
+    if date:
+        return i18n.date(moment, weekday=weekday)
+    return i18n.time(moment)
 
 
 @dataclass(frozen=True)
@@ -39,10 +62,13 @@ class EventSummary:
         """ "On sale · 120 left", "Sale starts 30 Nov 09:00", "Sold out"…"""
         if self.state is SaleState.NOT_STARTED and self.sale_starts_at is not None:
             starts = self.sale_starts_at.astimezone(ZoneInfo(self.event.timezone_name))
-            return f"Sale starts {starts:%d %b %H:%M}"  # local time, as the event's own time
+            # local time, as the event's own time
+            return _("Sale starts %(when)s") % {"when": local_text(starts, "%d %b %H:%M")}
         if self.state is SaleState.ON_SALE and self.remaining is not None:
-            return f"On sale · {self.remaining} left"
-        return self.state.value
+            return ngettext(
+                "On sale · %(count)d left", "On sale · %(count)d left", self.remaining
+            ) % {"count": self.remaining}
+        return self.state.text
 
 
 def config_on_sale(config: TicketConfig, now: datetime) -> bool:

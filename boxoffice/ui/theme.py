@@ -49,6 +49,22 @@ class Theme:
     training_bg: str  # the training banner: unmistakable
     training_text: str
     disabled_text: str
+    # The self-service kiosk (kiosk.qss): its big title, the dimmed screen behind "Are you
+    # still there?" (a colour with alpha: never read as text) and its sizes, readable from a
+    # step away (scaled with the text like the rest).
+    kiosk_hero: str = "#0b3d91"
+    kiosk_overlay: str = "rgba(10, 14, 30, 170)"
+    kiosk_small_size: int = 22
+    kiosk_text_size: int = 24
+    kiosk_notice_size: int = 26
+    kiosk_field_size: int = 28
+    kiosk_button_size: int = 30
+    kiosk_lead_size: int = 32
+    kiosk_reason_size: int = 36
+    kiosk_quantity_size: int = 40
+    kiosk_step_size: int = 44
+    kiosk_title_size: int = 48
+    kiosk_hero_size: int = 96
     font_size: int = 13
     total_size: int = 16
     action_size: int = 16
@@ -86,6 +102,15 @@ class Theme:
             "reader waiting": (self.text, self.info_bg),
             "offline notice": (self.warning_text, self.warning_bg),
             "training banner": (self.training_text, self.training_bg),
+            "kiosk title": (self.kiosk_hero, self.surface),
+            "kiosk button and language": (self.accent, self.field),
+            "kiosk button pressed": (self.accent, self.info_bg),
+            "kiosk text on tile or card": (self.text, self.field),
+            "kiosk venue on tile": (self.text_muted, self.field),
+            "kiosk tickets left on tile": (self.success_text, self.field),
+            "kiosk staff detail": (self.text_muted, self.surface_alt),
+            "kiosk training card": (self.text, self.warning_bg),
+            "kiosk unavailable button": (self.disabled_text, self.field),
         }
 
     def ui_pairs(self) -> dict[str, tuple[str, str]]:
@@ -94,6 +119,8 @@ class Theme:
             "focus ring on surface": (self.focus, self.surface),
             "focus ring on field": (self.focus, self.field),
             "field border on surface": (self.border, self.surface),
+            "kiosk button edge on surface": (self.accent, self.surface),
+            "kiosk tile edge on surface": (self.border, self.surface),
         }
 
 
@@ -145,6 +172,8 @@ HIGH_CONTRAST = Theme(
     training_bg="#ffd500",
     training_text="#000000",
     disabled_text="#595959",
+    kiosk_hero="#00007a",
+    kiosk_overlay="rgba(0, 0, 0, 210)",
     font_size=14,
     focus_width=4,
     border_width=2,

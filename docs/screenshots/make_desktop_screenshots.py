@@ -12,6 +12,7 @@ window that plays the customer's card.
 
     … make_desktop_screenshots.py --only reader     # the card reader's shots only
     … make_desktop_screenshots.py --only look       # high contrast and larger text only
+    … make_desktop_screenshots.py --language cs     # every screen in Czech, in docs/screenshots/cs/
 """
 
 from __future__ import annotations
@@ -39,7 +40,10 @@ from boxoffice.desktop.qt_env import prepare_qt_environment  # noqa: E402
 
 prepare_qt_environment(offscreen=True)
 
-OUT = ROOT / "docs" / "screenshots"
+# `--language cs` (or de): the same screens in that language, saved in docs/screenshots/cs/.
+LANGUAGE = sys.argv[sys.argv.index("--language") + 1] if "--language" in sys.argv else "en"
+OUT = ROOT / "docs" / "screenshots" / ("" if LANGUAGE == "en" else LANGUAGE)
+OUT.mkdir(exist_ok=True)
 
 
 async def take(folder: Path, only: str | None = None) -> None:
@@ -332,14 +336,15 @@ def main() -> int:
     from PySide6 import QtWebEngineWidgets  # noqa: F401
     from PySide6.QtWidgets import QApplication
 
-    from boxoffice.ui import theme
+    from boxoffice.ui import language, theme
 
     app = QApplication([])
     app.setQuitOnLastWindowClosed(False)
     theme.apply(app, "light")
+    language.apply(LANGUAGE)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    only = sys.argv[2] if sys.argv[1:2] == ["--only"] and len(sys.argv) > 2 else None
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
     with tempfile.TemporaryDirectory(prefix="bo-shots-") as tmp, loop:
         loop.run_until_complete(take(Path(tmp), only))
     return 0

@@ -24,9 +24,13 @@ import qasync  # noqa: E402
 from PySide6 import QtWebEngineWidgets  # noqa: E402, F401
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
+from boxoffice.ui import language  # noqa: E402
 from boxoffice.ui.web.scheme import register_scheme  # noqa: E402
 
-OUT = ROOT / "docs" / "screenshots"
+# `--language cs` (or de): the same screens in that language, saved in docs/screenshots/cs/.
+LANGUAGE = sys.argv[sys.argv.index("--language") + 1] if "--language" in sys.argv else "en"
+OUT = ROOT / "docs" / "screenshots" / ("" if LANGUAGE == "en" else LANGUAGE)
+OUT.mkdir(exist_ok=True)
 
 
 def save(widget: QWidget, name: str) -> None:
@@ -137,6 +141,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)
+    language.apply(LANGUAGE)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     with tempfile.TemporaryDirectory() as folder, loop:

@@ -36,11 +36,16 @@ from boxoffice.sdk import SDK, PasswordCredentials  # noqa: E402
 from boxoffice.server.app import create_app  # noqa: E402
 from boxoffice.server.config import ServerSettings  # noqa: E402
 from boxoffice.server.services import users  # noqa: E402
+from boxoffice.ui import language  # noqa: E402
 from boxoffice.ui.dialogs.payment import PaymentDialog  # noqa: E402
 from boxoffice.ui.dialogs.seating import SeatingDialog  # noqa: E402
 from boxoffice.ui.web.scheme import register_scheme  # noqa: E402
 
 PASSWORD = "screenshot password"
+# `--language cs` (or de): the same pages in that language, saved in docs/screenshots/cs/.
+LANGUAGE = sys.argv[sys.argv.index("--language") + 1] if "--language" in sys.argv else "en"
+OUT = HERE if LANGUAGE == "en" else HERE / LANGUAGE
+OUT.mkdir(exist_ok=True)
 
 
 def js(view: QWebEngineView, script: str) -> Awaitable[Any]:
@@ -62,13 +67,13 @@ async def _value(value: Any) -> Any:
 
 
 def save(widget: QWidget, name: str) -> None:
-    path = HERE / name
+    path = OUT / name
     widget.grab().save(str(path))
     print(f"wrote {path}")  # noqa: T201 (a script)
 
 
 async def counter(base_url: str, username: str) -> SDK:
-    sdk = await SDK.build(base_url, organizer="demo", max_retries=0)
+    sdk = await SDK.build(base_url, organizer="demo", max_retries=0, counter=f"Till {username}")
     await sdk.authorize(PasswordCredentials(username, PASSWORD))
     return sdk
 
@@ -85,6 +90,7 @@ async def scenes(base_url: str) -> None:
     order = await other.order.create_order(
         [{"ticket_config_id": config, "quantity": 4, "selected_seats": sold}], hold_token=token
     )
+    await other.shift.open(Decimal(100))  # cash is taken on an open shift
     await other.payment.create_payment_intent(order.id, type="cash", tendered=Decimal(300))
     held = (await other.seating.create_hold_token()).hold_token
     await other.seating.hold(event.id, ["C-7", "C-8", "C-9"], held)
@@ -145,8 +151,9 @@ async def scenes(base_url: str) -> None:
 
 def main() -> None:
     register_scheme()
-    app = QApplication(sys.argv)
+    app = QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)  # the dialogs come and go
+    language.apply(LANGUAGE)
     with tempfile.TemporaryDirectory() as tmp:
         settings = ServerSettings(data_dir=Path(tmp), load_demo=True, sweep_interval_seconds=3600)
         server_app = create_app(settings)

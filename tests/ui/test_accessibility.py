@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Iterable
+from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.ui import focus_ring, theme
-from tests.helpers.counter import clerk_counter, named, open_event, wait_until
+from tests.helpers.counter import clerk_counter, config_id, named, open_event, wait_until
 from tests.helpers.kiosk import running_kiosk
 
 
@@ -72,16 +73,27 @@ def unnamed(roots: Iterable[QWidget]) -> list[str]:
 
 def test_every_focusable_control_of_the_counter_has_a_name(qloop, demo_server, tmp_path):
     from boxoffice.ui.dialogs.login import LoginDialog
+    from boxoffice.ui.dialogs.refund import RefundDialog
     from boxoffice.ui.dialogs.settings import SettingsDialog
     from boxoffice.ui.dialogs.shift import CashMovementDialog, CloseShiftDialog, OpenShiftDialog
+    from boxoffice.ui.presenters.order_actions import WITH_TICKETS
 
     async def scenario() -> list[str]:
         async with clerk_counter(demo_server.base_url, tmp_path / "app") as counter:
             window = counter.window
             window.show()
             await counter.events.load_list()
+            # A paid order of two tickets, for the refund dialog.
+            pop = await open_event(counter, named("Pop"))
+            counter.cart.add(config_id(pop, "Standard"), 2)
+            counter.checkout.complete_sale(method="cash", tendered=Decimal(58))
+            await counter.checkout.tasks.wait("sale")
+            sale = counter.checkout.last_result
+            assert sale is not None
+            paid = await counter.sdk.order.get_order(sale.order.id, with_=WITH_TICKETS)
             await asyncio.sleep(0.05)
             dialogs: list[QWidget] = [
+                RefundDialog(counter.history.actions, paid, parent=window),
                 SettingsDialog(counter.settings, counter.printing, window, staff=True),
                 LoginDialog(counter.session, last_user="clerk", parent=window),
                 OpenShiftDialog(counter.shift, parent=window),

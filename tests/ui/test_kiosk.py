@@ -4,6 +4,7 @@ reset giving everything of the customer back, and out of order with the reason a
 
 from __future__ import annotations
 
+import re
 import subprocess
 from contextlib import AsyncExitStack
 from typing import Any
@@ -11,7 +12,10 @@ from typing import Any
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from sqlalchemy import select
 
+from boxoffice import paths
+from boxoffice.kiosk_app import kiosk_style_sheet
 from boxoffice.server.db.models import Ticket
+from boxoffice.ui import theme
 from boxoffice.ui.kiosk.health import OUT_OF_ORDER
 from boxoffice.ui.kiosk.presenter import Stage
 from tests.helpers.counter import wait_until
@@ -259,3 +263,14 @@ def test_without_a_reader_the_customer_pays_on_the_card_page(qloop, demo_server,
         assert len(window.done.payloads) == 1
     finally:
         qloop.run(stack.aclose())
+
+
+def test_the_kiosk_look_comes_from_the_theme_with_larger_text() -> None:
+    """kiosk.qss names no colour of its own: the high-contrast theme and larger text (Settings)
+    reach the kiosk too."""
+    template = paths.resource("qss", "kiosk.qss").read_text(encoding="utf-8")
+    template = re.sub(r"/\*.*?\*/", "", template, flags=re.DOTALL)
+    assert not re.findall(r"#[0-9a-fA-F]{3,8}\b|rgba?\(|\b(?:white|black)\b", template)
+    sheet = kiosk_style_sheet("high-contrast", 1.25)
+    hero = theme.HIGH_CONTRAST.kiosk_hero
+    assert f"color: {hero}" in sheet and f"font-size: {round(96 * 1.25)}px" in sheet

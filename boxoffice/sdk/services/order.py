@@ -16,6 +16,7 @@ from boxoffice.sdk.models.documents import (
     ReprintRequest,
 )
 from boxoffice.sdk.models.orders import (
+    Language,
     Order,
     OrderContact,
     OrderContactRequest,
@@ -44,14 +45,18 @@ class OrderService(Service):
         format: TicketFormat = "PDF",
         hold_token: str | None = None,
         order_contact: ContactLike | None = None,
+        language: Language | None = None,
         options: RequestOptions | None = None,
     ) -> Order:
-        """`POST event/v1/order` → a `draft` order."""
+        """`POST event/v1/order` → a `draft` order; `language` ("en", "cs", "de") is the
+        buyer's: its tickets and mails are written in it (else the request's
+        Accept-Language decides, else English)."""
         request = OrderRequest(
             order_item=[OrderItemRequest.model_validate(item) for item in order_item],
             format=format,
             hold_token=hold_token,
             order_contact=None if order_contact is None else _contact(order_contact),
+            language=language,
         )
         return await self._requestor.request(
             "POST",

@@ -15,18 +15,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.i18n import _
+
 
 class FormDialog(QDialog):
     """A form with OK and Cancel; OK runs `apply()` and closes unless it says what to fix."""
 
     def __init__(self, title: str, parent: QWidget | None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"{title} — Box Office")
+        self.setWindowTitle(_("%(title)s — Box Office") % {"title": title})
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.form = QFormLayout()
         self.problem = QLabel()
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setAccessibleName("Problem")
+        self.problem.setProperty("tone", "error")  # the style sheet's colour for errors
+        self.problem.setAccessibleName(_("Problem"))
         self.problem.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

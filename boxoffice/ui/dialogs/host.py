@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from boxoffice.desktop.catalog_cache import CatalogCache
 from boxoffice.desktop.settings import AppSettings
+from boxoffice.i18n import _
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.dialogs.login import LoginDialog
@@ -138,7 +139,7 @@ class DialogHost:
             printer = self._printing.make_printer()
             dialog = tickets.preview_dialog(pdf, printer, self._parent)
         except PrintingError as exc:
-            self._messages.error(f"No print preview. {exc}")
+            self._messages.error(_("No print preview. %(reason)s") % {"reason": exc})
             return None
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.i18n import _
 from boxoffice.ui.presenters.session import SessionPresenter
 from boxoffice.ui.tasks import TaskRunner
 
@@ -34,29 +35,29 @@ class LoginDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Sign in — Box Office")
+        self.setWindowTitle(_("Sign in — Box Office"))
         self._session = session
         self.tasks = TaskRunner(on_error=lambda exc: self.problem.setText(str(exc)))
         self.username = QLineEdit(last_user or "")
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.remember = QCheckBox("&Remember me on this computer")
+        self.remember = QCheckBox(_("&Remember me on this computer"))
         if not session.can_remember:
             self.remember.setEnabled(False)
             self.remember.setToolTip(
-                "This computer has no password keyring; see docs/desktop.md to set one up."
+                _("This computer has no password keyring; see docs/desktop.md to set one up.")
             )
-        self.sign_in_button = QPushButton("&Sign in")
+        self.sign_in_button = QPushButton(_("&Sign in"))
         self.sign_in_button.setDefault(True)
-        self.guest_button = QPushButton("&Kiosk (guest)")
-        self.counter_button = QPushButton("&Training counter")
+        self.guest_button = QPushButton(_("&Kiosk (guest)"))
+        self.counter_button = QPushButton(_("&Training counter"))
         self.counter_button.setVisible(bool(session.counter_password))
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
         self.progress = QLabel()
         form = QFormLayout()
-        form.addRow("&User", self.username)
-        form.addRow("&Password", self.password)
+        form.addRow(_("&User"), self.username)
+        form.addRow(_("&Password"), self.password)
         buttons = QHBoxLayout()
         buttons.addWidget(self.counter_button)
         buttons.addWidget(self.guest_button)
@@ -90,7 +91,7 @@ class LoginDialog(QDialog):
     def _sign_in(self) -> None:
         username, password = self.username.text().strip(), self.password.text()
         if not username or not password:
-            self.problem.setText("Type your user name and password.")
+            self.problem.setText(_("Type your user name and password."))
             return
         remember = self.remember.isChecked()
         self._run(self._session.sign_in(username, password, remember=remember))
@@ -102,7 +103,7 @@ class LoginDialog(QDialog):
     async def _attempt(self, attempt: Coroutine[Any, Any, bool]) -> None:
         for button in (self.sign_in_button, self.guest_button, self.counter_button):
             button.setEnabled(False)
-        self.progress.setText("Signing in… (Esc stops)")
+        self.progress.setText(_("Signing in… (Esc stops)"))
         try:
             if await attempt:
                 self.password.clear()

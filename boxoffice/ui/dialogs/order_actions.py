@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice import i18n
+from boxoffice.i18n import N_, _, ngettext
 from boxoffice.sdk.models.documents import HistoryEntry
 from boxoffice.sdk.models.orders import Order
-from boxoffice.sdk.money import format_money
 from boxoffice.ui.dialogs.form_dialog import FormDialog
 from boxoffice.ui.presenters.order_actions import (
     OrderActionsPresenter,
@@ -36,7 +37,7 @@ from boxoffice.ui.presenters.order_actions import (
     valid_tickets,
 )
 
-TICKET_COLUMNS = ["Ticket", "Type", "Seat", "Price"]
+TICKET_COLUMNS = [N_("Ticket"), N_("Type"), N_("Seat"), N_("Price")]
 
 
 class OrderDialog(FormDialog):
@@ -44,10 +45,12 @@ class OrderDialog(FormDialog):
     why)."""
 
     def __init__(self, title: str, order: Order, parent: QWidget | None) -> None:
-        super().__init__(f"{title} — order {order.code}", parent)
+        super().__init__(
+            _("%(title)s — order %(code)s") % {"title": title, "code": order.code}, parent
+        )
         self.order = order
         self.reason = QLineEdit()
-        self.reason.setAccessibleName("Reason")
+        self.reason.setAccessibleName(_("Reason"))
 
     def reason_text(self, missing: str) -> str:
         reason = self.reason.text().strip()
@@ -63,8 +66,8 @@ class TicketChecklist(QTreeWidget):
     def __init__(self, lines: Sequence[TicketLine], currency: str, *, checked: bool) -> None:
         super().__init__()
         self.lines = list(lines)
-        self.setAccessibleName("Tickets")
-        self.setHeaderLabels(TICKET_COLUMNS)
+        self.setAccessibleName(_("Tickets"))
+        self.setHeaderLabels([_(column) for column in TICKET_COLUMNS])
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         header = self.header()
@@ -75,7 +78,7 @@ class TicketChecklist(QTreeWidget):
         state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
         for line in self.lines:
             item = QTreeWidgetItem(
-                [line.ticket.code, line.ticket_type, line.seat, format_money(line.price, currency)]
+                [line.ticket.code, line.ticket_type, line.seat, i18n.money(line.price, currency)]
             )
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, state)
@@ -107,21 +110,24 @@ class ReprintDialog(OrderDialog):
     def __init__(
         self, actions: OrderActionsPresenter, order: Order, parent: QWidget | None = None
     ) -> None:
-        super().__init__("Print again", order, parent)
+        super().__init__(_("Print again"), order, parent)
         self._actions = actions
         self.form.addRow(
             QLabel(
-                f"Order {order.code}: its valid tickets are printed again, marked as a copy "
-                "(REPRINT n). The reprint is recorded."
+                _(
+                    "Order %(code)s: its valid tickets are printed again, marked as a copy "
+                    "(REPRINT n). The reprint is recorded."
+                )
+                % {"code": order.code}
             )
         )
-        self.reason.setPlaceholderText("e.g. the ticket went through the wash")
-        self.form.addRow("&Reason", self.reason)
+        self.reason.setPlaceholderText(_("e.g. the ticket went through the wash"))
+        self.form.addRow(_("&Reason"), self.reason)
         self.finish_layout()
         self.reason.setFocus()
 
     def apply(self) -> None:
-        reason = self.reason_text("Say why the tickets are printed again.")
+        reason = self.reason_text(_("Say why the tickets are printed again."))
         self._actions.reprint(self.order, reason)
 
 
@@ -131,29 +137,29 @@ class ReissueDialog(OrderDialog):
     def __init__(
         self, actions: OrderActionsPresenter, order: Order, parent: QWidget | None = None
     ) -> None:
-        super().__init__("Reissue tickets", order, parent)
+        super().__init__(_("Reissue tickets"), order, parent)
         self._actions = actions
         note = QLabel(
-            "The chosen tickets get new codes and are printed; the old codes no longer get in."
+            _("The chosen tickets get new codes and are printed; the old codes no longer get in.")
         )
         note.setWordWrap(True)
         self.form.addRow(note)
         self.tickets = TicketChecklist(valid_tickets(order), order.currency, checked=False)
         self.form.addRow(self.tickets)
-        self.reason.setPlaceholderText("e.g. the customer lost the ticket")
-        self.form.addRow("&Reason", self.reason)
+        self.reason.setPlaceholderText(_("e.g. the customer lost the ticket"))
+        self.form.addRow(_("&Reason"), self.reason)
         self.finish_layout()
         self.tickets.setFocus()
 
     def apply(self) -> None:
         chosen = self.tickets.checked()
         if not chosen:
-            raise ValueError("Tick the tickets to replace (Space ticks the current one).")
-        reason = self.reason_text("Say why the tickets are reissued.")
+            raise ValueError(_("Tick the tickets to replace (Space ticks the current one)."))
+        reason = self.reason_text(_("Say why the tickets are reissued."))
         self._actions.reissue(self.order, [line.ticket.id for line in chosen], reason=reason)
 
 
-HISTORY_COLUMNS = ["Time", "What", "Who", "Details"]
+HISTORY_COLUMNS = [N_("Time"), N_("What"), N_("Who"), N_("Details")]
 
 
 class HistoryDialog(QDialog):
@@ -163,12 +169,12 @@ class HistoryDialog(QDialog):
         self, order: Order, entries: Sequence[HistoryEntry], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"History of order {order.code} — Box Office")
+        self.setWindowTitle(_("History of order %(code)s — Box Office") % {"code": order.code})
         self.setWindowModality(Qt.WindowModality.WindowModal)
         rows = history_rows(entries, order.currency)
         self.table = QTableWidget(len(rows), len(HISTORY_COLUMNS))
-        self.table.setAccessibleName("Order history")
-        self.table.setHorizontalHeaderLabels(HISTORY_COLUMNS)
+        self.table.setAccessibleName(_("Order history"))
+        self.table.setHorizontalHeaderLabels([_(column) for column in HISTORY_COLUMNS])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setWordWrap(True)  # long details wrap onto more lines
@@ -184,10 +190,18 @@ class HistoryDialog(QDialog):
                 if column == 3:
                     cell.setToolTip(text)
                 self.table.setItem(index, column, cell)
-        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents())
+        header.sectionResized.connect(lambda *_args: self.table.resizeRowsToContents())
         summary = QLabel(
-            f"Order {order.code} · {format_money(order.total, order.currency)} · "
-            f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}, oldest first"
+            ngettext(
+                "Order %(code)s · %(total)s · %(count)d entry, oldest first",
+                "Order %(code)s · %(total)s · %(count)d entries, oldest first",
+                len(entries),
+            )
+            % {
+                "code": order.code,
+                "total": i18n.money(order.total, order.currency),
+                "count": len(entries),
+            }
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.i18n import N_, _
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.dialogs.questions import ask_to_close_card_page
@@ -27,8 +28,8 @@ from boxoffice.ui.web.payment_view import PaymentPageArgs, PaymentView
 
 logger = logging.getLogger(__name__)
 
-TRAINING = "TRAINING MODE: no real money is charged. Test card 4242 4242 4242 4242."
-STILL_BUSY = "The card is being processed. Press Esc again to close anyway."
+TRAINING = N_("TRAINING MODE: no real money is charged. Test card 4242 4242 4242 4242.")
+STILL_BUSY = N_("The card is being processed. Press Esc again to close anyway.")
 
 
 class PaymentDialog(QDialog):
@@ -57,7 +58,7 @@ class PaymentDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Card payment")
+        self.setWindowTitle(_("Card payment"))
         self.setModal(True)
         self.order_code = order_code
         self.presenter = CardPaymentPresenter(sdk, order_id=order_id, parent=self)
@@ -70,13 +71,10 @@ class PaymentDialog(QDialog):
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.ask_to_close)
         QShortcut(QKeySequence("Ctrl+Q"), self, self.quit_requested.emit)
 
-        self.banner = QLabel(TRAINING, self)
-        self.banner.setObjectName("trainingBanner")
+        self.banner = QLabel(_(TRAINING), self)
+        self.banner.setObjectName("trainingBanner")  # amber, bold: the style sheet's rule
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.banner.setStyleSheet(
-            "QLabel#trainingBanner { background: #b45309; color: white; font-weight: bold;"
-            " padding: 6px; }"
-        )
+        self.banner.setWordWrap(True)
         self.banner.hide()
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -114,7 +112,7 @@ class PaymentDialog(QDialog):
     def reject(self) -> None:
         if self.busy and not self._warned:
             self._warned = True
-            self.status.setText(STILL_BUSY)
+            self.status.setText(_(STILL_BUSY))
             return
         self._close_page()
 
@@ -161,7 +159,7 @@ class PaymentDialog(QDialog):
 
     def _on_paid(self, order: Order) -> None:
         self.view.set_state("paid")
-        self.status.setText(f"Order {order.code} is paid.")
+        self.status.setText(_("Order %(code)s is paid.") % {"code": order.code})
         self.paid.emit(order)
         self.accept()
 

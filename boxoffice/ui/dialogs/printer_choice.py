@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.i18n import _
 from boxoffice.ui.presenters.printing import PRINT_TO_FILE, PrintingPresenter
 
 
@@ -24,7 +25,7 @@ class PrinterChoiceDialog(QDialog):
 
     def __init__(self, printing: PrintingPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Printer — Box Office")
+        self.setWindowTitle(_("Printer — Box Office"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._printing = printing
         self._answer: str | None = None
@@ -37,11 +38,11 @@ class PrinterChoiceDialog(QDialog):
             self.printer.addItem(name, name)
         suggested = self.printer.findData(printing.suggested_printer())
         self.printer.setCurrentIndex(max(suggested, 0))
-        self.use_printer = QPushButton("&Use this printer")
-        self.save_only = QPushButton("&Save only, no printer")
+        self.use_printer = QPushButton(_("&Use this printer"))
+        self.save_only = QPushButton(_("&Save only, no printer"))
         (self.use_printer if found else self.save_only).setDefault(True)
         form = QFormLayout()
-        form.addRow("&Printer", self.printer)
+        form.addRow(_("&Printer"), self.printer)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_only)
@@ -61,11 +62,12 @@ class PrinterChoiceDialog(QDialog):
 
 def _question(found: list[str], save_folder: str) -> str:
     intro = (
-        "Which printer prints the tickets after each sale?"
+        _("Which printer prints the tickets after each sale?")
         if found
-        else "No printer was found on this computer."
+        else _("No printer was found on this computer.")
     )
-    return (
-        f"{intro} With no printer the tickets are saved to {save_folder} and the screen "
-        "says where. You can change this later in Settings (Ctrl+,)."
-    )
+    rest = _(
+        "With no printer the tickets are saved to %(folder)s and the screen says where. You "
+        "can change this later in Settings (Ctrl+,)."
+    ) % {"folder": save_folder}
+    return f"{intro} {rest}"

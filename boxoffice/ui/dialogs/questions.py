@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
+from boxoffice.i18n import N_, _, ngettext
+
 
 class SaleChoice(enum.Enum):
     """What to do with a sale in progress before the counter quits or changes hands."""
@@ -25,12 +27,13 @@ class SaleChoice(enum.Enum):
     KEEP = "keep"  # quit and leave the order pending: the next start settles it
 
 
-FINISH_TEXT = "&Finish the sale"
-CANCEL_ORDER_TEXT = "&Cancel the order"
-CLEAR_CART_TEXT = "&Clear the cart"
-KEEP_TEXT = "&Keep it pending"
-CLOSE_CARD_TEXT = "&Close the card page"
-STAY_CARD_TEXT = "&Stay on the card page"
+# The answers' buttons (marked here, translated where the box is made).
+FINISH_TEXT = N_("&Finish the sale")
+CANCEL_ORDER_TEXT = N_("&Cancel the order")
+CLEAR_CART_TEXT = N_("&Clear the cart")
+KEEP_TEXT = N_("&Keep it pending")
+CLOSE_CARD_TEXT = N_("&Close the card page")
+STAY_CARD_TEXT = N_("&Stay on the card page")
 
 
 @dataclass(frozen=True)
@@ -44,15 +47,33 @@ class SaleInProgress:
     paid: str | None = None  # what a part-paid order took already ("20.00 EUR")
 
     def describe(self) -> str:
-        noun = "ticket" if self.tickets == 1 else "tickets"
+        values = {
+            "code": self.order_code,
+            "count": self.tickets,
+            "total": self.total,
+            "paid": self.paid,
+        }
         if self.order_code is not None and self.paid is not None:
-            return (
-                f"Order {self.order_code} ({self.tickets} {noun}, {self.total}) is part-paid: "
-                f"{self.paid} taken, the rest not paid yet."
+            text = ngettext(
+                "Order %(code)s (%(count)d ticket, %(total)s) is part-paid: %(paid)s taken, "
+                "the rest not paid yet.",
+                "Order %(code)s (%(count)d tickets, %(total)s) is part-paid: %(paid)s taken, "
+                "the rest not paid yet.",
+                self.tickets,
             )
-        if self.order_code is not None:
-            return f"Order {self.order_code} ({self.tickets} {noun}, {self.total}) is not paid yet."
-        return f"The cart holds {self.tickets} {noun} ({self.total}) that are not sold yet."
+        elif self.order_code is not None:
+            text = ngettext(
+                "Order %(code)s (%(count)d ticket, %(total)s) is not paid yet.",
+                "Order %(code)s (%(count)d tickets, %(total)s) is not paid yet.",
+                self.tickets,
+            )
+        else:
+            text = ngettext(
+                "The cart holds %(count)d ticket (%(total)s) that is not sold yet.",
+                "The cart holds %(count)d tickets (%(total)s) that are not sold yet.",
+                self.tickets,
+            )
+        return text % values
 
 
 def ask_about_sale(
@@ -68,35 +89,41 @@ def ask_about_sale(
     has_order = sale.order_code is not None
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Sale in progress")
+    box.setWindowTitle(_("Sale in progress"))
     if quitting:
-        box.setText(f"{sale.describe()} What should happen to it before Box Office closes?")
+        question = _("%(sale)s What should happen to it before Box Office closes?")
     else:
-        box.setText(
-            f"{sale.describe()} It belongs to the cashier who started it: finish it or "
-            "cancel it before someone else signs in."
+        question = _(
+            "%(sale)s It belongs to the cashier who started it: finish it or cancel it before "
+            "someone else signs in."
         )
-    lines = ["Finish the sale: go back to it."]
+    box.setText(question % {"sale": sale.describe()})
+    lines = [_("Finish the sale: go back to it.")]
     if has_order and sale.paid is not None:
         lines.append(
-            f"Cancel the order: its tickets go back on sale and the {sale.paid} taken is "
-            "given back (cash from the drawer: hand it to the customer; card to the card)."
+            _(
+                "Cancel the order: its tickets go back on sale and the %(paid)s taken is "
+                "given back (cash from the drawer: hand it to the customer; card to the card)."
+            )
+            % {"paid": sale.paid}
         )
     elif has_order:
-        lines.append("Cancel the order: its tickets go back on sale.")
+        lines.append(_("Cancel the order: its tickets go back on sale."))
     else:
-        lines.append("Clear the cart: nothing was ordered yet.")
+        lines.append(_("Clear the cart: nothing was ordered yet."))
     answers: dict[QAbstractButton, SaleChoice] = {}
-    finish = box.addButton(FINISH_TEXT, QMessageBox.ButtonRole.RejectRole)
+    finish = box.addButton(_(FINISH_TEXT), QMessageBox.ButtonRole.RejectRole)
     answers[finish] = SaleChoice.FINISH
-    cancel_text = CANCEL_ORDER_TEXT if has_order else CLEAR_CART_TEXT
+    cancel_text = _(CANCEL_ORDER_TEXT) if has_order else _(CLEAR_CART_TEXT)
     answers[box.addButton(cancel_text, QMessageBox.ButtonRole.DestructiveRole)] = SaleChoice.CANCEL
     if quitting and has_order:
         lines.append(
-            "Keep it pending: Box Office settles it at the next start (reported if it was "
-            "paid by then, otherwise released)."
+            _(
+                "Keep it pending: Box Office settles it at the next start (reported if it was "
+                "paid by then, otherwise released)."
+            )
         )
-        answers[box.addButton(KEEP_TEXT, QMessageBox.ButtonRole.AcceptRole)] = SaleChoice.KEEP
+        answers[box.addButton(_(KEEP_TEXT), QMessageBox.ButtonRole.AcceptRole)] = SaleChoice.KEEP
     box.setInformativeText("\n".join(lines))
     box.setDefaultButton(finish)
     box.setEscapeButton(finish)
@@ -110,7 +137,7 @@ def ask_about_sale(
     return box
 
 
-KEEP_PART_PAID_TEXT = "&Keep the order"
+KEEP_PART_PAID_TEXT = N_("&Keep the order")
 
 
 def ask_to_cancel_part_paid(
@@ -120,15 +147,19 @@ def ask_to_cancel_part_paid(
     what was taken. "Cancel the order" calls `on_cancel`; Esc keeps the order."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Cancel a part-paid order?")
-    box.setText(f"Order {order_code} is part-paid: {paid} was taken. Cancel it?")
+    box.setWindowTitle(_("Cancel a part-paid order?"))
+    values = {"code": order_code, "paid": paid}
+    box.setText(_("Order %(code)s is part-paid: %(paid)s was taken. Cancel it?") % values)
     box.setInformativeText(
-        f"Canceling gives the {paid} back the way it came: cash from the drawer (hand it "
-        "to the customer), a card part to the card. Its tickets go back on sale.\n"
-        "Keep the order to take the rest by cash (F6) or card (F7)."
+        _(
+            "Canceling gives the %(paid)s back the way it came: cash from the drawer (hand it "
+            "to the customer), a card part to the card. Its tickets go back on sale.\n"
+            "Keep the order to take the rest by cash (F6) or card (F7)."
+        )
+        % values
     )
-    cancel = box.addButton(CANCEL_ORDER_TEXT, QMessageBox.ButtonRole.DestructiveRole)
-    keep = box.addButton(KEEP_PART_PAID_TEXT, QMessageBox.ButtonRole.RejectRole)
+    cancel = box.addButton(_(CANCEL_ORDER_TEXT), QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(_(KEEP_PART_PAID_TEXT), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(keep)
     box.setEscapeButton(keep)
     _on_finished(box, lambda clicked: on_cancel() if clicked is cancel else None)
@@ -142,21 +173,26 @@ def ask_to_close_card_page(
     """Ask before the card payment page closes; "Close the card page" calls `on_close`."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Close the card payment?")
-    order = f"Order {order_code}" if order_code else "The order"
-    box.setText("Close the card payment page?")
-    text = (
-        f"{order} stays pending: press Complete sale to try the card again, pay another "
-        "way, or clear the cart."
-    )
-    if busy:
-        text = (
-            "The card is being processed now; if it goes through, the server still records "
-            f"the payment. {text}"
+    box.setWindowTitle(_("Close the card payment?"))
+    box.setText(_("Close the card payment page?"))
+    if order_code:
+        text = _(
+            "Order %(code)s stays pending: press Complete sale to try the card again, pay "
+            "another way, or clear the cart."
+        ) % {"code": order_code}
+    else:
+        text = _(
+            "The order stays pending: press Complete sale to try the card again, pay another "
+            "way, or clear the cart."
         )
+    if busy:
+        text = _(
+            "The card is being processed now; if it goes through, the server still records "
+            "the payment. %(then)s"
+        ) % {"then": text}
     box.setInformativeText(text)
-    close = box.addButton(CLOSE_CARD_TEXT, QMessageBox.ButtonRole.AcceptRole)
-    stay = box.addButton(STAY_CARD_TEXT, QMessageBox.ButtonRole.RejectRole)
+    close = box.addButton(_(CLOSE_CARD_TEXT), QMessageBox.ButtonRole.AcceptRole)
+    stay = box.addButton(_(STAY_CARD_TEXT), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(close)
     box.setEscapeButton(stay)
     _on_finished(box, lambda clicked: on_close() if clicked is close else None)
@@ -164,8 +200,8 @@ def ask_to_close_card_page(
     return box
 
 
-TRUST_TEXT = "Trust this server"
-DONT_TRUST_TEXT = "Do not connect"
+TRUST_TEXT = N_("Trust this server")
+DONT_TRUST_TEXT = N_("Do not connect")
 
 
 def ask_to_trust_certificate(
@@ -175,17 +211,22 @@ def ask_to_trust_certificate(
     `url`, which no trusted authority vouches for. Esc and the close button do not trust it."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Unknown server certificate")
-    box.setText(f"The venue server at {url} presents a certificate Box Office does not know.")
+    box.setWindowTitle(_("Unknown server certificate"))
+    box.setText(
+        _("The venue server at %(url)s presents a certificate Box Office does not know.")
+        % {"url": url}
+    )
     box.setInformativeText(
-        "Compare its fingerprint with the one the venue server shows (its log at start, or "
-        "`boxoffice tls fingerprint` on the server). Trust it only if they are the same: "
-        "otherwise someone could read the passwords and the sales.\n\n"
-        f"SHA-256: {fingerprint}"
+        _(
+            "Compare its fingerprint with the one the venue server shows (its log at start, or "
+            "`boxoffice tls fingerprint` on the server). Trust it only if they are the same: "
+            "otherwise someone could read the passwords and the sales."
+        )
+        + f"\n\nSHA-256: {fingerprint}"
     )
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    trust = box.addButton(TRUST_TEXT, QMessageBox.ButtonRole.AcceptRole)
-    refuse = box.addButton(DONT_TRUST_TEXT, QMessageBox.ButtonRole.RejectRole)
+    trust = box.addButton(_(TRUST_TEXT), QMessageBox.ButtonRole.AcceptRole)
+    refuse = box.addButton(_(DONT_TRUST_TEXT), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(refuse)
     box.setEscapeButton(refuse)
     _on_finished(box, lambda clicked: on_answer(clicked is trust))

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice import i18n
+from boxoffice.i18n import N_, _
 from boxoffice.sdk.models.readers import Reader
-from boxoffice.sdk.money import format_money
 from boxoffice.ui.dialogs.form_dialog import FormDialog
 from boxoffice.ui.presenters.checkout import ReaderWait
 from boxoffice.ui.presenters.reader import (
@@ -36,14 +37,16 @@ from boxoffice.ui.presenters.reader import (
     status_text,
 )
 
-COLUMNS = ["Reader", "Type", "Status", "Counter"]
-TRAINING_CARD_TITLE = "Customer's card (training)"
+COLUMNS = [N_("Reader"), N_("Type"), N_("Status"), N_("Counter")]
+TRAINING_CARD_TITLE = N_("Customer's card (training)")
 
 
 def reader_summary(reader: Reader | None, counter: str | None) -> str:
     """One line for Settings: this counter's reader, or that it has none."""
     if reader is None:
-        return f"None at counter {counter}: cards are taken on the payment page"
+        return _("None at counter %(counter)s: cards are taken on the payment page") % {
+            "counter": counter
+        }
     return f"{reader.label} ({device_name(reader.device_type)}, {status_text(reader)})"
 
 
@@ -54,14 +57,14 @@ class ReadersDialog(QDialog):
         self, readers: ReaderPresenter, *, training: bool, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Card reader — Box Office")
+        self.setWindowTitle(_("Card reader — Box Office"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self._readers = readers
         self._training = training
         self.heading = QLabel()
         self.heading.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([_(column) for column in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -70,15 +73,15 @@ class ReadersDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setAccessibleName("Card readers")
-        self.register_button = QPushButton("&Register…")
-        self.use_button = QPushButton("&Use at this counter")
-        self.none_button = QPushButton("&No reader at this counter")
-        self.test_button = QPushButton("&Test")
-        self.refresh_button = QPushButton("Re&fresh")
+        self.table.setAccessibleName(_("Card readers"))
+        self.register_button = QPushButton(_("&Register…"))
+        self.use_button = QPushButton(_("&Use at this counter"))
+        self.none_button = QPushButton(_("&No reader at this counter"))
+        self.test_button = QPushButton(_("&Test"))
+        self.refresh_button = QPushButton(_("Re&fresh"))
         self.status = QLabel()
         self.status.setObjectName("readerMessage")
-        self.status.setAccessibleName("Card reader status")
+        self.status.setAccessibleName(_("Card reader status"))
         self.status.setWordWrap(True)
         self.status.setMinimumHeight(40)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -138,16 +141,16 @@ class ReadersDialog(QDialog):
     def use_selected(self) -> None:
         reader = self.selected
         if reader is None:
-            self._say_problem("Select a reader in the list first.")
+            self._say_problem(_("Select a reader in the list first."))
             return
         self._readers.choose(reader.id)
 
     def test_selected(self) -> None:
         reader = self.selected or self._readers.counter_reader
         if reader is None:
-            self._say_problem("Select a reader in the list first.")
+            self._say_problem(_("Select a reader in the list first."))
             return
-        self.status.setText(f"Testing {reader.label}…")
+        self._say(_("Testing %(reader)s…") % {"reader": reader.label})
         self._readers.test(reader.id)
 
     def _show(self) -> None:
@@ -155,16 +158,21 @@ class ReadersDialog(QDialog):
         keep = selected.id if selected is not None else None
         counter = self._readers.counter
         mine = self._readers.counter_reader
-        self.heading.setText(
-            f"<b>Counter {counter}</b>: card payments go to "
-            + (f"<b>{mine.label}</b>." if mine else "no reader (the payment page).")
-        )
+        if mine is not None:
+            heading = _("<b>Counter %(counter)s</b>: card payments go to <b>%(reader)s</b>.")
+        else:
+            heading = _(
+                "<b>Counter %(counter)s</b>: card payments go to no reader (the payment page)."
+            )
+        self.heading.setText(heading % {"counter": counter, "reader": mine.label if mine else ""})
         readers = self._readers.readers
         self.table.setRowCount(len(readers))
         for row, reader in enumerate(readers):
             here = reader.counter == counter and counter is not None
             cells = [
-                reader.label + ("  ✓ this counter" if here else ""),
+                _("%(reader)s  ✓ this counter") % {"reader": reader.label}
+                if here
+                else reader.label,
                 device_name(reader.device_type),
                 status_text(reader),
                 reader.counter or "—",
@@ -182,9 +190,11 @@ class ReadersDialog(QDialog):
         elif mine is not None:
             self.select(mine.id)
         if not readers and self._readers.loaded:
-            self.status.setText(
-                "No card reader is registered yet. Press Register… and type the code the "
-                "reader shows."
+            self._say(
+                _(
+                    "No card reader is registered yet. Press Register… and type the code the "
+                    "reader shows."
+                )
             )
         self._selection_changed()
 
@@ -205,12 +215,19 @@ class ReadersDialog(QDialog):
             self._selection_changed()
 
     def _say(self, text: str) -> None:
-        self.status.setStyleSheet("")
+        self._tone("")
         self.status.setText(text)
 
     def _say_problem(self, text: str) -> None:
-        self.status.setStyleSheet("color: #b00020")
+        self._tone("error")
         self.status.setText(text)
+
+    def _tone(self, tone: str) -> None:
+        """The status line's colour, by the style sheet's `QLabel[tone=…]` rule."""
+        if self.status.property("tone") != tone:
+            self.status.setProperty("tone", tone)
+            self.status.style().unpolish(self.status)
+            self.status.style().polish(self.status)
 
 
 class RegisterReaderDialog(FormDialog):
@@ -219,22 +236,24 @@ class RegisterReaderDialog(FormDialog):
     def __init__(
         self, readers: ReaderPresenter, *, training: bool, parent: QWidget | None = None
     ) -> None:
-        super().__init__("Register a card reader", parent)
+        super().__init__(_("Register a card reader"), parent)
         self._readers = readers
         self.code = QLineEdit(TRAINING_CODE if training else "")
-        self.code.setPlaceholderText("the code the reader shows, e.g. sepia-cerulean-aqua")
-        self.label = QLineEdit(f"{readers.counter or 'Counter'} reader")
+        self.code.setPlaceholderText(_("the code the reader shows, e.g. sepia-cerulean-aqua"))
+        self.label = QLineEdit(
+            _("%(counter)s reader") % {"counter": readers.counter or _("Counter")}
+        )
         self.label.setMaxLength(100)
-        self.use_here = QCheckBox(f"Use it at counter {readers.counter}")
+        self.use_here = QCheckBox(_("Use it at counter %(counter)s") % {"counter": readers.counter})
         self.use_here.setChecked(True)
         hint = QLabel(
-            "Training: the code simulated-wpe (or simulated-s700) registers a simulated reader."
+            _("Training: the code simulated-wpe (or simulated-s700) registers a simulated reader.")
             if training
-            else "On the reader: Settings → Generate pairing code."
+            else _("On the reader: Settings → Generate pairing code.")
         )
         hint.setWordWrap(True)
-        self.form.addRow("Registration &code", self.code)
-        self.form.addRow("&Label", self.label)
+        self.form.addRow(_("Registration &code"), self.code)
+        self.form.addRow(_("&Label"), self.label)
         self.form.addRow("", self.use_here)
         self.form.addRow("", hint)
         self.finish_layout()
@@ -243,9 +262,9 @@ class RegisterReaderDialog(FormDialog):
     def apply(self) -> None:
         code, label = self.code.text().strip(), self.label.text().strip()
         if not code:
-            raise ValueError("Type the registration code the reader shows.")
+            raise ValueError(_("Type the registration code the reader shows."))
         if not label:
-            raise ValueError("Give the reader a label, e.g. the counter's name.")
+            raise ValueError(_("Give the reader a label, e.g. the counter's name."))
         self._readers.register(code, label, use_here=self.use_here.isChecked())
 
 
@@ -263,19 +282,22 @@ class TrainingCardWindow(QWidget):
         self, readers: ReaderPresenter, wait: ReaderWait, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window | Qt.WindowType.WindowStaysOnTopHint)
-        self.setWindowTitle(TRAINING_CARD_TITLE)
+        self.setWindowTitle(_(TRAINING_CARD_TITLE))
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self._readers = readers
         self.reader_id = wait.reader_id
-        amount = format_money(wait.amount, wait.currency)
+        amount = i18n.money(wait.amount, wait.currency)
         intro = QLabel(
-            f"<b>{amount}</b> on {wait.reader_label}.<br>"
-            "Training: no real card, no real money.<br>Play the customer:"
+            _(
+                "<b>%(amount)s</b> on %(reader)s.<br>"
+                "Training: no real card, no real money.<br>Play the customer:"
+            )
+            % {"amount": amount, "reader": wait.reader_label}
         )
         intro.setWordWrap(True)
-        self.approved = QPushButton("Tap approved card")
-        self.declined = QPushButton("Tap declined card")
-        self.no_funds = QPushButton("Tap card with insufficient funds")
+        self.approved = QPushButton(_("Tap approved card"))
+        self.declined = QPushButton(_("Tap declined card"))
+        self.no_funds = QPushButton(_("Tap card with insufficient funds"))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         for button, number in (
@@ -285,7 +307,7 @@ class TrainingCardWindow(QWidget):
         ):
             button.setMinimumHeight(34)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the cashier's keys stay at the till
-            button.clicked.connect(lambda _=False, card=number: self.tap(card))
+            button.clicked.connect(lambda _checked=False, card=number: self.tap(card))
             layout.addWidget(button)
         QShortcut(QKeySequence("Escape"), self, self.cancel_requested.emit)
         self.setMinimumWidth(320)

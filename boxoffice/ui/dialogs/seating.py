@@ -8,6 +8,7 @@ from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from boxoffice.desktop.catalog_cache import CatalogCache
+from boxoffice.i18n import _, ngettext
 from boxoffice.sdk import SDK
 from boxoffice.ui.presenters.seating import SeatingPresenter
 from boxoffice.ui.web.disposal import dispose_web_dialog
@@ -36,7 +37,9 @@ class SeatingDialog(QDialog):
         cache: CatalogCache | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Seats: {title}" if title else "Choose seats")
+        self.setWindowTitle(
+            _("Seats: %(event)s") % {"event": title} if title else _("Choose seats")
+        )
         self.setModal(True)
         self.presenter = SeatingPresenter(
             sdk, event_id=event_id, hold_token=hold_token, parent=self, cache=cache
@@ -47,7 +50,7 @@ class SeatingDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Use these seats")
+        self.ok_button.setText(_("Use these seats"))
         # Enter belongs to the page (it picks seats), not to a default button.
         for button in self.buttons.findChildren(QPushButton):
             button.setAutoDefault(False)
@@ -104,11 +107,14 @@ class SeatingDialog(QDialog):
         server calls are over (after Cancel, the seat release)."""
         self._disposal = dispose_web_dialog(self, self.view, self.presenter)
 
-    def _update(self, *_: object) -> None:
+    def _update(self, *_args: object) -> None:
         labels = self.presenter.selected_labels
         ready = bool(labels) and not self.presenter.pending_labels
         self.ok_button.setEnabled(ready)
         if labels:
-            self.summary.setText(f"{len(labels)} seat(s): {', '.join(labels)}")
+            self.summary.setText(
+                ngettext("%(count)d seat: %(seats)s", "%(count)d seats: %(seats)s", len(labels))
+                % {"count": len(labels), "seats": ", ".join(labels)}
+            )
         else:
-            self.summary.setText("No seats picked yet.")
+            self.summary.setText(_("No seats picked yet."))

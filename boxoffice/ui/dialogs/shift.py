@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.numbers import get_decimal_symbol
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -18,10 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from boxoffice.sdk.money import format_money
+from boxoffice import i18n
+from boxoffice.i18n import _
 from boxoffice.ui.amounts import parse_amount
 from boxoffice.ui.dialogs.form_dialog import FormDialog
 from boxoffice.ui.presenters.shift import ShiftPresenter
+
+
+def _plain(amount: Decimal) -> str:
+    """An amount as the cashier would type it: "20.50", "20,50" in Czech and German."""
+    return f"{amount:.2f}".replace(".", get_decimal_symbol(i18n.current()))
 
 
 class _AmountDialog(FormDialog):
@@ -30,7 +37,7 @@ class _AmountDialog(FormDialog):
     def amount_field(self, label: str, accessible: str) -> QLineEdit:
         field = QLineEdit()
         field.setAccessibleName(accessible)
-        field.setPlaceholderText("0.00")
+        field.setPlaceholderText(_plain(Decimal(0)))
         self.form.addRow(label, field)
         return field
 
@@ -39,15 +46,20 @@ class OpenShiftDialog(_AmountDialog):
     """The float the drawer starts with (F9)."""
 
     def __init__(self, shift: ShiftPresenter, parent: QWidget | None = None) -> None:
-        super().__init__("Open shift", parent)
+        super().__init__(_("Open shift"), parent)
         self._shift = shift
-        self.form.addRow(QLabel(f"Counter {shift.counter}: count the float into the drawer."))
-        self.float_amount = self.amount_field("&Float", "Float")
+        self.form.addRow(
+            QLabel(
+                _("Counter %(counter)s: count the float into the drawer.")
+                % {"counter": shift.counter}
+            )
+        )
+        self.float_amount = self.amount_field(_("&Float"), _("Float"))
         self.finish_layout()
         self.float_amount.setFocus()
 
     def apply(self) -> None:
-        amount = parse_amount(self.float_amount.text(), what="the float")
+        amount = parse_amount(self.float_amount.text(), what=_("the float"))
         self._shift.open_shift(amount if amount is not None else Decimal(0))
 
 
@@ -55,23 +67,23 @@ class CashMovementDialog(_AmountDialog):
     """Petty cash: a positive amount is put in, a negative one taken out; a reason is a must."""
 
     def __init__(self, shift: ShiftPresenter, parent: QWidget | None = None) -> None:
-        super().__init__("Pay in or out", parent)
+        super().__init__(_("Pay in or out"), parent)
         self._shift = shift
-        self.amount = self.amount_field("&Amount (− takes out)", "Amount paid in or out")
+        self.amount = self.amount_field(_("&Amount (− takes out)"), _("Amount paid in or out"))
         self.reason = QLineEdit()
-        self.reason.setAccessibleName("Reason")
-        self.reason.setPlaceholderText("e.g. change from the bank, stamps")
-        self.form.addRow("&Reason", self.reason)
+        self.reason.setAccessibleName(_("Reason"))
+        self.reason.setPlaceholderText(_("e.g. change from the bank, stamps"))
+        self.form.addRow(_("&Reason"), self.reason)
         self.finish_layout()
         self.amount.setFocus()
 
     def apply(self) -> None:
-        amount = parse_amount(self.amount.text(), what="the amount", signed=True)
+        amount = parse_amount(self.amount.text(), what=_("the amount"), signed=True)
         if amount is None or amount == 0:
-            raise ValueError("Type the amount paid in, or with a minus the amount paid out.")
+            raise ValueError(_("Type the amount paid in, or with a minus the amount paid out."))
         reason = self.reason.text().strip()
         if not reason:
-            raise ValueError("Say why the cash goes in or out.")
+            raise ValueError(_("Say why the cash goes in or out."))
         self._shift.move_cash(amount, reason)
 
 
@@ -81,22 +93,22 @@ class CloseShiftDialog(_AmountDialog):
     as one types."""
 
     def __init__(self, shift: ShiftPresenter, parent: QWidget | None = None) -> None:
-        super().__init__("Close shift", parent)
+        super().__init__(_("Close shift"), parent)
         self._shift = shift
         report = shift.report
         self._currency = report.shift.currency if report is not None else ""
         self._expected = report.expected_cash if report is not None else Decimal(0)
-        self.expected = QLabel(format_money(self._expected, self._currency))
-        self.expected.setAccessibleName("Cash expected")
-        self.form.addRow("Cash expected", self.expected)
+        self.expected = QLabel(i18n.money(self._expected, self._currency))
+        self.expected.setAccessibleName(_("Cash expected"))
+        self.form.addRow(_("Cash expected"), self.expected)
         self.pieces: dict[Decimal, QSpinBox] = {}
         if report is not None and report.denominations:
             self.form.addRow(self._piece_grid(report.denominations))
-        self.counted = self.amount_field("&Counted cash", "Counted cash")
+        self.counted = self.amount_field(_("&Counted cash"), _("Counted cash"))
         self.difference = QLabel("—")
-        self.difference.setAccessibleName("Difference")
-        self.form.addRow("Difference", self.difference)
-        self.form.addRow(QLabel("Closing is final: the Z report is printed and kept."))
+        self.difference.setAccessibleName(_("Difference"))
+        self.form.addRow(_("Difference"), self.difference)
+        self.form.addRow(QLabel(_("Closing is final: the Z report is printed and kept.")))
         self.counted.textChanged.connect(self._show_difference)
         self.finish_layout()
         first = next(iter(self.pieces.values()), self.counted)
@@ -104,15 +116,17 @@ class CloseShiftDialog(_AmountDialog):
 
     def _piece_grid(self, faces: list[Decimal]) -> QGroupBox:
         """A spin box per note and coin, two columns; the counted total follows them."""
-        box = QGroupBox("Count by notes and coins (or type the total below)")
+        box = QGroupBox(_("Count by notes and coins (or type the total below)"))
         grid = QGridLayout(box)
         half = (len(faces) + 1) // 2
         for index, face in enumerate(faces):
             spin = QSpinBox()
             spin.setRange(0, 99_999)
-            spin.setAccessibleName(f"Pieces of {format_money(face, self._currency)}")
+            spin.setAccessibleName(
+                _("Pieces of %(face)s") % {"face": i18n.money(face, self._currency)}
+            )
             spin.valueChanged.connect(self._total_from_pieces)
-            label = QLabel(format_money(face, self._currency))
+            label = QLabel(i18n.money(face, self._currency))
             label.setBuddy(spin)
             row, column = index % half, (index // half) * 2
             grid.addWidget(label, row, column)
@@ -126,26 +140,31 @@ class CloseShiftDialog(_AmountDialog):
 
     def _total_from_pieces(self) -> None:
         total = sum((face * spin.value() for face, spin in self.pieces.items()), Decimal(0))
-        self.counted.setText(f"{total:.2f}")
+        self.counted.setText(_plain(total))
 
     def _show_difference(self) -> None:
         try:
-            counted = parse_amount(self.counted.text(), what="the counted cash")
+            counted = parse_amount(self.counted.text(), what=_("the counted cash"))
         except ValueError:
             counted = None
         if counted is None:
             self.difference.setText("—")
             return
         gap = counted - self._expected
-        sign = "+" if gap > 0 else "−" if gap < 0 else ""
-        word = " over" if gap > 0 else " short" if gap < 0 else ""
-        self.difference.setText(f"{sign}{format_money(abs(gap), self._currency)}{word}")
+        money = i18n.money(abs(gap), self._currency)
+        if gap > 0:
+            text = _("+%(amount)s over") % {"amount": money}
+        elif gap < 0:
+            text = _("−%(amount)s short") % {"amount": money}
+        else:
+            text = money
+        self.difference.setText(text)
 
     def apply(self) -> None:
-        counted = parse_amount(self.counted.text(), what="the counted cash")
+        counted = parse_amount(self.counted.text(), what=_("the counted cash"))
         if counted is None:
-            raise ValueError("Count the cash in the drawer and type the total.")
+            raise ValueError(_("Count the cash in the drawer and type the total."))
         pieces = self.counted_pieces()
         if pieces and sum(Decimal(f) * n for f, n in pieces.items()) != counted:
-            raise ValueError("The total typed is not what the notes and coins add up to.")
+            raise ValueError(_("The total typed is not what the notes and coins add up to."))
         self._shift.close_shift(counted, pieces or None)

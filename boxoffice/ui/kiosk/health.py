@@ -1,5 +1,6 @@
 """Can the kiosk sell now? The server, a way to pay by card, the ticket printer, events on
-sale — each problem with the customer's words and the detail for staff."""
+sale — each problem with the customer's words (marked with `N_`, translated where shown)
+and the detail for staff."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from boxoffice.desktop.printer_state import PrinterState, read_state
+from boxoffice.i18n import N_
 from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.readers import Reader
 from boxoffice.ui.presenters.connection import HEALTH_OPTIONS
@@ -16,19 +18,22 @@ from boxoffice.ui.sale_state import EventSummary, SaleState
 
 logger = logging.getLogger(__name__)
 
-OUT_OF_ORDER = "This kiosk is out of order right now. Please buy your tickets at the box office."
-NO_SERVER = "The kiosk cannot reach the ticket system."
-NO_CARD = "Card payments are not working."
-READER_OFFLINE = "The card reader is not working."
-NO_PRINTER = "The ticket printer is missing."
-NOTHING_ON_SALE = "No tickets are on sale here right now."
-SOLD_OUT = "Everything is sold out."
+OUT_OF_ORDER = N_(
+    "This kiosk is out of order right now. Please buy your tickets at the box office."
+)
+NO_SERVER = N_("The kiosk cannot reach the ticket system.")
+NO_CARD = N_("Card payments are not working.")
+READER_OFFLINE = N_("The card reader is not working.")
+NO_PRINTER = N_("The ticket printer is missing.")
+NOTHING_ON_SALE = N_("No tickets are on sale here right now.")
+SOLD_OUT = N_("Everything is sold out.")
 PRINT_TO_FILE = "PDF file"  # the printing presenter's pseudo-printer: always ready
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Why the kiosk cannot sell: `reason` for the customer, `detail` for staff."""
+    """Why the kiosk cannot sell: `reason` for the customer (in English, as logged: the screens
+    show `_(reason)`), `detail` for staff."""
 
     reason: str
     detail: str

@@ -6,7 +6,8 @@ It reuses the counter's presenters: `EventsPresenter` lists the events, `CartPre
 page), `PrintingPresenter` prints the tickets, `SeatingPresenter` holds seats. What is the
 kiosk's own: which screen is up, the quantities chosen, the customer's email, the idle reset
 (everything of the customer given up: reader payment canceled, unpaid order canceled, seats
-released) and the health checks that take it out of order and back.
+released), the health checks that take it out of order and back, and the customer's
+language (chosen on the attract screen; the next customer gets the kiosk's own again).
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
+from boxoffice import i18n
+from boxoffice.i18n import _
 from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.events import Event, TicketConfig
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.models.readers import Reader
-from boxoffice.sdk.money import format_money
+from boxoffice.ui import language as ui_language
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.kiosk.health import (
     NO_SERVER,
@@ -67,6 +70,8 @@ class Stage(enum.StrEnum):
     DONE = "done"
     OUT_OF_ORDER = "out_of_order"
 
+
+IDLE = "idle"  # why the sale was given up: nobody answered "Are you still there?"
 
 CHECKED = (Stage.ATTRACT, Stage.EVENTS, Stage.OUT_OF_ORDER)  # checked while nobody buys
 WATCHED = (Stage.EVENTS, Stage.TICKETS, Stage.PAY, Stage.DONE)  # a customer is here
@@ -132,6 +137,8 @@ class KioskPresenter(QObject):
         setup_answer(str): why setting up failed ("" while it works).
         exit_allowed(): staff may close the kiosk now.
         training_changed(bool): the server says it is (or is not) in training mode.
+        language_changed(str): the kiosk speaks another language now (the screens say
+            everything again in it).
     """
 
     stage_changed = Signal(str)
@@ -147,6 +154,7 @@ class KioskPresenter(QObject):
     setup_answer = Signal(str)
     exit_allowed = Signal()
     training_changed = Signal(bool)
+    language_changed = Signal(str)
 
     def __init__(
         self,
@@ -163,6 +171,7 @@ class KioskPresenter(QObject):
         audit: Callable[[str], None],
         check_every: float = 10.0,
         done_seconds: float = 30.0,
+        default_language: str | None = None,
     ) -> None:
         super().__init__()
         self.sdk = sdk
@@ -192,6 +201,12 @@ class KioskPresenter(QObject):
         self.pay_error = ""
         self.reader_waiting = False
         self.last_done: Done | None = None
+        # The kiosk's own language (its setting, else the system's); a customer's choice lasts
+        # until the sale ends, the idle reset, or the attract screen is left alone.
+        self.default_language = default_language or i18n.current()
+        self._language_timer = QTimer(self)
+        self._language_timer.setSingleShot(True)
+        self._language_timer.timeout.connect(self._language_timed_out)
         self.tasks = TaskRunner(on_error=self._failed)
         self._connect()
 
@@ -307,6 +322,7 @@ class KioskPresenter(QObject):
     def begin(self) -> None:
         """The attract screen was touched: the events on sale."""
         if self.stage is Stage.ATTRACT:
+            self._language_timer.stop()  # the customer who chose it is here
             self._set_stage(Stage.EVENTS)
             self.events_changed.emit()
 
@@ -338,7 +354,7 @@ class KioskPresenter(QObject):
 
     def _event_failed(self, text: str) -> None:
         if self.stage is Stage.EVENTS:
-            self.notice.emit("This event cannot be opened right now. Please choose again.")
+            self.notice.emit(_("This event cannot be opened right now. Please choose again."))
             logger.warning("kiosk: %s", text)
 
     def offered(self) -> list[TicketConfig]:
@@ -383,7 +399,7 @@ class KioskPresenter(QObject):
                 if category is not None and category.price is not None:
                     total += Decimal(category.price)
         currency = next((c.currency for c in configs.values()), "")
-        return format_money(total, currency) if currency else f"{total:.2f}"
+        return i18n.money(total, currency) if currency else f"{total:.2f}"
 
     def pay(self, email: str = "") -> None:
         """Tickets chosen: make the order and take the card (the reader, else the page)."""
@@ -391,10 +407,12 @@ class KioskPresenter(QObject):
             return
         email = email.strip()
         if email and not EMAIL.match(email):
-            self.notice.emit("That email address does not look right. Check it, or leave it empty.")
+            self.notice.emit(
+                _("That email address does not look right. Check it, or leave it empty.")
+            )
             return
         if self.ticket_count == 0:
-            self.notice.emit("Choose at least one ticket.")
+            self.notice.emit(_("Choose at least one ticket."))
             return
         try:
             self.cart.clear()
@@ -413,7 +431,7 @@ class KioskPresenter(QObject):
 
     def _take_payment(self) -> None:
         self.pay_error = ""
-        self.pay_text = "Getting your order ready…"
+        self.pay_text = _("Getting your order ready…")
         self.pay_changed.emit()
         contact = Contact("Kiosk", "customer", self.email) if self.email else None
         method: PaymentMethod = "reader" if self.reader is not None else "card"
@@ -444,8 +462,10 @@ class KioskPresenter(QObject):
     def _reader_waiting(self, wait: ReaderWait) -> None:
         self.reader_waiting = True
         self.pay_error = ""
-        amount = format_money(wait.amount, wait.currency)
-        self.pay_text = f"Tap, insert or swipe your card on the card reader.\n{amount}"
+        amount = i18n.money(wait.amount, wait.currency)
+        self.pay_text = _("Tap, insert or swipe your card on the card reader.\n%(amount)s") % {
+            "amount": amount
+        }
         self.pay_changed.emit()
 
     def _reader_done(self) -> None:
@@ -453,7 +473,9 @@ class KioskPresenter(QObject):
         self.pay_changed.emit()
 
     def _card_page(self, order: Order) -> None:
-        self.pay_text = f"Pay {format_money(order.amount_due, order.currency)} by card"
+        self.pay_text = _("Pay %(amount)s by card") % {
+            "amount": i18n.money(order.amount_due, order.currency)
+        }
         self.pay_changed.emit()
         self.card_page_requested.emit(order)
 
@@ -482,14 +504,17 @@ class KioskPresenter(QObject):
             full = await self.sdk.order.get_order(order.id, with_=WITH_TICKETS)
             for item in full.order_item:
                 for ticket in item.ticket or []:
-                    label = f"{item.ticket_config_name or 'Ticket'}" + (
-                        f" · seat {ticket.seat_label}" if ticket.seat_label else ""
-                    )
+                    label = item.ticket_config_name or _("Ticket")
+                    if ticket.seat_label:
+                        label = _("%(ticket)s · seat %(seat)s") % {
+                            "ticket": label,
+                            "seat": ticket.seat_label,
+                        }
                     codes.append((label, ticket.qr_payload or ticket.code))
         except BoxOfficeError as exc:
             logger.warning("kiosk: the tickets of %s could not be read: %s", order.code, exc)
         if not codes:
-            codes = [(f"Order {order.code}", order.code)]
+            codes = [(_("Order %(code)s") % {"code": order.code}, order.code)]
         logger.info("kiosk sale %s: %s", order.code, result.delivery.message)
         done = Done(order, codes, result.delivery.printed_pages > 0, self.email or None)
         self.last_done = done
@@ -501,9 +526,11 @@ class KioskPresenter(QObject):
             self.finish()
 
     def finish(self) -> None:
-        """The customer is done (or walked away): back to the attract screen."""
+        """The customer is done (or walked away): back to the attract screen, in the kiosk's
+        own language for the next customer."""
         if self.stage is Stage.DONE:
             self.last_done = None
+            self.use_language(self.default_language)
             self._set_stage(Stage.ATTRACT)
             self.tasks.run("check", self.check_now())
 
@@ -517,11 +544,15 @@ class KioskPresenter(QObject):
 
     def idle_reset(self) -> None:
         """Nobody answered "Are you still there?": everything of the customer goes."""
-        self.tasks.run("reset", self._reset_to_attract("idle"))
+        self.tasks.run("reset", self._reset_to_attract(IDLE))
 
     async def _reset_to_attract(self, why: str) -> None:
         logger.info("kiosk reset (%s) from %s", why, self.stage)
         await self._reset()
+        if why == IDLE:  # the customer walked away: the next one gets the kiosk's language
+            self.use_language(self.default_language)
+        else:  # "Start over": theirs, unless nobody starts again
+            self._keep_language_a_while()
         self._set_stage(Stage.ATTRACT)
         await self.check_now()
 
@@ -557,6 +588,41 @@ class KioskPresenter(QObject):
         self.pay_changed.emit()
         self.notice.emit("")
 
+    # --- the customer's language -----------------------------------------------------------
+
+    def choose_language(self, language: str) -> None:
+        """The customer chose a language on the attract screen: the kiosk speaks it now, and
+        the order they buy records it (their tickets and mail come in it)."""
+        if self.stage is not Stage.ATTRACT:
+            return
+        self.use_language(language)
+        self._keep_language_a_while()
+
+    def _keep_language_a_while(self) -> None:
+        """Another language than the kiosk's on the attract screen lasts `language_seconds`
+        if nobody starts: the next customer must not find the last one's language."""
+        if i18n.current() != self.default_language:
+            self._language_timer.start(int(1000 * self.language_seconds))
+
+    @property
+    def language_seconds(self) -> float:
+        """How long a language chosen on the attract screen lasts if nobody starts."""
+        return self.idle.idle_seconds + self.idle.countdown_seconds
+
+    def use_language(self, language: str) -> None:
+        """Speak `language` (the window, Qt's own words, the server's answers and the order's
+        tickets and mail); `language_changed` when it is another one."""
+        self._language_timer.stop()
+        if language == i18n.current():
+            return
+        chosen = ui_language.apply(language)  # the order records it (CheckoutPresenter)
+        logger.info("kiosk: the customer's language is %s", chosen)
+        self.language_changed.emit(chosen)
+
+    def _language_timed_out(self) -> None:
+        if self.stage in (Stage.ATTRACT, Stage.OUT_OF_ORDER, Stage.SETUP):
+            self.use_language(self.default_language)
+
     # --- staff ----------------------------------------------------------------------------
 
     def staff_exit(self, username: str, password: str) -> None:
@@ -568,14 +634,14 @@ class KioskPresenter(QObject):
             staff = await self._verify_staff(username, password)
         except BoxOfficeError as exc:
             self._audit(f"staff exit failed: server not reachable ({exc})")
-            self.exit_answer.emit(False, "The server cannot check the password now.")
+            self.exit_answer.emit(False, _("The server cannot check the password now."))
             return
         if staff is None:
             self._audit(f"staff exit refused: wrong password or not staff ({username!r})")
-            self.exit_answer.emit(False, "Wrong user name or password, or not a staff account.")
+            self.exit_answer.emit(False, _("Wrong user name or password, or not a staff account."))
             return
         self._audit(f"staff exit by {staff}")
-        self.exit_answer.emit(True, f"Signed in as {staff}. The kiosk closes.")
+        self.exit_answer.emit(True, _("Signed in as %(user)s. The kiosk closes.") % {"user": staff})
         try:
             await self._reset()  # a customer's unpaid order and seats go first
         except BoxOfficeError as exc:

@@ -1,4 +1,7 @@
-"""The customer's screens: attract, events, tickets, pay, done."""
+"""The customer's screens: attract (with the language choice), events, tickets, pay, done.
+
+Each screen says its fixed words in `retranslate()` (at the start and whenever the customer
+picks another language); what it shows of the sale is said again by its `refresh`."""
 
 from __future__ import annotations
 
@@ -7,61 +10,86 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from boxoffice import i18n
+from boxoffice.i18n import _, ngettext
 from boxoffice.sdk.models.events import Event
-from boxoffice.sdk.money import format_money
 from boxoffice.ui.kiosk.presenter import APPROVED_CARD, DECLINED_CARD, Done, KioskPresenter
 from boxoffice.ui.kiosk.qr import qr_pixmap
 from boxoffice.ui.kiosk.widgets import Stepper, button, label, title
 from boxoffice.ui.sale_state import EventSummary
 
 TILE_WIDTH = 520
+TILE_HEIGHT = 220  # at least; taller when its lines need it
 MARGINS = (48, 24, 48, 32)  # left, top, right, bottom of every screen
 MAX_CODES = 6  # QR codes shown at once; more tickets: the first ones and "+ N more"
 
 
 def when(event: Event) -> str:
-    """ "Sat 12 Dec 2026 · 19:30" in the event's own time."""
+    """ "Sat 12 Dec 2026 · 19:30" in the event's own time (Czech "so 12. 12. 2026 19:30")."""
     start = event.start_at.astimezone(ZoneInfo(event.timezone_name))
-    return f"{start:%a %d %b %Y · %H:%M}"
+    if i18n.current() == i18n.DEFAULT:
+        return f"{start:%a %d %b %Y · %H:%M}"
+    return i18n.date_time(start, weekday=True)
 
 
 def left_text(summary: EventSummary) -> str:
-    if summary.remaining is None:
-        return "Tickets available"
-    if summary.remaining <= 20:
-        return f"Only {summary.remaining} left"
-    return f"{summary.remaining} tickets left"
+    left = summary.remaining
+    if left is None:
+        return _("Tickets available")
+    if left <= 20:
+        return ngettext("Only %(count)d left", "Only %(count)d left", left) % {"count": left}
+    return ngettext("%(count)d ticket left", "%(count)d tickets left", left) % {"count": left}
 
 
 class AttractScreen(QWidget):
-    """ "Tickets here — touch to start"; any touch or key starts.
+    """ "Tickets here — touch to start"; any touch or key starts. Below, the languages by their
+    own names ("English", "Čeština", "Deutsch"), the one spoken now checked.
 
     Signals:
         touched(): the customer touched the screen.
+        language_chosen(str): the customer touched a language (its code: "cs").
     """
 
     touched = Signal()
+    language_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("kioskAttract")
-        self.heading = title("Tickets here", self)
+        self.heading = title("", self)
         self.heading.setObjectName("kioskHero")
-        self.sub = label("Buy your tickets in a minute — pay by card.", "kioskLead", self)
+        self.sub = label("", "kioskLead", self)
         self.sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.start = button("Touch to start", "kioskPrimary", self)
+        self.start = button("", "kioskPrimary", self)
         self.start.setMinimumWidth(480)
         self.start.clicked.connect(self.touched)
+        self.languages: dict[str, QPushButton] = {}
+        self._language_group = QButtonGroup(self)
+        self._language_group.setExclusive(True)
+        choices = QHBoxLayout()
+        choices.setSpacing(24)
+        choices.addStretch(1)
+        for code, name in i18n.LANGUAGES.items():
+            choice = button(name, "kioskLanguage", self)  # its own name: never translated
+            choice.setCheckable(True)
+            choice.setMinimumWidth(240)
+            choice.clicked.connect(lambda _checked=False, code=code: self._chosen(code))
+            self._language_group.addButton(choice)
+            choices.addWidget(choice)
+            self.languages[code] = choice
+        choices.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(*MARGINS)
         layout.addStretch(2)
@@ -70,6 +98,27 @@ class AttractScreen(QWidget):
         layout.addSpacing(48)
         layout.addWidget(self.start, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(3)
+        layout.addLayout(choices)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("Tickets here"))
+        self.sub.setText(_("Buy your tickets in a minute — pay by card."))
+        self.start.setText(_("Touch to start"))
+        spoken = i18n.current()
+        for code, choice in self.languages.items():
+            choice.setChecked(code == spoken)
+            # Marked by more than its colour: a check before the language spoken now.
+            choice.setText(f"✓ {i18n.LANGUAGES[code]}" if code == spoken else i18n.LANGUAGES[code])
+            # Read out in the language it names, with the state a screen reader says too.
+            choice.setAccessibleName(i18n.LANGUAGES[code])
+            choice.setAccessibleDescription(
+                _("The language of this kiosk now") if code == spoken else ""
+            )
+
+    def _chosen(self, code: str) -> None:
+        self.languages[code].setChecked(code == i18n.current())  # until the kiosk speaks it
+        self.language_chosen.emit(code)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt name)
         self.touched.emit()
@@ -89,7 +138,7 @@ class EventsScreen(QWidget):
     def __init__(self, presenter: KioskPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._presenter = presenter
-        self.heading = title("Choose an event", self)
+        self.heading = title("", self)
         self.notice = label("", "kioskNotice", self)
         self.tiles: list[tuple[int, QWidget]] = []
         self._shown: tuple[int, list[tuple[int, str]]] | None = None
@@ -98,15 +147,13 @@ class EventsScreen(QWidget):
         self._grid.setSpacing(24)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
         self._holder.setObjectName("kioskTiles")
-        scroll = QScrollArea(self)
+        scroll = self.list_area = QScrollArea(self)
         scroll.setObjectName("kioskScroll")
-        scroll.setAccessibleName("Events")
-        scroll.setAccessibleDescription("Touch an event to choose its tickets")
         scroll.viewport().setObjectName("kioskTiles")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self._holder)
-        self.back = button("Start over", "kioskSecondary", self)
+        self.back = button("", "kioskSecondary", self)
         self.back.clicked.connect(presenter.cancel)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(*MARGINS)
@@ -116,16 +163,30 @@ class EventsScreen(QWidget):
         layout.addWidget(self.back, 0, Qt.AlignmentFlag.AlignLeft)
         presenter.events_changed.connect(self.show_events)
         presenter.notice.connect(self.notice.setText)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("Choose an event"))
+        self.list_area.setAccessibleName(_("Events"))
+        self.list_area.setAccessibleDescription(_("Touch an event to choose its tickets"))
+        self.back.setText(_("Start over"))
+        self.notice.clear()
+        self._shown = None  # the tiles again, in the language now
+        self.show_events()
 
     def show_events(self) -> None:
         room = self.width() - MARGINS[0] - MARGINS[2] - 24
         columns = 1 if room < 2 * TILE_WIDTH + 24 else min(3, room // (TILE_WIDTH + 24))
         width = min(900, (room - (columns - 1) * 24) // columns) if columns == 1 else TILE_WIDTH
-        shown = (width, [(s.event.id, left_text(s)) for s in self._presenter.on_sale])
+        width = max(width, TILE_WIDTH // 2)  # not laid out yet: any width, tiles come again
+        shown = (
+            width,
+            [(s.event.id, when(s.event) + left_text(s)) for s in self._presenter.on_sale],
+        )
         if shown == self._shown:
             return  # the same tiles: a touch on one must not hit a tile being replaced
         self._shown = shown
-        for _, tile in self.tiles:
+        for _event_id, tile in self.tiles:
             tile.hide()
             tile.deleteLater()
         self.tiles = []
@@ -133,27 +194,47 @@ class EventsScreen(QWidget):
             tile = self._tile(summary, width)
             self._grid.addWidget(tile, index // columns, index % columns)
             self.tiles.append((summary.event.id, tile))
+        # One height for all: what the tallest tile's lines need (larger text, long names).
+        height = max([TILE_HEIGHT, *(self._height_of(tile, width) for _id, tile in self.tiles)])
+        for _id, tile in self.tiles:
+            tile.setFixedHeight(height)
+        looking = _("Looking for events…")
         if not self._presenter.on_sale:
-            self.notice.setText("Looking for events…")
+            self.notice.setText(looking)
+        elif self.notice.text() == looking:
+            self.notice.clear()  # found them
 
     def resizeEvent(self, event: object) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)  # type: ignore[arg-type]
         self.show_events()
 
+    @staticmethod
+    def _height_of(tile: QWidget, width: int) -> int:
+        box = tile.layout()
+        if box is None:
+            return TILE_HEIGHT
+        for line in tile.findChildren(QLabel):
+            line.ensurePolished()  # the style sheet's font, before the tile is shown
+        return (
+            box.totalHeightForWidth(width) if box.hasHeightForWidth() else box.sizeHint().height()
+        )
+
     def _tile(self, summary: EventSummary, width: int) -> QWidget:
         event = summary.event
         venue = event.venue.name if event.venue else ""
         tile = button("", "kioskTile", self._holder)
-        tile.setAccessibleName(event.name)
-        tile.setFixedSize(width, 220)
-        box = QVBoxLayout(tile)
-        box.setContentsMargins(24, 18, 24, 18)
-        for text, name in (
+        lines = (
             (event.name, "kioskTileName"),
             (when(event), "kioskTileDate"),
             (venue, "kioskTileVenue"),
             (left_text(summary), "kioskTileLeft"),
-        ):
+        )
+        tile.setAccessibleName(event.name)
+        tile.setAccessibleDescription(". ".join(text for text, _name in lines[1:] if text))
+        tile.setFixedWidth(width)
+        box = QVBoxLayout(tile)
+        box.setContentsMargins(24, 18, 24, 18)
+        for text, name in lines:
             if text:
                 line = label(text, name, tile)
                 line.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -181,14 +262,12 @@ class TicketsScreen(QWidget):
         self.seats_line = label("", "kioskText", self)
         self.email = QLineEdit(self)
         self.email.setObjectName("kioskField")
-        self.email.setPlaceholderText("Email for your tickets (optional)")
         self.email.setMinimumHeight(72)
-        self.email.setAccessibleName("Email for your tickets (optional)")
         self.email.setInputMethodHints(Qt.InputMethodHint.ImhEmailCharactersOnly)
         self.total = label("", "kioskTotal", self)
         self.notice = label("", "kioskNotice", self)
-        self.cancel = button("Cancel", "kioskSecondary", self)
-        self.pay = button("Pay by card", "kioskPrimary", self)
+        self.cancel = button("", "kioskSecondary", self)
+        self.pay = button("", "kioskPrimary", self)
         self.cancel.clicked.connect(presenter.cancel)
         self.pay.clicked.connect(lambda: presenter.pay(self.email.text()))
         self.email.returnPressed.connect(lambda: presenter.pay(self.email.text()))
@@ -212,6 +291,15 @@ class TicketsScreen(QWidget):
         self._map_due = False
         presenter.tickets_changed.connect(self.refresh)
         presenter.notice.connect(self.notice.setText)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.email.setPlaceholderText(_("Email for your tickets (optional)"))
+        self.email.setAccessibleName(_("Email for your tickets (optional)"))
+        self.cancel.setText(_("Cancel"))
+        self.pay.setText(_("Pay by card"))
+        self._build_rows(self._presenter.offered())  # the prices as the language writes them
+        self.refresh()
 
     def refresh(self) -> None:
         presenter = self._presenter
@@ -235,11 +323,17 @@ class TicketsScreen(QWidget):
         seats = presenter.seats
         self.seats_line.setVisible(presenter.seating is not None)
         self.seats_line.setText(
-            f"Your seats: {', '.join(seats)}" if seats else "Touch the seats you want on the map."
+            _("Your seats: %(seats)s") % {"seats": ", ".join(seats)}
+            if seats
+            else _("Touch the seats you want on the map.")
         )
         count = presenter.ticket_count
-        noun = "ticket" if count == 1 else "tickets"
-        self.total.setText(f"{count} {noun} · {presenter.total_text}" if count else "")
+        self.total.setText(
+            ngettext("%(count)d ticket · %(total)s", "%(count)d tickets · %(total)s", count)
+            % {"count": count, "total": presenter.total_text}
+            if count
+            else ""
+        )
         self.pay.setEnabled(count > 0)
 
     def _build_rows(self, offered: list) -> None:  # type: ignore[type-arg]
@@ -253,8 +347,14 @@ class TicketsScreen(QWidget):
             row.setObjectName("kioskRow")
             line = QHBoxLayout(row)
             name = label(config.name, "kioskRowName", row)
-            price = label(format_money(config.face_value, config.currency), "kioskRowPrice", row)
+            price = label(i18n.money(config.face_value, config.currency), "kioskRowPrice", row)
             stepper = Stepper(row)
+            stepper.minus.setAccessibleName(
+                _("One ticket fewer: %(ticket)s") % {"ticket": config.name}
+            )
+            stepper.plus.setAccessibleName(
+                _("One ticket more: %(ticket)s") % {"ticket": config.name}
+            )
             stepper.changed.connect(lambda delta, cid=config.id: self._presenter.change(cid, delta))
             line.addWidget(name, 3)
             line.addWidget(price, 1)
@@ -290,7 +390,7 @@ class PayScreen(QWidget):
     def __init__(self, presenter: KioskPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._presenter = presenter
-        self.heading = title("Pay by card", self)
+        self.heading = title("", self)
         self.text = label("", "kioskLead", self)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.error = label("", "kioskError", self)
@@ -298,20 +398,19 @@ class PayScreen(QWidget):
         self.page_holder = QVBoxLayout()
         self.training = QFrame(self)
         self.training.setObjectName("kioskTrainingCard")
-        self.approved = button("Approved card", "kioskSecondary", self.training)
-        self.declined = button("Declined card", "kioskSecondary", self.training)
+        self.approved = button("", "kioskSecondary", self.training)
+        self.declined = button("", "kioskSecondary", self.training)
         card_row = QVBoxLayout(self.training)
-        card_row.addWidget(
-            label("Training — tap a test card on the reader:", "kioskText", self.training)
-        )
+        self.training_text = label("", "kioskText", self.training)
+        card_row.addWidget(self.training_text)
         taps = QHBoxLayout()
         taps.addWidget(self.approved)
         taps.addWidget(self.declined)
         card_row.addLayout(taps)
         self.approved.clicked.connect(lambda: presenter.tap_card(APPROVED_CARD))
         self.declined.clicked.connect(lambda: presenter.tap_card(DECLINED_CARD))
-        self.again = button("Try again", "kioskPrimary", self)
-        self.cancel = button("Cancel", "kioskSecondary", self)
+        self.again = button("", "kioskPrimary", self)
+        self.cancel = button("", "kioskSecondary", self)
         self.again.clicked.connect(presenter.try_again)
         self.cancel.clicked.connect(presenter.cancel)
         buttons = QHBoxLayout()
@@ -329,6 +428,15 @@ class PayScreen(QWidget):
         layout.addLayout(buttons)
         self.page: QWidget | None = None
         presenter.pay_changed.connect(self.refresh)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("Pay by card"))
+        self.approved.setText(_("Approved card"))
+        self.declined.setText(_("Declined card"))
+        self.training_text.setText(_("Training — tap a test card on the reader:"))
+        self.again.setText(_("Try again"))
+        self.cancel.setText(_("Cancel"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -359,7 +467,7 @@ class DoneScreen(QWidget):
 
     def __init__(self, presenter: KioskPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.heading = title("Thank you!", self)
+        self.heading = title("", self)
         self.text = label("", "kioskLead", self)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.codes_box = QWidget(self)
@@ -367,7 +475,7 @@ class DoneScreen(QWidget):
         self._codes.setSpacing(24)
         self.more = label("", "kioskText", self)
         self.more.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.done = button("Done", "kioskPrimary", self)
+        self.done = button("", "kioskPrimary", self)
         self.done.clicked.connect(presenter.finish)
         self.cells: list[QWidget] = []
         self.payloads: list[str] = []  # what the QR codes shown encode
@@ -381,17 +489,25 @@ class DoneScreen(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.done)
         presenter.finished.connect(self.show_done)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("Thank you!"))
+        self.done.setText(_("Done"))
 
     def show_done(self, done: Done) -> None:
-        where = (
-            "Your tickets are printing now; take them from the slot below. You can also show "
-            "these codes at the entrance."
+        sentences = [
+            _("Order %(code)s.") % {"code": done.order.code},
+            _(
+                "Your tickets are printing now; take them from the slot below. You can also "
+                "show these codes at the entrance."
+            )
             if done.printed
-            else "Show these codes at the entrance."
-        )
+            else _("Show these codes at the entrance."),
+        ]
         if done.emailed_to:
-            where += f" We also email them to {done.emailed_to}."
-        self.text.setText(f"Order {done.order.code}. {where}")
+            sentences.append(_("We also email them to %(email)s.") % {"email": done.emailed_to})
+        self.text.setText(" ".join(sentences))
         for cell in self.cells:
             cell.deleteLater()
         self.cells = []
@@ -405,14 +521,27 @@ class DoneScreen(QWidget):
             image = QLabel(cell)
             image.setObjectName("kioskQr")
             image.setPixmap(qr_pixmap(payload, size))
-            image.setAccessibleName(f"QR code: {payload}")
+            image.setAccessibleName(_("QR code: %(payload)s") % {"payload": payload})
             image.setProperty("payload", payload)
             box.addWidget(image, 0, Qt.AlignmentFlag.AlignHCenter)
-            caption = label(f"Ticket {index + 1} · {name}", "kioskText", cell)
+            caption = label(
+                _("Ticket %(number)d · %(name)s") % {"number": index + 1, "name": name},
+                "kioskText",
+                cell,
+            )
             caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
             box.addWidget(caption)
             self._codes.addWidget(cell, index // columns, index % columns)
             self.cells.append(cell)
             self.payloads.append(payload)
         extra = len(done.codes) - len(shown)
-        self.more.setText(f"+ {extra} more on your printed tickets" if extra > 0 else "")
+        self.more.setText(
+            ngettext(
+                "+ %(count)d more on your printed tickets",
+                "+ %(count)d more on your printed tickets",
+                extra,
+            )
+            % {"count": extra}
+            if extra > 0
+            else ""
+        )

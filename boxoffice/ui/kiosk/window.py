@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.i18n import N_, _
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.kiosk.presenter import KioskPresenter, Stage
@@ -38,7 +39,7 @@ STAFF_CHORD = "Ctrl+Alt+Shift+E"
 CORNER_HOLD_MS = 3000
 CORNER = 64
 STAFF_EXIT_MS = 60_000  # the staff exit goes back to the kiosk after this long
-TRAINING_TEXT = "TRAINING — no real money is taken"
+TRAINING_TEXT = N_("TRAINING — no real money is taken")
 PLAIN = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
 
 
@@ -74,11 +75,10 @@ class KioskWindow(QWidget):
     def __init__(self, presenter: KioskPresenter, sdk: SDK, *, training: bool) -> None:
         super().__init__(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.Window)
         self.setObjectName("kiosk")
-        self.setWindowTitle("Box Office kiosk")
         self.presenter = presenter
         self._sdk = sdk
         self._may_close = False
-        self.band = QLabel(TRAINING_TEXT, self)
+        self.band = QLabel(self)
         self.band.setObjectName("kioskTraining")
         self.band.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.band.setVisible(training)
@@ -119,12 +119,27 @@ class KioskWindow(QWidget):
         chord.setContext(Qt.ShortcutContext.ApplicationShortcut)
         chord.activated.connect(self.open_staff_exit)
         self.attract.touched.connect(presenter.begin)
+        self.attract.language_chosen.connect(presenter.choose_language)
+        presenter.language_changed.connect(self.retranslate)
         self.staff.back.connect(self.close_staff_exit)
         presenter.stage_changed.connect(self._show_stage)
         presenter.card_page_requested.connect(self._card_page)
         presenter.exit_allowed.connect(self._staff_closes)
         presenter.idle.watch(self)
+        self._say_own_words()
         self._show_stage(str(presenter.stage))
+
+    def _say_own_words(self) -> None:
+        self.setWindowTitle(_("Box Office kiosk"))
+        self.band.setText(_(TRAINING_TEXT))
+
+    def retranslate(self) -> None:
+        """Everything again in the language the kiosk speaks now."""
+        self._say_own_words()
+        for screen in (*self.screens.values(), self.staff, self.still_there):
+            retranslate = getattr(screen, "retranslate", None)
+            if retranslate is not None:
+                retranslate()
 
     @property
     def current(self) -> QWidget | None:

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice import i18n
+from boxoffice.i18n import _, ngettext
 from boxoffice.sdk.models.events import Event, TicketConfig, TicketDiscount
-from boxoffice.sdk.money import format_money
 from boxoffice.ui.presenters.cart import CartError, CartPresenter
-from boxoffice.ui.sale_state import config_on_sale
+from boxoffice.ui.sale_state import config_on_sale, local_text
 
 
 class CartPane(QWidget):
@@ -43,32 +44,32 @@ class CartPane(QWidget):
     def __init__(self, cart: CartPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._cart = cart
-        self.title = QLabel("<b>Cart</b> — choose an event")
+        self.title = QLabel(_("<b>Cart</b> — choose an event"))
         self.title.setWordWrap(True)
         self.configs = QTreeWidget()
-        self.configs.setHeaderLabels(["Ticket", "Price", "Left"])
-        self.configs.setAccessibleName("Ticket types")
-        self.configs.setAccessibleDescription("The open event's ticket types, price and left")
+        self.configs.setHeaderLabels([_("Ticket"), _("Price"), _("Left")])
+        self.configs.setAccessibleName(_("Ticket types"))
+        self.configs.setAccessibleDescription(_("The open event's ticket types, price and left"))
         self.configs.setRootIsDecorated(False)
         _stretch_first_column(self.configs)
         self.quantity = QSpinBox(minimum=1, maximum=100, value=1)
         self.timeslot = QComboBox()
         self.sector = QComboBox()
         self.discount = QComboBox()
-        self.add_button = QPushButton("&Add to cart")
-        self.seats_button = QPushButton("Choose &seats…")
+        self.add_button = QPushButton(_("&Add to cart"))
+        self.seats_button = QPushButton(_("Choose &seats…"))
         self.lines = QTreeWidget()
-        self.lines.setHeaderLabels(["In the cart", "Qty", "Price", "Total"])
-        self.lines.setAccessibleName("Cart lines")
-        self.lines.setAccessibleDescription("Delete removes the current line")
+        self.lines.setHeaderLabels([_("In the cart"), _("Qty"), _("Price"), _("Total")])
+        self.lines.setAccessibleName(_("Cart lines"))
+        self.lines.setAccessibleDescription(_("Delete removes the current line"))
         self.lines.setRootIsDecorated(False)
         _stretch_first_column(self.lines)
-        self.remove_button = QPushButton("&Remove line")
-        self.clear_button = QPushButton("C&lear cart")
+        self.remove_button = QPushButton(_("&Remove line"))
+        self.clear_button = QPushButton(_("C&lear cart"))
         self.total = QLabel()
         self.total.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.total.setObjectName("cartTotal")
-        self.total.setAccessibleName("Cart total")
+        self.total.setAccessibleName(_("Cart total"))
         self.problem = QLabel()
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
@@ -79,10 +80,10 @@ class CartPane(QWidget):
 
     def _layout(self) -> None:
         form = QFormLayout()
-        form.addRow("&Quantity", self.quantity)
-        form.addRow("&Time slot", self.timeslot)
-        form.addRow("S&ector", self.sector)
-        form.addRow("&Discount", self.discount)
+        form.addRow(_("&Quantity"), self.quantity)
+        form.addRow(_("&Time slot"), self.timeslot)
+        form.addRow(_("S&ector"), self.sector)
+        form.addRow(_("&Discount"), self.discount)
         buttons = QHBoxLayout()
         buttons.addWidget(self.seats_button)
         buttons.addStretch(1)
@@ -102,8 +103,8 @@ class CartPane(QWidget):
         layout.addLayout(line_buttons)
 
     def _connect(self) -> None:
-        self.configs.currentItemChanged.connect(lambda *_: self._offer_choices())
-        self.configs.itemActivated.connect(lambda *_: self.quantity.setFocus())
+        self.configs.currentItemChanged.connect(lambda *_args: self._offer_choices())
+        self.configs.itemActivated.connect(lambda *_args: self.quantity.setFocus())
         self.add_button.clicked.connect(self.add_line)
         self.quantity.editingFinished.connect(self._quantity_entered)
         self.seats_button.clicked.connect(self._ask_for_seats)
@@ -125,21 +126,21 @@ class CartPane(QWidget):
         self.problem.clear()
         zone = ZoneInfo(event.timezone_name)
         venue = f" · {event.venue.name}" if event.venue else ""
-        when = event.start_at.astimezone(zone)
-        self.title.setText(f"<b>{event.name}</b><br>{when:%a %d %b %Y %H:%M}{venue}")
+        when = local_text(event.start_at.astimezone(zone), "%a %d %b %Y %H:%M", weekday=True)
+        self.title.setText(f"<b>{event.name}</b><br>{when}{venue}")
         self.configs.clear()
         now = datetime.now(UTC)
         for config in event.ticket_config or []:
             left = "" if config.available is None else str(config.available)
             item = QTreeWidgetItem(
-                [config.name, format_money(config.face_value, config.currency), left]
+                [config.name, i18n.money(config.face_value, config.currency), left]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, config.id)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if not config_on_sale(config, now) or config.available == 0:
                 item.setDisabled(True)
-                item.setToolTip(0, "Not on sale now" if config.available != 0 else "Sold out")
+                item.setToolTip(0, _("Not on sale now") if config.available != 0 else _("Sold out"))
             self.configs.addTopLevelItem(item)
         first = _first_enabled(self.configs)
         if first is not None:
@@ -151,7 +152,7 @@ class CartPane(QWidget):
         cart with lines keeps its event, `CartPresenter.leave_event`)."""
         if not self._cart.leave_event():
             return
-        self.title.setText(f"<b>{name}</b><br>Loading its tickets…")
+        self.title.setText(f"<b>{name}</b><br>" + _("Loading its tickets…"))
         self.problem.clear()
         self.configs.clear()
         self._offer_choices()
@@ -170,8 +171,8 @@ class CartPane(QWidget):
                 [
                     line.describe(zone),
                     str(line.quantity),
-                    format_money(line.unit_price, currency),
-                    format_money(line.total, currency),
+                    i18n.money(line.unit_price, currency),
+                    i18n.money(line.total, currency),
                 ]
             )
             for column in (1, 2, 3):
@@ -180,10 +181,16 @@ class CartPane(QWidget):
                 )
             self.lines.addTopLevelItem(item)
         count = self._cart.ticket_count
+        total = i18n.money(self._cart.total, self._cart.currency)
         self.total.setText(
-            f"<b>Total {format_money(self._cart.total, self._cart.currency)}</b> ({count} tickets)"
+            ngettext(
+                "<b>Total %(total)s</b> (%(count)d tickets)",
+                "<b>Total %(total)s</b> (%(count)d tickets)",
+                count,
+            )
+            % {"total": total, "count": count}
             if count
-            else "Cart is empty"
+            else _("Cart is empty")
         )
         has_lines = bool(self._cart.lines)
         self.remove_button.setEnabled(has_lines)
@@ -194,7 +201,7 @@ class CartPane(QWidget):
         event = self._cart.current_event
         _fill(self.timeslot, [])
         _fill(self.sector, [])
-        _fill(self.discount, [("No discount", None)])
+        _fill(self.discount, [(_("No discount"), None)])
         seated = bool(event and event.has_seat_map and config and config.seat_category)
         self.seats_button.setVisible(seated)
         self.add_button.setEnabled(config is not None)
@@ -206,7 +213,11 @@ class CartPane(QWidget):
         _fill(
             self.timeslot,
             [
-                (f"{s.start_at.astimezone(zone):%a %d %b %H:%M}{_left(s.available)}", s.id)
+                (
+                    local_text(s.start_at.astimezone(zone), "%a %d %b %H:%M", weekday=True)
+                    + _left(s.available),
+                    s.id,
+                )
                 for s in slots
             ],
         )
@@ -217,7 +228,7 @@ class CartPane(QWidget):
         _fill(
             self.discount,
             [
-                ("No discount", None),
+                (_("No discount"), None),
                 *[(_discount_label(d, config.currency), d.id) for d in discounts],
             ],
         )
@@ -242,7 +253,7 @@ class CartPane(QWidget):
     def add_line(self) -> None:
         config = self.current_config()
         if config is None:
-            self.problem.setText("Choose a ticket type that is on sale.")
+            self.problem.setText(_("Choose a ticket type that is on sale."))
             return
         if self.seats_button.isVisible():
             self._ask_for_seats()
@@ -306,15 +317,29 @@ def _select(combo: QComboBox, data: object) -> None:
 
 
 def _left(available: int | None) -> str:
-    return "" if available is None else f" ({available} left)"
+    if available is None:
+        return ""
+    return " " + ngettext("(%(count)d left)", "(%(count)d left)", available) % {"count": available}
 
 
 def _discount_label(discount: TicketDiscount, currency: str) -> str:
     """The discount with its value: "Student (−20 %)", "Member (−5.00 EUR)"."""
     if discount.type == "percentage":
         percent = Decimal(discount.value).normalize()
-        return f"{discount.name} (−{percent:f} %)"
-    return f"{discount.name} (−{format_money(discount.value, currency)})"
+        return _("%(discount)s (−%(percent)s %%)") % {
+            "discount": discount.name,
+            "percent": _percent(percent),
+        }
+    return _("%(discount)s (−%(amount)s)") % {
+        "discount": discount.name,
+        "amount": i18n.money(discount.value, currency),
+    }
+
+
+def _percent(value: Decimal) -> str:
+    """ "12.5" in English, "12,5" in Czech and German."""
+    text = f"{value:f}"
+    return text if i18n.current() == i18n.DEFAULT else text.replace(".", ",")
 
 
 def _first_enabled(tree: QTreeWidget) -> QTreeWidgetItem | None:

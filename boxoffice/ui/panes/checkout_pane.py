@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice import i18n
+from boxoffice.i18n import N_, _
 from boxoffice.sdk.models.tickets import TicketFormat
-from boxoffice.sdk.money import format_money
 from boxoffice.ui.amounts import parse_amount
 from boxoffice.ui.announce import announce
 from boxoffice.ui.presenters.cart import CartPresenter
@@ -38,22 +39,23 @@ from boxoffice.ui.presenters.checkout import (
     SaleResult,
 )
 
+# The texts are marked N_(): they are translated where they are shown.
 FORMATS: list[tuple[str, TicketFormat]] = [
-    ("Printed tickets (PDF)", "PDF"),
-    ("Apple Wallet passes (PKPASS)", "PKPASS"),
-    ("Secure tickets in the customer's wallet", "SECURE"),
+    (N_("Printed tickets (PDF)"), "PDF"),
+    (N_("Apple Wallet passes (PKPASS)"), "PKPASS"),
+    (N_("Secure tickets in the customer's wallet"), "SECURE"),
 ]
 METHODS: list[tuple[PaymentMethod, str]] = [
-    ("cash", "Cash (F6)"),
-    ("reader", "Card on reader (F7)"),
-    ("card", "Card (F7)"),
-    ("free", "Free (F8)"),
-    ("split", "Split (F10)"),
+    ("cash", N_("Cash (F6)")),
+    ("reader", N_("Card on reader (F7)")),
+    ("card", N_("Card (F7)")),
+    ("free", N_("Free (F8)")),
+    ("split", N_("Split (F10)")),
 ]
-STOP_WAITING = "Stop waiting (Esc)"
-CARD_PAGE_TEXT = "Card page (Shift+F7)"  # the card way when this counter has a reader
-CARD_UNAVAILABLE = "Card payments are not available on this counter yet. Take cash instead."
-NO_READER = (
+STOP_WAITING = N_("Stop waiting (Esc)")
+CARD_PAGE_TEXT = N_("Card page (Shift+F7)")  # the card way when this counter has a reader
+CARD_UNAVAILABLE = N_("Card payments are not available on this counter yet. Take cash instead.")
+NO_READER = N_(
     "This counter has no card reader. Choose one in Settings → Card reader, or take the card "
     "on the payment page (Shift+F7)."
 )
@@ -74,41 +76,41 @@ class CheckoutPane(QWidget):
         self._checkout = checkout
         self._cart = cart
         self._card_available = card_available
-        self.first_name = QLineEdit(placeholderText="optional")
-        self.last_name = QLineEdit(placeholderText="optional")
-        self.email = QLineEdit(placeholderText="optional — tickets are emailed")
+        self.first_name = QLineEdit(placeholderText=_("optional"))
+        self.last_name = QLineEdit(placeholderText=_("optional"))
+        self.email = QLineEdit(placeholderText=_("optional — tickets are emailed"))
         self.ticket_format = QComboBox()
         for text, value in FORMATS:
-            self.ticket_format.addItem(text, value)
+            self.ticket_format.addItem(_(text), value)
         self.methods = QButtonGroup(self)
         self.method_buttons: dict[PaymentMethod, QRadioButton] = {}
         for index, (method, text) in enumerate(METHODS):
-            button = QRadioButton(text)
+            button = QRadioButton(_(text))
             self.methods.addButton(button, index)
             self.method_buttons[method] = button
         self.method_buttons["cash"].setChecked(True)
         self.method_buttons["reader"].setToolTip(
-            "The customer taps or inserts the card on this counter's card reader"
+            _("The customer taps or inserts the card on this counter's card reader")
         )
         self.method_buttons["reader"].setVisible(False)
         self.reader_label: str | None = None  # this counter's reader (None: it has none)
         self.reader_status = QLabel()  # the reader waits for the card: what and how much
         self.reader_status.setObjectName("readerWaiting")
-        self.reader_status.setAccessibleName("Card reader")
+        self.reader_status.setAccessibleName(_("Card reader"))
         self.reader_status.setWordWrap(True)
         self.reader_status.setVisible(False)
-        self.tendered = QLineEdit(placeholderText="exact amount")
-        self.tendered.setAccessibleName("Cash tendered")
-        self.cash_part = QLineEdit(placeholderText="cash part of the total")
-        self.cash_part.setAccessibleName("Cash part")
+        self.tendered = QLineEdit(placeholderText=_("exact amount"))
+        self.tendered.setAccessibleName(_("Cash tendered"))
+        self.cash_part = QLineEdit(placeholderText=_("cash part of the total"))
+        self.cash_part.setAccessibleName(_("Cash part"))
         self.card_part = QLabel()  # split: what the card takes
-        self.card_part.setAccessibleName("Card part")
-        self.card_part_label = QLabel("Card part")
+        self.card_part.setAccessibleName(_("Card part"))
+        self.card_part_label = QLabel(_("Card part"))
         self.left_to_pay = QLabel()  # what is due: the total, or the rest of a part-paid order
         self.left_to_pay.setObjectName("leftToPay")
-        self.left_to_pay.setAccessibleName("Left to pay")
+        self.left_to_pay.setAccessibleName(_("Left to pay"))
         self.change = QLabel()
-        self.complete_button = QPushButton("Complete sale (Ctrl+Enter)")
+        self.complete_button = QPushButton(_("Complete sale (Ctrl+Enter)"))
         self.complete_button.setObjectName("completeSale")
         self.complete_button.setDefault(True)
         self.progress = QProgressBar()
@@ -116,7 +118,7 @@ class CheckoutPane(QWidget):
         self.progress.setVisible(False)
         self.stage = QLabel()
         self.stage.setWordWrap(True)
-        self.cancel_button = QPushButton(STOP_WAITING)
+        self.cancel_button = QPushButton(_(STOP_WAITING))
         self.cancel_button.setVisible(False)
         self.problem = QLabel()
         self.problem.setObjectName("problem")
@@ -132,30 +134,30 @@ class CheckoutPane(QWidget):
         self._method_changed()
 
     def _layout(self) -> None:
-        contact = QGroupBox("Customer")
+        contact = QGroupBox(_("Customer"))
         form = QFormLayout(contact)
-        form.addRow("&First name", self.first_name)
-        form.addRow("Last &name", self.last_name)
-        form.addRow("E&mail", self.email)
-        form.addRow("Tickets as", self.ticket_format)
-        payment = QGroupBox("Payment")
+        form.addRow(_("&First name"), self.first_name)
+        form.addRow(_("Last &name"), self.last_name)
+        form.addRow(_("E&mail"), self.email)
+        form.addRow(_("Tickets as"), self.ticket_format)
+        payment = QGroupBox(_("Payment"))
         pay = QVBoxLayout(payment)
         self._methods_grid = QGridLayout()
         self._place_methods()
         pay.addLayout(self._methods_grid)
         cash = QFormLayout()
-        cash.addRow("To pay", self.left_to_pay)
-        cash.addRow("Cash &part", self.cash_part)
+        cash.addRow(_("To pay"), self.left_to_pay)
+        cash.addRow(_("Cash &part"), self.cash_part)
         cash.addRow(self.card_part_label, self.card_part)
-        cash.addRow("Tendered", self.tendered)
-        cash.addRow("Change", self.change)
+        cash.addRow(_("Tendered"), self.tendered)
+        cash.addRow(_("Change"), self.change)
         self._split_rows = cash
         pay.addLayout(cash)
         busy = QHBoxLayout()
         busy.addWidget(self.progress, 1)
         busy.addWidget(self.cancel_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Checkout</b>"))
+        layout.addWidget(QLabel("<b>" + _("Checkout") + "</b>"))
         layout.addWidget(contact)
         layout.addWidget(payment)
         layout.addWidget(self.complete_button)
@@ -174,7 +176,7 @@ class CheckoutPane(QWidget):
         self.cash_part.textChanged.connect(self._update_change)
         self._checkout.part_paid.connect(self._part_paid)
         self.cancel_button.clicked.connect(self._checkout.cancel)
-        self.methods.idToggled.connect(lambda *_: self._method_changed())
+        self.methods.idToggled.connect(lambda *_args: self._method_changed())
         self._cart.changed.connect(self._cart_changed)
         self._cart.cleared.connect(self._sale_over)
         self._checkout.busy_changed.connect(self._busy)
@@ -205,11 +207,13 @@ class CheckoutPane(QWidget):
         self._place_methods()
         reader.setVisible(label is not None)
         reader.setToolTip(
-            f"The customer taps or inserts the card on {label}" if label else reader.toolTip()
+            _("The customer taps or inserts the card on %(reader)s") % {"reader": label}
+            if label
+            else reader.toolTip()
         )
-        card.setText(CARD_PAGE_TEXT if label is not None else "Card (F7)")
+        card.setText(_(CARD_PAGE_TEXT) if label is not None else _("Card (F7)"))
         card.setToolTip(
-            "The card on the payment page (a card not present: phone sales)"
+            _("The card on the payment page (a card not present: phone sales)")
             if label is not None
             else ""
         )
@@ -250,10 +254,10 @@ class CheckoutPane(QWidget):
             return  # a double press must not start a second sale
         self.problem.clear()
         if self.method in ("card", "split") and not self._card_available:
-            self._show_problem(CARD_UNAVAILABLE)
+            self._show_problem(_(CARD_UNAVAILABLE))
             return
         if self.method == "reader" and not self.has_reader:
-            self._show_problem(NO_READER)
+            self._show_problem(_(NO_READER))
             return
         try:
             tendered = self._tendered()
@@ -296,10 +300,10 @@ class CheckoutPane(QWidget):
             self._split_rows.setRowVisible(field, split)
             field.setEnabled(split)
         self.card_part_label.setText(
-            "Card part (on the reader)" if self.has_reader else "Card part"
+            _("Card part (on the reader)") if self.has_reader else _("Card part")
         )
         if self.method in ("card", "split") and not self._card_available:
-            self.problem.setText(CARD_UNAVAILABLE)
+            self.problem.setText(_(CARD_UNAVAILABLE))
         else:
             self.problem.clear()
         self._update_change()
@@ -330,12 +334,13 @@ class CheckoutPane(QWidget):
         split = self.method == "split" and self._checkout.part_paid_order is None
         if split:
             if cash_part is None:
-                self.card_part.setText("enter the cash part")
+                self.card_part.setText(_("enter the cash part"))
             elif 0 < cash_part < due:
-                self.card_part.setText(format_money(due - cash_part, currency))
+                self.card_part.setText(i18n.money(due - cash_part, currency))
             else:
                 self.card_part.setText(
-                    f"the cash part must be less than {format_money(due, currency)}"
+                    _("the cash part must be less than %(total)s")
+                    % {"total": i18n.money(due, currency)}
                 )
             due = cash_part if cash_part is not None else due
         if self.method not in ("cash", "split") or not self._cart.lines:
@@ -343,21 +348,24 @@ class CheckoutPane(QWidget):
         elif self.method == "split" and not split:
             self.change.setText("—")  # part-paid: the card takes the rest
         elif tendered is None:
-            self.change.setText("none (exact amount)")
+            self.change.setText(_("none (exact amount)"))
         elif tendered < due:
-            self.change.setText(f"{format_money(due - tendered, currency)} short")
+            self.change.setText(
+                _("%(amount)s short") % {"amount": i18n.money(due - tendered, currency)}
+            )
         else:
-            self.change.setText(format_money(tendered - due, currency))
+            self.change.setText(i18n.money(tendered - due, currency))
 
     def _update_left_to_pay(self) -> None:
         order = self._checkout.part_paid_order
         if order is not None:
-            paid = format_money(order.paid_amount, order.currency)
+            paid = i18n.money(order.paid_amount, order.currency)
             self.left_to_pay.setText(
-                f"<b>{format_money(order.amount_due, order.currency)} left</b> ({paid} paid)"
+                _("<b>%(left)s left</b> (%(paid)s paid)")
+                % {"left": i18n.money(order.amount_due, order.currency), "paid": paid}
             )
         elif self._cart.lines:
-            self.left_to_pay.setText(format_money(self._cart.total, self._cart.currency))
+            self.left_to_pay.setText(i18n.money(self._cart.total, self._cart.currency))
         else:
             self.left_to_pay.setText("—")
 
@@ -367,15 +375,17 @@ class CheckoutPane(QWidget):
         self._update_change()
 
     def _reader_waiting(self, wait: ReaderWait) -> None:
-        self.reader_status.setText(f"{wait.text}<br><small>Esc cancels the payment.</small>")
+        self.reader_status.setText(
+            f"{wait.text}<br><small>" + _("Esc cancels the payment.") + "</small>"
+        )
         self.reader_status.setVisible(True)
-        self.cancel_button.setText("Cancel the card payment (Esc)")
+        self.cancel_button.setText(_("Cancel the card payment (Esc)"))
         self.problem.clear()
 
     def _reader_done(self) -> None:
         self.reader_status.clear()
         self.reader_status.setVisible(False)
-        self.cancel_button.setText(STOP_WAITING)
+        self.cancel_button.setText(_(STOP_WAITING))
 
     def _hide_outcome(self) -> None:
         self.outcome.clear()
@@ -392,16 +402,18 @@ class CheckoutPane(QWidget):
 
     def _show_result(self, result: SaleResult) -> None:
         order = result.order
-        lines = [f"<b>Order {order.code} paid</b> — {format_money(order.total, order.currency)}"]
+        total = i18n.money(order.total, order.currency)
+        lines = [_("<b>Order %(code)s paid</b> — %(total)s") % {"code": order.code, "total": total}]
         if result.change is not None:
-            lines.append(f"<b>Change: {format_money(result.change, order.currency)}</b>")
+            change = i18n.money(result.change, order.currency)
+            lines.append(_("<b>Change: %(change)s</b>") % {"change": change})
         if order.payment_method == "split":
-            lines.append("Paid in parts: cash and card.")
+            lines.append(_("Paid in parts: cash and card."))
         lines.append(html.escape(result.delivery.message))
         saved_to = result.delivery.saved_to
         if saved_to is not None:
             folder = QUrl.fromLocalFile(str(saved_to.parent)).toString()
-            lines.append(f'<a href="{html.escape(folder)}">Open the folder</a>')
+            lines.append(f'<a href="{html.escape(folder)}">' + _("Open the folder") + "</a>")
         self.outcome.setText("<br>".join(lines))
         self.outcome.setVisible(True)
         self.problem.clear()
@@ -409,7 +421,7 @@ class CheckoutPane(QWidget):
 
     def _cash_part(self) -> Decimal | None:
         """The split's cash part, None when not entered; ValueError says what is wrong."""
-        return parse_amount(self.cash_part.text(), what="the cash part")
+        return parse_amount(self.cash_part.text(), what=_("the cash part"))
 
     def _cash_part_checked(self, tendered: Decimal | None) -> Decimal | None:
         """The cash part of a split sale about to start (None for other methods, and when
@@ -420,17 +432,22 @@ class CheckoutPane(QWidget):
         currency = self._cart.currency
         if cash_part is None or not 0 < cash_part < due:
             raise ValueError(
-                f"Enter the cash part: more than 0 and less than {format_money(due, currency)} "
-                "(the card takes the rest)."
+                _(
+                    "Enter the cash part: more than 0 and less than %(total)s "
+                    "(the card takes the rest)."
+                )
+                % {"total": i18n.money(due, currency)}
             )
         if tendered is not None and tendered < cash_part:
-            short = format_money(cash_part - tendered, currency)
-            raise ValueError(f"The cash tendered is {short} short of the cash part.")
+            short = i18n.money(cash_part - tendered, currency)
+            raise ValueError(
+                _("The cash tendered is %(short)s short of the cash part.") % {"short": short}
+            )
         return cash_part
 
     def _tendered(self) -> Decimal | None:
         """The cash tendered, None for the exact amount; ValueError says what is wrong."""
-        return parse_amount(self.tendered.text(), what="the cash tendered")
+        return parse_amount(self.tendered.text(), what=_("the cash tendered"))
 
     def _contact(self) -> Contact | None:
         """The customer, None when no field is filled; ValueError says what is missing."""
@@ -439,7 +456,7 @@ class CheckoutPane(QWidget):
         if not (first or last or email):
             return None
         if not (first and last and email):
-            raise ValueError("For a customer, fill in first name, last name and email.")
+            raise ValueError(_("For a customer, fill in first name, last name and email."))
         if "@" not in email:
-            raise ValueError("That email address is not complete.")
+            raise ValueError(_("That email address is not complete."))
         return Contact(first, last, email)

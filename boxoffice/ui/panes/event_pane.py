@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice.i18n import _, ngettext
 from boxoffice.ui.announce import announce
 from boxoffice.ui.presenters.events import EventsPresenter
-from boxoffice.ui.sale_state import EventSummary, SaleState
+from boxoffice.ui.sale_state import EventSummary, SaleState, local_text
 
 STATE_COLOURS = {
     SaleState.ON_SALE: "#1b7f3b",
@@ -55,21 +56,21 @@ class EventPane(QWidget):
     def __init__(self, presenter: EventsPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._presenter = presenter
-        self.search = QLineEdit(placeholderText="Search events (Ctrl+F)")
+        self.search = QLineEdit(placeholderText=_("Search events (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search events")
-        self.day_filter = QCheckBox("On")
+        self.search.setAccessibleName(_("Search events"))
+        self.day_filter = QCheckBox(_("On"))
         self.day = QDateEdit(QDate.currentDate())
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("ddd d MMM yyyy")
         self.day.setEnabled(False)
-        self.day.setAccessibleName("Day")
-        self.day.setAccessibleDescription("Only the events on this day, when On is ticked")
-        self.day_filter.setAccessibleName("Only one day")
+        self.day.setAccessibleName(_("Day"))
+        self.day.setAccessibleDescription(_("Only the events on this day, when On is ticked"))
+        self.day_filter.setAccessibleName(_("Only one day"))
         self.list = EventList()
-        self.list.setHeaderLabels(["Event", "When", "State"])
-        self.list.setAccessibleName("Events")
-        self.list.setAccessibleDescription("Enter opens the event in the cart")
+        self.list.setHeaderLabels([_("Event"), _("When"), _("State")])
+        self.list.setAccessibleName(_("Events"))
+        self.list.setAccessibleDescription(_("Enter opens the event in the cart"))
         self.list.setRootIsDecorated(False)
         self.list.setUniformRowHeights(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -81,13 +82,13 @@ class EventPane(QWidget):
         header.setStretchLastSection(False)
         for column in (1, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        self.empty = QLabel("No events match.")
+        self.empty = QLabel(_("No events match."))
         self.empty.setVisible(False)
         # "Offline — showing events as of 14:32": what is listed comes from the cache.
         self.offline = QLabel()
         self.offline.setObjectName("offlineNotice")
         self.offline.setWordWrap(True)
-        self.offline.setAccessibleDescription("Offline")  # its name is its text: a live region
+        self.offline.setAccessibleDescription(_("Offline"))  # its name is its text: a live region
         self.offline.setVisible(False)
         self._layout()
         self.search.textChanged.connect(self._filter)
@@ -101,7 +102,7 @@ class EventPane(QWidget):
         presenter.offline_changed.connect(self.show_offline)
 
     def _layout(self) -> None:
-        title = QLabel("<b>Events</b>")
+        title = QLabel("<b>" + _("Events") + "</b>")
         dates = QHBoxLayout()
         dates.addWidget(self.day_filter)
         dates.addWidget(self.day, 1)
@@ -115,7 +116,11 @@ class EventPane(QWidget):
 
     def show_offline(self, text: str) -> None:
         """Say that the list comes from the cache while the server is away ("" hides it)."""
-        self.offline.setText(f"{text}. Sales wait until the server is back." if text else "")
+        self.offline.setText(
+            _("%(offline)s. Sales wait until the server is back.") % {"offline": text}
+            if text
+            else ""
+        )
         self.offline.setVisible(bool(text))
         if text:
             announce(self.offline, urgent=True)
@@ -161,20 +166,23 @@ def _short_state(summary: EventSummary) -> str:
     """The State column's text, short so that the event's name keeps the width ("330 left",
     "From 07 Dec"); the tooltip has the whole sentence ("On sale · 330 left")."""
     if summary.state is SaleState.ON_SALE and summary.remaining is not None:
-        return f"{summary.remaining} left"
+        return ngettext("%(count)d left", "%(count)d left", summary.remaining) % {
+            "count": summary.remaining
+        }
     if summary.state is SaleState.NOT_STARTED and summary.sale_starts_at is not None:
         starts = summary.sale_starts_at.astimezone(ZoneInfo(summary.event.timezone_name))
-        return f"From {starts:%d %b}"
-    return summary.state.value
+        return _("From %(day)s") % {"day": local_text(starts, "%d %b", time=False)}
+    return summary.state.text
 
 
 def _row(summary: EventSummary) -> QTreeWidgetItem:
     event = summary.event
     when = event.start_at.astimezone(ZoneInfo(event.timezone_name))
-    item = QTreeWidgetItem([event.name, f"{when:%d %b %H:%M}", _short_state(summary)])
+    item = QTreeWidgetItem([event.name, local_text(when, "%d %b %H:%M"), _short_state(summary)])
     item.setData(0, Qt.ItemDataRole.UserRole, event.id)
     venue = event.venue.name if event.venue else ""
-    item.setToolTip(0, f"{event.name}\n{when:%A %d %B %Y %H:%M}\n{venue}")
+    full = local_text(when, "%A %d %B %Y %H:%M", weekday=True)
+    item.setToolTip(0, f"{event.name}\n{full}\n{venue}")
     item.setToolTip(2, summary.status_text)
     colour = STATE_COLOURS.get(summary.state)
     if colour:

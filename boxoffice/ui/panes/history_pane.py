@@ -18,24 +18,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice import i18n
+from boxoffice.i18n import N_, _, ngettext
 from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
-from boxoffice.sdk.money import format_money
 from boxoffice.ui.presenters.history import HistoryPresenter
 from boxoffice.ui.presenters.order_actions import WITH_RECEIPT, WITH_VALID_TICKETS
+from boxoffice.ui.sale_state import local_text
 
-COLUMNS = ["Code", "Time", "Event", "Customer", "Tickets", "Total", "Payment", "Cashier", "Status"]
+# The columns by their English names (the keys of a row); the header shows them translated.
+COLUMNS = [
+    N_("Code"),
+    N_("Time"),
+    N_("Event"),
+    N_("Customer"),
+    N_("Tickets"),
+    N_("Total"),
+    N_("Payment"),
+    N_("Cashier"),
+    N_("Status"),
+]
 STRETCH = ("Event", "Customer")
-PAYMENT_TEXT = {"cash": "Cash", "card": "Card", "free": "Free", "split": "Split"}
+PAYMENT_TEXT = {"cash": N_("Cash"), "card": N_("Card"), "free": N_("Free"), "split": N_("Split")}
 STATUS_TEXT = {
-    OrderStatus.DRAFT: "Not paid",
-    OrderStatus.PAYMENT_PROCESSING: "Card payment open",
-    OrderStatus.DECLINED: "Payment failed",
-    OrderStatus.PAID: "Paid",
-    OrderStatus.PARTIALLY_REFUNDED: "Partly refunded",
-    OrderStatus.REFUNDED: "Refunded",
-    OrderStatus.CANCELED: "Canceled",
+    OrderStatus.DRAFT: N_("Not paid"),
+    OrderStatus.PAYMENT_PROCESSING: N_("Card payment open"),
+    OrderStatus.DECLINED: N_("Payment failed"),
+    OrderStatus.PAID: N_("Paid"),
+    OrderStatus.PARTIALLY_REFUNDED: N_("Partly refunded"),
+    OrderStatus.REFUNDED: N_("Refunded"),
+    OrderStatus.CANCELED: N_("Canceled"),
 }
 
 
@@ -62,13 +75,13 @@ class HistoryPane(QWidget):
         super().__init__(parent)
         self._history = history
         self.search = QLineEdit(
-            placeholderText="Order code, name or email, then Enter (empty: today's orders)"
+            placeholderText=_("Order code, name or email, then Enter (empty: today's orders)")
         )
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search orders")
+        self.search.setAccessibleName(_("Search orders"))
         self.orders = QTreeWidget()
-        self.orders.setHeaderLabels(COLUMNS)
-        self.orders.setAccessibleName("Orders")
+        self.orders.setHeaderLabels([_(name) for name in COLUMNS])
+        self.orders.setAccessibleName(_("Orders"))
         self.orders.setRootIsDecorated(False)
         self.orders.setUniformRowHeights(True)
         self.orders.setTextElideMode(Qt.TextElideMode.ElideMiddle)
@@ -81,14 +94,14 @@ class HistoryPane(QWidget):
                 else QHeaderView.ResizeMode.ResizeToContents
             )
             header.setSectionResizeMode(column, mode)
-        self.reprint_button = QPushButton("&Print again…")
-        self.preview_button = QPushButton("Pre&view")
-        self.save_pdf_button = QPushButton("Save P&DF")
-        self.save_pass_button = QPushButton("Save &Wallet passes")
-        self.refund_button = QPushButton("Re&fund…")
-        self.reissue_button = QPushButton("Re&issue…")
-        self.receipt_button = QPushButton("Re&ceipt")
-        self.history_button = QPushButton("&History")
+        self.reprint_button = QPushButton(_("&Print again…"))
+        self.preview_button = QPushButton(_("Pre&view"))
+        self.save_pdf_button = QPushButton(_("Save P&DF"))
+        self.save_pass_button = QPushButton(_("Save &Wallet passes"))
+        self.refund_button = QPushButton(_("Re&fund…"))
+        self.reissue_button = QPushButton(_("Re&issue…"))
+        self.receipt_button = QPushButton(_("Re&ceipt"))
+        self.history_button = QPushButton(_("&History"))
         self.status = QLabel()
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -105,7 +118,7 @@ class HistoryPane(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Orders</b>"))
+        layout.addWidget(QLabel("<b>" + _("Orders") + "</b>"))
         layout.addWidget(self.search)
         layout.addWidget(self.orders, 1)
         layout.addLayout(buttons)
@@ -119,7 +132,7 @@ class HistoryPane(QWidget):
         self.preview_button.clicked.connect(self._preview)
         self.save_pdf_button.clicked.connect(lambda: self._save("pdf"))
         self.save_pass_button.clicked.connect(lambda: self._save("pkpass"))
-        self.orders.currentItemChanged.connect(lambda *_: self._enable())
+        self.orders.currentItemChanged.connect(lambda *_args: self._enable())
         history.orders_changed.connect(self.show_orders)
         history.message.connect(self.status.setText)
         history.error.connect(self.status.setText)
@@ -171,16 +184,32 @@ class HistoryPane(QWidget):
     # --- the selected order's actions (buttons and the Order menu's keys) ------------------
 
     def reprint(self) -> None:
-        self._with_order(self.reprint_requested, WITH_VALID_TICKETS, "has no tickets to print")
+        self._with_order(
+            self.reprint_requested,
+            WITH_VALID_TICKETS,
+            N_("Order %(code)s has no tickets to print."),
+        )
 
     def refund(self) -> None:
-        self._with_order(self.refund_requested, WITH_VALID_TICKETS, "has no tickets to refund")
+        self._with_order(
+            self.refund_requested,
+            WITH_VALID_TICKETS,
+            N_("Order %(code)s has no tickets to refund."),
+        )
 
     def reissue(self) -> None:
-        self._with_order(self.reissue_requested, WITH_VALID_TICKETS, "has no tickets to reissue")
+        self._with_order(
+            self.reissue_requested,
+            WITH_VALID_TICKETS,
+            N_("Order %(code)s has no tickets to reissue."),
+        )
 
     def receipt(self) -> None:
-        self._with_order(self.receipt_requested, WITH_RECEIPT, "is not paid: it has no receipt")
+        self._with_order(
+            self.receipt_requested,
+            WITH_RECEIPT,
+            N_("Order %(code)s is not paid: it has no receipt."),
+        )
 
     def show_history(self) -> None:
         self._with_order(self.history_requested, None, "")
@@ -188,12 +217,14 @@ class HistoryPane(QWidget):
     def _with_order(
         self, signal: SignalInstance, allowed: frozenset[OrderStatus] | None, why_not: str
     ) -> None:
+        """Emit `signal` with the current order when its status is `allowed`; else say
+        `why_not` (a sentence marked `N_`, with the order's `%(code)s`)."""
         order = self.current_order()
         if order is None:
-            self.status.setText("Choose an order in the list first (Ctrl+2, then the arrows).")
+            self.status.setText(_("Choose an order in the list first (Ctrl+2, then the arrows)."))
             return
         if allowed is not None and order.status not in allowed:
-            self.status.setText(f"Order {order.code} {why_not}.")
+            self.status.setText(_(why_not) % {"code": order.code})
             return
         signal.emit(order)
 
@@ -212,19 +243,25 @@ def _row(order: Order) -> QTreeWidgetItem:
     contact = order.order_contact
     who = f"{contact.first_name} {contact.last_name} <{contact.email}>" if contact else ""
     created = order.created_at.astimezone()
-    when = f"{created:%H:%M}" if created.date() == date.today() else f"{created:%d %b %H:%M}"
-    event = order.event_name or (order.event.name if order.event else f"Event {order.event_id}")
-    status = STATUS_TEXT.get(order.status, str(order.status))
+    when = (
+        local_text(created, "%H:%M", date=False)
+        if created.date() == date.today()
+        else local_text(created, "%d %b %H:%M")
+    )
+    event = order.event_name or (
+        order.event.name if order.event else _("Event %(id)s") % {"id": order.event_id}
+    )
+    status = _(STATUS_TEXT[order.status]) if order.status in STATUS_TEXT else str(order.status)
     if order.status == OrderStatus.CANCELED and order.cancel_reason == "expired":
-        status = "Expired"
+        status = _("Expired")
     values = {
         "Code": order.code,
         "Time": when,
         "Event": event,
         "Customer": who,
         "Tickets": str(sum(item.quantity for item in order.order_item)),
-        "Total": format_money(order.total, order.currency),
-        "Payment": PAYMENT_TEXT.get(order.payment_method or "", order.payment_method or ""),
+        "Total": i18n.money(order.total, order.currency),
+        "Payment": _payment_text(order.payment_method),
         "Cashier": _cashier(order.cashier),
         "Status": status,
     }
@@ -235,9 +272,15 @@ def _row(order: Order) -> QTreeWidgetItem:
     return item
 
 
+def _payment_text(method: str | None) -> str:
+    if method in PAYMENT_TEXT:
+        return _(PAYMENT_TEXT[method])
+    return method or ""
+
+
 def _cashier(name: str | None) -> str:
     if name == COUNTER_USERNAME:
-        return "Training counter"  # the embedded server's own account
+        return _("Training counter")  # the embedded server's own account
     return name or ""
 
 
@@ -245,7 +288,10 @@ def _found_text(found: int, today: bool) -> str:
     """ "1 order found today.", "2 orders found.", or what to do when there is none."""
     if not found:
         if today:
-            return "No orders today yet. Type an order code, name or email to find older ones."
-        return "No order matches."
-    noun = "order" if found == 1 else "orders"
-    return f"{found} {noun} found today." if today else f"{found} {noun} found."
+            return _("No orders today yet. Type an order code, name or email to find older ones.")
+        return _("No order matches.")
+    if today:
+        return ngettext("%(count)d order found today.", "%(count)d orders found today.", found) % {
+            "count": found
+        }
+    return ngettext("%(count)d order found.", "%(count)d orders found.", found) % {"count": found}

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice.i18n import N_, _
 from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
@@ -24,11 +25,11 @@ from boxoffice.ui.tasks import TaskRunner
 logger = logging.getLogger(__name__)
 
 STRIPE_JS = "https://js.stripe.com/v3/"
-NOT_CONFIRMED = (
+NOT_CONFIRMED = N_(
     "The bank has not confirmed the payment yet. Wait a moment, then check the order "
     "before taking another payment."
 )
-BAD_PAGE = "The card payment service answered oddly. Take cash or try later."
+BAD_PAGE = N_("The card payment service answered oddly. Take cash or try later.")
 RECONCILE_DELAYS = (0.0, 0.5, 1.0, 2.0)
 
 
@@ -112,12 +113,12 @@ class CardPaymentPresenter(QObject):
             if answer.order is not None and answer.order.status == OrderStatus.PAID:
                 self.paid.emit(answer.order)  # a free order is paid at once
             else:
-                self.failed.emit(BAD_PAGE)
+                self.failed.emit(_(BAD_PAGE))
             return
         args = self._args(answer)
         if args is None:
             logger.error("refused card payment answer for order %s", self.order_id)
-            self.failed.emit(BAD_PAGE)
+            self.failed.emit(_(BAD_PAGE))
             return
         self._page_args = args
         self.ready.emit(dict(args))
@@ -157,7 +158,7 @@ class CardPaymentPresenter(QObject):
                 break
         status = self._order.status if self._order else None
         logger.warning("order %s is %s after the page's success", self.order_id, status)
-        self.failed.emit(NOT_CONFIRMED)
+        self.failed.emit(_(NOT_CONFIRMED))
 
     async def _record_failure(self, code: str | None, decline_code: str | None) -> None:
         try:

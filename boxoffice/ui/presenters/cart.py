@@ -13,10 +13,17 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice.i18n import N_, _
 from boxoffice.sdk.models.events import Event, Sector, TicketConfig, TicketDiscount, Timeslot
 from boxoffice.ui.errors import CashierError
+from boxoffice.ui.sale_state import local_text
 
 CENT = Decimal("0.01")
+# What `_find` says when the cart names something the event no longer offers.
+TICKET_TYPE = N_("That ticket type is not offered for this event any more. Refresh the event.")
+TIME_SLOT = N_("That time slot is not offered for this event any more. Refresh the event.")
+SECTOR = N_("That sector is not offered for this event any more. Refresh the event.")
+DISCOUNT = N_("That discount is not offered for this event any more. Refresh the event.")
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,7 @@ class CartLine:
         """One line for the cart; times in `zone` (the event's time zone)."""
         parts = [self.config.name]
         if self.timeslot is not None:
-            parts.append(f"{self.timeslot.start_at.astimezone(zone):%d %b %H:%M}")
+            parts.append(local_text(self.timeslot.start_at.astimezone(zone), "%d %b %H:%M"))
         if self.sector is not None:
             parts.append(self.sector.name)
         if self.discount is not None:
@@ -125,8 +132,11 @@ class CartPresenter(QObject):
         """Offer `event`'s tickets; a cart holding another event's tickets is kept as it is."""
         if self.lines and self.current_event is not None and self.current_event.id != event.id:
             raise CartError(
-                f"The cart holds tickets for {self.current_event.name}. "
-                "Complete or clear that sale before selling another event."
+                _(
+                    "The cart holds tickets for %(event)s. "
+                    "Complete or clear that sale before selling another event."
+                )
+                % {"event": self.current_event.name}
             )
         self.current_event = event
         self.changed.emit()
@@ -155,19 +165,19 @@ class CartPresenter(QObject):
     ) -> CartLine:
         """Add a line (merged with an equal one); raises `CartError` with the reason."""
         event = self._event()
-        config = _find(event.ticket_config, config_id, "ticket type")
+        config = _find(event.ticket_config, config_id, TICKET_TYPE)
         if quantity < 1:
-            raise CartError("Enter how many tickets (1 or more).")
+            raise CartError(_("Enter how many tickets (1 or more)."))
         if config.timeslot_ids and timeslot_id is None:
-            raise CartError(f"Choose a time slot for {config.name}.")
+            raise CartError(_("Choose a time slot for %(ticket)s.") % {"ticket": config.name})
         if config.sector_ids and sector_id is None:
-            raise CartError(f"Choose a sector for {config.name}.")
+            raise CartError(_("Choose a sector for %(ticket)s.") % {"ticket": config.name})
         line = CartLine(
             config=config,
             quantity=quantity,
-            timeslot=_find(event.timeslot, timeslot_id, "time slot") if timeslot_id else None,
-            sector=_find(event.sector, sector_id, "sector") if sector_id else None,
-            discount=_find(event.ticket_discount, discount_id, "discount") if discount_id else None,
+            timeslot=_find(event.timeslot, timeslot_id, TIME_SLOT) if timeslot_id else None,
+            sector=_find(event.sector, sector_id, SECTOR) if sector_id else None,
+            discount=_find(event.ticket_discount, discount_id, DISCOUNT) if discount_id else None,
             seats=seats,
         )
         if hold_token is not None:
@@ -211,7 +221,7 @@ class CartPresenter(QObject):
 
     def _event(self) -> Event:
         if self.current_event is None:
-            raise CartError("Choose an event first.")
+            raise CartError(_("Choose an event first."))
         return self.current_event
 
 
@@ -219,7 +229,8 @@ _Item = TypeVar("_Item", TicketConfig, Timeslot, Sector, TicketDiscount)
 
 
 def _find(items: list[_Item] | None, item_id: int | None, what: str) -> _Item:
+    """The item `item_id`; else `CartError` with `what` (a sentence marked `N_`)."""
     for item in items or []:
         if item.id == item_id:
             return item
-    raise CartError(f"That {what} is not offered for this event any more. Refresh the event.")
+    raise CartError(_(what))

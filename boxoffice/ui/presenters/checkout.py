@@ -31,15 +31,16 @@ from typing import Any, Literal, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice import i18n
 from boxoffice.desktop.journal import SaleJournal, Step
+from boxoffice.i18n import _
 from boxoffice.sdk import SDK, APIConnectionError, APIStatusError, BoxOfficeError
 from boxoffice.sdk.declines import decline_sentence
 from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, FINAL, PAYABLE, OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.models.readers import ReaderPaymentStatus
 from boxoffice.sdk.models.tickets import TicketFormat
-from boxoffice.sdk.money import format_money
-from boxoffice.ui.errors import CashierError, user_message
+from boxoffice.ui.errors import CashierError, translated, user_message
 from boxoffice.ui.presenters.cart import CartPresenter
 from boxoffice.ui.presenters.recovery import settle_unfinished
 from boxoffice.ui.tasks import TaskRunner
@@ -110,10 +111,9 @@ class ReaderWait:
 
     @property
     def text(self) -> str:
-        return (
-            "Waiting for the customer to tap or insert the card… "
-            f"{format_money(self.amount, self.currency)}"
-        )
+        return _("Waiting for the customer to tap or insert the card… %(amount)s") % {
+            "amount": i18n.money(self.amount, self.currency)
+        }
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ class CheckoutPresenter(QObject):
             self.tasks.run("sale", self._cancel_on_reader(wait))  # stops the polling first
             return
         self.tasks.cancel("sale")
-        self.stage.emit("Stopped. Press Complete sale to go on, or clear the cart.")
+        self.stage.emit(_("Stopped. Press Complete sale to go on, or clear the cart."))
 
     def stop(self) -> None:
         """Stop waiting (Esc): cancel the sale if one is running, else nothing."""
@@ -217,8 +217,11 @@ class CheckoutPresenter(QObject):
         """The card payment page was closed before `order` was paid: say how to go on (with
         what is left to pay when a part is paid already)."""
         self.stage.emit(
-            f"Card payment for {order.code} not completed. Press Complete sale to try "
-            "again, pay another way, or clear the cart."
+            _(
+                "Card payment for %(code)s not completed. Press Complete sale to try "
+                "again, pay another way, or clear the cart."
+            )
+            % {"code": order.code}
         )
         self.tasks.run("left-to-pay", self._show_left_to_pay(order))
 
@@ -293,12 +296,7 @@ class CheckoutPresenter(QObject):
                 if method == "reader":
                     return await self._pay_on_reader(pending, order)
                 if method == "card":
-                    given = f"Change: {format_money(change, order.currency)}. " if change else ""
-                    self.stage.emit(
-                        "Waiting for the card payment…"
-                        if order.paid_amount == 0
-                        else f"{given}{_left_to_pay(order)} Waiting for the card payment…"
-                    )
+                    self.stage.emit(_waiting_for_card(order, change))
                     self.card_payment_requested.emit(order)
                     return None
                 order, change = await self._pay(pending, order, method, tendered)
@@ -308,8 +306,10 @@ class CheckoutPresenter(QObject):
         except APIConnectionError:
             self.stage.emit("")
             self.error.emit(
-                "Cannot reach the ticket server. The sale is kept: "
-                "press Complete sale again when the server is back."
+                _(
+                    "Cannot reach the ticket server. The sale is kept: "
+                    "press Complete sale again when the server is back."
+                )
             )
             return None
 
@@ -327,7 +327,9 @@ class CheckoutPresenter(QObject):
 
     async def _pay_on_reader(self, pending: PendingSale, order: Order) -> SaleResult | None:
         """Start the payment of what is due on the counter's reader, then follow it."""
-        self.stage.emit(f"Starting the payment on the card reader for {order.code}…")
+        self.stage.emit(
+            _("Starting the payment on the card reader for %(code)s…") % {"code": order.code}
+        )
         part = Decimal(order.amount_due) if order.paid_amount > 0 else None
         answer = await self._sdk.payment.create_payment_intent(
             order.id, type="card_present", amount=part
@@ -341,7 +343,7 @@ class CheckoutPresenter(QObject):
         wait = ReaderWait(
             order=started,
             reader_id=reader_id or "",
-            reader_label=reader.label if reader else "the card reader",
+            reader_label=reader.label if reader else _("the card reader"),
             amount=Decimal(amount),
             currency=started.currency,
         )
@@ -360,7 +362,7 @@ class CheckoutPresenter(QObject):
             wait = ReaderWait(
                 order=order,
                 reader_id=status.reader_id,
-                reader_label=status.reader.label if status.reader else "the card reader",
+                reader_label=status.reader.label if status.reader else _("the card reader"),
                 amount=Decimal(status.amount),
                 currency=status.currency,
             )
@@ -371,9 +373,12 @@ class CheckoutPresenter(QObject):
             while status is None or not status.final:
                 if status is not None:
                     offline = status.state == "reader_offline"
+                    problem = translated(
+                        status.message or decline_sentence("terminal_reader_offline")
+                    )
                     self.stage.emit(
-                        f"{status.message or decline_sentence('terminal_reader_offline')} "
-                        "The payment waits for it; Esc cancels."
+                        _("%(problem)s The payment waits for it; Esc cancels.")
+                        % {"problem": problem}
                         if offline
                         else ""
                     )
@@ -391,7 +396,7 @@ class CheckoutPresenter(QObject):
     async def _cancel_on_reader(self, wait: ReaderWait) -> SaleResult | None:
         """Esc while the reader waits: the reader stops asking; a card that went through
         first makes this a paid sale."""
-        self.stage.emit("Canceling the payment on the card reader…")
+        self.stage.emit(_("Canceling the payment on the card reader…"))
         try:
             status = await self._sdk.reader.cancel_payment(wait.order.id)
         except BaseException:
@@ -419,10 +424,13 @@ class CheckoutPresenter(QObject):
             return None
         self.part_paid.emit(self.part_paid_order)
         self.stage.emit(
-            f"Order {order.code} is not paid yet. Press Complete sale to try the card reader "
-            "again, or take another way to pay."
+            _(
+                "Order %(code)s is not paid yet. Press Complete sale to try the card reader "
+                "again, or take another way to pay."
+            )
+            % {"code": order.code}
         )
-        self.error.emit(status.message or decline_sentence(status.state))
+        self.error.emit(translated(status.message or decline_sentence(status.state)))
         return None
 
     def _end_reader_wait(self) -> None:
@@ -438,7 +446,7 @@ class CheckoutPresenter(QObject):
             self._cart.order_items(), ticket_format, self._cart.hold_token, contact
         )
         if pending.order is not None:
-            self.stage.emit(f"Checking order {pending.order.code}…")
+            self.stage.emit(_("Checking order %(code)s…") % {"code": pending.order.code})
             order = await self._sdk.order.get_order(pending.order.id)
             unpaid = order.status in AWAITING_PAYMENT
             if order.status not in FINAL and (request == pending.request or not unpaid):
@@ -454,7 +462,7 @@ class CheckoutPresenter(QObject):
             pending = self.pending = self._new_pending()  # a new body needs a new key
         if not self._cart.lines:
             raise _CartEmpty()
-        self.stage.emit("Creating the order…")
+        self.stage.emit(_("Creating the order…"))
         pending.request = request
         self._journal.record(
             pending.sale_id,
@@ -468,6 +476,9 @@ class CheckoutPresenter(QObject):
                 format=request.ticket_format,
                 hold_token=request.hold_token,
                 order_contact=contact.as_request() if contact else None,
+                # The counter's (or the kiosk customer's) language: the order's tickets and
+                # mails are written in it.
+                language=i18n.current(),  # type: ignore[arg-type]
                 options={"idempotency_key": pending.idempotency_key},
             )
         except APIStatusError:
@@ -495,7 +506,7 @@ class CheckoutPresenter(QObject):
         total = Decimal(order.total)
         if method == "free" and total != 0:
             raise _NotFree(order)
-        self.stage.emit(f"Taking payment for {order.code}…")
+        self.stage.emit(_("Taking payment for %(code)s…") % {"code": order.code})
         # Part-paid: cash takes what is left (the server's default amount).
         due = Decimal(order.amount_due) if order.paid_amount > 0 else total
         if method == "cash" and total > 0:
@@ -518,7 +529,7 @@ class CheckoutPresenter(QObject):
         """The cash part of a split sale; the order is then part-paid (journaled)."""
         if cash_part is None or not 0 < cash_part < Decimal(order.total):
             raise _BadCashPart(order)
-        self.stage.emit(f"Taking the cash part for {order.code}…")
+        self.stage.emit(_("Taking the cash part for %(code)s…") % {"code": order.code})
         key = f"{pending.idempotency_key}-cash-{cash_part}-{tendered}"
         answer = await self._sdk.payment.create_payment_intent(
             order.id,
@@ -549,12 +560,16 @@ class CheckoutPresenter(QObject):
         self.pending = None
         self.part_paid.emit(None)
         self._cart.clear()
-        self.stage.emit(f"Order {order.code} paid. Getting the tickets out…")
+        self.stage.emit(_("Order %(code)s paid. Getting the tickets out…") % {"code": order.code})
         try:
             delivery = await self._tickets.deliver(order)
         except BoxOfficeError as exc:
             problem = user_message(exc)
-            delivery = Delivery(0, f"Tickets not printed: {problem} Reprint them from Orders.")
+            delivery = Delivery(
+                0,
+                _("Tickets not printed: %(problem)s Reprint them from Orders.")
+                % {"problem": problem},
+            )
         self._journal.record(
             pending.sale_id, Step.DONE, order_id=order.id, printed_pages=delivery.printed_pages
         )
@@ -574,17 +589,26 @@ class CheckoutPresenter(QObject):
             logger.info("could not cancel %s: %s", order.code, exc)
             if order.paid_amount > 0:  # a part-paid order never runs out: say so
                 self.error.emit(
-                    f"Order {order.code} was not canceled: {user_message(exc)} "
-                    f"The {format_money(order.paid_amount, order.currency)} taken is not "
-                    "given back yet; cancel it from Orders."
+                    _(
+                        "Order %(code)s was not canceled: %(problem)s "
+                        "The %(paid)s taken is not given back yet; cancel it from Orders."
+                    )
+                    % {
+                        "code": order.code,
+                        "problem": user_message(exc),
+                        "paid": i18n.money(order.paid_amount, order.currency),
+                    }
                 )
             return  # the server releases it when its hold runs out
         self._journal.record(pending.sale_id, Step.CANCELED, order_id=order.id)
         if canceled.refunded_amount > 0:
             self.stage.emit(
-                f"Order {order.code} canceled: give the customer back "
-                f"{format_money(canceled.refunded_amount, order.currency)} "
-                f"({_taken_by(order)})."
+                _("Order %(code)s canceled: give the customer back %(amount)s (%(how)s).")
+                % {
+                    "code": order.code,
+                    "amount": i18n.money(canceled.refunded_amount, order.currency),
+                    "how": _taken_by(order),
+                }
             )
 
     def _pending_sale(self) -> PendingSale:
@@ -606,19 +630,34 @@ def _new_key() -> str:
 
 def _left_to_pay(order: Order) -> str:
     """ "Order X: 20.00 EUR paid, 30.00 EUR left to pay." for a part-paid order."""
-    return (
-        f"Order {order.code}: {format_money(order.paid_amount, order.currency)} paid, "
-        f"{format_money(order.amount_due, order.currency)} left to pay."
-    )
+    return _("Order %(code)s: %(paid)s paid, %(left)s left to pay.") % {
+        "code": order.code,
+        "paid": i18n.money(order.paid_amount, order.currency),
+        "left": i18n.money(order.amount_due, order.currency),
+    }
+
+
+def _waiting_for_card(order: Order, change: Decimal | None) -> str:
+    """The stage while the card payment page takes the card (after a cash part: its change
+    and what is left)."""
+    if order.paid_amount == 0:
+        return _("Waiting for the card payment…")
+    left = _left_to_pay(order)
+    if change:
+        return _("Change: %(change)s. %(left)s Waiting for the card payment…") % {
+            "change": i18n.money(change, order.currency),
+            "left": left,
+        }
+    return _("%(left)s Waiting for the card payment…") % {"left": left}
 
 
 def _taken_by(order: Order) -> str:
     """How a part-paid order's money goes back (the server's cancel gives it back)."""
     if order.payment_method == "card":
-        return "the card part goes back to the card"
+        return _("the card part goes back to the card")
     if order.payment_method == "cash":
-        return "in cash from the drawer"
-    return "cash from the drawer, card parts to the card"
+        return _("in cash from the drawer")
+    return _("cash from the drawer, card parts to the card")
 
 
 class _SaleProblem(CashierError):
@@ -627,33 +666,41 @@ class _SaleProblem(CashierError):
 
 class _CartEmpty(_SaleProblem):
     def __init__(self) -> None:
-        super().__init__("The cart is empty. Add tickets first.")
+        super().__init__(_("The cart is empty. Add tickets first."))
 
 
 class _NotFree(_SaleProblem):
     def __init__(self, order: Order) -> None:
         super().__init__(
-            f"This sale is not free: {format_money(order.total, order.currency)} to pay."
+            _("This sale is not free: %(total)s to pay.")
+            % {"total": i18n.money(order.total, order.currency)}
         )
 
 
 class _BadCashPart(_SaleProblem):
     def __init__(self, order: Order) -> None:
-        total = format_money(order.total, order.currency)
+        total = i18n.money(order.total, order.currency)
         super().__init__(
-            f"For a split payment, enter a cash part more than 0 and less than {total}."
+            _("For a split payment, enter a cash part more than 0 and less than %(total)s.")
+            % {"total": total}
         )
 
 
 class _PartPaidChanged(_SaleProblem):
     def __init__(self, order: Order) -> None:
-        paid = format_money(order.paid_amount, order.currency)
+        paid = i18n.money(order.paid_amount, order.currency)
         super().__init__(
-            f"Order {order.code} is part-paid ({paid}), so its tickets cannot change. Pay "
-            f"the rest, or clear the cart to cancel it (the {paid} is given back)."
+            _(
+                "Order %(code)s is part-paid (%(paid)s), so its tickets cannot change. Pay "
+                "the rest, or clear the cart to cancel it (the %(paid)s is given back)."
+            )
+            % {"code": order.code, "paid": paid}
         )
 
 
 class _NotPaid(_SaleProblem):
     def __init__(self, order: Order) -> None:
-        super().__init__(f"Order {order.code} is not paid (it is {order.status}).")
+        super().__init__(
+            _("Order %(code)s is not paid (it is %(status)s).")
+            % {"code": order.code, "status": order.status}
+        )

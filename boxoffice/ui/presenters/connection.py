@@ -16,6 +16,7 @@ import asyncio
 from PySide6.QtCore import QObject, Signal
 
 from boxoffice.desktop.embedded import ServerStatus
+from boxoffice.i18n import N_, _
 from boxoffice.sdk import SDK, BoxOfficeError, RequestOptions
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.messages import MessageBridge
@@ -24,16 +25,17 @@ from boxoffice.ui.tasks import TaskRunner
 CONNECTION_CHECK_SECONDS = 5
 HEALTH_OPTIONS: RequestOptions = {"timeout": 3.0, "connect_timeout": 3.0, "max_retries": 0}
 
-CONNECTING = "Connecting…"
-CONNECTED = "Connected"
-OFFLINE = "Offline — cannot reach the server"
+# The status bar's texts, marked N_(): `text` is translated when it is set.
+CONNECTING = N_("Connecting…")
+CONNECTED = N_("Connected")
+OFFLINE = N_("Offline — cannot reach the server")
 
 SERVER_TEXT = {
-    ServerStatus.STARTING: ("Starting the training server…", False),
+    ServerStatus.STARTING: (N_("Starting the training server…"), False),
     ServerStatus.RUNNING: (CONNECTED, True),
-    ServerStatus.RESTARTING: ("Training server stopped — restarting…", False),
-    ServerStatus.STOPPED: ("Training server stopped", False),
-    ServerStatus.FAILED: ("Training server failed — restart Box Office", False),
+    ServerStatus.RESTARTING: (N_("Training server stopped — restarting…"), False),
+    ServerStatus.STOPPED: (N_("Training server stopped"), False),
+    ServerStatus.FAILED: (N_("Training server failed — restart Box Office"), False),
 }
 
 
@@ -51,7 +53,7 @@ class ConnectionPresenter(QObject):
         super().__init__()
         self._sdk = sdk
         self._messages = messages
-        self.text = CONNECTING
+        self.text = _(CONNECTING)
         self.ok = False
         self.online: bool | None = None  # what the last health check found (None: none yet)
         self.training: bool | None = None  # the server's training mode (None: not said yet)
@@ -85,11 +87,13 @@ class ConnectionPresenter(QObject):
         self._show(text, ok=ok)
         was, self.server_status = self.server_status, status
         if status is ServerStatus.RESTARTING and was is not ServerStatus.RESTARTING:
-            self._messages.warning("The training server stopped; Box Office is restarting it.")
+            self._messages.warning(_("The training server stopped; Box Office is restarting it."))
         elif status is ServerStatus.FAILED:
-            self._messages.error(f"The training server cannot start. {message}")
+            self._messages.error(
+                _("The training server cannot start. %(problem)s") % {"problem": message}
+            )
         elif status is ServerStatus.RUNNING and was is ServerStatus.RESTARTING:
-            self._messages.info("The training server is back.")
+            self._messages.info(_("The training server is back."))
         if status is ServerStatus.RUNNING and not self.tasks.is_running("watch"):
             self.watch()  # a frozen child still runs: only asking it tells
 
@@ -111,15 +115,15 @@ class ConnectionPresenter(QObject):
         if not online and self.online is not False:
             self._show(OFFLINE, ok=False)
             self._messages.warning(
-                "Cannot reach the ticket server. Sales wait until it is back; nothing is lost."
+                _("Cannot reach the ticket server. Sales wait until it is back; nothing is lost.")
             )
         elif online:
             if self.online is False:
-                self._messages.info("The ticket server is back.")
+                self._messages.info(_("The ticket server is back."))
                 self.came_back.emit()
             self._show(CONNECTED, ok=True)
         self.online = online
 
     def _show(self, text: str, *, ok: bool) -> None:
-        self.text, self.ok = text, ok
+        self.text, self.ok = _(text), ok
         self.changed.emit()

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, Signal
 
 from boxoffice.desktop.catalog_cache import CatalogCache
+from boxoffice.i18n import _
 from boxoffice.sdk import SDK, APIConnectionError, BoxOfficeError, ServerError
 from boxoffice.sdk.models.events import Event
 from boxoffice.ui.errors import user_message
-from boxoffice.ui.sale_state import EventSummary, summarize
+from boxoffice.ui.sale_state import EventSummary, local_text, summarize
 from boxoffice.ui.tasks import TaskRunner
 
 Clock = Callable[[], datetime]
@@ -85,7 +86,7 @@ class EventsPresenter(QObject):
         """Load event `event_id` in full for the cart (replaces a load still running); what
         is shown goes at once (`event_loading`), then `event_loaded` or `event_failed`."""
         summary = self.summary_of(event_id)
-        name = summary.event.name if summary else "The event"
+        name = summary.event.name if summary else _("The event")
         self.selected = None
         self._choices += 1
         self.event_loading.emit(name)
@@ -142,12 +143,16 @@ class EventsPresenter(QObject):
         self._apply_filter()
 
     def _set_offline(self) -> None:
-        when = "earlier"
+        when = _("earlier")
         if self._as_of is not None:
             local = self._as_of.astimezone()
             today = self._clock().astimezone().date() == local.date()
-            when = local.strftime("%H:%M" if today else "%d %b %H:%M")
-        self.offline_text = f"Offline — showing events as of {when}"
+            when = (
+                local_text(local, "%H:%M", date=False)
+                if today
+                else local_text(local, "%d %b %H:%M")
+            )
+        self.offline_text = _("Offline — showing events as of %(when)s") % {"when": when}
         self.offline_changed.emit(self.offline_text)
 
     def _set_online(self) -> None:
@@ -163,12 +168,16 @@ class EventsPresenter(QObject):
             await self.load_detail(event_id)
         except BoxOfficeError as exc:
             self.event_failed.emit(
-                f"{name} could not be loaded. {user_message(exc)} Choose it again to retry."
+                _("%(event)s could not be loaded. %(problem)s Choose it again to retry.")
+                % {"event": name, "problem": user_message(exc)}
             )
             raise
         except asyncio.CancelledError:
             if choice == self._choices:
-                self.event_failed.emit(f"Loading {name} was stopped. Choose it again to load it.")
+                self.event_failed.emit(
+                    _("Loading %(event)s was stopped. Choose it again to load it.")
+                    % {"event": name}
+                )
             raise
 
     def stop(self) -> None:

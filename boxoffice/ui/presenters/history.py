@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice.i18n import _
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
@@ -97,10 +98,15 @@ class HistoryPresenter(QObject):
 
     async def _save(self, order: Order, fmt: SaveFormat, folder: Path | None) -> None:
         if order.status != OrderStatus.PAID:
-            self.error.emit(f"Order {order.code} is {order.status}: it has no tickets.")
+            self.error.emit(
+                _("Order %(code)s is %(status)s: it has no tickets.")
+                % {"code": order.code, "status": order.status}
+            )
             return
         path = await self._printing.save(order, fmt, folder)
-        self.message.emit(f"Order {order.code} saved to {path}.")
+        self.message.emit(
+            _("Order %(code)s saved to %(path)s.") % {"code": order.code, "path": path}
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self.error.emit(user_message(exc))

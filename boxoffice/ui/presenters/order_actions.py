@@ -17,13 +17,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice import i18n
+from boxoffice.i18n import N_, _, ngettext
 from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.documents import HistoryEntry
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.models.refunds import Prefer, RefundResult
 from boxoffice.sdk.models.tickets import Ticket
-from boxoffice.sdk.money import format_money, to_major
+from boxoffice.sdk.money import to_major
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.presenters.printing import PrintingPresenter
 from boxoffice.ui.printing import tickets as ticket_files
@@ -31,7 +33,7 @@ from boxoffice.ui.printing.printers import PrintingError
 from boxoffice.ui.tasks import TaskRunner
 
 WITH_TICKETS = "[order_item.[ticket]]"
-COUNTER_REPRINT = "Reprint at the counter"  # Ctrl+P's reason: the last sale, printed again
+COUNTER_REPRINT = N_("Reprint at the counter")  # Ctrl+P's reason: the last sale, printed again
 # Orders that have tickets left to refund, print again or reissue.
 WITH_VALID_TICKETS = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED})
 # Orders that have a receipt: paid once.
@@ -56,14 +58,18 @@ def valid_tickets(order: Order) -> list[TicketLine]:
     price each was sold at."""
     lines = []
     for item in order.order_item:
-        name = item.ticket_config_name or f"Ticket type {item.ticket_config_id}"
+        name = item.ticket_config_name or _("Ticket type %(id)s") % {"id": item.ticket_config_id}
         for ticket in item.ticket or []:
             if ticket.status == "valid":
                 lines.append(TicketLine(ticket, name, item.price))
     return lines
 
 
-METHOD_WORDS = {"cash": "{} cash", "card": "{} to the card", "free": "{} (free tickets)"}
+METHOD_WORDS = {
+    "cash": N_("%(amount)s cash"),
+    "card": N_("%(amount)s to the card"),
+    "free": N_("%(amount)s (free tickets)"),
+}
 
 
 def refund_sentence(result: RefundResult, tickets: int) -> str:
@@ -71,17 +77,23 @@ def refund_sentence(result: RefundResult, tickets: int) -> str:
     currency = result.order.currency
     parts = []
     for refund in result.refunds:
-        text = METHOD_WORDS.get(refund.method, "{} " + refund.method).format(
-            format_money(refund.amount, currency)
-        )
+        amount = i18n.money(refund.amount, currency)
+        if refund.method in METHOD_WORDS:
+            text = _(METHOD_WORDS[refund.method]) % {"amount": amount}
+        else:
+            text = f"{amount} {refund.method}"
         if refund.status == "pending":
-            text += " (the card refund is on its way)"
+            text += " " + _("(the card refund is on its way)")
         elif refund.status == "failed":
-            text += f" (FAILED: {refund.failure_message or 'ask a supervisor'})"
+            why = refund.failure_message or _("ask a supervisor")
+            text += " " + _("(FAILED: %(problem)s)") % {"problem": why}
         parts.append(text)
-    noun = "ticket" if tickets == 1 else "tickets"
-    money = ", ".join(parts) if parts else "nothing to give back"
-    return f"Order {result.order.code}: refunded {tickets} {noun}: {money}."
+    money = ", ".join(parts) if parts else _("nothing to give back")
+    return ngettext(
+        "Order %(code)s: refunded %(count)d ticket: %(money)s.",
+        "Order %(code)s: refunded %(count)d tickets: %(money)s.",
+        tickets,
+    ) % {"code": result.order.code, "count": tickets, "money": money}
 
 
 class OrderActionsPresenter(QObject):
@@ -122,7 +134,7 @@ class OrderActionsPresenter(QObject):
 
     def ask_refund(self, order: Order) -> None:
         """Load `order` with its tickets for the refund dialog (`refund_ready`)."""
-        self.tasks.run("load", self._load_for(order, self.refund_ready, "refund"))
+        self.tasks.run("load", self._load_for(order, self.refund_ready, refund=True))
 
     def refund(
         self,
@@ -143,13 +155,13 @@ class OrderActionsPresenter(QObject):
         """Ctrl+P on the Sell tab: the first print of a sale that was not printed yet is a
         plain print; every later one is a recorded reprint ("Reprint at the counter")."""
         if printed_before or order.id in self._printed_sales:
-            self.reprint(order, COUNTER_REPRINT)
+            self.reprint(order, _(COUNTER_REPRINT))
             return
         self._printed_sales.add(order.id)
         self._printing.print_again(order)
 
     def ask_reissue(self, order: Order) -> None:
-        self.tasks.run("load", self._load_for(order, self.reissue_ready, "reissue"))
+        self.tasks.run("load", self._load_for(order, self.reissue_ready, refund=False))
 
     def reissue(self, order: Order, ticket_ids: Sequence[int], *, reason: str) -> None:
         self.tasks.run("reissue", self._reissue(order, ticket_ids, reason))
@@ -169,13 +181,23 @@ class OrderActionsPresenter(QObject):
         """`order` as it is now, its items with their tickets."""
         return await self._sdk.order.get_order(order.id, with_=WITH_TICKETS)
 
-    async def _load_for(self, order: Order, ready: Any, verb: str) -> None:
+    async def _load_for(self, order: Order, ready: Any, *, refund: bool) -> None:
+        """`order` with its tickets for the refund (`refund`) or the reissue dialog."""
+        code = {"code": order.code}
         if order.status not in WITH_VALID_TICKETS:
-            self.error.emit(f"Order {order.code} has no tickets to {verb}.")
+            self.error.emit(
+                _("Order %(code)s has no tickets to refund.") % code
+                if refund
+                else _("Order %(code)s has no tickets to reissue.") % code
+            )
             return
         full = await self.load(order)
         if not valid_tickets(full):
-            self.error.emit(f"Order {order.code} has no valid tickets left to {verb}.")
+            self.error.emit(
+                _("Order %(code)s has no valid tickets left to refund.") % code
+                if refund
+                else _("Order %(code)s has no valid tickets left to reissue.") % code
+            )
             return
         ready.emit(full)
 
@@ -199,7 +221,9 @@ class OrderActionsPresenter(QObject):
                 for refund in result.refunds:
                     await self._receipt(result.order, refund.id)
             except BoxOfficeError as exc:
-                sentence += f" The refund receipt was not printed: {user_message(exc)}"
+                sentence += " " + _("The refund receipt was not printed: %(problem)s") % {
+                    "problem": user_message(exc)
+                }
         self.message.emit(sentence)
         return result
 
@@ -209,7 +233,8 @@ class OrderActionsPresenter(QObject):
         pdf = await self._sdk.order.reprint(
             order.id, reason=reason, size=self._printing.settings.ticket_size
         )
-        return self._print_tickets(pdf, f"Reprint {order.code}", f"{order.code}-reprint.pdf")
+        title = _("Reprint %(code)s") % {"code": order.code}
+        return self._print_tickets(pdf, title, f"{order.code}-reprint.pdf")
 
     async def _reissue(self, order: Order, ticket_ids: Sequence[int], reason: str) -> Order:
         before = {line.ticket.id for line in valid_tickets(await self.load(order))}
@@ -217,26 +242,35 @@ class OrderActionsPresenter(QObject):
         new = [line.ticket for line in valid_tickets(after) if line.ticket.id not in before]
         codes = ", ".join(ticket.code for ticket in new)
         self.message.emit(
-            f"Order {order.code}: new tickets {codes}; the old ones no longer get in."
+            _("Order %(code)s: new tickets %(tickets)s; the old ones no longer get in.")
+            % {"code": order.code, "tickets": codes}
         )
         self.changed.emit()
         for ticket in new:
             pdf = await self._sdk.order.download_ticket(
                 order.id, ticket.id, format="pdf", size=self._printing.settings.ticket_size
             )
-            self._print_tickets(pdf, f"Ticket {ticket.code}", f"{ticket.code}.pdf")
+            self._print_tickets(
+                pdf, _("Ticket %(code)s") % {"code": ticket.code}, f"{ticket.code}.pdf"
+            )
         return after
 
     async def _receipt(self, order: Order, refund_id: int | None) -> None:
         if order.status not in WITH_RECEIPT:
-            self.error.emit(f"Order {order.code} is not paid: it has no receipt.")
+            self.error.emit(
+                _("Order %(code)s is not paid: it has no receipt.") % {"code": order.code}
+            )
             return
         pdf = await self._sdk.order.receipt(order.id, refund_id=refund_id)
-        kind = "Refund receipt" if refund_id is not None else "Receipt"
+        title = (
+            _("Refund receipt %(code)s") % {"code": order.code}
+            if refund_id is not None
+            else _("Receipt %(code)s") % {"code": order.code}
+        )
         suffix = f"-refund-{refund_id}" if refund_id is not None else ""
         self._printing.deliver_document(
             pdf,
-            title=f"{kind} {order.code}",
+            title=title,
             filename=f"receipt-{order.code}{suffix}.pdf",
             printer=self._printing.settings.receipt_printer,
         )
@@ -251,33 +285,39 @@ class OrderActionsPresenter(QObject):
         try:
             if printing.printer_name is None:
                 path = ticket_files.save_tickets(pdf, printing.save_folder, filename)
-                self.message.emit(f"{title}: no printer is set up, so they were saved to {path}.")
+                self.message.emit(
+                    _("%(title)s: no printer is set up, so they were saved to %(path)s.")
+                    % {"title": title, "path": path}
+                )
                 return 0
             pages = printing.print_pdf(pdf, title=title)
         except PrintingError as exc:
             self.error.emit(str(exc))
             return 0
-        self.message.emit(f"{title} printed on {printing.printer_name}.")
+        self.message.emit(
+            _("%(title)s printed on %(printer)s.")
+            % {"title": title, "printer": printing.printer_name}
+        )
         return pages
 
 
 # --- the history in words --------------------------------------------------------------------
 
 ACTION_WORDS = {
-    "order.created": "Order created",
-    "order.contact_set": "Customer details added",
-    "order.part_paid": "Part paid",
-    "order.paid": "Paid",
-    "order.refunded": "Refunded",
-    "order.payments_refunded": "Payments given back",
-    "order.reprinted": "Printed again",
-    "order.reissued": "Reissued",
-    "order.canceled": "Canceled",
-    "order.expired": "Expired (not paid in time)",
-    "event.order_refunded": "Refunded (event canceled)",
-    "mail.queued": "Mail queued",
-    "mail.sent": "Mail sent",
-    "mail.failed": "Mail failed",
+    "order.created": N_("Order created"),
+    "order.contact_set": N_("Customer details added"),
+    "order.part_paid": N_("Part paid"),
+    "order.paid": N_("Paid"),
+    "order.refunded": N_("Refunded"),
+    "order.payments_refunded": N_("Payments given back"),
+    "order.reprinted": N_("Printed again"),
+    "order.reissued": N_("Reissued"),
+    "order.canceled": N_("Canceled"),
+    "order.expired": N_("Expired (not paid in time)"),
+    "event.order_refunded": N_("Refunded (event canceled)"),
+    "mail.queued": N_("Mail queued"),
+    "mail.sent": N_("Mail sent"),
+    "mail.failed": N_("Mail failed"),
 }
 
 
@@ -296,8 +336,8 @@ def history_rows(entries: Sequence[HistoryEntry], currency: str) -> list[History
     return [
         HistoryRow(
             _local(entry.at),
-            ACTION_WORDS.get(entry.action, entry.action),
-            entry.who or "System",
+            _(ACTION_WORDS[entry.action]) if entry.action in ACTION_WORDS else entry.action,
+            entry.who or _("System"),
             _details(entry.action, entry.details, currency),
         )
         for entry in entries
@@ -305,55 +345,80 @@ def history_rows(entries: Sequence[HistoryEntry], currency: str) -> list[History
 
 
 def _local(at: datetime) -> str:
-    return f"{at.astimezone():%d %b %Y %H:%M:%S}"
+    local = at.astimezone()
+    if i18n.current() == i18n.DEFAULT:
+        return f"{local:%d %b %Y %H:%M:%S}"
+    return f"{i18n.date(local)} {local:%H:%M:%S}"
 
 
 def _money(minor: Any, currency: str) -> str:
     """Minor units (as the audit keeps them) in words: "25.00 EUR"."""
     if not isinstance(minor, int | float | str):
         return ""
-    return format_money(to_major(Decimal(str(minor)), currency), currency)
+    return i18n.money(to_major(Decimal(str(minor)), currency), currency)
 
 
 def _details(action: str, data: dict[str, Any], currency: str) -> str:
     parts: list[str] = []
     if action == "order.created" and "total" in data:
         items = data.get("items")
-        parts.append(f"total {_money(data['total'], currency)}")
-        if items:
-            parts.append(f"{items} line{'' if items == 1 else 's'}")
+        parts.append(_("total %(amount)s") % {"amount": _money(data["total"], currency)})
+        if isinstance(items, int) and items:
+            parts.append(ngettext("%(count)d line", "%(count)d lines", items) % {"count": items})
+        elif items:
+            parts.append(f"{items} lines")
     elif action in ("order.paid", "order.part_paid"):
         if "amount" in data:
             parts.append(_money(data["amount"], currency))
         if data.get("provider"):
-            parts.append(f"by {data['provider']}")
+            parts.append(_("by %(provider)s") % {"provider": data["provider"]})
     elif action in ("order.refunded", "event.order_refunded", "order.payments_refunded"):
         amounts = data.get("amounts")
         if isinstance(amounts, dict) and amounts:
             parts.append(
-                ", ".join(f"{_money(v, currency)} {k}" for k, v in sorted(amounts.items()))
+                ", ".join(_amount_by(k, _money(v, currency)) for k, v in sorted(amounts.items()))
             )
         elif "amount" in data:
             parts.append(_money(data["amount"], currency))
         if data.get("codes"):
-            parts.append("tickets " + ", ".join(map(str, data["codes"])))
+            parts.append(_tickets(data["codes"]))
     elif action == "order.reprinted":
         copies = data.get("copies")
         if isinstance(copies, dict) and copies:
-            parts.append(", ".join(f"{code} (copy {n})" for code, n in copies.items()))
+            parts.append(
+                ", ".join(
+                    _("%(code)s (copy %(number)s)") % {"code": code, "number": n}
+                    for code, n in copies.items()
+                )
+            )
         elif data.get("codes"):
-            parts.append("tickets " + ", ".join(map(str, data["codes"])))
+            parts.append(_tickets(data["codes"]))
     elif action == "order.reissued":
         replaced = data.get("replaced")
         if isinstance(replaced, dict):
             parts.append(", ".join(f"{old} → {new}" for old, new in replaced.items()))
     elif action.startswith("mail."):
         if data.get("recipient"):
-            parts.append(f"to {data['recipient']}")
+            parts.append(_("to %(recipient)s") % {"recipient": data["recipient"]})
         if data.get("subject"):
             parts.append(f"“{data['subject']}”")
         if data.get("error"):
             parts.append(str(data["error"]))
     if data.get("reason") and isinstance(data["reason"], str):
-        parts.append(f"reason: {data['reason']}")
+        parts.append(_("reason: %(reason)s") % {"reason": data["reason"]})
     return "; ".join(parts)
+
+
+# How much went back which way, in the history ("25.00 EUR cash").
+AMOUNT_BY = {"cash": N_("%(amount)s cash"), "card": N_("%(amount)s card")}
+
+
+def _amount_by(method: str, amount: str) -> str:
+    if method in AMOUNT_BY:
+        return _(AMOUNT_BY[method]) % {"amount": amount}
+    return f"{amount} {method}"
+
+
+def _tickets(codes: Any) -> str:
+    """ "tickets A1, A2": the codes of the tickets an entry is about."""
+    return _("tickets %(codes)s") % {"codes": ", ".join(map(str, codes))}

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtPrintSupport import QPrinter
 
 from boxoffice.desktop.settings import AppSettings
+from boxoffice.i18n import N_, _, ngettext
 from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.errors import user_message
@@ -29,7 +30,9 @@ from boxoffice.ui.printing import printers, tickets
 from boxoffice.ui.printing.printers import PrintingError
 from boxoffice.ui.tasks import TaskRunner
 
-PRINT_TO_FILE = "PDF file"  # the pseudo-printer: a PDF in the save folder
+# The pseudo-printer: a PDF in the save folder. A settings value (kept in English); the
+# settings dialog shows it translated.
+PRINT_TO_FILE = N_("PDF file")  # kept in the settings in English; shown as _(PRINT_TO_FILE)
 SaveFormat = Literal["pdf", "pkpass"]
 
 
@@ -126,28 +129,36 @@ class PrintingPresenter(QObject):
         """After a sale: print the tickets if auto-print is on, or save them when there is
         no printer (never raises for the printer or the folder)."""
         if order.format == "SECURE":
-            return Delivery(0, f"Order {order.code}: the tickets are in the customer's wallet.")
-        if not self.settings.auto_print:
-            verb = (
-                "save the tickets with Ctrl+S"
-                if self.printer_name is None
-                else "print the tickets with Ctrl+P"
+            return Delivery(
+                0,
+                _("Order %(code)s: the tickets are in the customer's wallet.")
+                % {"code": order.code},
             )
-            return Delivery(0, f"Order {order.code} is ready: {verb}.")
+        if not self.settings.auto_print:
+            ready = (
+                _("Order %(code)s is ready: save the tickets with Ctrl+S.")
+                if self.printer_name is None
+                else _("Order %(code)s is ready: print the tickets with Ctrl+P.")
+            )
+            return Delivery(0, ready % {"code": order.code})
         if self.printer_name is None:
             return await self._deliver_to_folder(order)
         pdf = await self.fetch_pdf(order)
         try:
-            pages = self.print_pdf(pdf, title=f"Tickets {order.code}")
+            pages = self.print_pdf(pdf, title=_tickets_title(order))
         except PrintingError as exc:
-            return Delivery(0, f"{exc} Reprint order {order.code} from Orders when it is ready.")
+            return Delivery(
+                0,
+                _("%(problem)s Reprint order %(code)s from Orders when it is ready.")
+                % {"problem": exc, "code": order.code},
+            )
         return Delivery(pages, self._printed_text(order, pages))
 
     async def reprint(self, order: Order) -> int:
         """Print `order`'s tickets again; errors come by `error`."""
         pdf = await self.fetch_pdf(order)
         try:
-            pages = self.print_pdf(pdf, title=f"Tickets {order.code}")
+            pages = self.print_pdf(pdf, title=_tickets_title(order))
         except PrintingError as exc:
             self.error.emit(str(exc))
             return 0
@@ -173,13 +184,17 @@ class PrintingPresenter(QObject):
         try:
             if name is None:
                 path = tickets.save_tickets(pdf, self.save_folder, filename)
-                self.saved.emit(f"{title} saved to {path}.")
+                self.saved.emit(_("%(title)s saved to %(path)s.") % {"title": title, "path": path})
                 return
             self.print_pdf(pdf, title=title, printer=name)
         except PrintingError as exc:  # SaveFailed is one too
-            self.error.emit(f"{title} not printed: {exc}")
+            self.error.emit(
+                _("%(title)s not printed: %(problem)s") % {"title": title, "problem": exc}
+            )
             return
-        self.printed.emit(f"{title} printed on {name}.")
+        self.printed.emit(
+            _("%(title)s printed on %(printer)s.") % {"title": title, "printer": name}
+        )
 
     # --- receipts --------------------------------------------------------------------------
 
@@ -198,11 +213,14 @@ class PrintingPresenter(QObject):
         try:
             pdf = await self._sdk.order.receipt(order.id, size="roll")
         except BoxOfficeError as exc:
-            self.error.emit(f"Receipt {order.code} not printed: {user_message(exc)}")
+            self.error.emit(
+                _("Receipt %(code)s not printed: %(problem)s")
+                % {"code": order.code, "problem": user_message(exc)}
+            )
             return
         self.deliver_document(
             pdf,
-            title=f"Receipt {order.code}",
+            title=_("Receipt %(code)s") % {"code": order.code},
             filename=f"receipt-{order.code}.pdf",
             printer=self.settings.receipt_printer,
         )
@@ -223,8 +241,10 @@ class PrintingPresenter(QObject):
         name = printer or self.printer_name
         if name is None:
             raise PrintingError(
-                "No printer is set up. Choose one in Settings (Ctrl+,), "
-                "or save the tickets instead."
+                _(
+                    "No printer is set up. Choose one in Settings (Ctrl+,), "
+                    "or save the tickets instead."
+                )
             )
         if name == PRINT_TO_FILE:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -242,17 +262,22 @@ class PrintingPresenter(QObject):
 
     async def _save_to_folder(self, order: Order) -> None:
         path = await self.save_order(order)
-        self.saved.emit(f"Order {order.code} saved to {path}.")
+        self.saved.emit(_("Order %(code)s saved to %(path)s.") % {"code": order.code, "path": path})
 
     async def _deliver_to_folder(self, order: Order) -> Delivery:
         """No printer: the tickets go into the save folder at once."""
         try:
             path = await self.save_order(order)
         except PrintingError as exc:
-            return Delivery(0, f"{exc} Then save order {order.code} again from Orders.")
+            return Delivery(
+                0,
+                _("%(problem)s Then save order %(code)s again from Orders.")
+                % {"problem": exc, "code": order.code},
+            )
         return Delivery(
             0,
-            f"Order {order.code}: no printer is set up, so the tickets were saved to {path}.",
+            _("Order %(code)s: no printer is set up, so the tickets were saved to %(path)s.")
+            % {"code": order.code, "path": path},
             saved_to=path,
         )
 
@@ -260,5 +285,13 @@ class PrintingPresenter(QObject):
         self.preview_ready.emit(await self.fetch_pdf(order))
 
     def _printed_text(self, order: Order, pages: int) -> str:
-        noun = "ticket" if pages == 1 else "tickets"
-        return f"Order {order.code}: {pages} {noun} printed on {self.printer_name}."
+        return ngettext(
+            "Order %(code)s: %(count)d ticket printed on %(printer)s.",
+            "Order %(code)s: %(count)d tickets printed on %(printer)s.",
+            pages,
+        ) % {"code": order.code, "count": pages, "printer": self.printer_name}
+
+
+def _tickets_title(order: Order) -> str:
+    """The print job's title ("Tickets ABC123")."""
+    return _("Tickets %(code)s") % {"code": order.code}

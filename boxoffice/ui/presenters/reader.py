@@ -13,6 +13,7 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice.i18n import N_, _
 from boxoffice.sdk import SDK, BoxOfficeError
 from boxoffice.sdk.models.readers import Reader
 from boxoffice.ui.errors import user_message
@@ -32,35 +33,50 @@ DEVICE_NAMES = {
     "stripe_s700": "Stripe Reader S700",
     "stripe_m2": "Stripe Reader M2",
     "bbpos_chipper2x": "BBPOS Chipper 2X BT",
-    "simulated_wisepos_e": "WisePOS E (simulated)",
-    "simulated_stripe_s700": "S700 (simulated)",
-    "simulated_s700": "S700 (simulated)",
+    "simulated_wisepos_e": N_("WisePOS E (simulated)"),
+    "simulated_stripe_s700": N_("S700 (simulated)"),
+    "simulated_s700": N_("S700 (simulated)"),
 }
+STATUS_TEXT = {"online": N_("online"), "offline": N_("offline"), "unknown": N_("unknown")}
 
 
 def device_name(device_type: str) -> str:
     """A reader's model as a person names it (`simulated_wisepos_e` → "WisePOS E (simulated)")."""
-    return DEVICE_NAMES.get(device_type, device_type.replace("_", " "))
+    if device_type in DEVICE_NAMES:
+        return _(DEVICE_NAMES[device_type])  # the model names are the same in every language
+    return device_type.replace("_", " ")
 
 
 def status_text(reader: Reader) -> str:
     """ "online", "offline" or "unknown" (Stripe could not be asked)."""
-    return reader.status or "unknown"
+    status = reader.status or "unknown"
+    return _(STATUS_TEXT[status]) if status in STATUS_TEXT else status
 
 
 def test_sentence(reader: Reader) -> str:
     """What *Test* found, as one sentence."""
+    label = {"reader": reader.label}
     if reader.status == "online":
-        busy = " It is taking a payment now." if reader.action is not None else ""
-        return f"{reader.label} is online and ready for card payments.{busy}"
+        if reader.action is not None:
+            return (
+                _("%(reader)s is online and ready for card payments. It is taking a payment now.")
+                % label
+            )
+        return _("%(reader)s is online and ready for card payments.") % label
     if reader.status == "offline":
         return (
-            f"{reader.label} is offline. Check that it is switched on and connected to the "
-            "network, then test again."
+            _(
+                "%(reader)s is offline. Check that it is switched on and connected to the "
+                "network, then test again."
+            )
+            % label
         )
     return (
-        f"Could not find out whether {reader.label} is online: the card payment service did "
-        "not answer. Try again in a moment."
+        _(
+            "Could not find out whether %(reader)s is online: the card payment service did "
+            "not answer. Try again in a moment."
+        )
+        % label
     )
 
 
@@ -125,8 +141,12 @@ class ReaderPresenter(QObject):
             code.strip(), label.strip(), counter=self.counter if use_here else None
         )
         await self.load()
-        here = f" and is the reader of counter {self.counter}" if use_here else ""
-        self.message.emit(f"{reader.label} is registered{here}.")
+        self.message.emit(
+            _("%(reader)s is registered and is the reader of counter %(counter)s.")
+            % {"reader": reader.label, "counter": self.counter}
+            if use_here
+            else _("%(reader)s is registered.") % {"reader": reader.label}
+        )
         return reader
 
     def choose(self, reader_id: str | None) -> None:
@@ -140,13 +160,19 @@ class ReaderPresenter(QObject):
                 await self._sdk.reader.update(current.id, counter=None)
             await self.load()
             self.message.emit(
-                f"Counter {self.counter} has no card reader now: cards are taken on the "
-                "payment page."
+                _(
+                    "Counter %(counter)s has no card reader now: cards are taken on the "
+                    "payment page."
+                )
+                % {"counter": self.counter}
             )
             return None
         chosen = await self._sdk.reader.update(reader_id, counter=self.counter)
         await self.load()
-        self.message.emit(f"{chosen.label} is now the card reader of counter {self.counter}.")
+        self.message.emit(
+            _("%(reader)s is now the card reader of counter %(counter)s.")
+            % {"reader": chosen.label, "counter": self.counter}
+        )
         return chosen
 
     def test(self, reader_id: str) -> None:
@@ -159,7 +185,7 @@ class ReaderPresenter(QObject):
         sentence = (
             test_sentence(reader)
             if reader is not None
-            else "That reader is not registered any more. Refresh the list."
+            else _("That reader is not registered any more. Refresh the list.")
         )
         self.message.emit(sentence)
         return sentence

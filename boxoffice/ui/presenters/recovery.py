@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 
+from boxoffice import i18n
 from boxoffice.desktop.journal import SaleJournal, SaleRecord, ServerIdentity, Step
+from boxoffice.i18n import _
 from boxoffice.sdk import SDK, BoxOfficeError, NotFoundError
 from boxoffice.sdk.models.order_status import AWAITING_PAYMENT, OrderStatus
-from boxoffice.sdk.money import format_money
 
 logger = logging.getLogger(__name__)
 
@@ -61,19 +62,21 @@ async def _settle(sdk: SDK, journal: SaleJournal, record: SaleRecord) -> str | N
         order = await sdk.payment.reconcile(order.id)
     if order.status == OrderStatus.PAID:
         journal.record(record.sale_id, Step.DONE, order_id=order.id, recovered=True)
-        return (
-            f"Order {order.code} was paid before Box Office stopped; "
+        return _(
+            "Order %(code)s was paid before Box Office stopped; "
             "print its tickets from Orders (Ctrl+2) if the customer has none."
-        )
+        ) % {"code": order.code}
     if order.status in AWAITING_PAYMENT:
         await sdk.order.cancel_order(order.id)  # a part paid goes back the way it came
         journal.record(record.sale_id, Step.CANCELED, order_id=order.id, recovered=True)
         if order.paid_amount > 0:
-            paid = format_money(order.paid_amount, order.currency)
-            return (
-                f"Order {order.code} was part-paid ({paid}) when Box Office stopped; it was "
-                f"canceled and the {paid} given back the way it came: hand back any cash."
-            )
-        return f"Order {order.code} was not paid when Box Office stopped; it was released."
+            paid = i18n.money(order.paid_amount, order.currency)
+            return _(
+                "Order %(code)s was part-paid (%(paid)s) when Box Office stopped; it was "
+                "canceled and the %(paid)s given back the way it came: hand back any cash."
+            ) % {"code": order.code, "paid": paid}
+        return _("Order %(code)s was not paid when Box Office stopped; it was released.") % {
+            "code": order.code
+        }
     journal.record(record.sale_id, Step.CANCELED, order_id=order.id, reason=order.status)
     return None

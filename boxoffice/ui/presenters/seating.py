@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from boxoffice.desktop.catalog_cache import CatalogCache
+from boxoffice.i18n import N_, _
 from boxoffice.sdk import (
     SDK,
     APIConnectionError,
@@ -31,7 +32,7 @@ from boxoffice.ui.tasks import TaskRunner
 
 logger = logging.getLogger(__name__)
 
-HOLD_EXPIRED = "The seat hold ran out. Pick the seats again."
+HOLD_EXPIRED = N_("The seat hold ran out. Pick the seats again.")
 
 
 class SeatingPresenter(QObject):
@@ -160,7 +161,7 @@ class SeatingPresenter(QObject):
             return self._action(self._release, [label])
         seat = self.seat(label)
         if seat is not None and seat.status == "booked":
-            self._say(f"Seat {label} is already sold.")
+            self._say(_("Seat %(seat)s is already sold.") % {"seat": label})
             return None
         return self._action(self._hold, [label])
 
@@ -300,7 +301,7 @@ class SeatingPresenter(QObject):
             return
         self._selected, self._token, self._expires_at = [], None, None
         self._emit_selection()
-        self._say(HOLD_EXPIRED)
+        self._say(_(HOLD_EXPIRED))
         self._tasks.run("load", self._load(adopt=False))
 
     def _fail(self, exc: BaseException) -> None:

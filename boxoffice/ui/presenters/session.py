@@ -9,6 +9,7 @@ from typing import Protocol
 from PySide6.QtCore import QObject, Signal
 
 from boxoffice.credentials import CredentialStoreUnavailable
+from boxoffice.i18n import _
 from boxoffice.sdk import (
     SDK,
     APIConnectionError,
@@ -72,13 +73,13 @@ class SessionPresenter(QObject):
     @property
     def display_name(self) -> str:
         if self.user is None:
-            return "Not signed in"
+            return _("Not signed in")
         if self.user.type == "guest":
-            return "Kiosk (guest)"
+            return _("Kiosk (guest)")
         if self.user.username == COUNTER_USERNAME:
-            return "Training counter"
+            return _("Training counter")
         name = " ".join(p for p in (self.user.first_name, self.user.last_name) if p)
-        return name or self.user.username or f"user {self.user.id}"
+        return name or self.user.username or _("user %(id)s") % {"id": self.user.id}
 
     @property
     def can_remember(self) -> bool:
@@ -92,7 +93,10 @@ class SessionPresenter(QObject):
             try:
                 self._tokens.save(self._base_url, username, self._sdk.refresh_token)
             except CredentialStoreUnavailable as exc:  # signing in still worked
-                self.error.emit(f"Signed in, but this computer cannot remember you: {exc}")
+                self.error.emit(
+                    _("Signed in, but this computer cannot remember you: %(problem)s")
+                    % {"problem": exc}
+                )
         return True
 
     async def sign_in_guest(self) -> bool:
@@ -102,7 +106,7 @@ class SessionPresenter(QObject):
     async def sign_in_counter(self) -> bool:
         """The embedded server's counter account (training mode)."""
         if not self.counter_password:
-            self.error.emit("This counter has no built-in account; sign in with your own.")
+            self.error.emit(_("This counter has no built-in account; sign in with your own."))
             return False
         return await self._authorize(PasswordCredentials(COUNTER_USERNAME, self.counter_password))
 

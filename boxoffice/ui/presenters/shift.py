@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice import i18n
+from boxoffice.i18n import _
 from boxoffice.sdk import SDK, NotFoundError, PermissionDeniedError
 from boxoffice.sdk.models.shifts import ShiftReport
-from boxoffice.sdk.money import format_money
 from boxoffice.ui.errors import user_message
 from boxoffice.ui.tasks import TaskRunner
 
@@ -45,7 +46,7 @@ class ShiftPresenter(QObject):
 
     @property
     def counter(self) -> str:
-        return self._sdk.counter or "this counter"
+        return self._sdk.counter or _("this counter")
 
     @property
     def is_open(self) -> bool:
@@ -55,11 +56,17 @@ class ShiftPresenter(QObject):
     def status_text(self) -> str:
         """The status bar's words: the counter, and its shift's cash or that none is open."""
         if not self.known:
-            return f"Counter {self.counter}"
+            return _("Counter %(counter)s") % {"counter": self.counter}
         if self.report is None:
-            return f"Counter {self.counter} · no shift open ({OPEN_KEY} opens one)"
-        cash = format_money(self.report.expected_cash, self.report.shift.currency)
-        return f"Counter {self.counter} · shift open · cash {cash}"
+            return _("Counter %(counter)s · no shift open (%(key)s opens one)") % {
+                "counter": self.counter,
+                "key": OPEN_KEY,
+            }
+        cash = i18n.money(self.report.expected_cash, self.report.shift.currency)
+        return _("Counter %(counter)s · shift open · cash %(cash)s") % {
+            "counter": self.counter,
+            "cash": cash,
+        }
 
     # --- actions ---------------------------------------------------------------------------
 
@@ -101,22 +108,29 @@ class ShiftPresenter(QObject):
     async def _open(self, float_amount: Decimal) -> None:
         await self._sdk.shift.open(float_amount)
         await self.read()
-        self.message.emit(f"Shift opened at counter {self.counter}.")
+        self.message.emit(_("Shift opened at counter %(counter)s.") % {"counter": self.counter})
 
     async def _move_cash(self, amount: Decimal, reason: str) -> None:
         report = self.report or await self.read()
         if report is None:
-            self.error.emit(f"No shift is open at counter {self.counter}: press {OPEN_KEY}.")
+            self.error.emit(
+                _("No shift is open at counter %(counter)s: press %(key)s.")
+                % {"counter": self.counter, "key": OPEN_KEY}
+            )
             return
         await self._sdk.shift.cash(report.shift.id, amount, reason)
         await self.read()
-        kind = "Paid in" if amount > 0 else "Paid out"
-        self.message.emit(f"{kind} {format_money(abs(amount), report.shift.currency)}.")
+        money = {"amount": i18n.money(abs(amount), report.shift.currency)}
+        self.message.emit(
+            _("Paid in %(amount)s.") % money if amount > 0 else _("Paid out %(amount)s.") % money
+        )
 
     async def _close(self, counted: Decimal, pieces: dict[str, int] | None) -> None:
         report = self.report or await self.read()
         if report is None:
-            self.error.emit(f"No shift is open at counter {self.counter}.")
+            self.error.emit(
+                _("No shift is open at counter %(counter)s.") % {"counter": self.counter}
+            )
             return
         final = await self._sdk.shift.close(report.shift.id, counted, pieces)
         self.report = None
@@ -127,6 +141,8 @@ class ShiftPresenter(QObject):
     async def _report_pdf(self) -> None:
         report = self.report or await self.read()
         if report is None:
-            self.error.emit(f"No shift is open at counter {self.counter}.")
+            self.error.emit(
+                _("No shift is open at counter %(counter)s.") % {"counter": self.counter}
+            )
             return
         self.report_pdf.emit(await self._sdk.shift.report_pdf(report.shift.id, "roll"))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
+from boxoffice.i18n import _
 from boxoffice.ui.errors import CashierError
 
 
@@ -27,8 +28,11 @@ class PrinterUnavailable(PrintingError):
 
     def __init__(self, name: str) -> None:
         super().__init__(
-            f'The printer "{name}" is not available. Check that it is switched on and '
-            "connected, or choose another printer."
+            _(
+                'The printer "%(name)s" is not available. Check that it is switched on and '
+                "connected, or choose another printer."
+            )
+            % {"name": name}
         )
         self.printer_name = name
 
@@ -78,4 +82,4 @@ def _configure(printer: QPrinter) -> None:
     printer.setCopyCount(1)
     printer.setCollateCopies(False)
     printer.setDuplex(QPrinter.DuplexMode.DuplexNone)
-    printer.setDocName("Tickets")
+    printer.setDocName(_("Tickets"))

@@ -41,6 +41,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QWidget
 
+from boxoffice.i18n import _
 from boxoffice.ui.printing.printers import PrintingError, is_pdf_file
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,10 @@ class TicketFileError(PrintingError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(
-            "The ticket file could not be read, so nothing was printed. "
-            "Download the tickets again and retry."
+            _(
+                "The ticket file could not be read, so nothing was printed. "
+                "Download the tickets again and retry."
+            )
         )
         self.detail = detail
 
@@ -65,10 +68,15 @@ class PrintFailed(PrintingError):
     """The printer did not accept the job (it could not start, or a page failed)."""
 
     def __init__(self, printer_name: str) -> None:
-        where = f'"{printer_name}"' if printer_name else "the printer"
-        super().__init__(
-            f"Printing on {where} failed. Check the printer, then print the tickets again."
-        )
+        if printer_name:
+            message = _(
+                'Printing on "%(printer)s" failed. Check the printer, then print the tickets again.'
+            ) % {"printer": printer_name}
+        else:
+            message = _(
+                "Printing on the printer failed. Check the printer, then print the tickets again."
+            )
+        super().__init__(message)
         self.printer_name = printer_name
 
 
@@ -77,20 +85,22 @@ class SaveFailed(PrintingError):
 
     def __init__(self, folder: Path, reason: str) -> None:
         super().__init__(
-            f'The tickets could not be saved in "{folder}" ({reason}). Choose another folder.'
+            _('The tickets could not be saved in "%(folder)s" (%(reason)s). Choose another folder.')
+            % {"folder": folder, "reason": reason}
         )
         self.folder = folder
 
 
-def print_tickets(data: bytes, printer: QPrinter, *, title: str = "Tickets") -> int:
+def print_tickets(data: bytes, printer: QPrinter, *, title: str | None = None) -> int:
     """Print every page of the ticket PDF `data` on `printer`; returns the number of pages.
 
-    `title` names the print job (and the PDF file's title). Raises TicketFileError when
-    `data` is not a readable PDF, and PrintFailed when the printer does not take the job.
+    `title` names the print job (and the PDF file's title; default "Tickets"). Raises
+    TicketFileError when `data` is not a readable PDF, and PrintFailed when the printer does
+    not take the job.
     Nothing is printed when the PDF is unreadable.
     """
     with _open_pdf(data) as document:
-        printer.setDocName(title)
+        printer.setDocName(title or _("Tickets"))
         return _paint_document(document, printer)
 
 
@@ -105,7 +115,7 @@ def preview_dialog(
     """
     document = _load_pdf(data)
     dialog = TicketPreviewDialog(printer, parent)
-    dialog.setWindowTitle("Ticket preview")
+    dialog.setWindowTitle(_("Ticket preview"))
     document.setParent(dialog)  # lives as long as the dialog
 
     def paint(target: QPrinter) -> None:
@@ -173,7 +183,7 @@ class TicketPrinter(QObject):
     printed = Signal(int)
     failed = Signal(str)
 
-    def print_tickets(self, data: bytes, printer: QPrinter, *, title: str = "Tickets") -> bool:
+    def print_tickets(self, data: bytes, printer: QPrinter, *, title: str | None = None) -> bool:
         """Print `data` on `printer` (synchronously); emits `printed` or `failed`."""
         try:
             pages = print_tickets(data, printer, title=title)

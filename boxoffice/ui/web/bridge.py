@@ -21,6 +21,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
+from boxoffice.ui.web.page_words import PageWords
 from boxoffice.ui.web.scheme import SCHEME
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,10 @@ class Bridge(QObject):
     (one JSON argument); `parse` and `dump` do the JSON and the validation. Every page calls
     the slot `ready {}` once its script has set up.
 
+    `words` (a constant property, JSON of `PageWords`) is what the page speaks: the language's
+    tag and the page's words in it (boxoffice/ui/web/page_words.py), read once as the page
+    connects.
+
     Signals:
         rejected(str): a call from the page failed validation (the reason; also logged).
         page_ready(): the page called `ready`.
@@ -64,10 +69,19 @@ class Bridge(QObject):
     page_ready = Signal()
     notice = Signal(str)
 
+    def __init__(self, words: PageWords | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._words = (words or PageWords(language="en", words={})).model_dump_json()
+
     def _get_version(self) -> int:
         return self.VERSION
 
     version = Property(int, _get_version, constant=True)
+
+    def _get_words(self) -> str:
+        return self._words
+
+    words = Property(str, _get_words, constant=True)
 
     def parse(self, model: type[M], raw: str) -> M | None:
         """`raw` validated as `model`, or None (logged and reported as `rejected`)."""

@@ -10,6 +10,7 @@ from PySide6.QtWebEngineCore import QWebEngineProfile
 from PySide6.QtWidgets import QWidget
 
 from boxoffice.ui.web.bridge import Bridge, BridgedView, PageMessage
+from boxoffice.ui.web.page_words import payment_words
 from boxoffice.ui.web.profiles import payment_profile
 from boxoffice.ui.web.scheme import page_url
 
@@ -88,6 +89,7 @@ class PaymentBridge(Bridge):
 
 class PaymentView(BridgedView):
     """Shows the payment page; `start(args)` hands it the intent's amount, keys and URL.
+    The page (and Stripe's card element) speaks the language in use when the view is made.
 
     Signals:
         busy_changed(bool): Stripe.js is confirming the card (do not close the page).
@@ -102,7 +104,7 @@ class PaymentView(BridgedView):
     def __init__(
         self, *, profile: QWebEngineProfile | None = None, parent: QWidget | None = None
     ) -> None:
-        super().__init__(PaymentBridge(), profile=profile, parent=parent)
+        super().__init__(PaymentBridge(payment_words()), profile=profile, parent=parent)
         self._args: PaymentPageArgs | None = None
         self._page_ready = False
         bridge = self.payment_bridge

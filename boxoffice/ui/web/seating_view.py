@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QWidget
 
 from boxoffice.ui.presenters.seating import SeatingPresenter
 from boxoffice.ui.web.bridge import Bridge, BridgedView, Empty, PageMessage
+from boxoffice.ui.web.page_words import seating_words
 from boxoffice.ui.web.profiles import seating_profile
 from boxoffice.ui.web.scheme import page_url
 
@@ -155,7 +156,9 @@ def selection_view(presenter: SeatingPresenter) -> SelectionView:
 
 
 class SeatingView(BridgedView):
-    """Shows the seating page of `presenter`'s event and relays the page's choices to it."""
+    """Shows the seating page of `presenter`'s event and relays the page's choices to it.
+
+    The page speaks the language in use when the view is made."""
 
     def __init__(
         self,
@@ -164,7 +167,7 @@ class SeatingView(BridgedView):
         profile: QWebEngineProfile | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(SeatingBridge(), profile=profile, parent=parent)
+        super().__init__(SeatingBridge(seating_words()), profile=profile, parent=parent)
         self.presenter = presenter
         bridge = self.seating_bridge
         bridge.page_ready.connect(self._push_all)

@@ -3,6 +3,8 @@
  * secret and where Stripe.js comes from (Stripe, or the training emulator). The page mounts
  * Stripe's card element, confirms with confirmCardPayment (3-D Secure included) and tells
  * Python the outcome; Python asks the server to reconcile and answers with a state.
+ * Its words and money are in the app's language (`t`, `money` from bridge.js; the words are
+ * defined in boxoffice/ui/web/page_words.py), and so is Stripe's card element (`locale`).
  */
 (function () {
   'use strict';
@@ -13,19 +15,14 @@
   var card = null;
   var cardReady = false;
   var state = 'loading';
+  // The page's words and money in the app's language (bridge.js); English until connected.
+  var language = 'en';
+  var t = window.BoxOfficeBridge.translator('en', {});
+  var money = window.BoxOfficeBridge.moneyFormatter('en');
 
   var $ = function (id) {
     return document.getElementById(id);
   };
-
-  function money(amount, currency) {
-    try {
-      return new Intl.NumberFormat(undefined, {style: 'currency', currency: currency})
-        .format(Number(amount));
-    } catch (err) {
-      return amount + ' ' + currency;
-    }
-  }
 
   function status(text, paid) {
     $('status').textContent = text;
@@ -46,19 +43,19 @@
     pay.disabled = !(cardReady && (next === 'ready' || next === 'retry'));
     if (card) card.update({disabled: next === 'processing' || next === 'paid'});
     if (next === 'ready') {
-      status('Type or insert the card details, then press Pay (Enter).');
+      status(t('status_ready'));
     } else if (next === 'processing') {
       showError('');
-      status('Processing the card… do not close this window.');
+      status(t('status_processing'));
     } else if (next === 'retry') {
-      status('Try again with the same or another card.');
+      status(t('status_retry'));
       if (card) {
         card.clear();
         card.focus();
       }
     } else if (next === 'paid') {
       showError('');
-      status('Paid. Printing the tickets…', true);
+      status(t('status_paid'), true);
     }
   }
 
@@ -85,15 +82,16 @@
     args = data;
     var amount = money(args.amount, args.currency);
     $('amount').textContent = amount;
-    $('pay').textContent = 'Pay ' + amount;
-    $('order').textContent = args.order_code ? 'Order ' + args.order_code : '';
+    $('pay').textContent = t('pay_amount', {amount: amount});
+    $('order').textContent = args.order_code ? t('order', {code: args.order_code}) : '';
     if (card) {
       setState('ready');
       return;
     }
     loadStripe(args.stripe_js_url).then(function (StripeJs) {
       stripe = StripeJs(args.publishable_key);
-      card = stripe.elements().create('card', {hidePostalCode: true});
+      // Stripe writes the card element's placeholders and errors in the app's language.
+      card = stripe.elements({locale: language}).create('card', {hidePostalCode: true});
       card.on('change', function (event) {
         $('field-error').textContent = event.error ? event.error.message : '';
       });
@@ -105,7 +103,7 @@
       card.mount('#card');
     }, function (err) {
       status('');
-      showError('The card form could not be loaded. Take another way to pay.');
+      showError(t('card_form_failed'));
       console.error(err.message);
       if (bridge) bridge.call('failed', {type: 'api_connection_error', code: 'stripe_js_unavailable'});
     });
@@ -125,8 +123,8 @@
           return;
         }
         if (error) {
-          showError(error.message || 'The card was not accepted.');
-          status('Checking with the server…');
+          showError(error.message || t('card_refused'));
+          status(t('status_checking'));
           bridge.call('failed', {
             type: String(error.type || 'card_error'),
             code: error.code ? String(error.code) : null,
@@ -137,7 +135,7 @@
         }
         var intent = result.paymentIntent;
         if (intent.status === 'succeeded' || intent.status === 'processing') {
-          status('Card accepted. Finishing the sale…', true);
+          status(t('status_accepted'), true);
           bridge.call('succeeded', {payment_intent: intent.id, status: intent.status});
         } else {
           bridge.call('failed', {type: 'unexpected_status', code: String(intent.status)});
@@ -154,6 +152,9 @@
 
   window.BoxOfficeBridge.connect(1).then(function (connected) {
     bridge = connected;
+    language = bridge.language;
+    t = bridge.t;
+    money = bridge.money;
     bridge.on('start', start);
     bridge.on('state', function (data) {
       setState(data.state);

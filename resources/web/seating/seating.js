@@ -3,24 +3,22 @@
  * in seat units), shows free / held / sold / picked seats, and asks Python to hold or
  * release seats and to find the best available ones. It makes no network requests.
  * Keyboard: arrow keys move between seats, Enter or Space picks, + / − / 0 zoom.
+ * Its words and money are in the app's language (`t`, `money` from bridge.js; the words are
+ * defined in boxoffice/ui/web/page_words.py).
  */
 (function () {
   'use strict';
 
   var SVG_NS = 'http://www.w3.org/2000/svg';
   var PALETTE = ['#2563eb', '#16a34a', '#d97706', '#9333ea', '#0891b2', '#db2777', '#65a30d'];
-  var STATE_WORDS = {
-    free: 'free',
-    selected: 'picked for this sale',
-    pending: 'waiting for the server',
-    held: 'held by another sale',
-    booked: 'sold',
-  };
-
   var bridge = null;
+  // The page's words and money in the app's language (bridge.js); English until connected.
+  var t = window.BoxOfficeBridge.translator('en', {});
+  var money = window.BoxOfficeBridge.moneyFormatter('en');
+  var stateWords = {}; // state -> its word, looked up once
   var map = null; // MapView from Python
   var selection = {labels: [], pending: [], seconds_left: null, total: null, currency: null};
-  var seats = {}; // label -> {data, node}
+  var seats = {}; // label -> {data, node, place (its words without the state)}
   var colors = {}; // category key -> colour
   var categories = {}; // category key -> CategoryView
   var bounds = null;
@@ -46,30 +44,34 @@
     return node;
   }
 
-  function money(amount, currency) {
-    if (amount === null || amount === undefined) return '';
-    try {
-      return new Intl.NumberFormat(undefined, {style: 'currency', currency: currency || 'EUR'})
-        .format(Number(amount));
-    } catch (err) {
-      return Number(amount).toFixed(2) + ' ' + (currency || '');
-    }
-  }
-
   function stateOf(label) {
     if (selection.labels.indexOf(label) >= 0) return 'selected';
     if (selection.pending.indexOf(label) >= 0) return 'pending';
     return seats[label].data.status;
   }
 
-  function describe(label) {
-    var seat = seats[label].data;
+  function stateWord(state) {
+    if (!(state in stateWords)) stateWords[state] = t('state_' + state);
+    return stateWords[state];
+  }
+
+  // A seat's place, category, price and whether it is accessible ("Stalls, row B, seat 3,
+  // Stalls 40.00 EUR, accessible"): made once per map, as it does not change with the state.
+  function place(seat) {
     var category = categories[seat.category];
-    var parts = [seat.section + ', row ' + seat.row + ', seat ' + seat.number];
-    if (category) parts.push(category.name + (category.price ? ' ' + money(category.price, category.currency) : ''));
-    if (seat.accessible) parts.push('accessible');
-    parts.push(STATE_WORDS[stateOf(label)]);
+    var values = {section: seat.section, row: seat.row, number: seat.number};
+    var parts = [t(seat.section ? 'seat_place' : 'seat_place_no_section', values)];
+    if (category) {
+      parts.push(category.price
+        ? t('seat_category_price', {category: category.name, price: money(category.price, category.currency)})
+        : category.name);
+    }
+    if (seat.accessible) parts.push(t('seat_accessible'));
     return parts.join(', ');
+  }
+
+  function describe(label) {
+    return seats[label].place + ', ' + stateWord(stateOf(label));
   }
 
   // --- drawing -------------------------------------------------------------------------
@@ -84,7 +86,7 @@
       colors[category.key] = category.color || PALETTE[i % PALETTE.length];
     });
     if (!map.seats.length) {
-      $('map-status').textContent = 'This event has no seat map.';
+      $('map-status').textContent = t('no_map');
       $('map-status').hidden = false;
       drawLegend();
       return;
@@ -96,10 +98,10 @@
     var minY = Math.min.apply(null, ys), maxY = Math.max.apply(null, ys);
     bounds = {x: minX - 2.2, y: minY - 3.2, w: maxX - minX + 4.4, h: maxY - minY + 4.2};
 
-    var stage = el('g', {class: 'stage'}, svg);
+    var stage = el('g', {class: 'stage', 'aria-hidden': 'true'}, svg);
     el('rect', {x: minX, y: minY - 3, width: Math.max(maxX - minX, 1), height: 1, rx: 0.3}, stage);
     el('text', {x: (minX + maxX) / 2, y: minY - 2.5, 'dominant-baseline': 'central'}, stage)
-      .textContent = 'STAGE';
+      .textContent = t('stage');
 
     var rows = {};
     var sections = {};
@@ -144,7 +146,7 @@
       el('path', {class: 'mark-booked', d: 'M-0.2,-0.2L0.2,0.2M0.2,-0.2L-0.2,0.2'}, node);
       el('path', {class: 'mark-selected', d: 'M-0.2,0L-0.05,0.16L0.22,-0.16'}, node);
       el('title', {}, node);
-      seats[seat.label] = {data: seat, node: node};
+      seats[seat.label] = {data: seat, node: node, place: place(seat)};
     });
     if (!focused || !seats[focused]) focused = map.seats[0].label;
     if (!view) fit();
@@ -188,10 +190,11 @@
       var state = stateOf(label);
       node.setAttribute('class', 'seat state-' + state + (label === focused ? ' focused' : ''));
       node.setAttribute('aria-pressed', state === 'selected' ? 'true' : 'false');
-      node.setAttribute('aria-disabled', state === 'booked' ? 'true' : 'false');
-      node.setAttribute('aria-label', describe(label));
+      node.setAttribute('aria-disabled', state === 'booked' || state === 'held' ? 'true' : 'false');
+      var text = describe(label);
+      node.setAttribute('aria-label', text);
       node.setAttribute('tabindex', label === focused ? '0' : '-1');
-      node.lastChild.textContent = label + ' — ' + describe(label);
+      node.lastChild.textContent = label + ' — ' + text;
     });
   }
 
@@ -208,8 +211,8 @@
       var remove = document.createElement('button');
       remove.type = 'button';
       remove.className = 'link';
-      remove.textContent = 'Release';
-      remove.setAttribute('aria-label', 'Release seat ' + label);
+      remove.textContent = t('release');
+      remove.setAttribute('aria-label', t('release_seat', {label: label}));
       remove.addEventListener('click', function () {
         toggle(label);
       });
@@ -221,7 +224,7 @@
     $('clear').hidden = !some;
     $('total').hidden = !some;
     $('total').textContent = some
-      ? selection.labels.length + (selection.labels.length === 1 ? ' seat' : ' seats') +
+      ? t('seat_count', {count: selection.labels.length}) +
         (selection.total !== null ? ' · ' + money(selection.total, selection.currency) : '')
       : '';
     deadline = selection.seconds_left === null ? null : Date.now() + selection.seconds_left * 1000;
@@ -239,15 +242,17 @@
     var minutes = Math.floor(left / 60);
     var seconds = left % 60;
     countdown.hidden = false;
-    countdown.textContent = 'Held for ' + minutes + ':' + (seconds < 10 ? '0' : '') + seconds;
+    countdown.textContent = t('held_for', {time: minutes + ':' + (seconds < 10 ? '0' : '') + seconds});
     countdown.classList.toggle('urgent', left < 60);
   }
 
   function showNotice(notice) {
     var box = $('notice');
-    $('notice-text').textContent = notice.text;
+    // Errors interrupt (an alert), information waits its turn (a status).
+    box.setAttribute('role', notice.level === 'error' ? 'alert' : 'status');
     box.className = 'notice ' + notice.level;
     box.hidden = false;
+    $('notice-text').textContent = notice.text;
     clearTimeout(noticeTimer);
     noticeTimer = setTimeout(function () {
       box.hidden = true;
@@ -394,8 +399,11 @@
   $('best').addEventListener('submit', function (event) {
     event.preventDefault();
     var number = parseInt($('best-number').value, 10);
-    if (!bridge || !(number >= 1 && number <= 50)) {
-      showNotice({level: 'error', text: 'Enter a number of seats from 1 to 50.'});
+    var valid = number >= 1 && number <= 50;
+    $('best-number').setAttribute('aria-invalid', valid ? 'false' : 'true');
+    if (!bridge || !valid) {
+      showNotice({level: 'error', text: t('best_number_error')});
+      if (!valid) $('best-number').focus();
       return;
     }
     bridge.call('best_available', {
@@ -410,6 +418,9 @@
 
   window.BoxOfficeBridge.connect(1).then(function (connected) {
     bridge = connected;
+    t = bridge.t;
+    money = bridge.money;
+    stateWords = {};
     bridge.on('seat_map', function (data) {
       map = data;
       drawMap();
@@ -422,6 +433,7 @@
     bridge.on('notice', showNotice);
     bridge.on('busy', function (data) {
       document.body.classList.toggle('busy', !!data.busy);
+      mapBox.setAttribute('aria-busy', data.busy ? 'true' : 'false');
     });
     bridge.call('ready', {});
   }, function (err) {
