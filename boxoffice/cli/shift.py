@@ -192,7 +192,7 @@ async def _save_pdf(sdk: SDK, args: argparse.Namespace, shift: Shift) -> list[st
     if args.pdf is None:
         return []
     progress(_("Downloading the report…"))
-    data = await sdk.shift.report_pdf(shift.id, args.size)
+    data = await sdk.shift.report_pdf(shift.id, args.size, language=i18n.current())
     path: Path = args.pdf
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

@@ -312,7 +312,7 @@ async def close_shift(counter: Counter, save: Save) -> None:
     save(dialog, "desktop-shift-close.png")
     dialog.reject()
     final = await counter.sdk.shift.close(report.shift.id, report.expected_cash)
-    pdf = await counter.sdk.shift.report_pdf(final.shift.id, "roll")
+    pdf = await counter.sdk.shift.report_pdf(final.shift.id, "roll", language=LANGUAGE)
     with tempfile.TemporaryDirectory() as scratch:
         source = Path(scratch) / "z.pdf"
         source.write_bytes(pdf)

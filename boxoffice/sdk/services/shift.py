@@ -101,13 +101,22 @@ class ShiftService(Service):
         )
 
     async def report_pdf(
-        self, shift_id: int, size: ReportSize = "roll", *, options: RequestOptions | None = None
+        self,
+        shift_id: int,
+        size: ReportSize = "roll",
+        *,
+        language: str | None = None,
+        options: RequestOptions | None = None,
     ) -> bytes:
-        """`GET payment/v1/shift/{id}/report?format=pdf&size=roll|a4` → the printable PDF."""
+        """`GET payment/v1/shift/{id}/report?format=pdf&size=roll|a4[&language=cs|de]` → the
+        printable PDF, in `language` (English by default)."""
+        params = {"format": "pdf", "size": size}
+        if language:
+            params["language"] = language
         response = await self._requestor.send(
             "GET",
             f"payment/v1/shift/{shift_id}/report",
-            params={"format": "pdf", "size": size},
+            params=params,
             options={"timeout": REPORT_TIMEOUT, **(options or {})},
         )
         return response.content

@@ -25,7 +25,7 @@ from boxoffice.desktop.settings import AppSettings
 from boxoffice.i18n import N_, _
 from boxoffice.ui.announce import announce
 from boxoffice.ui.dialogs.readers import ReadersDialog, reader_summary
-from boxoffice.ui.presenters.printing import PRINT_TO_FILE, PrintingPresenter
+from boxoffice.ui.presenters.printing import PrintingPresenter, shown_name
 from boxoffice.ui.presenters.reader import ReaderPresenter
 
 NO_PRINTER = N_("No printer (save the tickets to the save folder)")
@@ -64,7 +64,7 @@ class SettingsDialog(QDialog):
         self.printer = QComboBox()
         self.printer.addItem(_(NO_PRINTER), None)
         for name in printing.printer_choices():
-            self.printer.addItem(_shown(name), name)
+            self.printer.addItem(shown_name(name), name)
         index = self.printer.findData(settings.printer)
         self.printer.setCurrentIndex(max(index, 0))
         self.auto_print = QCheckBox(_("Print the tickets as soon as a sale is paid"))
@@ -72,7 +72,7 @@ class SettingsDialog(QDialog):
         self.receipt_printer = QComboBox()
         self.receipt_printer.addItem(_(NO_RECEIPT_PRINTER), None)
         for name in printing.printer_choices():
-            self.receipt_printer.addItem(_shown(name), name)
+            self.receipt_printer.addItem(shown_name(name), name)
         self.receipt_printer.setCurrentIndex(
             max(self.receipt_printer.findData(settings.receipt_printer), 0)
         )
@@ -221,8 +221,3 @@ class SettingsDialog(QDialog):
                 "language": self.language.currentData(),
             }
         )
-
-
-def _shown(printer: str) -> str:
-    """A printer as the combo shows it: the PDF pseudo-printer in the language in use."""
-    return _(PRINT_TO_FILE) if printer == PRINT_TO_FILE else printer

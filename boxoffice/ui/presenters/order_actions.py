@@ -371,7 +371,9 @@ def _details(action: str, data: dict[str, Any], currency: str) -> str:
         if "amount" in data:
             parts.append(_money(data["amount"], currency))
         if data.get("provider"):
-            parts.append(_("by %(provider)s") % {"provider": data["provider"]})
+            provider = str(data["provider"])
+            shown = _(PAID_BY[provider]) if provider in PAID_BY else provider
+            parts.append(_("by %(provider)s") % {"provider": shown})
     elif action in ("order.refunded", "event.order_refunded", "order.payments_refunded"):
         amounts = data.get("amounts")
         if isinstance(amounts, dict) and amounts:
@@ -409,6 +411,14 @@ def _details(action: str, data: dict[str, Any], currency: str) -> str:
     return "; ".join(parts)
 
 
+# How an order was paid, in the history ("by cash"); other providers by their own name.
+PAID_BY = {
+    "cash": N_("cash"),
+    "card": N_("card"),
+    "stripe": N_("card"),
+    "card_present": N_("card on a reader"),
+    "free": N_("free"),
+}
 # How much went back which way, in the history ("25.00 EUR cash").
 AMOUNT_BY = {"cash": N_("%(amount)s cash"), "card": N_("%(amount)s card")}
 

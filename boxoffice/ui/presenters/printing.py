@@ -193,7 +193,7 @@ class PrintingPresenter(QObject):
             )
             return
         self.printed.emit(
-            _("%(title)s printed on %(printer)s.") % {"title": title, "printer": name}
+            _("%(title)s printed on %(printer)s.") % {"title": title, "printer": shown_name(name)}
         )
 
     # --- receipts --------------------------------------------------------------------------
@@ -289,9 +289,16 @@ class PrintingPresenter(QObject):
             "Order %(code)s: %(count)d ticket printed on %(printer)s.",
             "Order %(code)s: %(count)d tickets printed on %(printer)s.",
             pages,
-        ) % {"code": order.code, "count": pages, "printer": self.printer_name}
+        ) % {"code": order.code, "count": pages, "printer": shown_name(self.printer_name)}
 
 
 def _tickets_title(order: Order) -> str:
     """The print job's title ("Tickets ABC123")."""
     return _("Tickets %(code)s") % {"code": order.code}
+
+
+def shown_name(printer: str | None) -> str:
+    """A printer as people read it: the PDF pseudo-printer in the language in use."""
+    if printer is None:
+        return ""
+    return _(PRINT_TO_FILE) if printer == PRINT_TO_FILE else printer

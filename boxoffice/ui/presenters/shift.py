@@ -136,7 +136,9 @@ class ShiftPresenter(QObject):
         self.report = None
         self.changed.emit()
         self.closed.emit(final)
-        self.report_pdf.emit(await self._sdk.shift.report_pdf(report.shift.id, "roll"))
+        self.report_pdf.emit(
+            await self._sdk.shift.report_pdf(report.shift.id, "roll", language=i18n.current())
+        )
 
     async def _report_pdf(self) -> None:
         report = self.report or await self.read()
@@ -145,4 +147,6 @@ class ShiftPresenter(QObject):
                 _("No shift is open at counter %(counter)s.") % {"counter": self.counter}
             )
             return
-        self.report_pdf.emit(await self._sdk.shift.report_pdf(report.shift.id, "roll"))
+        self.report_pdf.emit(
+            await self._sdk.shift.report_pdf(report.shift.id, "roll", language=i18n.current())
+        )
