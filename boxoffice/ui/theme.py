@@ -249,11 +249,21 @@ def palette(theme: Theme) -> QPalette:
     return pal
 
 
+_active: Theme = LIGHT
+
+
+def active() -> Theme:
+    """The theme last applied (colours drawn in code, such as a list's state column)."""
+    return _active
+
+
 def apply(
     app: QApplication, name: str = "light", text_scale: float = 1.0, *, kiosk: bool = False
 ) -> Theme:
     """Give `app` the theme called `name` at `text_scale`: palette, font, style sheet, ring."""
+    global _active
     theme = theme_named(name)
+    _active = theme
     app.setPalette(palette(theme))
     base = app.property(_BASE_POINT_SIZE)
     if not isinstance(base, float):

@@ -22,15 +22,20 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.i18n import _, ngettext
+from boxoffice.ui import theme
 from boxoffice.ui.announce import announce
 from boxoffice.ui.presenters.events import EventsPresenter
 from boxoffice.ui.sale_state import EventSummary, SaleState, local_text
 
-STATE_COLOURS = {
-    SaleState.ON_SALE: "#1b7f3b",
-    SaleState.SOLD_OUT: "#b3261e",
-    SaleState.NOT_STARTED: "#8a5a00",
-}
+
+def _state_colour(state: SaleState) -> str | None:
+    """The state column's colour, from the theme (its contrast is tested there)."""
+    look = theme.active()
+    return {
+        SaleState.ON_SALE: look.success_text,
+        SaleState.SOLD_OUT: look.error,
+        SaleState.NOT_STARTED: look.warning_text,
+    }.get(state)
 
 
 class EventList(QTreeWidget):
@@ -184,10 +189,10 @@ def _row(summary: EventSummary) -> QTreeWidgetItem:
     full = local_text(when, "%A %d %B %Y %H:%M", weekday=True)
     item.setToolTip(0, f"{event.name}\n{full}\n{venue}")
     item.setToolTip(2, summary.status_text)
-    colour = STATE_COLOURS.get(summary.state)
+    colour = _state_colour(summary.state)
     if colour:
         item.setForeground(2, QColor(colour))
     if not summary.state.sellable:
         for column in (0, 1):
-            item.setForeground(column, QColor("#6b6b6b"))
+            item.setForeground(column, QColor(theme.active().text_muted))
     return item
