@@ -49,6 +49,22 @@ def N_(message: str) -> str:  # noqa: N802 (gettext's name for a deferred transl
     return message
 
 
+# How a payment was made, in a sentence ("paid by cash", "3 cash sales"); the codes are the
+# payment's `type` / `provider` ("stripe" is the card page's provider).
+PAYMENT_METHODS: dict[str, str] = {
+    "cash": N_("cash"),
+    "card": N_("card"),
+    "stripe": N_("card"),
+    "card_present": N_("card on a reader"),
+    "free": N_("free"),
+}
+
+
+def payment_method(code: str) -> str:
+    """A payment method's word in the language in use; a method it does not know, as it is."""
+    return _(PAYMENT_METHODS[code]) if code in PAYMENT_METHODS else code
+
+
 def normalize(tag: str | None) -> str | None:
     """A supported language for a tag ("cs", "de-AT", "cs_CZ"), else None."""
     if not tag:
@@ -131,6 +147,35 @@ def date_time(moment: datetime, language: str | None = None, *, weekday: bool = 
     return pattern.replace("{1}", date(moment, language, weekday=weekday)).replace(
         "{0}", time(moment, language)
     )
+
+
+def moment(
+    when: datetime,
+    english: str,
+    *,
+    with_date: bool = True,
+    with_time: bool = True,
+    weekday: bool = False,
+    seconds: bool = False,
+    zone: bool = False,
+) -> str:
+    """A date and time for people, in the language in use: English keeps the format it always
+    had, `when.strftime(english)`; Czech and German write it as CLDR does ("7. 12. 2026
+    20:00"), with the date, the time or both, seconds and the zone's name when asked."""
+    if current() == DEFAULT:
+        return when.strftime(english)
+    clock = when.strftime("%H:%M:%S") if seconds else time(when)
+    if not with_time:
+        text = date(when, weekday=weekday)
+    elif not with_date:
+        text = clock
+    elif seconds:
+        text = f"{date(when, weekday=weekday)} {clock}"
+    else:
+        text = date_time(when, weekday=weekday)
+    if zone and when.tzinfo is not None:
+        text += f" {zone_name(when)}"
+    return text
 
 
 def zone_name(moment: datetime, language: str | None = None) -> str:

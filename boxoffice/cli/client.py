@@ -31,7 +31,6 @@ from boxoffice.cli.output import (
     emit,
     exit_code_for,
     fail,
-    moment,
 )
 from boxoffice.credentials import CredentialStore, open_store
 from boxoffice.i18n import _, ngettext
@@ -459,7 +458,7 @@ def _local_start(event: Event) -> str:
         zone = ZoneInfo(event.timezone_name)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
-    return moment(event.start_at.astimezone(zone), "%Y-%m-%d %H:%M %Z", zone=True)
+    return i18n.moment(event.start_at.astimezone(zone), "%Y-%m-%d %H:%M %Z", zone=True)
 
 
 def event_lines(event: Event) -> list[str]:
@@ -488,7 +487,7 @@ async def _events(sdk: SDK, args: argparse.Namespace) -> int:
 
 
 def order_line(order: Order) -> str:
-    created = moment(order.created_at, "%Y-%m-%d %H:%M")
+    created = i18n.moment(order.created_at, "%Y-%m-%d %H:%M")
     total = i18n.money(order.total, order.currency)
     where = _("event %(event)s  %(created)s UTC") % {"event": order.event_id, "created": created}
     return f"{order.id:>6}  {order.code}  {order.status:<18}  {total}  {where}"

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from boxoffice import i18n
 from boxoffice.cli import client
-from boxoffice.cli.output import CommandError, ExitCode, emit, moment
+from boxoffice.cli.output import CommandError, ExitCode, emit
 from boxoffice.i18n import _, ngettext
 from boxoffice.sdk import SDK
 from boxoffice.sdk.models.documents import HistoryEntry
@@ -189,7 +190,7 @@ async def _reissue(sdk: SDK, args: argparse.Namespace) -> int:
 
 
 def history_line(entry: HistoryEntry, zone: ZoneInfo) -> str:
-    when = moment(entry.at.astimezone(zone), "%Y-%m-%d %H:%M:%S %Z", seconds=True, zone=True)
+    when = i18n.moment(entry.at.astimezone(zone), "%Y-%m-%d %H:%M:%S %Z", seconds=True, zone=True)
     who = entry.who or _("system")
     details = ", ".join(f"{k}={v}" for k, v in entry.details.items())
     return f"{when}  {entry.action:<20}  {who}" + (f"  ({details})" if details else "")

@@ -6,12 +6,10 @@ import argparse
 import enum
 import json
 import sys
-from datetime import datetime
 from typing import Any
 
 import pydantic
 
-from boxoffice import i18n
 from boxoffice.cli.training_card import TrainingCardError
 from boxoffice.credentials import CredentialStoreUnavailable
 from boxoffice.i18n import _
@@ -126,15 +124,3 @@ def emit(args: argparse.Namespace, text: str, data: Any) -> None:
     """`text` for people, or `data` as JSON with `--json`."""
     out = json.dumps(data, indent=2, default=str) if args.json else text
     sys.stdout.write(out + "\n")
-
-
-def moment(when: datetime, english: str, *, seconds: bool = False, zone: bool = False) -> str:
-    """A date and time for people: English keeps `when.strftime(english)`; Czech and German
-    write it as their language does ("7. 12. 2026 20:00"), with seconds and the zone's name
-    if asked."""
-    if i18n.current() == i18n.DEFAULT:
-        return when.strftime(english)
-    text = f"{i18n.date(when)} {when.strftime('%H:%M:%S')}" if seconds else i18n.date_time(when)
-    if zone and when.tzinfo is not None:
-        text += f" {i18n.zone_name(when)}"
-    return text

@@ -14,7 +14,7 @@ from typing import Any
 from boxoffice import i18n
 from boxoffice.cli import training_card
 from boxoffice.cli.output import CommandError, ExitCode, emit, fail, progress
-from boxoffice.i18n import N_, _, ngettext
+from boxoffice.i18n import _, ngettext
 from boxoffice.sdk import SDK, APIStatusError, BoxOfficeError
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order, OrderItemRequest
@@ -23,12 +23,6 @@ from boxoffice.sdk.models.readers import ReaderPaymentStatus
 
 READER_POLL_SECONDS = 0.5  # how often `--pay reader` asks how the payment stands
 READER_HINT = "boxoffice readers use READER_ID --counter NAME"
-PAID_BY_WORDS = {
-    "card_present": N_("card on a reader"),
-    "cash": N_("cash"),
-    "card": N_("card"),
-    "free": N_("free"),
-}
 
 
 def order_item(args: argparse.Namespace) -> OrderItemRequest:
@@ -256,7 +250,7 @@ def pending_data(order: Order, answer: PaymentIntentResponse) -> dict[str, Any]:
 def sale_text(order: Order, answer: PaymentIntentResponse, files: Sequence[Path]) -> str:
     tickets = sum(item.quantity for item in order.order_item)
     method = paid_by(answer)
-    how = _(PAID_BY_WORDS[method]) if method in PAID_BY_WORDS else method
+    how = i18n.payment_method(method)
     total = i18n.money(order.total, order.currency)
     sold = ngettext(  # English says "ticket(s)" as it always did
         "Order %(code)s (id %(id)s): paid, %(count)d ticket(s), total %(total)s (%(how)s).",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from boxoffice import i18n
-from boxoffice.cli.output import CommandError, ExitCode, fail, moment
+from boxoffice.cli.output import CommandError, ExitCode, fail
 from boxoffice.i18n import _, ngettext
 from boxoffice.logs import setup_logging
 from boxoffice.sdk.models.auth import COUNTER_USERNAME
@@ -591,7 +591,7 @@ def run_ledger_verify(args: argparse.Namespace) -> ExitCode:
 
 
 def _when(when: Any) -> str:
-    return "-" if when is None else moment(when, "%Y-%m-%d %H:%M:%S", seconds=True)
+    return "-" if when is None else i18n.moment(when, "%Y-%m-%d %H:%M:%S", seconds=True)
 
 
 def run_mail_list(args: argparse.Namespace) -> ExitCode:

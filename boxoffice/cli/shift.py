@@ -17,19 +17,13 @@ from typing import Any
 from boxoffice import i18n
 from boxoffice.cli import client, training_card
 from boxoffice.cli.output import CommandError, ExitCode, emit, progress
-from boxoffice.i18n import N_, _, ngettext
+from boxoffice.i18n import _, ngettext
 from boxoffice.sdk import SDK, APIStatusError
 from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.sdk.models.shifts import CashierTotals, CashMovement, Shift, ShiftReport
 
 OPEN_HINT = "boxoffice shift open --counter NAME --float AMOUNT"
-METHOD_WORDS = {
-    "cash": N_("cash"),
-    "card": N_("card"),
-    "card_present": N_("card on a reader"),
-    "free": N_("free"),
-}
 
 
 def _amount(text: str) -> Decimal:
@@ -331,7 +325,7 @@ def report_text(report: ShiftReport, files: list[str]) -> str:
     lines = [title, *(f"  {label:<{width}}{money(value):>16}" for label, value in rows)]
     methods: dict[str, str] = {}  # English keeps the codes: cash, card, card_present
     if i18n.current() != i18n.DEFAULT:
-        methods = {code: _(word) for code, word in METHOD_WORDS.items()}
+        methods = {code: i18n.payment_method(code) for code in i18n.PAYMENT_METHODS}
     shown = [methods.get(row.method, row.method) for row in report.by_method]
     method_width = max([5] + [len(word) for word in shown]) if methods else 5
     for row in report.by_method:

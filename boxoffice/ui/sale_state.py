@@ -33,21 +33,6 @@ class SaleState(enum.StrEnum):
         return _(self.value)
 
 
-def local_text(
-    moment: datetime, english: str, *, date: bool = True, time: bool = True, weekday: bool = False
-) -> str:
-    """`moment` (already in the zone to show) as the counter writes it: English keeps its
-    `english` strftime format ("07 Dec 20:00"); Czech and German use CLDR's formats
-    ("7. 12. 2026 20:00"), with the date, the time or both."""
-    if i18n.current() == i18n.DEFAULT:
-        return moment.strftime(english)
-    if date and time:
-        return i18n.date_time(moment, weekday=weekday)
-    if date:
-        return i18n.date(moment, weekday=weekday)
-    return i18n.time(moment)
-
-
 @dataclass(frozen=True)
 class EventSummary:
     """An event as a row of the events pane."""
@@ -63,7 +48,7 @@ class EventSummary:
         if self.state is SaleState.NOT_STARTED and self.sale_starts_at is not None:
             starts = self.sale_starts_at.astimezone(ZoneInfo(self.event.timezone_name))
             # local time, as the event's own time
-            return _("Sale starts %(when)s") % {"when": local_text(starts, "%d %b %H:%M")}
+            return _("Sale starts %(when)s") % {"when": i18n.moment(starts, "%d %b %H:%M")}
         if self.state is SaleState.ON_SALE and self.remaining is not None:
             return ngettext(
                 "On sale · %(count)d left", "On sale · %(count)d left", self.remaining

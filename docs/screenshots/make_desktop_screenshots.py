@@ -49,6 +49,7 @@ OUT.mkdir(exist_ok=True)
 async def take(folder: Path, only: str | None = None) -> None:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from boxoffice.i18n import _
     from boxoffice.ui.dialogs.login import LoginDialog
     from boxoffice.ui.dialogs.printer_choice import PrinterChoiceDialog
     from boxoffice.ui.presenters.printing import PRINT_TO_FILE
@@ -78,7 +79,7 @@ async def take(folder: Path, only: str | None = None) -> None:
 
         login = LoginDialog(counter.session, last_user="anna", parent=window)
         login.show()
-        login.problem.setText("Wrong user name or password.")
+        login.problem.setText(_("Wrong user name or password."))  # as a failed sign-in shows
         await asyncio.sleep(0.3)
         save(login, "desktop-sign-in.png")
         login.close()

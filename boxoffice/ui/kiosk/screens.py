@@ -39,9 +39,7 @@ MAX_CODES = 6  # QR codes shown at once; more tickets: the first ones and "+ N m
 def when(event: Event) -> str:
     """ "Sat 12 Dec 2026 · 19:30" in the event's own time (Czech "so 12. 12. 2026 19:30")."""
     start = event.start_at.astimezone(ZoneInfo(event.timezone_name))
-    if i18n.current() == i18n.DEFAULT:
-        return f"{start:%a %d %b %Y · %H:%M}"
-    return i18n.date_time(start, weekday=True)
+    return i18n.moment(start, "%a %d %b %Y · %H:%M", weekday=True)
 
 
 def left_text(summary: EventSummary) -> str:

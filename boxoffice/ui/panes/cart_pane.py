@@ -27,7 +27,7 @@ from boxoffice import i18n
 from boxoffice.i18n import _, ngettext
 from boxoffice.sdk.models.events import Event, TicketConfig, TicketDiscount
 from boxoffice.ui.presenters.cart import CartError, CartPresenter
-from boxoffice.ui.sale_state import config_on_sale, local_text
+from boxoffice.ui.sale_state import config_on_sale
 
 
 class CartPane(QWidget):
@@ -126,7 +126,7 @@ class CartPane(QWidget):
         self.problem.clear()
         zone = ZoneInfo(event.timezone_name)
         venue = f" · {event.venue.name}" if event.venue else ""
-        when = local_text(event.start_at.astimezone(zone), "%a %d %b %Y %H:%M", weekday=True)
+        when = i18n.moment(event.start_at.astimezone(zone), "%a %d %b %Y %H:%M", weekday=True)
         self.title.setText(f"<b>{event.name}</b><br>{when}{venue}")
         self.configs.clear()
         now = datetime.now(UTC)
@@ -214,7 +214,7 @@ class CartPane(QWidget):
             self.timeslot,
             [
                 (
-                    local_text(s.start_at.astimezone(zone), "%a %d %b %H:%M", weekday=True)
+                    i18n.moment(s.start_at.astimezone(zone), "%a %d %b %H:%M", weekday=True)
                     + _left(s.available),
                     s.id,
                 )

@@ -21,11 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from boxoffice import i18n
 from boxoffice.i18n import _, ngettext
 from boxoffice.ui import theme
 from boxoffice.ui.announce import announce
 from boxoffice.ui.presenters.events import EventsPresenter
-from boxoffice.ui.sale_state import EventSummary, SaleState, local_text
+from boxoffice.ui.sale_state import EventSummary, SaleState
 
 
 def _state_colour(state: SaleState) -> str | None:
@@ -176,17 +177,17 @@ def _short_state(summary: EventSummary) -> str:
         }
     if summary.state is SaleState.NOT_STARTED and summary.sale_starts_at is not None:
         starts = summary.sale_starts_at.astimezone(ZoneInfo(summary.event.timezone_name))
-        return _("From %(day)s") % {"day": local_text(starts, "%d %b", time=False)}
+        return _("From %(day)s") % {"day": i18n.moment(starts, "%d %b", with_time=False)}
     return summary.state.text
 
 
 def _row(summary: EventSummary) -> QTreeWidgetItem:
     event = summary.event
     when = event.start_at.astimezone(ZoneInfo(event.timezone_name))
-    item = QTreeWidgetItem([event.name, local_text(when, "%d %b %H:%M"), _short_state(summary)])
+    item = QTreeWidgetItem([event.name, i18n.moment(when, "%d %b %H:%M"), _short_state(summary)])
     item.setData(0, Qt.ItemDataRole.UserRole, event.id)
     venue = event.venue.name if event.venue else ""
-    full = local_text(when, "%A %d %B %Y %H:%M", weekday=True)
+    full = i18n.moment(when, "%A %d %B %Y %H:%M", weekday=True)
     item.setToolTip(0, f"{event.name}\n{full}\n{venue}")
     item.setToolTip(2, summary.status_text)
     colour = _state_colour(summary.state)

@@ -25,7 +25,6 @@ from boxoffice.sdk.models.order_status import OrderStatus
 from boxoffice.sdk.models.orders import Order
 from boxoffice.ui.presenters.history import HistoryPresenter
 from boxoffice.ui.presenters.order_actions import WITH_RECEIPT, WITH_VALID_TICKETS
-from boxoffice.ui.sale_state import local_text
 
 # The columns by their English names (the keys of a row); the header shows them translated.
 COLUMNS = [
@@ -244,9 +243,9 @@ def _row(order: Order) -> QTreeWidgetItem:
     who = f"{contact.first_name} {contact.last_name} <{contact.email}>" if contact else ""
     created = order.created_at.astimezone()
     when = (
-        local_text(created, "%H:%M", date=False)
+        i18n.moment(created, "%H:%M", with_date=False)
         if created.date() == date.today()
-        else local_text(created, "%d %b %H:%M")
+        else i18n.moment(created, "%d %b %H:%M")
     )
     event = order.event_name or (
         order.event.name if order.event else _("Event %(id)s") % {"id": order.event_id}

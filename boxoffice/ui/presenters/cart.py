@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice import i18n
 from boxoffice.i18n import N_, _
 from boxoffice.sdk.models.events import Event, Sector, TicketConfig, TicketDiscount, Timeslot
 from boxoffice.ui.errors import CashierError
-from boxoffice.ui.sale_state import local_text
 
 CENT = Decimal("0.01")
 # What `_find` says when the cart names something the event no longer offers.
@@ -63,7 +63,7 @@ class CartLine:
         """One line for the cart; times in `zone` (the event's time zone)."""
         parts = [self.config.name]
         if self.timeslot is not None:
-            parts.append(local_text(self.timeslot.start_at.astimezone(zone), "%d %b %H:%M"))
+            parts.append(i18n.moment(self.timeslot.start_at.astimezone(zone), "%d %b %H:%M"))
         if self.sector is not None:
             parts.append(self.sector.name)
         if self.discount is not None:

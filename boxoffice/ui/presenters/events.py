@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
+from boxoffice import i18n
 from boxoffice.desktop.catalog_cache import CatalogCache
 from boxoffice.i18n import _
 from boxoffice.sdk import SDK, APIConnectionError, BoxOfficeError, ServerError
 from boxoffice.sdk.models.events import Event
 from boxoffice.ui.errors import user_message
-from boxoffice.ui.sale_state import EventSummary, local_text, summarize
+from boxoffice.ui.sale_state import EventSummary, summarize
 from boxoffice.ui.tasks import TaskRunner
 
 Clock = Callable[[], datetime]
@@ -148,9 +149,9 @@ class EventsPresenter(QObject):
             local = self._as_of.astimezone()
             today = self._clock().astimezone().date() == local.date()
             when = (
-                local_text(local, "%H:%M", date=False)
+                i18n.moment(local, "%H:%M", with_date=False)
                 if today
-                else local_text(local, "%d %b %H:%M")
+                else i18n.moment(local, "%d %b %H:%M")
             )
         self.offline_text = _("Offline — showing events as of %(when)s") % {"when": when}
         self.offline_changed.emit(self.offline_text)

@@ -65,6 +65,7 @@ def valid_tickets(order: Order) -> list[TicketLine]:
     return lines
 
 
+# An amount refunded, by how it went back.
 METHOD_WORDS = {
     "cash": N_("%(amount)s cash"),
     "card": N_("%(amount)s to the card"),
@@ -78,10 +79,7 @@ def refund_sentence(result: RefundResult, tickets: int) -> str:
     parts = []
     for refund in result.refunds:
         amount = i18n.money(refund.amount, currency)
-        if refund.method in METHOD_WORDS:
-            text = _(METHOD_WORDS[refund.method]) % {"amount": amount}
-        else:
-            text = f"{amount} {refund.method}"
+        text = _amount_by(refund.method, amount)
         if refund.status == "pending":
             text += " " + _("(the card refund is on its way)")
         elif refund.status == "failed":
@@ -345,10 +343,7 @@ def history_rows(entries: Sequence[HistoryEntry], currency: str) -> list[History
 
 
 def _local(at: datetime) -> str:
-    local = at.astimezone()
-    if i18n.current() == i18n.DEFAULT:
-        return f"{local:%d %b %Y %H:%M:%S}"
-    return f"{i18n.date(local)} {local:%H:%M:%S}"
+    return i18n.moment(at.astimezone(), "%d %b %Y %H:%M:%S", seconds=True)
 
 
 def _money(minor: Any, currency: str) -> str:
@@ -371,8 +366,7 @@ def _details(action: str, data: dict[str, Any], currency: str) -> str:
         if "amount" in data:
             parts.append(_money(data["amount"], currency))
         if data.get("provider"):
-            provider = str(data["provider"])
-            shown = _(PAID_BY[provider]) if provider in PAID_BY else provider
+            shown = i18n.payment_method(str(data["provider"]))
             parts.append(_("by %(provider)s") % {"provider": shown})
     elif action in ("order.refunded", "event.order_refunded", "order.payments_refunded"):
         amounts = data.get("amounts")
@@ -411,21 +405,10 @@ def _details(action: str, data: dict[str, Any], currency: str) -> str:
     return "; ".join(parts)
 
 
-# How an order was paid, in the history ("by cash"); other providers by their own name.
-PAID_BY = {
-    "cash": N_("cash"),
-    "card": N_("card"),
-    "stripe": N_("card"),
-    "card_present": N_("card on a reader"),
-    "free": N_("free"),
-}
-# How much went back which way, in the history ("25.00 EUR cash").
-AMOUNT_BY = {"cash": N_("%(amount)s cash"), "card": N_("%(amount)s card")}
-
-
 def _amount_by(method: str, amount: str) -> str:
-    if method in AMOUNT_BY:
-        return _(AMOUNT_BY[method]) % {"amount": amount}
+    """How much went back which way ("25.00 EUR cash", "25.00 EUR to the card")."""
+    if method in METHOD_WORDS:
+        return _(METHOD_WORDS[method]) % {"amount": amount}
     return f"{amount} {method}"
 
 
