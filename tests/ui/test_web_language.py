@@ -67,6 +67,8 @@ def test_the_seat_map_and_the_payment_page_speak_czech(qloop, live_server):
             assert run_js(qloop, page, "document.getElementById('pay').textContent") == (
                 f"Zaplatit 80,00{NBSP}€"
             )
+            expiry = "document.querySelector('[data-stripe-emulator=\"exp-date\"]').placeholder"
+            assert run_js(qloop, page, expiry) == "MM / RR"
         finally:
             dispose(qloop, payment)
     finally:

@@ -14,6 +14,12 @@
  * authentication"). Nothing here talks to Stripe: every call goes to the emulator that
  * served this file. Also provided: retrievePaymentIntent, handleCardAction,
  * elements.getElement; the Payment Element and confirmPayment are not.
+ *
+ * Like Stripe.js, the card Element speaks the `locale` of stripe.elements({locale}) (or of
+ * Stripe(key, {locale})): "en", "cs" or "de"; "auto" or any other locale means the
+ * browser's language if it is one of those, else English. The 3-D Secure dialog and the
+ * errors of confirmCardPayment follow the locale of the card Element being paid with (else
+ * of Stripe(), else of the last elements()). IntegrationErrors stay English, as in Stripe.
  */
 (function () {
   'use strict';
@@ -25,16 +31,122 @@
     return match ? match[1] : window.location.origin;
   })();
 
-  var MESSAGES = {
-    incomplete_number: 'Your card number is incomplete.',
-    invalid_number: 'Your card number is invalid.',
-    incomplete_expiry: "Your card's expiration date is incomplete.",
-    invalid_expiry_month: "Your card's expiration date is invalid.",
-    invalid_expiry_month_past: "Your card's expiration date is in the past.",
-    invalid_expiry_year_past: "Your card's expiration year is in the past.",
-    incomplete_cvc: "Your card's security code is incomplete.",
-    incomplete_zip: 'Your postal code is incomplete.',
+  // The texts a customer or cashier sees, by locale. Validation messages are keyed by the
+  // error code that Stripe.js reports with them.
+  var TEXTS = {
+    en: {
+      badge: 'TRAINING',
+      badge_title: 'Training mode: no real card is charged.',
+      number_placeholder: '1234 1234 1234 1234',
+      expiry_placeholder: 'MM / YY',
+      cvc_placeholder: 'CVC',
+      postal_placeholder: 'Postal code',
+      number_label: 'Card number',
+      expiry_label: 'Expiration date',
+      cvc_label: 'Security code',
+      postal_label: 'Postal code',
+      incomplete_number: 'Your card number is incomplete.',
+      invalid_number: 'Your card number is invalid.',
+      incomplete_expiry: "Your card's expiration date is incomplete.",
+      invalid_expiry_month: "Your card's expiration date is invalid.",
+      invalid_expiry_month_past: "Your card's expiration date is in the past.",
+      invalid_expiry_year_past: "Your card's expiration year is in the past.",
+      incomplete_cvc: "Your card's security code is incomplete.",
+      incomplete_zip: 'Your postal code is incomplete.',
+      auth_title: '3-D Secure (training)',
+      auth_text:
+        'The bank asks the customer to approve {amount}. This is training mode: no bank is ' +
+        'contacted.',
+      auth_complete: 'Complete authentication',
+      auth_fail: 'Fail authentication',
+      auth_failure:
+        'We are unable to authenticate your payment method. Please choose a different ' +
+        'payment method and try again.',
+      unreachable: 'The payment service (training emulator) could not be reached.',
+      unexpected: 'Unexpected answer from the payment service (HTTP {status}).',
+    },
+    cs: {
+      badge: 'CVIČNĚ',
+      badge_title: 'Cvičný režim: žádná skutečná karta se nezatíží.',
+      number_placeholder: '1234 1234 1234 1234',
+      expiry_placeholder: 'MM / RR',
+      cvc_placeholder: 'CVC',
+      postal_placeholder: 'PSČ',
+      number_label: 'Číslo karty',
+      expiry_label: 'Datum konce platnosti',
+      cvc_label: 'Bezpečnostní kód',
+      postal_label: 'PSČ',
+      incomplete_number: 'Číslo karty je neúplné.',
+      invalid_number: 'Číslo karty je neplatné.',
+      incomplete_expiry: 'Datum konce platnosti karty je neúplné.',
+      invalid_expiry_month: 'Datum konce platnosti karty je neplatné.',
+      invalid_expiry_month_past: 'Datum konce platnosti karty je v minulosti.',
+      invalid_expiry_year_past: 'Rok konce platnosti karty je v minulosti.',
+      incomplete_cvc: 'Bezpečnostní kód karty je neúplný.',
+      incomplete_zip: 'Vaše PSČ je neúplné.',
+      auth_title: '3-D Secure (cvičně)',
+      auth_text:
+        'Banka žádá zákazníka o schválení částky {amount}. Toto je cvičný režim: ' +
+        'žádná banka není kontaktována.',
+      auth_complete: 'Dokončit ověření',
+      auth_fail: 'Ověření selhalo',
+      auth_failure:
+        'Vaši platební metodu se nepodařilo ověřit. Zvolte prosím jinou platební metodu ' +
+        'a zkuste to znovu.',
+      unreachable: 'Platební službu (cvičný emulátor) se nepodařilo kontaktovat.',
+      unexpected: 'Neočekávaná odpověď platební služby (HTTP {status}).',
+    },
+    de: {
+      badge: 'ÜBUNG',
+      badge_title: 'Übungsmodus: Es wird keine echte Karte belastet.',
+      number_placeholder: '1234 1234 1234 1234',
+      expiry_placeholder: 'MM / JJ',
+      cvc_placeholder: 'CVC',
+      postal_placeholder: 'PLZ',
+      number_label: 'Kartennummer',
+      expiry_label: 'Ablaufdatum',
+      cvc_label: 'Sicherheitscode',
+      postal_label: 'Postleitzahl',
+      incomplete_number: 'Ihre Kartennummer ist unvollständig.',
+      invalid_number: 'Ihre Kartennummer ist ungültig.',
+      incomplete_expiry: 'Das Ablaufdatum Ihrer Karte ist unvollständig.',
+      invalid_expiry_month: 'Das Ablaufdatum Ihrer Karte ist ungültig.',
+      invalid_expiry_month_past: 'Das Ablaufdatum Ihrer Karte liegt in der Vergangenheit.',
+      invalid_expiry_year_past: 'Das Ablaufjahr Ihrer Karte liegt in der Vergangenheit.',
+      incomplete_cvc: 'Der Sicherheitscode Ihrer Karte ist unvollständig.',
+      incomplete_zip: 'Ihre Postleitzahl ist unvollständig.',
+      auth_title: '3-D Secure (Übung)',
+      auth_text:
+        'Die Bank bittet den Kunden, {amount} zu bestätigen. Dies ist der Übungsmodus: ' +
+        'Es wird keine Bank kontaktiert.',
+      auth_complete: 'Authentifizierung abschließen',
+      auth_fail: 'Authentifizierung fehlschlagen lassen',
+      auth_failure:
+        'Wir können Ihre Zahlungsmethode nicht authentifizieren. Bitte wählen Sie eine ' +
+        'andere Zahlungsmethode und versuchen Sie es erneut.',
+      unreachable: 'Der Zahlungsdienst (Übungs-Emulator) ist nicht erreichbar.',
+      unexpected: 'Unerwartete Antwort des Zahlungsdienstes (HTTP {status}).',
+    },
   };
+
+  function primaryTag(locale) {
+    return String(locale || '').toLowerCase().split(/[-_]/)[0];
+  }
+
+  // "en", "cs" or "de" for a Stripe `locale` option ("auto", "cs", "de-AT", …).
+  function resolveLocale(locale) {
+    var requested = primaryTag(locale);
+    if (requested !== 'auto' && TEXTS.hasOwnProperty(requested)) return requested;
+    var browser = primaryTag(navigator.language || (navigator.languages || [])[0]);
+    return TEXTS.hasOwnProperty(browser) ? browser : 'en';
+  }
+
+  // The text `key` in `locale` (resolved), with {name} replaced by values[name].
+  function text(locale, key, values) {
+    return TEXTS[locale][key].replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
+  }
 
   function IntegrationError(message) {
     var error = new Error(message);
@@ -99,6 +211,7 @@
     this._container = null;
     this._root = null;
     this._inputs = null;
+    this._badge = null;
     this._destroyed = false;
     this._state = {empty: true, complete: false, error: undefined};
   }
@@ -127,21 +240,17 @@
     root.style.alignItems = 'center';
 
     var badge = document.createElement('span');
-    badge.textContent = 'TRAINING';
-    badge.title = 'Training mode: no real card is charged.';
     badge.setAttribute('data-stripe-emulator', 'badge');
     badge.style.cssText =
       'font:bold 10px sans-serif;color:#fff;background:#b45309;padding:2px 5px;border-radius:3px;';
     root.appendChild(badge);
 
-    function input(field, placeholder, autocomplete, size, label) {
+    function input(field, autocomplete, size) {
       var element = document.createElement('input');
       element.type = 'text';
       element.name = field;
-      element.placeholder = placeholder;
       element.autocomplete = autocomplete;
       element.setAttribute('inputmode', 'numeric');
-      element.setAttribute('aria-label', label);
       element.setAttribute('data-stripe-emulator', field);
       element.size = size;
       element.addEventListener('input', function (event) {
@@ -159,12 +268,14 @@
       return element;
     }
 
+    this._badge = badge;
     this._inputs = {
-      number: input('cardnumber', '1234 1234 1234 1234', 'cc-number', 19, 'Card number'),
-      expiry: input('exp-date', 'MM / YY', 'cc-exp', 7, 'Expiration date'),
-      cvc: input('cvc', 'CVC', 'cc-csc', 4, 'Security code'),
-      postal: input('postal', 'Postal code', 'postal-code', 8, 'Postal code'),
+      number: input('cardnumber', 'cc-number', 19),
+      expiry: input('exp-date', 'cc-exp', 7),
+      cvc: input('cvc', 'cc-csc', 4),
+      postal: input('postal', 'postal-code', 8),
     };
+    this._localize();
     this._inputs.postal.setAttribute('inputmode', 'text');
     if (this._options.hidePostalCode) this._inputs.postal.style.display = 'none';
     if (this._options.value && this._options.value.postalCode) {
@@ -185,6 +296,29 @@
     this._root = null;
     this._container = null;
     this._inputs = null;
+    this._badge = null;
+  };
+
+  CardElement.prototype._locale = function () {
+    return this._group._locale();
+  };
+
+  // (Re)writes the badge, placeholders and labels in the Element's locale.
+  CardElement.prototype._localize = function () {
+    if (!this._inputs) return;
+    var locale = this._locale();
+    var inputs = this._inputs;
+    this._badge.textContent = text(locale, 'badge');
+    this._badge.title = text(locale, 'badge_title');
+    [
+      ['number', 'number'],
+      ['expiry', 'expiry'],
+      ['cvc', 'cvc'],
+      ['postal', 'postal'],
+    ].forEach(function (pair) {
+      inputs[pair[0]].placeholder = text(locale, pair[1] + '_placeholder');
+      inputs[pair[0]].setAttribute('aria-label', text(locale, pair[1] + '_label'));
+    });
   };
 
   CardElement.prototype.destroy = function () {
@@ -314,7 +448,7 @@
     } else if (needPostal && postal.length < 3) {
       code = 'incomplete_zip';
     }
-    var error = code ? {type: 'validation_error', code: code, message: MESSAGES[code]} : undefined;
+    var error = code ? {type: 'validation_error', code: code, message: text(this._locale(), code)} : undefined;
     this._state = {empty: empty, complete: !code, error: error};
     if (this._root) {
       this._root.classList.toggle('StripeElement--empty', empty);
@@ -348,10 +482,10 @@
 
   // --- the 3-D Secure dialog -------------------------------------------------------------
 
-  function formatAmount(intent) {
+  function formatAmount(intent, locale) {
     var amount = (intent.amount || 0) / 100;
     try {
-      return new Intl.NumberFormat(undefined, {
+      return new Intl.NumberFormat(locale, {
         style: 'currency',
         currency: String(intent.currency || 'eur').toUpperCase(),
       }).format(amount);
@@ -360,7 +494,7 @@
     }
   }
 
-  function authenticationDialog(intent) {
+  function authenticationDialog(intent, locale) {
     return new Promise(function (resolve) {
       var overlay = document.createElement('div');
       overlay.setAttribute('data-stripe-emulator', '3ds');
@@ -376,27 +510,24 @@
         'border-radius:8px;box-shadow:0 8px 30px rgba(0,0,0,0.3);text-align:center;';
       var title = document.createElement('h2');
       title.id = 'stripe-emulator-3ds-title';
-      title.textContent = '3-D Secure (training)';
+      title.textContent = text(locale, 'auth_title');
       title.style.cssText = 'font-size:18px;margin:0 0 10px;';
-      var text = document.createElement('p');
-      text.textContent =
-        'The bank asks the customer to approve ' +
-        formatAmount(intent) +
-        '. This is training mode: no bank is contacted.';
-      text.style.cssText = 'font-size:14px;margin:0 0 16px;';
+      var paragraph = document.createElement('p');
+      paragraph.textContent = text(locale, 'auth_text', {amount: formatAmount(intent, locale)});
+      paragraph.style.cssText = 'font-size:14px;margin:0 0 16px;';
       var complete = document.createElement('button');
       complete.type = 'button';
-      complete.textContent = 'Complete authentication';
+      complete.textContent = text(locale, 'auth_complete');
       complete.setAttribute('data-stripe-emulator', '3ds-complete');
       var fail = document.createElement('button');
       fail.type = 'button';
-      fail.textContent = 'Fail authentication';
+      fail.textContent = text(locale, 'auth_fail');
       fail.setAttribute('data-stripe-emulator', '3ds-fail');
       [complete, fail].forEach(function (button) {
         button.style.cssText = 'margin:4px;padding:8px 12px;font-size:14px;cursor:pointer;';
       });
       box.appendChild(title);
-      box.appendChild(text);
+      box.appendChild(paragraph);
       box.appendChild(complete);
       box.appendChild(fail);
       overlay.appendChild(box);
@@ -447,8 +578,17 @@
     return type === 'card' ? this._card : null;
   };
 
+  // Like Stripe.js: the Elements' own locale, else that of Stripe(), else "auto".
+  Elements.prototype._locale = function () {
+    return resolveLocale(this._options.locale || this._stripe._options.locale);
+  };
+
   Elements.prototype.update = function (options) {
     this._options = Object.assign({}, this._options, options || {});
+    if (options && 'locale' in options) {
+      this._stripe._elementsLocale = options.locale;
+      if (this._card) this._card._localize();
+    }
   };
 
   function Stripe(publishableKey, options) {
@@ -460,10 +600,17 @@
     }
     this._key = publishableKey;
     this._options = options || {};
+    this._elementsLocale = undefined;
     this.emulated = true;
   }
 
-  Stripe.prototype._request = function (method, path, params) {
+  // The locale of texts not tied to a card Element: Stripe()'s, else the last elements()'.
+  Stripe.prototype._locale = function () {
+    return resolveLocale(this._options.locale || this._elementsLocale);
+  };
+
+  Stripe.prototype._request = function (method, path, params, locale) {
+    locale = locale || this._locale();
     var url = API_BASE + path;
     var init = {method: method, credentials: 'omit'};
     var body = encodeForm(Object.assign({key: this._key}, params || {}));
@@ -491,7 +638,7 @@
           body: {
             error: {
               type: 'api_connection_error',
-              message: 'The payment service (training emulator) could not be reached.',
+              message: text(locale, 'unreachable'),
             },
           },
         };
@@ -508,33 +655,33 @@
     return {paymentIntent: intent};
   }
 
-  function failure(answer) {
+  function failure(answer, locale) {
     var error = (answer.body && answer.body.error) || {
       type: 'api_error',
-      message: 'Unexpected answer from the payment service (HTTP ' + answer.status + ').',
+      message: text(locale, 'unexpected', {status: answer.status}),
     };
     return {error: error};
   }
 
-  Stripe.prototype._authenticate = function (intent, clientSecret) {
+  Stripe.prototype._authenticate = function (intent, clientSecret, locale) {
     var self = this;
-    return authenticationDialog(intent).then(function (success) {
+    return authenticationDialog(intent, locale).then(function (success) {
       return self
-        ._request('POST', '/v1/payment_intents/' + intent.id + '/_authenticate', {
-          client_secret: clientSecret,
-          success: success ? 'true' : 'false',
-        })
+        ._request(
+          'POST',
+          '/v1/payment_intents/' + intent.id + '/_authenticate',
+          {client_secret: clientSecret, success: success ? 'true' : 'false'},
+          locale
+        )
         .then(function (answer) {
-          if (!answer.ok) return failure(answer);
+          if (!answer.ok) return failure(answer, locale);
           var result = answer.body;
           if (result.status === 'requires_payment_method' && result.last_payment_error) {
             return {
               error: {
                 type: 'invalid_request_error',
                 code: 'payment_intent_authentication_failure',
-                message:
-                  'We are unable to authenticate your payment method. Please choose a ' +
-                  'different payment method and try again.',
+                message: text(locale, 'auth_failure'),
                 payment_intent: result,
               },
             };
@@ -544,16 +691,18 @@
     });
   };
 
-  Stripe.prototype._settle = function (answer, clientSecret, handleActions) {
-    if (!answer.ok) return Promise.resolve(failure(answer));
+  Stripe.prototype._settle = function (answer, clientSecret, handleActions, locale) {
+    locale = locale || this._locale();
+    if (!answer.ok) return Promise.resolve(failure(answer, locale));
     var intent = answer.body;
     if (intent.status === 'requires_action' && handleActions !== false) {
-      return this._authenticate(intent, clientSecret);
+      return this._authenticate(intent, clientSecret, locale);
     }
     return Promise.resolve(outcome(intent));
   };
 
   Stripe.prototype.elements = function (options) {
+    if (options && options.locale) this._elementsLocale = options.locale;
     return new Elements(this, options);
   };
 
@@ -563,6 +712,7 @@
       var intentId = intentIdOf(clientSecret);
       var params = {client_secret: clientSecret};
       var method = data && data.payment_method;
+      var locale = self._locale();
       if (typeof method === 'string') {
         params.payment_method = method;
       } else if (method && method.card instanceof CardElement) {
@@ -570,6 +720,7 @@
         if (!element._inputs) {
           throw IntegrationError('The card Element passed to confirmCardPayment is not mounted.');
         }
+        locale = element._locale();
         var card = element._validate(false);
         if (!card) {
           resolve({error: element._state.error});
@@ -596,9 +747,9 @@
       if (data && data.return_url) params.return_url = data.return_url;
       resolve(
         self
-          ._request('POST', '/v1/payment_intents/' + intentId + '/confirm', params)
+          ._request('POST', '/v1/payment_intents/' + intentId + '/confirm', params, locale)
           .then(function (answer) {
-            return self._settle(answer, clientSecret, options && options.handleActions);
+            return self._settle(answer, clientSecret, options && options.handleActions, locale);
           })
       );
     });
@@ -623,8 +774,9 @@
   };
 
   Stripe.prototype.retrievePaymentIntent = function (clientSecret) {
+    var self = this;
     return this._getIntent(clientSecret).then(function (answer) {
-      return answer.ok ? {paymentIntent: answer.body} : failure(answer);
+      return answer.ok ? {paymentIntent: answer.body} : failure(answer, self._locale());
     });
   };
 
