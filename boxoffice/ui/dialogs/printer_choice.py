@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from boxoffice.i18n import _
-from boxoffice.ui.presenters.printing import PRINT_TO_FILE, PrintingPresenter
+from boxoffice.ui.presenters.printing import PRINT_TO_FILE, PrintingPresenter, shown_name
 
 
 class PrinterChoiceDialog(QDialog):
@@ -35,7 +35,7 @@ class PrinterChoiceDialog(QDialog):
         self.question.setWordWrap(True)
         self.printer = QComboBox()
         for name in choices:
-            self.printer.addItem(name, name)
+            self.printer.addItem(shown_name(name), name)
         suggested = self.printer.findData(printing.suggested_printer())
         self.printer.setCurrentIndex(max(suggested, 0))
         self.use_printer = QPushButton(_("&Use this printer"))
