@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from PySide6 import QtWebEngineWidgets  # noqa: F401  (must load before the QApplication)
     from PySide6.QtWidgets import QApplication
 
-    from boxoffice.ui import crash, language, theme
+    from boxoffice.ui import crash, language, teardown, theme
     from boxoffice.ui.web.scheme import register_scheme
 
     register_scheme()  # before the QApplication exists
@@ -99,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
             return code
     finally:
         asyncio.set_event_loop(None)
+        teardown.shut_down(app)  # while everything is in place, not at the interpreter's exit
 
 
 async def _main(args: argparse.Namespace, started: float) -> int:

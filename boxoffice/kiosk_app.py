@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from PySide6 import QtWebEngineWidgets  # noqa: F401  (must load before the QApplication)
     from PySide6.QtWidgets import QApplication
 
-    from boxoffice.ui import crash, language, theme
+    from boxoffice.ui import crash, language, teardown, theme
     from boxoffice.ui.web.scheme import register_scheme
 
     register_scheme()
@@ -114,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
             return code
     finally:
         asyncio.set_event_loop(None)
+        teardown.shut_down(app)  # while everything is in place, not at the interpreter's exit
 
 
 def kiosk_style_sheet(theme_name: str = "light", text_scale: float = 1.0) -> str:
