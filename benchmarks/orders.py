@@ -1,6 +1,7 @@
 """Order-creation benchmark against a real `boxoffice serve` process on SQLite.
 
     .venv/bin/python benchmarks/orders.py [--duration 20] [--clients 8,32] [--client-procs 1]
+                                          [--workers 1]
 
 What it does, all over 127.0.0.1 and bounded in time and count:
 
@@ -24,7 +25,9 @@ What it does, all over 127.0.0.1 and bounded in time and count:
 Every order is `POST /event/v1/order` with a bearer token and a fresh `Idempotency-Key`, like
 the real SDK sends. Latency is measured in the client, so it includes the client's own cost;
 the CPU columns tell how the machine's cores were shared between server and clients.
-`--client-procs N` spreads the concurrent clients over N worker processes.
+`--client-procs N` spreads the concurrent clients over N worker processes; `--workers N`
+serves with `boxoffice serve --workers N` (server CPU then sums the worker processes);
+`--database URL` serves from that (empty) PostgreSQL database instead of SQLite.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import contextlib
 import importlib.util
 import json
 import multiprocessing
@@ -42,6 +46,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -131,7 +136,8 @@ async def _counter(
             tally.latencies_ms.append(took)
             continue
         try:
-            code = response.json().get("code", "?")
+            answer = response.json()
+            code = answer.get("errorCode") or answer.get("code", "?")
         except ValueError:
             code = "?"
         tally.failures[f"{response.status_code} {code}"] += 1
@@ -325,12 +331,39 @@ def table(rows: list[Row]) -> str:
     return markdown_table(HEADERS, [row.cells() for row in rows])
 
 
-def describe_setup(procs: int) -> str:
+class ServerTree(Server):
+    """The server and its worker processes: CPU time is summed over all of them."""
+
+    def cpu_seconds(self) -> float | None:
+        total = 0.0
+        for pid in _process_tree(self.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue  # ended meanwhile
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total if Path(f"/proc/{self.pid}").exists() else None
+
+
+def _process_tree(pid: int) -> list[int]:
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                todo.extend(int(child) for child in task.read_text().split())
+    return found
+
+
+def describe_setup(procs: int, workers: int = 1, database: str | None = None) -> str:
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     where = "this process" if procs <= 1 else f"{procs} worker processes"
     return (
-        f"server: 1 `boxoffice serve` process (uvicorn, loop={loop}, http={http}), SQLite WAL; "
+        f"server: 1 `boxoffice serve` process with {workers} worker(s) "
+        f"(uvicorn, loop={loop}, http={http}), {'PostgreSQL' if database else 'SQLite WAL'}; "
         f"clients: one keep-alive httpx.AsyncClient per counter, in {where}; "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     )
@@ -368,11 +401,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=1,
         help="worker processes for the concurrent clients (1: all in this process)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes of the server (serve --workers)"
+    )
+    parser.add_argument(
+        "--database", metavar="URL", help="an empty PostgreSQL database (default: SQLite)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the data folder and server log")
     args = parser.parse_args(argv)
     args.client_counts = [int(c) for c in str(args.clients).split(",") if c.strip()]
-    if any(c < 1 for c in args.client_counts) or args.client_procs < 1:
-        parser.error("client counts and --client-procs must be positive")
+    if any(c < 1 for c in args.client_counts) or min(args.client_procs, args.workers) < 1:
+        parser.error("client counts, --client-procs and --workers must be positive")
     return args
 
 
@@ -388,9 +427,13 @@ def main(argv: list[str] | None = None) -> int:
             else None
         )
         try:
+            # Read by `boxoffice users add` and `boxoffice serve`.
+            os.environ["BOXOFFICE_WORKERS"] = str(args.workers)
+            if args.database:
+                os.environ["BOXOFFICE_DATABASE_URL"] = args.database
             add_staff_account(data_dir)
             with running_server(data_dir, log_path) as server:
-                return bench(args, server, pool)
+                return bench(args, ServerTree(server.url, server.pid), pool)
         except Exception as exc:
             print(f"benchmark failed: {exc}", file=sys.stderr)
             print(f"--- server log ---\n{tail(log_path)}", file=sys.stderr)
@@ -404,7 +447,7 @@ def bench(
     args: argparse.Namespace, server: Server, pool: concurrent.futures.ProcessPoolExecutor | None
 ) -> int:
     base_url = server.url
-    print(describe_setup(args.client_procs))
+    print(describe_setup(args.client_procs, args.workers, args.database))
     with httpx.Client(base_url=base_url, timeout=REQUEST_TIMEOUT) as client:
         token = login(client)
         client.headers["authorization"] = f"Bearer {token}"
@@ -474,7 +517,7 @@ def bench(
     print()
     print(
         "failed = non-201 answers; errors = failures other than the race's 409 sold_out;"
-        " CPU ms/req = CPU time of the server process (all its threads) or of the client"
+        " CPU ms/req = CPU time of the server processes (all their threads) or of the client"
         " process(es) during the phase, per answered request."
     )
     print(f"race failures: {dict(race.failures) or 'none'}")

@@ -82,6 +82,13 @@ def add_commands(commands: Any) -> None:
             "(see docs/api.md, 'The vendor SDK')"
         ),
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help=_("worker processes (default 1, or BOXOFFICE_WORKERS)"),
+    )
     serve.add_argument("--log-level", default="info")
     tls = serve.add_argument_group(
         "TLS", _("needed to serve on a non-loopback address: staff passwords and tokens cross it")
@@ -246,6 +253,7 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
         port=args.port,
         load_demo=False if args.no_demo else None,
         tenant_domain=args.tenant_domain,
+        workers=args.workers,
     )
     counter_password = settings.counter_password
     if counter_password is not None:  # hashed while the modules load (`server.passwords`)
@@ -298,6 +306,8 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
         settings.resolved_database_url().split("@")[-1],
         "TRAINING MODE, Stripe emulated, no real money" if cards.training_mode else "Stripe",
     )
+    if settings.workers > 1:
+        return _serve_workers(args, app, settings, tls_files)
     # Start the card gateway (in training mode the Stripe emulator child process) beside the
     # server, so the first card payment does not wait for it; but only a moment after the
     # server listens, so that neither its start nor the first requests share the CPU with it.
@@ -311,6 +321,39 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
         log_level=args.log_level,
         cleanup=cards.close,
         on_started=warm_up.start,
+        ssl_certfile=None if tls_files is None else str(tls_files[0]),
+        ssl_keyfile=None if tls_files is None else str(tls_files[1]),
+    )
+    return ExitCode.OK
+
+
+def _serve_workers(
+    args: argparse.Namespace,
+    app: Any,
+    settings: ServerSettings,
+    tls_files: tuple[Path, Path] | None,
+) -> ExitCode:
+    """`serve --workers N`: the app built here, served by N forked worker processes."""
+    import os
+
+    from boxoffice.server import workers
+
+    if not hasattr(os, "fork"):
+        fail(_("--workers needs a system with fork() (Linux, macOS)"))
+        return ExitCode.USAGE
+
+    state = app.state.server
+    # One card gateway (in training mode one emulator, whose payments all workers must see),
+    # started before the workers are forked from this process.
+    state.cards.warm_up()
+    workers.serve_workers(
+        app,
+        workers=settings.workers,
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        before_fork=state.engine.dispose,
+        cleanup=state.cards.close,
         ssl_certfile=None if tls_files is None else str(tls_files[0]),
         ssl_keyfile=None if tls_files is None else str(tls_files[1]),
     )

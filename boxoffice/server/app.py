@@ -3,12 +3,17 @@
 Migrations, the signing key and the demo venue are set up here rather than in the lifespan,
 so that tests driving the app through `httpx.ASGITransport` (which runs no lifespan) see the
 same app as uvicorn. The lifespan only runs the sweeper that expires unpaid orders, and the
-mail deliverer that sends the queued confirmation mail.
+mail deliverer that sends the queued confirmation mail — in one process of the several that
+may serve one database (worker processes, servers sharing PostgreSQL): the one that holds the
+lead (`db/locking.Leadership`); the others try again every `LEAD_RETRY_SECONDS` and take over
+if the leader ends.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -42,13 +47,20 @@ from boxoffice.server.api.state import Clock, ServerState
 from boxoffice.server.config import ServerSettings
 from boxoffice.server.data_folder import secure_data_folder, sqlite_file
 from boxoffice.server.db.engine import REQUEST_SESSIONS, make_engine, make_sessionmakers
-from boxoffice.server.db.locking import RequestSlots, WriteGate, startup_lock
+from boxoffice.server.db.locking import (
+    WRITE_LOCK_FILE,
+    Leadership,
+    RequestSlots,
+    WriteGate,
+    startup_lock,
+)
 from boxoffice.server.db.migrate import upgrade
 from boxoffice.server.db.models import RefreshToken, User
 from boxoffice.server.errors import NotAuthenticated
 from boxoffice.server.services import (
     audit,
     demo,
+    downloads,
     instance,
     lifecycle,
     mail_queue,
@@ -62,6 +74,7 @@ from boxoffice.server.ticketoutput.certificates import load_or_create_developmen
 
 logger = logging.getLogger(__name__)
 DEMO_ORGANIZER = "demo"
+LEAD_RETRY_SECONDS = 5.0  # how often a process without the lead tries to take it
 
 
 def utc_now() -> datetime:
@@ -73,6 +86,7 @@ def prepare_database(settings: ServerSettings, engine: Engine, clock: Clock) -> 
     database). First the data folder is made the owner's alone (`data_folder`)."""
     secure_data_folder(settings.data_dir, sqlite_file(engine))
     read, write = make_sessionmakers(engine)
+    database_file = sqlite_file(engine)
     # Servers starting together on one database set it up one after the other.
     with startup_lock(engine):
         upgrade(engine)
@@ -90,7 +104,9 @@ def prepare_database(settings: ServerSettings, engine: Engine, clock: Clock) -> 
         engine=engine,
         read_sessions=read,
         write_sessions=write,
-        gate=WriteGate(engine),
+        gate=WriteGate(
+            engine, None if database_file is None else database_file.with_name(WRITE_LOCK_FILE)
+        ),
         slots=RequestSlots(REQUEST_SESSIONS),
         signing_key=key,
         clock=clock,
@@ -147,6 +163,21 @@ async def sweep_forever(state: ServerState) -> None:
             logger.exception("sweeper failed; trying again next round")
 
 
+async def lead_forever(state: ServerState, leadership: Leadership) -> None:
+    """Run the sweeper and the mail deliverer once this process holds the lead."""
+    while True:
+        try:
+            if await anyio.to_thread.run_sync(leadership.try_acquire):
+                break
+        except Exception:
+            logger.exception("could not take the lead; trying again")
+        await anyio.sleep(LEAD_RETRY_SECONDS)
+    logger.debug("process %d runs the sweeper and the mail deliverer", os.getpid())
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(sweep_forever, state)
+        tasks.start_soon(mail_queue.deliver_forever, state)
+
+
 def sweep_once(state: ServerState) -> int:
     now = state.clock()
     with state.write_sessions() as session, session.begin():
@@ -168,17 +199,25 @@ def create_app(
     """Build the app; `engine` and `clock` are injectable for tests."""
     engine = engine or make_engine(settings.resolved_database_url())
     state = prepare_database(settings, engine, clock)
+    owner = os.getpid()  # worker processes forked from it share its card gateway
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        leadership = Leadership(engine, settings.data_dir)
+        # The first PDF's once-per-process work, just after the server starts serving (not
+        # before: the health check's time to answer stays as it is).
+        warming = threading.Timer(0.3, downloads.warm_up)
+        warming.daemon = True
+        warming.start()
         try:
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(sweep_forever, state)
-                tasks.start_soon(mail_queue.deliver_forever, state)
+                tasks.start_soon(lead_forever, state, leadership)
                 yield
                 tasks.cancel_scope.cancel()
         finally:
-            await anyio.to_thread.run_sync(state.cards.close)
+            await anyio.to_thread.run_sync(leadership.release)
+            if os.getpid() == owner:
+                await anyio.to_thread.run_sync(state.cards.close)
 
     app = FastAPI(
         title="Box Office venue server",

@@ -20,6 +20,10 @@ class ServerSettings(BaseSettings):
     database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8765
+    # Worker processes serving the one listening socket (`server/workers.py`), so that every
+    # core works for the server; the write gate, the sweeper and the mail deliverer are
+    # shared between them (`db/locking.py`).
+    workers: int = Field(default=1, ge=1, le=64)
     order_hold_minutes: int = 15
     hold_token_minutes: int = 15
     access_token_seconds: int = 7200

@@ -68,7 +68,7 @@ class SeatSpec(RequestModel):
 
 
 class PutSeatMapRequest(RequestModel):
-    seats: list[SeatSpec] = Field(min_length=1, max_length=20000)
+    seats: list[SeatSpec] = Field(min_length=1, max_length=100_000)
 
 
 class SeatActionRequest(RequestModel):

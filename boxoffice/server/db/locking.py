@@ -3,9 +3,18 @@
 Inventory is taken with conditional UPDATEs (`… SET taken = taken + n WHERE taken + n <= quantity`),
 which are atomic on both databases. On SQLite every write transaction starts with
 `BEGIN IMMEDIATE`, and an asynchronous lock queues this server's writers on the event loop, so
-waiting writers hold neither a worker thread nor SQLite's sleeping busy handler. Other processes
-(the CLI) still meet SQLite's busy timeout. On PostgreSQL writers run concurrently and the row
-locks taken by the conditional UPDATEs serialise them.
+waiting writers hold neither a worker thread nor SQLite's sleeping busy handler. When several
+worker processes serve one SQLite file (`boxoffice serve --workers N`), the gate's holder also
+takes exclusive `flock`s on files beside the database, so the workers queue for it in the
+kernel (woken the moment it is free, taking turns) rather than in SQLite's polling busy
+handler; at most one thread per worker waits there. Other processes (the CLI) still meet
+SQLite's busy timeout. On PostgreSQL writers run concurrently and the row locks taken by the
+conditional UPDATEs serialise them.
+
+`Leadership` picks the one process of several (workers, or servers sharing a PostgreSQL
+database) that runs the background loops (the sweeper, the mail deliverer): an exclusive
+`flock` on a file in the data folder on SQLite, a session advisory lock on PostgreSQL. Both go
+with the process if it dies, and a follower that tries again takes over.
 
 Several servers may share one PostgreSQL database, so what one process cannot serialise by
 itself is serialised in the database with advisory locks:
@@ -27,8 +36,11 @@ PostgreSQL every connection has a `lock_timeout` and a `statement_timeout`
 
 from __future__ import annotations
 
+import fcntl
+import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -39,15 +51,28 @@ from sqlalchemy.orm import Session
 # Advisory lock keys (any 64-bit integers no other application on the database uses).
 STARTUP_LOCK_KEY = 0x626F786F_00000001  # "boxo" 1
 LEDGER_LOCK_KEY = 0x626F786F_00000002  # "boxo" 2
+LEADER_LOCK_KEY = 0x626F786F_00000003  # "boxo" 3
+WRITE_LOCK_FILE = "write.lock"  # beside the SQLite file: the workers' write gate
+LEADER_LOCK_FILE = "leader.lock"  # in the data folder: who runs the background loops
 STARTUP_WAIT = "5min"  # how long a server waits for another one setting the database up
 
 
 class WriteGate:
-    """Serialises write transactions on SQLite; a no-op elsewhere."""
+    """Serialises write transactions on SQLite, across the worker processes sharing the file
+    when `lock_file` is given; a no-op elsewhere.
 
-    def __init__(self, engine: Engine) -> None:
+    Across processes the gate is two file locks: a writer takes the entry lock, then the
+    write lock, then lets the entry go. A worker waiting for the write lock holds the entry
+    lock meanwhile, so the worker that just wrote cannot take the write lock straight back:
+    under contention the workers take turns, and none starves.
+    """
+
+    def __init__(self, engine: Engine, lock_file: Path | None = None) -> None:
         self._serialise = engine.dialect.name == "sqlite"
         self._lock: anyio.Lock | None = None
+        self._lock_file = lock_file if self._serialise else None
+        self._fds: tuple[int, int] | None = None
+        self._pid = 0
 
     @asynccontextmanager
     async def hold(self) -> AsyncIterator[None]:
@@ -57,7 +82,101 @@ class WriteGate:
         if self._lock is None:
             self._lock = anyio.Lock()
         async with self._lock:
-            yield
+            if self._lock_file is None:
+                yield
+                return
+            entry, write = self._files()
+            await _flock(entry)
+            try:
+                await _flock(write)
+            finally:
+                fcntl.flock(entry, fcntl.LOCK_UN)
+            try:
+                yield
+            finally:
+                fcntl.flock(write, fcntl.LOCK_UN)
+
+    def _files(self) -> tuple[int, int]:
+        # Opened in the worker that uses them: a descriptor inherited over fork would share
+        # its locks with the parent's other children.
+        if self._fds is None or self._pid != os.getpid():
+            assert self._lock_file is not None
+            entry = self._lock_file.with_name(self._lock_file.name + ".entry")
+            self._fds = (_open_lock_file(entry), _open_lock_file(self._lock_file))
+            self._pid = os.getpid()
+        return self._fds
+
+
+def _open_lock_file(path: Path) -> int:
+    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+
+async def _flock(fd: int) -> None:
+    """Take the exclusive lock on `fd`: at once when it is free (no thread needed), else
+    waiting in the kernel on a worker thread (woken the moment it is free)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        with anyio.CancelScope(shield=True):  # never leave a lock taken behind us
+            await anyio.to_thread.run_sync(fcntl.flock, fd, fcntl.LOCK_EX)
+
+
+class Leadership:
+    """Whether this process runs the background loops: `try_acquire()` until it does, then
+    it holds the lead until the process ends (or `release()`)."""
+
+    def __init__(self, engine: Engine, data_dir: Path) -> None:
+        self._engine = engine
+        self._file = data_dir / LEADER_LOCK_FILE
+        self._fd: int | None = None
+        self._connection: Any = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None or self._connection is not None
+
+    def try_acquire(self) -> bool:
+        """Take the lead if no other process holds it (blocking I/O: call on a thread)."""
+        if self.held:
+            return True
+        if self._engine.dialect.name == "postgresql":
+            connection = self._engine.connect()
+            try:
+                taken = connection.execute(
+                    text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_LOCK_KEY}
+                ).scalar()
+                connection.commit()
+            except Exception:
+                connection.close()
+                raise
+            if taken:
+                self._connection = connection
+            else:
+                connection.close()
+        else:
+            self._file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = _open_lock_file(self._file)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+            else:
+                self._fd = fd
+        return self.held
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the only descriptor drops the flock
+            self._fd = None
+        if self._connection is not None:
+            try:
+                self._connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": LEADER_LOCK_KEY}
+                )
+                self._connection.commit()
+            finally:
+                self._connection.close()
+                self._connection = None
 
 
 class RequestSlots:

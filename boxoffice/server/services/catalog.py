@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from boxoffice.sdk.models import events as wire
 from boxoffice.sdk.models.common import MAX_ID
@@ -89,10 +91,42 @@ def visible_to(actor: Actor | None, event: Event) -> bool:
     return event.status == "published" and event.visible
 
 
+Relations = Mapping[str, "Relations"]
+"""The relations an answer shows, as `with=` names them: `{"ticket_config": {"ticket_discount":
+{}}, "venue": {}}`."""
+
+
+def event_loads(relations: Relations) -> list[LoaderOption]:
+    """Loader options that fetch what the event view of `relations` reads, a few queries for
+    a whole page instead of lazy loads per event and per ticket config."""
+    loads: list[LoaderOption] = []
+    if "ticket_config" in relations:
+        config_parts = [selectinload(TicketConfig.timeslots), selectinload(TicketConfig.sectors)]
+        if "ticket_discount" in relations["ticket_config"]:
+            config_parts.append(
+                selectinload(TicketConfig.discounts).selectinload(Discount.ticket_configs)
+            )
+        loads.append(selectinload(Event.ticket_configs).options(*config_parts))
+    if "timeslot" in relations:
+        loads.append(selectinload(Event.timeslots).selectinload(Timeslot.ticket_configs))
+    if "sector" in relations:
+        loads.append(selectinload(Event.sectors).selectinload(Sector.ticket_configs))
+    if "ticket_discount" in relations:
+        loads.append(selectinload(Event.discounts).selectinload(Discount.ticket_configs))
+    return loads
+
+
 def get_event(
-    session: Session, actor: Actor | None, event_id: int, organizer: Organizer | None = None
+    session: Session,
+    actor: Actor | None,
+    event_id: int,
+    organizer: Organizer | None = None,
+    *,
+    load: Sequence[LoaderOption] = (),
 ) -> Event:
-    event = session.get(Event, event_id)
+    """An event the actor may see (`404 event_not_found` otherwise); `load`: loader options
+    (`event_loads`) applied when the event is read from the database."""
+    event = session.get(Event, event_id, options=load)
     if (
         event is None
         or not visible_to(actor, event)
@@ -120,10 +154,12 @@ def list_events(
     start_to: datetime | None = None,
     ends_after: datetime | None = None,
     sort: tuple[str, bool] | None = None,
+    load: Sequence[LoaderOption] = (),
 ) -> tuple[list[Event], int]:
     """Events of one organizer (every organizer's with None), soonest first unless `sort`
     (a field of `EVENT_SORTS`, descending) says otherwise, with the total for paging. Staff
-    see drafts too; everyone else (`actor` None) published, visible events only."""
+    see drafts too; everyone else (`actor` None) published, visible events only. `load`:
+    loader options for what the caller reads of each event (`event_loads`)."""
     stmt = select(Event)
     if organizer is not None:
         stmt = stmt.where(Event.organizer_id == organizer.id)
@@ -153,10 +189,7 @@ def list_events(
         column = getattr(Event, sort[0])
         order_by = [column.desc(), Event.id.desc()] if sort[1] else [column.asc(), Event.id]
     rows = session.scalars(
-        stmt.order_by(*order_by)
-        .limit(limit)
-        .offset(offset)
-        .options(selectinload(Event.ticket_configs))
+        stmt.order_by(*order_by).limit(limit).offset(offset).options(*load)
     ).all()
     return list(rows), total
 

@@ -379,19 +379,7 @@ class _Importer:
                     f"seat label {seat.label!r} is already used at {first_at[seat.label]}",
                 )
             first_at[seat.label] = seat.path
-        specs = [
-            SeatSpec(
-                section=s.section,
-                row=s.row,
-                number=s.number,
-                label=s.label,
-                category=s.category,
-                accessible=s.accessible,
-                x=s.x,
-                y=s.y,
-            )
-            for s in seats
-        ]
+        specs = [_seat_spec(s) for s in seats]
         self.session.flush()
         try:
             self.summary.seats += holds.put_seat_map(
@@ -399,6 +387,28 @@ class _Importer:
             )
         except DomainError as exc:
             raise _fail(path, exc.message) from exc
+
+
+def _seat_spec(seat: fmt.PlacedSeat) -> SeatSpec:
+    """A placed seat as the seat-map request has it. The catalog schema has already checked
+    every length and stripped every text, so only SeatSpec's NUL check is left: a seat with a
+    NUL is validated in full (and refused as before), the others skip validation, which took
+    most of a 50,000-seat import."""
+    values: dict[str, Any] = {
+        "section": seat.section,
+        "row": seat.row,
+        "number": seat.number,
+        "label": seat.label,
+        "category": seat.category,
+        "accessible": seat.accessible,
+        "x": seat.x,
+        "y": seat.y,
+    }
+    if any(
+        "\x00" in text for text in (seat.section, seat.row, seat.number, seat.label, seat.category)
+    ):
+        return SeatSpec(**values)
+    return SeatSpec.model_construct(**values)
 
 
 def _minor(amount: Decimal, currency: str, path: str) -> int:

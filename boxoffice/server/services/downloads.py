@@ -1,4 +1,10 @@
-"""Ticket files of a paid order, for download, printing and saving."""
+"""Ticket files of a paid order, for download, printing and saving.
+
+PDFs are kept in a process-wide `FileCache` keyed by a hash of the ticket views (everything
+printed) and the size, so a second download of the same tickets skips rendering; a reprint,
+reissue, refund, transfer or language change prints something else and so misses the cache.
+Wallet passes are signed with the signing time and are rendered every time (they are cheap).
+"""
 
 from __future__ import annotations
 
@@ -15,12 +21,16 @@ from boxoffice.server.errors import InvalidInput, NotFound, RuleViolation
 from boxoffice.server.services import issuing
 from boxoffice.server.services.actors import Actor
 from boxoffice.server.ticketoutput.base import OutputFile
+from boxoffice.server.ticketoutput.cache import FileCache, content_key
 
 if TYPE_CHECKING:
     from boxoffice.server.ticketoutput.certificates import PassSigner
 
 FORMATS = ("pdf", "pkpass")
 SIZES = ("a4", "ticket")
+
+PDF_CACHE = FileCache()
+"""Rendered ticket PDFs of this process, by `content_key` (a few MB at most)."""
 
 
 def order_file(
@@ -60,4 +70,21 @@ def order_file(
     views = issuing.ticket_views(session, order, tickets)
     if fmt == "pkpass":
         return issuing.render_pkpass(views, signer())
-    return issuing.render_pdf(views, size=size)
+    key = content_key("pdf", size, views)
+    return PDF_CACHE.get_or_render(key, lambda: issuing.render_pdf(views, size=size))
+
+
+_warm = False
+
+
+def warm_up() -> None:
+    """Do the once-per-process work of the first PDF now (reportlab and qrcode imports, the
+    DejaVu fonts parsed, first-use caches): ~0.1 s of CPU that would otherwise delay the first
+    download after the server starts. Meant for a background thread once the server serves."""
+    global _warm
+    if _warm:
+        return  # once per process
+    _warm = True
+    from boxoffice.server.ticketoutput.pdf import warm_up as warm_up_pdf
+
+    warm_up_pdf()

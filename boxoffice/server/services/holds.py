@@ -10,22 +10,28 @@ complete). Otherwise a card payment finishing late could sell a seat a second ti
 
 from __future__ import annotations
 
+import json
 import secrets
-from collections import defaultdict
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from boxoffice.sdk.models.seating import SeatSpec
-from boxoffice.server.db.models import Event, HoldToken, Seat
+from boxoffice.server.db.models import AuditEntry, Event, HoldToken, Seat
 from boxoffice.server.db.models.seat import BOOKED, FREE, HELD
 from boxoffice.server.errors import Conflict, InvalidInput, NotFound, RuleViolation
 from boxoffice.server.services import audit
 from boxoffice.server.services.actors import Actor, require_staff
 
 MAX_TOKEN_LIFE = timedelta(hours=2)
+MAP_REPLACED = "seat_map.replaced"  # the audit action of `put_seat_map`
+_SEATS = cast(Table, Seat.__table__)  # for Core statements, without the ORM's row handling
 
 
 def effective_status(seat: Seat, now: datetime) -> str:
@@ -39,10 +45,19 @@ def effective_status(seat: Seat, now: datetime) -> str:
     return seat.status
 
 
+def _lapsed(now: datetime) -> ColumnElement[bool]:
+    """Seats held by a hold token alone whose hold has run out (they count as free)."""
+    return and_(Seat.status == HELD, Seat.order_id.is_(None), Seat.hold_expires_at <= now)
+
+
+def _status_now(now: datetime) -> ColumnElement[str]:
+    """`effective_status` in SQL."""
+    return case((_lapsed(now), FREE), else_=Seat.status)
+
+
 def _holdable(now: datetime, token: str | None = None) -> ColumnElement[bool]:
     """Seats that a hold may take: free ones, lapsed holds, and (re-)holds by the same token."""
-    lapsed = and_(Seat.status == HELD, Seat.order_id.is_(None), Seat.hold_expires_at <= now)
-    clauses = [Seat.status == FREE, lapsed]
+    clauses = [Seat.status == FREE, _lapsed(now)]
     if token is not None:
         clauses.append(and_(Seat.status == HELD, Seat.hold_token == token, Seat.order_id.is_(None)))
     return or_(*clauses)
@@ -212,7 +227,7 @@ def put_seat_map(
             "Seats of this event are sold, ordered or held right now.", code="seat_map_in_use"
         )
     labels = [s.label or f"{s.row}-{s.number}" for s in seats]
-    duplicates = sorted({label for label in labels if labels.count(label) > 1})
+    duplicates = sorted(label for label, n in Counter(labels).items() if n > 1)
     if duplicates:
         raise InvalidInput(
             f"Seat labels must be unique: {', '.join(duplicates[:5])}.",
@@ -220,26 +235,28 @@ def put_seat_map(
             field="seats",
         )
     session.execute(delete(Seat).where(Seat.event_id == event.id))
-    session.add_all(
-        Seat(
-            event_id=event.id,
-            section=s.section,
-            row=s.row,
-            number=s.number,
-            label=label,
-            category=s.category,
-            accessible=s.accessible,
-            x=s.x,
-            y=s.y,
-            status=FREE,
-        )
-        for s, label in zip(seats, labels, strict=True)
+    session.execute(
+        insert(_SEATS),
+        [
+            {
+                "event_id": event.id,
+                "section": s.section,
+                "row": s.row,
+                "number": s.number,
+                "label": label,
+                "category": s.category,
+                "accessible": s.accessible,
+                "x": s.x,
+                "y": s.y,
+                "status": FREE,
+            }
+            for s, label in zip(seats, labels, strict=True)
+        ],
     )
-    session.flush()
     audit.record(
         session,
         actor=actor,
-        action="seat_map.replaced",
+        action=MAP_REPLACED,
         object_type="event",
         object_id=event.id,
         now=now,
@@ -250,6 +267,134 @@ def put_seat_map(
 
 def seats_of(session: Session, event_id: int) -> list[Seat]:
     return list(session.scalars(select(Seat).where(Seat.event_id == event_id).order_by(Seat.id)))
+
+
+# --- the seat map answer ---------------------------------------------------------------
+#
+# A stadium's layout (labels, places, categories) changes only when its map is replaced, its
+# seats' states all the time. The layout is kept here, each seat's JSON up to its status made
+# once, under a key that every change of the layout changes: the audit entry of the event's
+# last map replacement (every `put_seat_map` writes one; audit entries are never deleted), and
+# its seats' count and first and last id (a catalog import may clear them). Each process has
+# its own cache; the key is read from the database, so workers and the `catalog import` command
+# never leave a stale layout behind. A request then reads only that key and the seats that are
+# not free, and joins the parts.
+
+_MAP_FIELDS = ("label", "section", "row", "number", "category", "accessible", "x", "y")
+_CACHED_SEATS = 200_000  # ~50 MB of layouts at most (a 50,000-seat map takes ~13 MB)
+
+
+def dumps(value: object) -> str:
+    """JSON as the API's JSONResponse writes it."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+_LayoutKey = tuple[int | None, int, int | None, int | None]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    key: _LayoutKey
+    labels: list[str]
+    heads: list[str]  # each seat's JSON object up to and with `"status":`
+
+
+_layouts: OrderedDict[tuple[str, int], _Layout] = OrderedDict()  # by database and event
+_layouts_lock = threading.Lock()
+
+
+def _layout_key(session: Session, event_id: int) -> _LayoutKey:
+    replaced = session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.object_type == "event",
+            AuditEntry.object_id == event_id,
+            AuditEntry.action == MAP_REPLACED,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    count, first, last = session.execute(
+        select(func.count(), func.min(Seat.id), func.max(Seat.id)).where(Seat.event_id == event_id)
+    ).one()
+    return replaced, int(count), first, last
+
+
+def _layout(session: Session, event_id: int) -> _Layout:
+    key = _layout_key(session, event_id)
+    where = (str(session.get_bind().engine.url), event_id)
+    with _layouts_lock:
+        cached = _layouts.get(where)
+        if cached is not None and cached.key == key:
+            _layouts.move_to_end(where)
+            return cached
+    table = _SEATS.c
+    rows = session.execute(
+        select(*(table[name] for name in _MAP_FIELDS))
+        .where(table.event_id == event_id)
+        .order_by(table.id)
+    )
+    labels, heads = [], []
+    for label, section, row, number, category, accessible, x, y in rows:
+        labels.append(label)
+        seat = {
+            "label": label,
+            "section": section,
+            "row": row,
+            "number": number,
+            "category": category,
+            "accessible": bool(accessible),
+            "x": float(x),
+            "y": float(y),
+        }
+        heads.append(dumps(seat)[:-1] + ',"status":')
+    layout = _Layout(key, labels, heads)
+    if _layout_key(session, event_id) == key:  # not replaced meanwhile
+        with _layouts_lock:
+            _layouts[where] = layout
+            _layouts.move_to_end(where)
+            while sum(len(cached.labels) for cached in _layouts.values()) > _CACHED_SEATS:
+                if len(_layouts) == 1:
+                    break  # a map bigger than the budget is still worth keeping
+                _layouts.popitem(last=False)
+    return layout
+
+
+def seat_map_json(
+    session: Session, event_id: int, *, now: datetime, hold_token: str | None = None
+) -> str:
+    """Every seat of an event as the wire's JSON array of `SeatObject`s, in map order: its
+    status now, and whether `hold_token` holds it (byte for byte what JSONResponse writes)."""
+    for _ in range(3):
+        layout = _layout(session, event_id)
+        states = {
+            label: (status, token)
+            for label, status, token in session.execute(
+                select(Seat.label, _status_now(now), Seat.hold_token).where(
+                    Seat.event_id == event_id, Seat.status != FREE
+                )
+            )
+        }
+        if _layout_key(session, event_id) == layout.key:
+            break  # the states are of this layout
+    tails = {
+        (status, held): f'{dumps(status)},"held_by_you":{"true" if held else "false"}}}'
+        for status in (FREE, HELD, BOOKED)
+        for held in (False, True)
+    }
+    free = tails[(FREE, False)]
+    mine = hold_token or None
+    parts = []
+    for label, head in zip(layout.labels, layout.heads, strict=True):
+        state = states.get(label)
+        if state is None:
+            parts.append(head + free)
+        else:
+            status, token = state
+            held = mine is not None and token == mine and status == HELD
+            tail = tails.get((status, held)) or f'{dumps(status)},"held_by_you":false}}'
+            parts.append(head + tail)
+    return "[" + ",".join(parts) + "]"
 
 
 # --- hold, release, best available -------------------------------------------------------
@@ -312,38 +457,83 @@ def best_available(
     categories: Sequence[str] | None = None,
     accessible: bool = False,
 ) -> tuple[list[str], HoldToken]:
-    """Hold the `number` best free seats side by side (front rows, centre first)."""
+    """Hold the `number` best free seats side by side (front rows, centre first).
+
+    Rows rank in map order (of the seats in `categories`); a window of seats side by side
+    scores `rank * 1000 + its distance from the row's centre`, the lowest wins. Failing any
+    window, the best single seats. One grouped query ranks the rows and counts their free
+    seats; only rows with room for `number` are read, front first, until no later row can win.
+    """
     get_token(session, token, now=now)
-    rows: dict[tuple[str, str], list[Seat]] = defaultdict(list)
-    for seat in seats_of(session, event.id):
-        if categories and seat.category not in categories:
-            continue
-        rows[(seat.section, seat.row)].append(seat)
+    in_scope = [Seat.event_id == event.id]
+    if categories:
+        in_scope.append(Seat.category.in_(list(categories)))
+    usable = _usable(now, accessible)
+    ranked = session.execute(
+        select(
+            Seat.section,
+            Seat.row,
+            func.min(Seat.x),
+            func.max(Seat.x),
+            func.count(case((usable, 1))),
+        )
+        .where(*in_scope)
+        .group_by(Seat.section, Seat.row)
+        .order_by(func.min(Seat.id))
+    ).all()
     best: tuple[float, list[str]] | None = None
-    singles: list[tuple[float, str]] = []
-    for rank, row_seats in enumerate(rows.values()):
-        row_seats.sort(key=lambda s: s.x)
-        centre = (row_seats[0].x + row_seats[-1].x) / 2
-        free = [
-            effective_status(s, now) == FREE and (s.accessible or not accessible) for s in row_seats
-        ]
-        for i, seat in enumerate(row_seats):
-            if free[i]:
-                singles.append((rank * 1000 + abs(seat.x - centre), seat.label))
-        for start in range(len(row_seats) - number + 1):
+    for rank, (section, row, low, high, free_count) in enumerate(ranked):
+        if best is not None and best[0] <= rank * 1000:
+            break  # every later row scores at least rank * 1000
+        if free_count < number:
+            continue
+        centre = (low + high) / 2
+        seats = session.execute(
+            select(Seat.x, Seat.label, usable)
+            .where(*in_scope, Seat.section == section, Seat.row == row)
+            .order_by(Seat.x, Seat.id)
+        ).all()
+        free = [bool(ok) for _, _, ok in seats]
+        for start in range(len(seats) - number + 1):
             if all(free[start : start + number]):
-                window = row_seats[start : start + number]
-                mid = (window[0].x + window[-1].x) / 2
+                mid = (seats[start][0] + seats[start + number - 1][0]) / 2
                 score = rank * 1000 + abs(mid - centre)
                 if best is None or score < best[0]:
-                    best = (score, [s.label for s in window])
+                    best = (score, [label for _, label, _ in seats[start : start + number]])
     if best is not None:
         labels = best[1]
-    elif len(singles) >= number:
-        labels = [label for _, label in sorted(singles)[:number]]
     else:
-        raise Conflict(f"There are not {number} free seats left.", code="sold_out", field="number")
+        labels = _best_singles(session, in_scope, usable, ranked, number)
     return labels, hold_seats(session, event, labels, token, now=now)
+
+
+def _usable(now: datetime, accessible: bool) -> ColumnElement[bool]:
+    """Seats best available may take: free now (and accessible, when asked for)."""
+    free = or_(Seat.status == FREE, _lapsed(now))
+    return and_(free, Seat.accessible.is_(True)) if accessible else free
+
+
+def _best_singles(
+    session: Session,
+    in_scope: list[ColumnElement[bool]],
+    usable: ColumnElement[bool],
+    ranked: Sequence[Any],
+    number: int,
+) -> list[str]:
+    """No `number` seats side by side: the best single free seats, or `sold_out`."""
+    rows = {
+        (section, row): (rank, (low + high) / 2)
+        for rank, (section, row, low, high, _) in enumerate(ranked)
+    }
+    singles = []
+    for section, row, x, label in session.execute(
+        select(Seat.section, Seat.row, Seat.x, Seat.label).where(*in_scope, usable)
+    ):
+        rank, centre = rows[(section, row)]
+        singles.append((rank * 1000 + abs(x - centre), label))
+    if len(singles) < number:
+        raise Conflict(f"There are not {number} free seats left.", code="sold_out", field="number")
+    return [label for _, label in sorted(singles)[:number]]
 
 
 # --- seats of orders -----------------------------------------------------------------------

@@ -28,7 +28,11 @@ its "ř". DejaVu Sans (regular, bold and mono bold) is registered once per proce
 `resources/tickets/fonts/` if shipped there, else from the system (Debian/Ubuntu package
 `fonts-dejavu-core`: /usr/share/fonts/truetype/dejavu). Without it the output falls back
 to Helvetica, and characters it cannot show are replaced by their base letter ("ř" → "r")
-or by "?".
+or by "?". Parsing the three TTF files and importing reportlab and qrcode take ~0.1 s once per
+process; `warm_up()` does it (with one throw-away render) ahead of the first real ticket.
+
+Files are reproducible (reportlab's `invariant`: no creation time, an id made from the
+content): the same tickets give the same bytes, which is what lets downloads cache them.
 """
 
 from __future__ import annotations
@@ -40,7 +44,8 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -54,6 +59,7 @@ from boxoffice import i18n, paths
 from boxoffice.server.ticketoutput.base import (
     OutputFile,
     OutputOptions,
+    SeatLabel,
     TicketOutput,
     TicketView,
     format_date,
@@ -104,7 +110,9 @@ class PdfOutput(TicketOutput[PdfOptions]):
         options = options or PdfOptions()
         layout = _A4_LAYOUT if options.size == "a4" else _STOCK_LAYOUT
         buffer = io.BytesIO()
-        canvas = Canvas(buffer, pagesize=layout.page, pageCompression=1)
+        # invariant: no creation time or random file id, so the same tickets give the same
+        # bytes (downloads cache the file by its content; see services/downloads.py)
+        canvas = Canvas(buffer, pagesize=layout.page, pageCompression=1, invariant=1)
         order = order_label(tickets)
         first = tickets[0]
         _ = i18n.translations(first.language).gettext
@@ -119,6 +127,32 @@ class PdfOutput(TicketOutput[PdfOptions]):
         canvas.save()
         name = f"tickets-{order}.pdf" if order else "tickets.pdf"
         return OutputFile(filename=name, mimetype="application/pdf", data=buffer.getvalue())
+
+
+def warm_up() -> None:
+    """Register the fonts and render one throw-away ticket, so that the first real PDF of
+    the process does not pay for parsing the TTF files and reportlab's first-use work."""
+    start = datetime(2000, 1, 1, 20, 0, tzinfo=UTC)
+    sample = TicketView(
+        ticket_id=0,
+        code="WARMUP",
+        qr_payload="BO1.0.WARMUP." + "A" * 86,
+        event_name="Warm-up",
+        event_start=start,
+        event_end=start,
+        timezone_name="UTC",
+        venue_name="Venue",
+        venue_address=None,
+        ticket_config_name="Ticket",
+        sector_name=None,
+        seat=SeatLabel(section=None, row="1", seat="1"),
+        price=Decimal("1.00"),
+        currency="EUR",
+        order_code="WARMUP",
+        holder_name="Name",
+        organizer_name="Organizer",
+    )
+    PdfOutput().render([sample])
 
 
 # --- fonts ---------------------------------------------------------------------------------
@@ -155,9 +189,45 @@ def load_fonts(font_dirs: tuple[Path, ...] = FONT_DIRS) -> FontSet:
                 registered = set(pdfmetrics.getRegisteredFontNames())
                 for name, path in files.items():
                     if name not in registered:
-                        pdfmetrics.registerFont(TTFont(name, str(path)))
+                        pdfmetrics.registerFont(_with_remembered_subsets(TTFont(name, str(path))))
             return FontSet("DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono-Bold", unicode=True)
     return _HELVETICA
+
+
+@functools.lru_cache(maxsize=8192)
+def _width(text: str, font: str, size: float) -> float:
+    """`pdfmetrics.stringWidth`, remembered: layout measures the same strings many times,
+    and a font's metrics never change once it is registered."""
+    width: float = pdfmetrics.stringWidth(text, font, size)
+    return width
+
+
+def _with_remembered_subsets(font: Any) -> Any:
+    """`font` (a reportlab TTFont) with its face's `makeSubset` memoised.
+
+    Every PDF embeds the subset of each font it uses, and reportlab rebuilds that subset
+    (a new TTF, parsed out of the whole file) for every document. Subset 0 holds ASCII at
+    fixed places and other characters in order of first use, so the tickets of one event
+    ask for the same few subsets again and again: remembered, they cost nothing.
+    """
+    face = font.face
+    face.makeSubset = _remember_subsets(face.makeSubset)
+    return font
+
+
+def _remember_subsets(make: Any) -> Any:
+    lock = threading.Lock()  # the face parses with a shared file position: one at a time
+
+    @functools.lru_cache(maxsize=64)
+    def cached(subset: tuple[int, ...]) -> bytes:
+        with lock:
+            data: bytes = make(list(subset))
+        return data
+
+    def make_subset(subset: Sequence[int]) -> bytes:
+        return cached(tuple(subset))
+
+    return make_subset
 
 
 _UNDECOMPOSABLE = str.maketrans("ŁłĐđĦħıŦŧ", "LlDdHhiTt")
@@ -253,9 +323,9 @@ _STOCK_LAYOUT = _Layout(
 
 def _fit(text: str, font: str, size: float, width: float, *, words: bool = False) -> str:
     """`text`, cut with "…" if it is wider than `width` (at a word break if `words`)."""
-    if pdfmetrics.stringWidth(text, font, size) <= width:
+    if _width(text, font, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+    while text and _width(text + "…", font, size) > width:
         text = text[:-1]
     if words and " " in text.strip():
         text = text.rstrip().rsplit(" ", 1)[0]
@@ -273,7 +343,7 @@ def _wrap(
     largest, smallest = sizes
 
     def fits(line: str, size: float) -> bool:
-        return bool(pdfmetrics.stringWidth(line, font, size) <= width)
+        return bool(_width(line, font, size) <= width)
 
     size = largest
     while size >= max(largest - 4, smallest):
@@ -288,7 +358,7 @@ def _wrap(
         if candidates:
             best = min(
                 candidates,
-                key=lambda pair: max(pdfmetrics.stringWidth(line, font, size) for line in pair),
+                key=lambda pair: max(_width(line, font, size) for line in pair),
             )
             return size, list(best)
         size -= 1
@@ -336,7 +406,7 @@ class _Page:
         c = self.c
         c.setFillColorRGB(*color)
         c.setFont(font, size)
-        width = pdfmetrics.stringWidth(value, font, size) + spacing * max(len(value) - 1, 0)
+        width = _width(value, font, size) + spacing * max(len(value) - 1, 0)
         start = {"left": x, "center": x - width / 2, "right": x - width}[anchor]
         c.drawString(start, y, value, charSpace=spacing)
 
@@ -423,7 +493,7 @@ class _Page:
         if t.reprint:
             mark = f.text(self._("REPRINT %(number)d") % {"number": t.reprint})
             self.text(x + width, top - lay.body, mark, f.bold, lay.body + 1, anchor="right")
-            room -= pdfmetrics.stringWidth(mark, f.bold, lay.body + 1) + 4 * mm
+            room -= _width(mark, f.bold, lay.body + 1) + 4 * mm
         organizer = _fit(f.text(t.organizer_name.upper()), f.bold, lay.label + 0.5, room)
         self.text(x, top - lay.label, organizer, f.bold, lay.label + 0.5, MUTED, spacing=0.6)
         cursor = top - lay.label - 5
@@ -498,7 +568,7 @@ class _Page:
         values = [f.text(value) for _, value in cells]
         gap = 7 * mm
         while size > 9 and (
-            sum(pdfmetrics.stringWidth(v, f.bold, size) for v in values) + gap * len(cells) > width
+            sum(_width(v, f.bold, size) for v in values) + gap * len(cells) > width
         ):
             size -= 1
         cursor = x
@@ -506,8 +576,8 @@ class _Page:
             self.text(cursor, y + size * 0.75 + 5, label, f.bold, lay.label, MUTED, spacing=0.5)
             value = _fit(value, f.bold, size, x + width - cursor)
             self.text(cursor, y, value, f.bold, size)
-            label_width = pdfmetrics.stringWidth(label, f.bold, lay.label)
-            cursor += max(pdfmetrics.stringWidth(value, f.bold, size), label_width) + gap
+            label_width = _width(label, f.bold, lay.label)
+            cursor += max(_width(value, f.bold, size), label_width) + gap
 
     def details(self, x: float, y: float, width: float) -> None:
         """Ticket type, price, order code and holder in one row of small label/value pairs."""
@@ -524,8 +594,8 @@ class _Page:
         gap = 5 * mm
         fixed_width = sum(
             max(
-                pdfmetrics.stringWidth(f.text(v), f.bold, lay.small),
-                pdfmetrics.stringWidth(label, f.bold, lay.label),
+                _width(f.text(v), f.bold, lay.small),
+                _width(label, f.bold, lay.label),
             )
             + gap
             for label, v in fixed
@@ -539,5 +609,5 @@ class _Page:
                 value = _fit(value, f.bold, lay.small, share)
             self.text(cursor, y + lay.small + 3, label, f.bold, lay.label, MUTED, spacing=0.5)
             self.text(cursor, y, value, f.bold, lay.small)
-            label_width = pdfmetrics.stringWidth(label, f.bold, lay.label)
-            cursor += max(pdfmetrics.stringWidth(value, f.bold, lay.small), label_width) + gap
+            label_width = _width(label, f.bold, lay.label)
+            cursor += max(_width(value, f.bold, lay.small), label_width) + gap

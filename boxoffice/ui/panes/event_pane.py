@@ -62,6 +62,7 @@ class EventPane(QWidget):
     def __init__(self, presenter: EventsPresenter, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._presenter = presenter
+        self._open_when_found = False  # Enter came while the server was still searching
         self.search = QLineEdit(placeholderText=_("Search events (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName(_("Search events"))
@@ -143,12 +144,16 @@ class EventPane(QWidget):
         if self.list.currentItem() is None and first is not None:
             self.list.setCurrentItem(first)
         self.empty.setVisible(not self._presenter.visible)
+        if self._open_when_found and not self._presenter.searching:
+            self._open_when_found = False
+            self._open_first()
 
     def current_event_id(self) -> int | None:
         item = self.list.currentItem()
         return int(item.data(0, Qt.ItemDataRole.UserRole)) if item else None
 
     def _filter(self) -> None:
+        self._open_when_found = False
         chosen = self.day.date()
         day = (
             date(chosen.year(), chosen.month(), chosen.day())
@@ -158,6 +163,9 @@ class EventPane(QWidget):
         self._presenter.set_filter(self.search.text(), day)
 
     def _open_first(self) -> None:
+        if self._presenter.searching and len(self._presenter.visible) != 1:
+            self._open_when_found = True  # the server may find the one event: open it then
+            return
         if self.list.topLevelItemCount():
             self.list.setFocus()
             event_id = self.current_event_id()

@@ -1,7 +1,11 @@
 """The events pane's state: the organizer's events with their sale state, filtered locally.
 
+The first page of events is shown as soon as it arrives and the rest is fetched behind it,
+so the list appears as fast with 2,000 events as with 20; until everything is in, the search
+box also asks the server (`query=`), so an event not loaded yet is still found.
+
 With a `CatalogCache` the list is shown from disk at once (`show_cached`) and kept there
-whenever the server gives it; while the server is away the cached list and events stay
+whenever the server has given all of it; while the server is away the cached list and events stay
 browsable, and `offline_changed` says since when they are ("Offline — showing events as of
 14:32"). Orders still always go to the server.
 """
@@ -27,11 +31,16 @@ from boxoffice.ui.tasks import TaskRunner
 Clock = Callable[[], datetime]
 
 LIST_WITH = ["ticket_config", "venue"]
+FIRST_PAGE = 100  # events shown before the rest is fetched
+PAGE = 500  # the rest, page by page (the server's largest page)
+SEARCH_PAGE = 100  # matches asked of the server while the list is not complete
+SEARCH_PAUSE = 0.2  # seconds of no typing before the server is asked
 DETAIL_WITH = ["ticket_config", "timeslot", "sector", "ticket_discount", "venue"]
 
 
 class EventsPresenter(QObject):
-    """Loads the events once, filters them as the cashier types, loads the chosen one in full.
+    """Loads the events (first page first), filters them as the cashier types (on the server
+    too while not every event is loaded), loads the chosen one in full.
 
     Signals:
         events_changed(): `visible` has new rows.
@@ -62,6 +71,9 @@ class EventsPresenter(QObject):
         self.offline_text = ""
         self._clock = clock or (lambda: datetime.now(UTC))
         self._all: list[EventSummary] = []
+        self._complete = False  # `_all` holds every event the server has
+        self._searching = ""  # the text the server is being asked about
+        self._searches = 0  # server searches started: only the latest one counts
         self._text = ""
         self._day: date | None = None
         self.visible: list[EventSummary] = []
@@ -78,10 +90,28 @@ class EventsPresenter(QObject):
         """The event list is being fetched."""
         return self.tasks.is_running("list")
 
+    @property
+    def complete(self) -> bool:
+        """Every event the server has is loaded (not only the first pages)."""
+        return self._complete
+
+    @property
+    def searching(self) -> bool:
+        """The server is being asked for events matching the search text."""
+        return bool(self._searching)
+
     def set_filter(self, text: str = "", day: date | None = None) -> None:
-        """Show events whose name or venue contains `text` and that take place on `day`."""
+        """Show events whose name or venue contains `text` and that take place on `day`; while
+        not every event is loaded, the server is asked too (after a short pause in typing)."""
         self._text, self._day = text.strip().lower(), day
         self._apply_filter()
+        if self._text and not self._complete:
+            self._searching = self._text
+            self._searches += 1
+            self.tasks.run("search", self._search(self._text, self._searches))
+        else:
+            self._searching = ""
+            self.tasks.cancel("search")
 
     def select(self, event_id: int) -> None:
         """Load event `event_id` in full for the cart (replaces a load still running); what
@@ -103,21 +133,31 @@ class EventsPresenter(QObject):
         return True
 
     async def load_list(self) -> None:
-        """Fetch every event with its ticket configs and venue; rows sellable now first.
-        The server away, a list already shown (from the cache) stays, marked offline."""
-        events: list[Event] = []
+        """Fetch every event with its ticket configs and venue, showing the first page as
+        soon as it arrives and the rest as it comes; rows sellable now first. The server
+        away, a list already shown (from the cache) stays, marked offline."""
         try:
-            async for event in self._sdk.event.iter_events(with_=LIST_WITH):
-                events.append(event)
+            first = await self._sdk.event.list_events(limit=FIRST_PAGE, with_=LIST_WITH)
         except (APIConnectionError, ServerError):
             if not self._all and not self.show_cached():
                 raise
             self._set_offline()
             return
+        events = list(first.data)
+        self._merge(events, complete=len(events) >= first.paging.total)
+        self._set_online()
+        while not self._complete:
+            try:
+                page = await self._sdk.event.list_events(
+                    limit=PAGE, offset=len(events), with_=LIST_WITH
+                )
+            except (APIConnectionError, ServerError):
+                self._set_offline()  # what came so far stays listed
+                return
+            events += page.data
+            self._merge(events, complete=not page.data or len(events) >= page.paging.total)
         if self._cache is not None:
             self._cache.save_events(events, now=self._clock())
-        self._show(events)
-        self._set_online()
 
     async def load_detail(self, event_id: int) -> Event:
         """Fetch one event with everything the cart offers (while the server is away: as it
@@ -139,9 +179,43 @@ class EventsPresenter(QObject):
 
     def _show(self, events: list[Event]) -> None:
         now = self._clock()
-        summaries = [summarize(event, now) for event in events]
+        unique = {event.id: event for event in events}  # a page may repeat a row: list moved
+        summaries = [summarize(event, now) for event in unique.values()]
         self._all = sorted(summaries, key=lambda s: (not s.state.sellable, s.event.start_at))
         self._apply_filter()
+
+    def _merge(self, events: list[Event], *, complete: bool) -> None:
+        """Show `events` from the server: the whole list when `complete`, else over what is
+        shown (cached rows or search results stay until the whole list replaces them)."""
+        self._complete = complete
+        if complete:
+            self._searching = ""
+            self._searches += 1
+            self.tasks.cancel("search")
+            self._show(events)
+        else:
+            self._show([s.event for s in self._all] + events)
+
+    async def _search(self, text: str, number: int) -> None:
+        """Ask the server for events matching `text` (after a pause in typing) and list them
+        with what is loaded; the local filter then decides what shows. Search `number`
+        counts only while no later one started."""
+        try:
+            await asyncio.sleep(SEARCH_PAUSE)
+            found = await self._sdk.event.list_events(
+                limit=SEARCH_PAGE, query=text, with_=LIST_WITH
+            )
+        except (APIConnectionError, ServerError):
+            found = None  # offline: the local filter is all there is
+        finally:
+            if number == self._searches:
+                self._searching = ""
+        if number != self._searches:
+            return
+        if found is not None and not self._complete:
+            self._show([s.event for s in self._all] + found.data)
+        else:
+            self._apply_filter()  # "no longer searching" shown with the same rows
 
     def _set_offline(self) -> None:
         when = _("earlier")

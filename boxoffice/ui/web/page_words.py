@@ -74,6 +74,8 @@ SEATING: dict[str, str] = {
 
 SEATING_PLURALS: dict[str, Plural] = {
     "seat_count": lambda n: ngettext("%(count)d seat", "%(count)d seats", n),
+    # A section's free seats, on its block when the map is zoomed out.
+    "section_free": lambda n: ngettext("%(count)d free", "%(count)d free", n),
 }
 
 PAYMENT: dict[str, str] = {

@@ -123,6 +123,7 @@ def _event_page(
     sort: tuple[str, bool] | None = None,
 ) -> JSONResponse:
     start, stop = date_range(start_at, "start_at")
+    tree = parse_with(with_)
     rows, total = catalog.list_events(
         session,
         actor,
@@ -136,8 +137,8 @@ def _event_page(
         start_to=stop,
         ends_after=ends_after,
         sort=sort,
+        load=catalog.event_loads(tree),
     )
-    tree = parse_with(with_)
     seated = holds.events_with_seat_maps(session, [e.id for e in rows])
     return views.page(
         [views.event(e, tree, has_seat_map=e.id in seated) for e in rows],
@@ -157,7 +158,8 @@ def get_organizer_event(
 ) -> JSONResponse:
     """One event of an organizer, with `with=[ticket_config.[ticket_discount],timeslot,…]`."""
     org = catalog.get_organizer(session, organizer)
-    event = catalog.get_event(session, actor, event_id, org)
+    load = catalog.event_loads(parse_with(with_))
+    event = catalog.get_event(session, actor, event_id, org, load=load)
     return views.ok(_event_view(session, event, with_))
 
 
@@ -170,7 +172,8 @@ def get_event(
     public: bool = False,
 ) -> JSONResponse:
     """One event; `public=true` reads it as an anonymous visitor would."""
-    event = catalog.get_event(session, None if public else actor, event_id)
+    load = catalog.event_loads(parse_with(with_))
+    event = catalog.get_event(session, None if public else actor, event_id, load=load)
     return views.ok(_event_view(session, event, with_))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from boxoffice.sdk.models import seating as st
 from boxoffice.sdk.models.payments import SeatMapReplaced
@@ -51,7 +51,7 @@ def get_seat_map(
     actor: OptionalActor,
     now: Now,
     hold_token: str | None = None,
-) -> JSONResponse:
+) -> Response:
     """Every seat with its status now; `hold_token` marks the seats that token holds."""
     event = catalog.get_event(session, actor, event_id)
     categories = [
@@ -66,24 +66,12 @@ def get_seat_map(
         for c in event.ticket_configs
         if c.seat_category
     ]
-    seats = [
-        st.SeatObject(
-            label=s.label,
-            section=s.section,
-            row=s.row,
-            number=s.number,
-            category=s.category,
-            accessible=s.accessible,
-            x=s.x,
-            y=s.y,
-            status=holds.effective_status(s, now),
-            held_by_you=bool(hold_token)
-            and s.hold_token == hold_token
-            and holds.effective_status(s, now) == "reservedByToken",
-        )
-        for s in holds.seats_of(session, event.id)
-    ]
-    return views.ok(st.SeatMap(event_id=event.id, categories=categories, seats=seats))
+    seats = holds.seat_map_json(session, event.id, now=now, hold_token=hold_token)
+    head = holds.dumps(
+        {"event_id": event.id, "categories": [c.model_dump(mode="json") for c in categories]}
+    )
+    # {"data": {"event_id": …, "categories": […], "seats": […]}}, as JSONResponse writes it
+    return Response(f'{{"data":{head[:-1]},"seats":{seats}}}}}', media_type="application/json")
 
 
 @router.put("/event/{event_id}/seat_map", response_model=Envelope[SeatMapReplaced])

@@ -33,6 +33,9 @@ class Order(Base):
         UniqueConstraint("user_id", "idempotency_key", name="uq_order_user_id_idempotency_key"),
         Index("ix_order_status_expires_at", "status", "expires_at"),
         Index("ix_order_user_id", "user_id"),
+        # `code=` names no event. `query=` (part of a code, name or email) has its own index:
+        # see migration 0010 (FTS5 on SQLite, pg_trgm on PostgreSQL; not modelled here).
+        Index("ix_order_code", "code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -29,6 +29,8 @@ class Seat(Base):
         UniqueConstraint("event_id", "label"),
         Index("ix_seat_hold_token", "hold_token"),
         Index("ix_seat_order_id", "order_id"),
+        Index("ix_seat_event_row", "event_id", "section", "row"),  # best available, row by row
+        Index("ix_seat_event_status", "event_id", "status"),  # the map: seats not free
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
