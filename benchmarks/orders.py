@@ -344,6 +344,26 @@ class ServerTree(Server):
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         return total if Path(f"/proc/{self.pid}").exists() else None
 
+    def rss_mb(self) -> dict[str, float]:
+        """Resident memory of each process of the tree, by its command (MB)."""
+        found: dict[str, float] = {}
+        for pid in _process_tree(self.pid):
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue
+            kb = next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+            )
+            name = (
+                "stripe emulator"
+                if b"localstripe" in command or b"emulator" in command
+                else ("server" if pid == self.pid else "server worker")
+            )
+            found[name] = found.get(name, 0.0) + kb / 1000
+        return found
+
 
 def _process_tree(pid: int) -> list[int]:
     found: list[int] = []
@@ -521,6 +541,10 @@ def bench(
         " process(es) during the phase, per answered request."
     )
     print(f"race failures: {dict(race.failures) or 'none'}")
+    if isinstance(server, ServerTree):
+        memory = ", ".join(f"{name} {mb:.0f} MB" for name, mb in server.rss_mb().items())
+        total = load_created + race.created
+        print(f"memory after {total} orders (RSS): {memory}")
     for check in checks:
         verdict = "OK" if check.ok else "FAILED: " + "; ".join(check.problems)
         print(
