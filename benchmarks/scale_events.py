@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -36,9 +35,9 @@ from venue_server import (
     USERNAME,
     add_staff_account,
     body_of,
+    latency_row,
     login,
     markdown_table,
-    percentile,
     running_server,
     scratch_folder,
 )
@@ -203,16 +202,6 @@ def time_desktop(base_url: str, starts: int) -> tuple[list[float], list[float]]:
     return shown, loaded
 
 
-def row(name: str, values: list[float]) -> list[str]:
-    ordered = sorted(values)
-    return [
-        name,
-        f"{statistics.median(ordered):.1f}",
-        f"{percentile(ordered, 95):.1f}",
-        f"{ordered[-1]:.1f}",
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
@@ -236,10 +225,10 @@ def main() -> None:
         markdown_table(
             ["ms", "median", "p95", "max"],
             [
-                row(f"GET page of {PAGE}", listed),
-                row("GET search (query=)", searched),
-                row("desktop: first rows shown", shown),
-                row("desktop: whole list loaded", loaded),
+                latency_row(f"GET page of {PAGE}", listed),
+                latency_row("GET search (query=)", searched),
+                latency_row("desktop: first rows shown", shown),
+                latency_row("desktop: whole list loaded", loaded),
             ],
         )
     )

@@ -23,7 +23,6 @@ import contextlib
 import os
 import random
 import sqlite3
-import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -33,9 +32,9 @@ import httpx
 from venue_server import (
     add_staff_account,
     body_of,
+    latency_row,
     login,
     markdown_table,
-    percentile,
     running_server,
     scratch_folder,
 )
@@ -188,16 +187,6 @@ def time_searches(base_url: str, count: int, rounds: int) -> dict[str, list[floa
     return kinds
 
 
-def row(name: str, values: list[float]) -> list[str]:
-    ordered = sorted(values)
-    return [
-        name,
-        f"{statistics.median(ordered):.1f}",
-        f"{percentile(ordered, 95):.1f}",
-        f"{ordered[-1]:.1f}",
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
@@ -233,7 +222,8 @@ def run(args: argparse.Namespace, url: str | None) -> None:
     print(f"\n{args.orders} orders on {database}; GET /event/v1/order as staff, limit 50\n")
     print(
         markdown_table(
-            ["ms", "median", "p95", "max"], [row(kind, values) for kind, values in kinds.items()]
+            ["ms", "median", "p95", "max"],
+            [latency_row(kind, values) for kind, values in kinds.items()],
         )
     )
 

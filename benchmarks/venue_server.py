@@ -171,6 +171,17 @@ def percentile(ordered: list[float], pct: float) -> float:
     return ordered[int(rank) - 1]
 
 
+def latency_row(name: str, values: list[float]) -> list[str]:
+    """A table row: `name`, then the median, p95 and max of `values` (one decimal)."""
+    ordered = sorted(values)
+    return [
+        name,
+        f"{percentile(ordered, 50):.1f}",
+        f"{percentile(ordered, 95):.1f}",
+        f"{ordered[-1]:.1f}",
+    ]
+
+
 def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
     """A Markdown table: the first column left-aligned, the figures right-aligned."""
     cells = [headers, *rows]
