@@ -36,7 +36,6 @@ PostgreSQL every connection has a `lock_timeout` and a `statement_timeout`
 
 from __future__ import annotations
 
-import fcntl
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -47,6 +46,11 @@ import anyio
 from sqlalchemy import Engine, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+try:
+    import fcntl
+except ImportError:  # Windows: one server process (`--workers` needs fork), no file locks
+    fcntl = None  # type: ignore[assignment]
 
 # Advisory lock keys (any 64-bit integers no other application on the database uses).
 STARTUP_LOCK_KEY = 0x626F786F_00000001  # "boxo" 1
@@ -70,7 +74,7 @@ class WriteGate:
     def __init__(self, engine: Engine, lock_file: Path | None = None) -> None:
         self._serialise = engine.dialect.name == "sqlite"
         self._lock: anyio.Lock | None = None
-        self._lock_file = lock_file if self._serialise else None
+        self._lock_file = lock_file if self._serialise and fcntl is not None else None
         self._fds: tuple[int, int] | None = None
         self._pid = 0
 
@@ -133,7 +137,12 @@ class Leadership:
 
     @property
     def held(self) -> bool:
-        return self._fd is not None or self._connection is not None
+        return self._fd is not None or self._connection is not None or self._alone
+
+    @property
+    def _alone(self) -> bool:
+        """No file locks here (Windows): the only process there can be leads."""
+        return fcntl is None and self._engine.dialect.name != "postgresql"
 
     def try_acquire(self) -> bool:
         """Take the lead if no other process holds it (blocking I/O: call on a thread)."""
