@@ -6,7 +6,7 @@ import enum
 
 from PySide6.QtCore import QObject, Signal
 
-from boxoffice.i18n import _
+from boxoffice.ui.errors import translated
 
 
 class Level(enum.IntEnum):
@@ -28,16 +28,10 @@ class MessageBridge(QObject):
     posted = Signal(int, str)
 
     def info(self, text: str) -> None:
-        self.posted.emit(int(Level.INFO), _shown(text))
+        self.posted.emit(int(Level.INFO), translated(text))
 
     def warning(self, text: str) -> None:
-        self.posted.emit(int(Level.WARNING), _shown(text))
+        self.posted.emit(int(Level.WARNING), translated(text))
 
     def error(self, text: str) -> None:
-        self.posted.emit(int(Level.ERROR), _shown(text))
-
-
-def _shown(text: str) -> str:
-    """`text` as the cashier reads it: translated when it is one of the catalog's sentences
-    (a text already in the language in use is not in the catalog and stays as it is)."""
-    return _(text) if text else text
+        self.posted.emit(int(Level.ERROR), translated(text))
