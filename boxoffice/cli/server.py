@@ -526,27 +526,12 @@ def run_catalog_import(args: argparse.Namespace) -> ExitCode:
     except DomainError as exc:
         return _error(f"{args.file}: {exc.message}")
     imported = _("imported %(file)s: %(summary)s")
-    sys.stdout.write(imported % {"file": args.file, "summary": _import_summary(summary)} + "\n")
+    sys.stdout.write(
+        imported % {"file": args.file, "summary": summary.describe(i18n.current())} + "\n"
+    )
     for note in summary.notes:
         sys.stdout.write(f"  {note}\n")
     return ExitCode.OK
-
-
-def _import_summary(summary: Any) -> str:
-    """What an import did, in one line (English: the server's own `describe()`)."""
-    if i18n.current() == i18n.DEFAULT:
-        return str(summary.describe())
-    counts = {name: value for name, value in vars(summary).items() if isinstance(value, int)}
-    return (
-        _(
-            "organizers: %(organizers_created)d created, %(organizers_updated)d updated; "
-            "venues: %(venues_created)d created, %(venues_updated)d updated; "
-            "events: %(events_created)d created, %(events_replaced)d replaced, "
-            "%(events_skipped)d skipped; %(ticket_configs)d ticket configs, "
-            "%(timeslots)d timeslots, %(sectors)d sectors, %(discounts)d discounts, %(seats)d seats"
-        )
-        % counts
-    )
 
 
 def run_catalog_export(args: argparse.Namespace) -> ExitCode:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
+from boxoffice import i18n
 from boxoffice.sdk.models.seating import SeatSpec
 from boxoffice.server.db.models import (
     Discount,
@@ -53,16 +54,17 @@ class ImportSummary:
     seats: int = 0
     notes: list[str] = field(default_factory=list)
 
-    def describe(self) -> str:
-        """One line for people, e.g. for the command line."""
-        return (
-            f"organizers: {self.organizers_created} created, {self.organizers_updated} updated; "
-            f"venues: {self.venues_created} created, {self.venues_updated} updated; "
-            f"events: {self.events_created} created, {self.events_replaced} replaced, "
-            f"{self.events_skipped} skipped; {self.ticket_configs} ticket configs, "
-            f"{self.timeslots} timeslots, {self.sectors} sectors, {self.discounts} discounts, "
-            f"{self.seats} seats"
+    def describe(self, language: str = i18n.DEFAULT) -> str:
+        """One line for people in `language`, e.g. for the command line."""
+        counts = {name: value for name, value in vars(self).items() if isinstance(value, int)}
+        line = i18n.translations(language).gettext(
+            "organizers: %(organizers_created)d created, %(organizers_updated)d updated; "
+            "venues: %(venues_created)d created, %(venues_updated)d updated; "
+            "events: %(events_created)d created, %(events_replaced)d replaced, "
+            "%(events_skipped)d skipped; %(ticket_configs)d ticket configs, "
+            "%(timeslots)d timeslots, %(sectors)d sectors, %(discounts)d discounts, %(seats)d seats"
         )
+        return line % counts
 
 
 # --- import ------------------------------------------------------------------------------
