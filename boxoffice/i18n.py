@@ -27,6 +27,7 @@ from babel.dates import format_datetime as _babel_datetime
 from babel.dates import format_time as _babel_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import get_decimal_symbol
 from babel.support import NullTranslations, Translations
 
 from boxoffice import paths
@@ -123,6 +124,16 @@ def money(
     if language == DEFAULT:
         return format_money(amount, currency, symbol=symbol)
     return format_money(amount, currency, locale=language)
+
+
+def decimal(value: Decimal, language: str | None = None) -> str:
+    """A plain number ("12.5") with the decimal mark of `language` (default: the language in
+    use): cs and de "12,5"; no grouping, its digits as written."""
+    language = language or current()
+    text = format(value, "f")
+    if language == DEFAULT:
+        return text
+    return text.replace(".", get_decimal_symbol(language))
 
 
 def date(moment: datetime, language: str | None = None, *, weekday: bool = False) -> str:

@@ -260,10 +260,7 @@ def _money(amount: Decimal, currency: str, language: str = i18n.DEFAULT) -> str:
 
 
 def _percent(rate: Decimal, language: str = i18n.DEFAULT) -> str:
-    text = format(rate.normalize(), "f")
-    if language != i18n.DEFAULT:
-        text = text.replace(".", ",")  # cs and de write a decimal comma
-    return f"{text} %"
+    return f"{i18n.decimal(rate.normalize(), language)} %"
 
 
 def _build(view: ReceiptView, rows: _Rows) -> None:

@@ -328,18 +328,12 @@ def _discount_label(discount: TicketDiscount, currency: str) -> str:
         percent = Decimal(discount.value).normalize()
         return _("%(discount)s (−%(percent)s %%)") % {
             "discount": discount.name,
-            "percent": _percent(percent),
+            "percent": i18n.decimal(percent),
         }
     return _("%(discount)s (−%(amount)s)") % {
         "discount": discount.name,
         "amount": i18n.money(discount.value, currency),
     }
-
-
-def _percent(value: Decimal) -> str:
-    """ "12.5" in English, "12,5" in Czech and German."""
-    text = f"{value:f}"
-    return text if i18n.current() == i18n.DEFAULT else text.replace(".", ",")
 
 
 def _first_enabled(tree: QTreeWidget) -> QTreeWidgetItem | None:
