@@ -189,6 +189,14 @@ def moment(
     return text
 
 
+def short_moment(when: datetime, now: datetime) -> str:
+    """`when` as a list shows it: its time alone on the day of `now`, else day and time
+    ("14:05", "07 Dec 14:05"; cs "14:05", "7. 12. 2026 14:05")."""
+    if when.date() == now.date():
+        return moment(when, "%H:%M", with_date=False)
+    return moment(when, "%d %b %H:%M")
+
+
 def zone_name(moment: datetime, language: str | None = None) -> str:
     """The zone's short name in `language` ("SEČ", "MEZ")."""
     language = language or current()

@@ -3,7 +3,7 @@ save it again, refund it, reissue lost tickets, print its receipt, read its hist
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
@@ -241,12 +241,7 @@ class HistoryPane(QWidget):
 def _row(order: Order) -> QTreeWidgetItem:
     contact = order.order_contact
     who = f"{contact.first_name} {contact.last_name} <{contact.email}>" if contact else ""
-    created = order.created_at.astimezone()
-    when = (
-        i18n.moment(created, "%H:%M", with_date=False)
-        if created.date() == date.today()
-        else i18n.moment(created, "%d %b %H:%M")
-    )
+    when = i18n.short_moment(order.created_at.astimezone(), datetime.now().astimezone())
     event = order.event_name or (
         order.event.name if order.event else _("Event %(id)s") % {"id": order.event_id}
     )

@@ -220,13 +220,7 @@ class EventsPresenter(QObject):
     def _set_offline(self) -> None:
         when = _("earlier")
         if self._as_of is not None:
-            local = self._as_of.astimezone()
-            today = self._clock().astimezone().date() == local.date()
-            when = (
-                i18n.moment(local, "%H:%M", with_date=False)
-                if today
-                else i18n.moment(local, "%d %b %H:%M")
-            )
+            when = i18n.short_moment(self._as_of.astimezone(), self._clock().astimezone())
         self.offline_text = _("Offline — showing events as of %(when)s") % {"when": when}
         self.offline_changed.emit(self.offline_text)
 
