@@ -132,8 +132,14 @@ def test_keyed_orders_in_flight_at_a_sigkill_are_answered_after_the_restart(tmp_
             process.kill()  # a power cut, with keyed requests in flight
             process.wait(timeout=20)
             concurrent.futures.wait(futures)
-    left = _count(database, "SELECT count(*) FROM idempotency_record WHERE status_code IS NULL")
-    assert left > 0, "no claim was in flight at the kill; the test proved nothing"
+    cut_off = [future.result() for future in futures].count(0)
+    assert cut_off > 0, "no request was in flight at the kill; the test proved nothing"
+    # An order and its stored answer commit together: the cut leaves no order unanswered.
+    unanswered = "SELECT count(*) FROM idempotency_record WHERE status_code IS NULL"
+    assert _count(database, unanswered) == 0
+    assert _count(database, 'SELECT count(*) FROM "order"') == _count(
+        database, "SELECT count(*) FROM idempotency_record WHERE status_code = 201"
+    )
     with serve_process(data_dir, log) as (_process, base):
         answers = [
             httpx.post(

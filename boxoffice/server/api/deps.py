@@ -58,6 +58,9 @@ async def session_for_request(request: Request, state: StateDep) -> AsyncIterato
                 with anyio.CancelScope(shield=True):
                     await anyio.to_thread.run_sync(_rollback_and_close, session, limiter=finishing)
                 raise
+            if not session.in_transaction():  # the route committed (creating an order): no I/O
+                session.close()
+                return
             # One trip to a worker thread for both; a failed commit is rolled back by the close.
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(_commit_and_close, session, limiter=finishing)

@@ -12,6 +12,14 @@ is gone — a crash, a SIGKILL, a power cut — is abandoned: the next retry tak
 the request (one retry only: the take-over is a compare-and-set on the claimant). Gone means
 the same host and that pid no longer runs, or runs as another boot; a claim from another host
 (or a pid that still runs) is abandoned once older than `CLAIM_LEASE`.
+
+Routes that make one row per key (creating an order: the key is written on the order) keep
+their answer themselves, in their own transaction (`FOLDED`): the middleware then claims
+nothing and the route looks the key up (`answer_kept`) and stores its answer (`keep`) beside
+the order, so a keyed order costs one write instead of three, and the order and its answer
+commit together. A twin of such a request that runs at the same moment finds the order made
+under the key (its unique constraint) and answers with it. An answer the route did not keep
+(a validation error) is stored by the middleware as for any other route.
 """
 
 from __future__ import annotations
@@ -26,8 +34,11 @@ from datetime import datetime, timedelta
 from typing import cast
 
 import anyio
-from sqlalchemy import Insert, Table, bindparam, delete, select, update
+from sqlalchemy import Connection, Insert, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from boxoffice.server.api.asgi_json import send_json
@@ -42,6 +53,8 @@ MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_STORED = frozenset({409, 429, 503})
 MAX_KEY = 255
 CLAIM_LEASE = timedelta(seconds=30)  # longer than any request may run (shutdown waits 10 s)
+# Routes that keep their own answer in the transaction that acts (see the module's docstring).
+FOLDED = frozenset({("POST", "/event/v1/order")})
 
 
 @dataclass
@@ -50,6 +63,16 @@ class _Stored:
     request_hash: str
     content_type: str | None = None
     body: bytes | None = None
+
+
+@dataclass
+class Keyed:
+    """A keyed request of a `FOLDED` route, handed to it in `scope["state"]`."""
+
+    actor: str
+    key: str
+    digest: str
+    kept: bool = False
 
 
 class IdempotencyMiddleware:
@@ -87,12 +110,17 @@ class IdempotencyMiddleware:
                 ]
             )
         ).hexdigest()
+        if (scope["method"], scope["path"]) in FOLDED:
+            keyed = Keyed(actor, key, digest)
+            scope.setdefault("state", {})[KEYED] = keyed
+            await self._run_and_store(scope, body, send, keyed)
+            return
         async with self.state.gate.hold():
             stored = await anyio.to_thread.run_sync(self._claim, actor, key, digest)
         if stored is not None:
-            await self._answer_stored(send, stored, digest)
+            await stored_response(stored, digest)(scope, receive, send)
             return
-        await self._run_and_store(scope, body, send, actor, key)
+        await self._run_and_store(scope, body, send, Keyed(actor, key, digest))
 
     def _actor(self, headers: dict[str, str], scope: Scope) -> str:
         scheme, _, token = headers.get("authorization", "").partition(" ")
@@ -107,43 +135,11 @@ class IdempotencyMiddleware:
         client = scope.get("client") or ("?", 0)
         return "anon:" + hashlib.sha256(str(client[0]).encode()).hexdigest()[:32]
 
-    async def _answer_stored(self, send: Send, stored: _Stored, digest: str) -> None:
-        if stored.request_hash != digest:
-            await send_json(
-                send,
-                422,
-                error_body(
-                    "This Idempotency-Key was already used for a different request.",
-                    "idempotency_key_reuse",
-                ),
-            )
-        elif stored.status is None:
-            await send_json(
-                send,
-                409,
-                error_body(
-                    "The same request is still being processed; retry in a moment.",
-                    "idempotency_in_progress",
-                ),
-                extra=[(b"retry-after", b"1")],
-            )
-        else:
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": stored.status,
-                    "headers": [
-                        (b"content-type", (stored.content_type or "application/json").encode()),
-                        (b"content-length", str(len(stored.body or b"")).encode()),
-                        (b"idempotent-replayed", b"true"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": stored.body or b""})
-
-    async def _run_and_store(
-        self, scope: Scope, body: bytes, send: Send, actor: str, key: str
-    ) -> None:
+    async def _run_and_store(self, scope: Scope, body: bytes, send: Send, keyed: Keyed) -> None:
+        """Run the request; store its answer under the claim (or, for a `FOLDED` route that did
+        not keep it, as a new record), or drop the claim when the answer may not be stored."""
+        actor, key = keyed.actor, keyed.key
+        claimed = (scope["method"], scope["path"]) not in FOLDED
         sent_body = False
         status = 500
         content_type: str | None = None
@@ -173,12 +169,21 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture_send)
         except BaseException:
-            with anyio.CancelScope(shield=True):
-                async with self.state.gate.hold():
-                    await anyio.to_thread.run_sync(self._forget, actor, key)
+            if claimed:
+                with anyio.CancelScope(shield=True):
+                    async with self.state.gate.hold():
+                        await anyio.to_thread.run_sync(self._forget, actor, key)
             raise
+        storable = not (status in NOT_STORED or status >= 500 or no_store)
+        if not claimed:
+            if storable and not keyed.kept:
+                async with self.state.gate.hold():
+                    await anyio.to_thread.run_sync(
+                        self._store, keyed, status, content_type, b"".join(chunks)
+                    )
+            return
         async with self.state.gate.hold():
-            if status in NOT_STORED or status >= 500 or no_store:
+            if not storable:
                 await anyio.to_thread.run_sync(self._forget, actor, key)
             else:
                 await anyio.to_thread.run_sync(
@@ -244,13 +249,21 @@ class IdempotencyMiddleware:
                 },
             )
 
-    def _forget(self, actor: str, key: str) -> None:
-        with self.state.write_sessions() as session, session.begin():
-            session.execute(
-                delete(IdempotencyRecord).where(
-                    IdempotencyRecord.actor == actor, IdempotencyRecord.key == key
-                )
+    def _store(self, keyed: Keyed, status: int, content_type: str | None, body: bytes) -> None:
+        with self._writer.begin() as connection:
+            _insert_answer(
+                connection.dialect.name,
+                connection,
+                keyed,
+                status,
+                content_type,
+                body,
+                self.state.clock(),
             )
+
+    def _forget(self, actor: str, key: str) -> None:
+        with self._writer.begin() as connection:
+            connection.execute(_FORGET, {"actor": actor, "key": key})
 
 
 _RECORDS = cast(Table, IdempotencyRecord.__table__)
@@ -262,6 +275,9 @@ _SELECT = select(
     _RECORDS.c.claimed_by,
     _RECORDS.c.created_at,
 ).where(_RECORDS.c.actor == bindparam("actor"), _RECORDS.c.key == bindparam("key"))
+_FORGET = delete(_RECORDS).where(
+    _RECORDS.c.actor == bindparam("actor"), _RECORDS.c.key == bindparam("key")
+)
 _FINISH = (  # an UPDATE's parameters may not be named like its columns
     update(_RECORDS)
     .where(_RECORDS.c.actor == bindparam("b_actor"), _RECORDS.c.key == bindparam("b_key"))
@@ -296,6 +312,103 @@ _INSERT_IF_NEW = {
     .on_conflict_do_nothing()
     .execution_options(preserve_rowcount=True),
 }
+
+
+def stored_response(stored: _Stored, digest: str) -> Response:
+    """What to answer a request whose key is already stored: the stored answer again, or why
+    not."""
+    if stored.request_hash != digest:
+        return _error(
+            422,
+            "This Idempotency-Key was already used for a different request.",
+            "idempotency_key_reuse",
+        )
+    if stored.status is None:
+        return _error(
+            409,
+            "The same request is still being processed; retry in a moment.",
+            "idempotency_in_progress",
+            {"retry-after": "1"},
+        )
+    return Response(
+        stored.body or b"",
+        status_code=stored.status,
+        media_type=stored.content_type or "application/json",
+        headers={"idempotent-replayed": "true"},
+    )
+
+
+def _error(status: int, message: str, code: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse(error_body(message, code), status_code=status, headers=headers)
+
+
+# --- for FOLDED routes -------------------------------------------------------------------
+
+KEYED = "boxoffice.idempotency"  # the Keyed request in scope["state"]
+
+
+def keyed_request(request: Request) -> Keyed | None:
+    """The key of this request when its route keeps its own answer (`FOLDED`), else None."""
+    keyed = request.scope.get("state", {}).get(KEYED)
+    return keyed if isinstance(keyed, Keyed) else None
+
+
+def answer_kept(session: Session, keyed: Keyed, *, now: datetime) -> Response | None:
+    """The answer to replay when this key was used before, read in the route's transaction
+    (which, on SQLite, holds the write lock: a twin that committed first is seen). A claim
+    without an answer (left by a server from before the route kept its own answers) is
+    dropped once abandoned, like the middleware's take-over, and is in progress until then."""
+    row = session.execute(_SELECT, {"actor": keyed.actor, "key": keyed.key}).first()
+    if row is None:
+        return None
+    if row.status_code is None and claim_abandoned(
+        row.claimed_by, row.created_at, now=now, me=boot_id()
+    ):
+        session.execute(_FORGET, {"actor": keyed.actor, "key": keyed.key})
+        return None
+    return stored_response(
+        _Stored(row.status_code, row.request_hash, row.content_type, row.body), keyed.digest
+    )
+
+
+def keep(session: Session, keyed: Keyed, response: Response, *, now: datetime) -> None:
+    """Store `response` as the answer to `keyed`, in the route's transaction (a twin that
+    stored first wins; its order is the same order)."""
+    connection = session.connection()
+    _insert_answer(
+        connection.dialect.name,
+        connection,
+        keyed,
+        response.status_code,
+        response.headers.get("content-type"),
+        bytes(response.body),
+        now,
+    )
+    keyed.kept = True
+
+
+def _insert_answer(
+    dialect: str,
+    connection: Connection,
+    keyed: Keyed,
+    status: int,
+    content_type: str | None,
+    body: bytes,
+    now: datetime,
+) -> None:
+    connection.execute(
+        _insert_if_new(dialect),
+        {
+            "actor": keyed.actor,
+            "key": keyed.key,
+            "request_hash": keyed.digest,
+            "created_at": now,
+            "claimed_by": None,
+            "status_code": status,
+            "content_type": content_type,
+            "body": body,
+        },
+    )
 
 
 def _insert_if_new(dialect: str) -> Insert:

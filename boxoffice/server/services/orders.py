@@ -6,7 +6,7 @@ Canceling and expiring an order is `lifecycle`'s; paying it is `payments`'.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -98,20 +98,22 @@ def create_order(
     hold_minutes: int,
     idempotency_key: str | None = None,
     language: str = "en",
+    before_inventory: Callable[[Order], None] | None = None,
 ) -> Order:
     """Validate the whole cart, write a draft order holding its seats, and take its inventory
     (last: see below).
 
     `idempotency_key` (the request's `Idempotency-Key`) is written on the order in the same
-    transaction. If this caller already has an order made under that key, that order is
-    returned and nothing is made: the retry of a request whose order committed but whose
-    answer the idempotency store never kept (the server died in between). The key names the
-    order: a retry with another body gets the order too (the store's fingerprint, which would
-    have answered 422, was lost with the answer)."""
-    if idempotency_key is not None:
-        made = _order_made_under(session, actor, idempotency_key)
-        if made is not None:
-            return made
+    transaction, unique per caller. If this caller already has an order made under that key,
+    that order is returned and nothing is made (its insert meets the key's unique constraint):
+    a twin of the request that committed a moment earlier, or a retry whose stored answer is
+    gone. The key names the order: a retry with another body gets the order too (the store's
+    fingerprint, which would have answered 422, is gone with the answer).
+
+    `before_inventory` runs in the order's transaction once the order is written, before its
+    inventory is taken: what the caller writes there (the stored answer) commits with the
+    order, and the counters' row locks, taken last, are held only from there to the commit,
+    which the caller makes at once."""
     configs = _load_configs(session, {item.ticket_config_id for item in body.order_item})
     lines = [_validate_item(session, configs, i, item) for i, item in enumerate(body.order_item)]
     event = _check_event(lines, actor, now)
@@ -179,6 +181,8 @@ def create_order(
         now=now,
         data={"total": order.total, "items": len(order.items)},
     )
+    if before_inventory is not None:
+        before_inventory(order)
     # Last, so the counters' row locks, which every buyer of these tickets waits for, are
     # held only from here to the commit; if a counter runs short, the whole order rolls back.
     _take_inventory(session, lines, now)
@@ -440,7 +444,8 @@ def _insert_with_unique_code(session: Session, order: Order) -> bool:
                 session.flush()
             return True
         except IntegrityError:
-            session.expunge(order)
+            if order in session:  # the savepoint's rollback may have expunged it already
+                session.expunge(order)
             if order.idempotency_key is not None and (
                 _order_made_under(session, order.user_id, order.idempotency_key) is not None
             ):
@@ -632,28 +637,34 @@ SPLIT = "split"  # `payment_method` of an order paid by payments of several type
 _SELLERS = ("staff", "admin")
 
 
-def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDetails]:
+def list_details(
+    session: Session, rows: Sequence[Order], *, new: bool = False
+) -> dict[int, OrderDetails]:
     """The `OrderDetails` of `rows` (orders loaded with their event), by order id: two
-    queries, whatever the number of orders."""
+    queries, whatever the number of orders; one for `new` orders (no payment yet)."""
     if not rows:
         return {}
     methods: dict[int, tuple[str, str, datetime]] = {}
     succeeded: dict[int, set[str]] = {}  # order → the types of its succeeded payments
     paid: dict[int, int] = {}
     refunded: dict[int, int] = {}
-    payments = session.execute(
-        select(
-            Payment.order_id,
-            Payment.id,
-            Payment.intent_id,
-            Payment.type,
-            Payment.status,
-            Payment.created_at,
-            Payment.amount,
-            Payment.refunded,
+    payments = (
+        session.execute(
+            select(
+                Payment.order_id,
+                Payment.id,
+                Payment.intent_id,
+                Payment.type,
+                Payment.status,
+                Payment.created_at,
+                Payment.amount,
+                Payment.refunded,
+            )
+            .where(Payment.order_id.in_([row.id for row in rows]))
+            .order_by(Payment.created_at, Payment.id)
         )
-        .where(Payment.order_id.in_([row.id for row in rows]))
-        .order_by(Payment.created_at, Payment.id)
+        if not new
+        else ()
     )
     for order_id, number, intent_id, kind, status, created_at, amount, given_back in payments:
         if order_id not in succeeded:  # the latest attempt, until one succeeded
@@ -691,9 +702,9 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
     return details
 
 
-def details_of(session: Session, order: Order) -> OrderDetails:
-    """The `OrderDetails` of one order (two small queries)."""
-    return list_details(session, [order])[order.id]
+def details_of(session: Session, order: Order, *, new: bool = False) -> OrderDetails:
+    """The `OrderDetails` of one order (two small queries; one for a `new` order)."""
+    return list_details(session, [order], new=new)[order.id]
 
 
 # --- changes --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from boxoffice import i18n
 from boxoffice.sdk.models import orders as od
 from boxoffice.sdk.models.common import ListInfo
 from boxoffice.sdk.models.order_status import OrderStatus
-from boxoffice.server.api import views
+from boxoffice.server.api import idempotency, views
 from boxoffice.server.api.deps import CounterName, CurrentActor, Now, SessionDep, StateDep
 from boxoffice.server.api.expansion import Tree, parse_with
 from boxoffice.server.api.query import (
@@ -51,10 +51,22 @@ def create_order(
     actor: CurrentActor,
     state: StateDep,
     now: Now,
-) -> JSONResponse:
+) -> Response:
     """Create a draft order holding its tickets (and seats) until paid or expired. Under an
-    `Idempotency-Key` the order remembers the key: a retry returns it, even one after a crash
-    that lost the stored answer."""
+    `Idempotency-Key` the order remembers the key, and its answer is stored in the order's own
+    transaction (`idempotency.FOLDED`): a retry gets the same answer, a twin running at the
+    same moment gets the same order."""
+    keyed = idempotency.keyed_request(request)
+    if keyed is not None and (kept := idempotency.answer_kept(session, keyed, now=now)) is not None:
+        return kept
+    answers: list[Response] = []
+
+    def answer(order: Order) -> None:  # before the inventory: see orders.create_order
+        details = orders.details_of(session, order, new=True)
+        answers.append(views.ok(views.order(order, details), status=201))
+        if keyed is not None:
+            idempotency.keep(session, keyed, answers[0], now=now)
+
     order = orders.create_order(
         session,
         actor,
@@ -63,8 +75,14 @@ def create_order(
         hold_minutes=state.settings.order_hold_minutes,
         idempotency_key=request.headers.get("idempotency-key", "").strip() or None,
         language=body.language or i18n.negotiate(request.headers.get("accept-language")),
+        before_inventory=answer,
     )
-    return views.ok(views.order(order, orders.details_of(session, order)), status=201)
+    # At once, on this thread: every buyer of these tickets waits for the counters' row locks
+    # (PostgreSQL), which the order holds from taking its inventory to here.
+    session.commit()
+    if not answers:  # a twin under the same key made the order a moment ago
+        return views.ok(views.order(order, orders.details_of(session, order)), status=201)
+    return answers[0]
 
 
 @router.get("", response_model=ListInfo[od.Order])
