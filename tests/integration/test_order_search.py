@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from boxoffice.server.db.engine import make_engine
 from boxoffice.server.db.migrate import alembic_config, upgrade
+from boxoffice.server.services import orders as order_service
 from tests.conftest import BOTH_DATABASES
 from tests.helpers import factories as f
 from tests.integration.test_order_rules import order
@@ -103,6 +104,19 @@ def test_every_word_must_be_in_the_code_a_name_or_the_email(client, orders):
     }
     for query, found in expected.items():
         assert _ids(client, staff, query=query) == found, query
+
+
+@BOTH_DATABASES
+def test_a_search_reaches_the_newest_matching_orders(client, orders, monkeypatch):
+    """`query=` looks at the newest SEARCH_REACH matches (here 2 of 3 orders with an "@"):
+    they are listed and counted; narrower words still reach older orders."""
+    monkeypatch.setattr(order_service, "SEARCH_REACH", 2)
+    staff = orders["staff"]
+    hopper, lovelace, kelly = (orders[k]["id"] for k in ("hopper", "lovelace", "kelly"))
+    assert _found(client, staff, query="@") == ([kelly, lovelace], 2)
+    assert _found(client, staff, query="@", limit=1) == ([kelly], 2)
+    assert _found(client, staff, query="@", limit=1, offset=1) == ([lovelace], 2)
+    assert _ids(client, staff, query="@ navy") == {hopper}
 
 
 @BOTH_DATABASES
