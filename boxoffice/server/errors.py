@@ -55,6 +55,14 @@ class Conflict(DomainError):
     default_code = "conflict"
 
 
+class TryAgain(Conflict):
+    """A request running at the same moment got there first and nothing was changed: the same
+    request succeeds in a moment (answered with `Retry-After`)."""
+
+    default_code = "write_conflict"
+    retry_after = 1
+
+
 class InvalidInput(DomainError):
     default_code = "validation_error"
 

@@ -27,6 +27,7 @@ from boxoffice.server.errors import (
     PermissionDenied,
     RuleViolation,
     TooManyAttempts,
+    TryAgain,
 )
 from boxoffice.server.services.ledger import SeqTaken
 
@@ -159,9 +160,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        headers = (
-            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
-        )
+        retry_after = exc.retry_after if isinstance(exc, TooManyAttempts | TryAgain) else None
+        headers = None if retry_after is None else {"Retry-After": str(retry_after)}
         return error_response(
             status_for(exc), exc.message, exc.code, exc.field, exc.details, headers=headers
         )

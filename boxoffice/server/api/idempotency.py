@@ -17,9 +17,11 @@ Routes that make one row per key (creating an order: the key is written on the o
 their answer themselves, in their own transaction (`FOLDED`): the middleware then claims
 nothing and the route looks the key up (`answer_kept`) and stores its answer (`keep`) beside
 the order, so a keyed order costs one write instead of three, and the order and its answer
-commit together. A twin of such a request that runs at the same moment finds the order made
-under the key (its unique constraint) and answers with it. An answer the route did not keep
-(a validation error) is stored by the middleware as for any other route.
+commit together. Twins of such a request run one after the other on SQLite (the write gate),
+so the second replays the first's answer; on PostgreSQL the second meets the key's unique
+constraint when the first commits and answers 409 `idempotency_in_progress`, and its retry
+replays. An answer the route did not keep (a validation error) is stored by the middleware
+as for any other route.
 """
 
 from __future__ import annotations

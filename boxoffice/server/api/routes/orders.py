@@ -54,8 +54,8 @@ def create_order(
 ) -> Response:
     """Create a draft order holding its tickets (and seats) until paid or expired. Under an
     `Idempotency-Key` the order remembers the key, and its answer is stored in the order's own
-    transaction (`idempotency.FOLDED`): a retry gets the same answer, a twin running at the
-    same moment gets the same order."""
+    transaction (`idempotency.FOLDED`): a retry gets the same answer, and so, or a 409 to
+    retry, does a twin running at the same moment."""
     keyed = idempotency.keyed_request(request)
     if keyed is not None and (kept := idempotency.answer_kept(session, keyed, now=now)) is not None:
         return kept
@@ -80,7 +80,7 @@ def create_order(
     # At once, on this thread: every buyer of these tickets waits for the counters' row locks
     # (PostgreSQL), which the order holds from taking its inventory to here.
     session.commit()
-    if not answers:  # a twin under the same key made the order a moment ago
+    if not answers:  # made under this key before its stored answer was dropped
         return views.ok(views.order(order, orders.details_of(session, order)), status=201)
     return answers[0]
 
