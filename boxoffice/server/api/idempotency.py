@@ -20,8 +20,8 @@ the order, so a keyed order costs one write instead of three, and the order and 
 commit together. Twins of such a request run one after the other on SQLite (the write gate),
 so the second replays the first's answer; on PostgreSQL the second meets the key's unique
 constraint when the first commits and answers 409 `idempotency_in_progress`, and its retry
-replays. An answer the route did not keep (a validation error) is stored by the middleware
-as for any other route.
+replays. Its failures (a validation error) roll its transaction back and are stored by the
+middleware as for any other route.
 """
 
 from __future__ import annotations
@@ -74,7 +74,6 @@ class Keyed:
     actor: str
     key: str
     digest: str
-    kept: bool = False
 
 
 class IdempotencyMiddleware:
@@ -138,8 +137,8 @@ class IdempotencyMiddleware:
         return "anon:" + hashlib.sha256(str(client[0]).encode()).hexdigest()[:32]
 
     async def _run_and_store(self, scope: Scope, body: bytes, send: Send, keyed: Keyed) -> None:
-        """Run the request; store its answer under the claim (or, for a `FOLDED` route that did
-        not keep it, as a new record), or drop the claim when the answer may not be stored."""
+        """Run the request; store its answer under the claim (or, for a `FOLDED` route's
+        failure, as a new record), or drop the claim when the answer may not be stored."""
         actor, key = keyed.actor, keyed.key
         claimed = (scope["method"], scope["path"]) not in FOLDED
         sent_body = False
@@ -177,8 +176,8 @@ class IdempotencyMiddleware:
                         await anyio.to_thread.run_sync(self._forget, actor, key)
             raise
         storable = not (status in NOT_STORED or status >= 500 or no_store)
-        if not claimed:
-            if storable and not keyed.kept:
+        if not claimed:  # a FOLDED route kept its successes itself, in their transaction
+            if storable and not 200 <= status < 300:
                 async with self.state.gate.hold():
                     await anyio.to_thread.run_sync(
                         self._store, keyed, status, content_type, b"".join(chunks)
@@ -386,7 +385,6 @@ def keep(session: Session, keyed: Keyed, response: Response, *, now: datetime) -
         bytes(response.body),
         now,
     )
-    keyed.kept = True
 
 
 def _insert_answer(

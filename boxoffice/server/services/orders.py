@@ -439,8 +439,8 @@ def _take_inventory(session: Session, lines: list[_Line], now: datetime) -> None
 def _insert_with_unique_code(session: Session, order: Order) -> bool:
     """Insert the order under a free code; False if its idempotency key is already taken.
 
-    The code is checked before the insert, which needs no savepoint (a quarter of the cost of
-    making an order): on SQLite the write gate makes the check exact; on PostgreSQL an insert
+    The code is checked before the insert, which then needs no savepoint (a sixth of the
+    order's database work): on SQLite the write gate makes the check exact; on PostgreSQL an insert
     can still meet a twin under the same key that commits at this moment, or, once in a
     billion, an order of the same event drawing the same code at the same instant. Both roll
     the request back with `TryAgain`: its retry finds the twin's order, or draws a new code."""
