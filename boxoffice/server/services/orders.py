@@ -23,7 +23,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    literal,
     literal_column,
     select,
     table,
@@ -191,26 +190,28 @@ def create_order(
     return order
 
 
-# The configs of a cart with their event, built once (an ORM statement with its options costs
-# more to build than to run).
-_CONFIGS = (
-    select(TicketConfig)
-    .where(TicketConfig.id.in_(bindparam("ids", expanding=True)))
-    .options(joinedload(TicketConfig.event))
-)
 _CHOICES = ("timeslots", "sectors", "discounts")
 _LINKS = {
     "timeslots": timeslot_ticket_config,
     "sectors": sector_ticket_config,
     "discounts": discount_ticket_config,
 }
-# Whether those configs have timeslots, sectors or discounts at all: most have none, and one
-# small query says so for all three, where loading the three collections takes three.
-_LINKED = union_all(
-    *(
-        select(literal(name)).where(table.c.ticket_config_id.in_(bindparam("ids", expanding=True)))
-        for name, table in _LINKS.items()
+# The configs of a cart with their event, and whether each has timeslots, sectors or discounts
+# at all (most have none: then their collections need no query), built once (an ORM statement
+# with its options costs more to build than to run).
+_CONFIGS = (
+    select(
+        TicketConfig,
+        *(
+            select(table.c.ticket_config_id)
+            .where(table.c.ticket_config_id == TicketConfig.id)
+            .exists()
+            .label(name)
+            for name, table in _LINKS.items()
+        ),
     )
+    .where(TicketConfig.id.in_(bindparam("ids", expanding=True)))
+    .options(joinedload(TicketConfig.event))
 )
 
 
@@ -226,9 +227,9 @@ def _choice_loader(names: tuple[str, ...]) -> Select[TicketConfig]:
 
 def _load_configs(session: Session, ids: set[int]) -> dict[int, TicketConfig]:
     """The cart's configs with their event, timeslots, sectors and discounts loaded."""
-    configs = {c.id: c for c in session.scalars(_CONFIGS, {"ids": list(ids)})}
-    linked = set(session.scalars(_LINKED, {"ids": list(configs)}))
-    names = tuple(name for name in _CHOICES if name in linked)
+    rows = session.execute(_CONFIGS, {"ids": list(ids)}).all()
+    configs = {row[0].id: row[0] for row in rows}
+    names = tuple(name for name in _CHOICES if any(row._mapping[name] for row in rows))
     if names:
         session.scalars(_choice_loader(names), {"ids": list(configs)}).all()
     for name in _CHOICES:
