@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from boxoffice.server.db.models import User
 from boxoffice.server.services.actors import SYSTEM
 from tests.helpers import factories as f
 
@@ -649,3 +651,29 @@ def test_order_read_embeds_the_event_on_request(live_server, client):
     ).json()["data"]
     assert embedded["event"]["name"] == "Embedded"
     assert embedded["event"]["ticket_config"][0]["id"] == ids["config_ids"][0]
+
+
+@pytest.mark.parametrize("who", ["named staff", "staff without a name", "guest"])
+def test_the_answer_to_a_new_order_is_what_reading_it_says(live_server, who):
+    """The create answer is built without reading the order back (its cashier and owner come
+    from the caller's account): it must say what `GET` says."""
+    ids = f.make_event(live_server.state)
+    with httpx.Client(base_url=live_server.base_url) as client:
+        if who == "guest":
+            headers = f.guest(client)
+        else:
+            f.make_user(live_server.state, "seller")
+            if who == "named staff":
+                with f.write_session(live_server.state) as session:
+                    session.execute(
+                        update(User)
+                        .where(User.username == "seller")
+                        .values(first_name="Ada", last_name="Lovelace")
+                    )
+            headers = f.login(client, "seller")
+        made = order(client, headers, [{"quantity": 1, "ticket_config_id": ids["config_ids"][0]}])
+        assert made.status_code == 201, made.text
+        read = client.get(f"/event/v1/order/{made.json()['data']['id']}", headers=headers)
+    assert made.json() == read.json()
+    cashier = {"named staff": "Ada Lovelace", "staff without a name": "seller", "guest": None}
+    assert made.json()["data"].get("cashier") == cashier[who]

@@ -14,11 +14,13 @@ KIOSK = "kiosk"
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The caller, as the access token describes them."""
+    """The caller, as the access token describes them (role and names checked against the
+    account on every request)."""
 
     id: int
     role: str
     username: str | None = None
+    full_name: str | None = None  # first and last name, once read from the account
 
     @property
     def is_staff(self) -> bool:

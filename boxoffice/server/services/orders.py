@@ -675,34 +675,28 @@ SPLIT = "split"  # `payment_method` of an order paid by payments of several type
 _SELLERS = ("staff", "admin")
 
 
-def list_details(
-    session: Session, rows: Sequence[Order], *, new: bool = False
-) -> dict[int, OrderDetails]:
+def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDetails]:
     """The `OrderDetails` of `rows` (orders loaded with their event), by order id: two
-    queries, whatever the number of orders; one for `new` orders (no payment yet)."""
+    queries, whatever the number of orders."""
     if not rows:
         return {}
     methods: dict[int, tuple[str, str, datetime]] = {}
     succeeded: dict[int, set[str]] = {}  # order → the types of its succeeded payments
     paid: dict[int, int] = {}
     refunded: dict[int, int] = {}
-    payments = (
-        session.execute(
-            select(
-                Payment.order_id,
-                Payment.id,
-                Payment.intent_id,
-                Payment.type,
-                Payment.status,
-                Payment.created_at,
-                Payment.amount,
-                Payment.refunded,
-            )
-            .where(Payment.order_id.in_([row.id for row in rows]))
-            .order_by(Payment.created_at, Payment.id)
+    payments = session.execute(
+        select(
+            Payment.order_id,
+            Payment.id,
+            Payment.intent_id,
+            Payment.type,
+            Payment.status,
+            Payment.created_at,
+            Payment.amount,
+            Payment.refunded,
         )
-        if not new
-        else ()
+        .where(Payment.order_id.in_([row.id for row in rows]))
+        .order_by(Payment.created_at, Payment.id)
     )
     for order_id, number, intent_id, kind, status, created_at, amount, given_back in payments:
         if order_id not in succeeded:  # the latest attempt, until one succeeded
@@ -722,7 +716,7 @@ def list_details(
         roles[user_id] = role
         if role in _SELLERS:
             full_name = " ".join(part for part in (first_name, last_name) if part)
-            sellers[user_id] = full_name or username or f"user {user_id}"
+            sellers[user_id] = _seller(user_id, username, full_name)
     details = {}
     for row in rows:
         payment = methods.get(row.id)
@@ -740,9 +734,29 @@ def list_details(
     return details
 
 
-def details_of(session: Session, order: Order, *, new: bool = False) -> OrderDetails:
-    """The `OrderDetails` of one order (two small queries; one for a `new` order)."""
-    return list_details(session, [order], new=new)[order.id]
+def details_of(session: Session, order: Order) -> OrderDetails:
+    """The `OrderDetails` of one order (two small queries)."""
+    return list_details(session, [order])[order.id]
+
+
+def details_of_new(order: Order, actor: Actor) -> OrderDetails:
+    """The `OrderDetails` of an order `actor` has just made (no query): no payment yet, and
+    its owner is the actor."""
+    return OrderDetails(
+        event_name=order.event.name,
+        owner_type="guest" if actor.role == "guest" else "user",
+        payment_method=None,
+        payment_id=None,
+        payment_created_at=None,
+        cashier=_seller(actor.id, actor.username, actor.full_name)
+        if actor.role in _SELLERS
+        else None,
+    )
+
+
+def _seller(user_id: int, username: str | None, full_name: str | None) -> str:
+    """How an order names the staff account that sold it."""
+    return full_name or username or f"user {user_id}"
 
 
 # --- changes --------------------------------------------------------------------------------

@@ -211,7 +211,7 @@ def _disabled() -> NotAuthenticated:
 def active_actor(connection: Connection, actor: Actor) -> Actor:
     """The caller a verified token names, checked against the account on every request: 401
     if the account does not exist (`invalid_token`) or is disabled (`account_disabled`).
-    The role is the account's, not the token's. One prebuilt Core SELECT on a plain
+    The role and names are the account's, not the token's. One prebuilt Core SELECT on a plain
     connection (no ORM session): it runs for every request that carries a token."""
     row = connection.execute(_ACCOUNT, {"id": actor.id}).first()
     if row is None:
@@ -220,12 +220,13 @@ def active_actor(connection: Connection, actor: Actor) -> Actor:
         )
     if row.disabled:
         raise _disabled()
-    if row.role == actor.role and row.username == actor.username:
-        return actor
-    return Actor(id=actor.id, role=row.role, username=row.username)
+    full_name = " ".join(part for part in (row.first_name, row.last_name) if part) or None
+    return Actor(id=actor.id, role=row.role, username=row.username, full_name=full_name)
 
 
-_ACCOUNT = select(User.role, User.username, User.disabled).where(User.id == bindparam("id"))
+_ACCOUNT = select(User.role, User.username, User.disabled, User.first_name, User.last_name).where(
+    User.id == bindparam("id")
+)
 
 
 def create_guest(session: Session, *, now: datetime) -> User:

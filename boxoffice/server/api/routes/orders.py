@@ -62,7 +62,7 @@ def create_order(
     answers: list[Response] = []
 
     def answer(order: Order) -> None:  # before the inventory: see orders.create_order
-        details = orders.details_of(session, order, new=True)
+        details = orders.details_of_new(order, actor)
         answers.append(views.ok(views.order(order, details), status=201))
         if keyed is not None:
             idempotency.keep(session, keyed, answers[0], now=now)
