@@ -109,7 +109,8 @@ def test_every_word_must_be_in_the_code_a_name_or_the_email(client, orders):
 @BOTH_DATABASES
 def test_a_search_reaches_the_newest_matching_orders(client, orders, monkeypatch):
     """`query=` looks at the newest SEARCH_REACH matches (here 2 of 3 orders with an "@"):
-    they are listed and counted; narrower words still reach older orders."""
+    they are listed and counted; narrower words still reach older orders. Multi-word
+    searches intersect the words' matches."""
     monkeypatch.setattr(order_service, "SEARCH_REACH", 2)
     staff = orders["staff"]
     hopper, lovelace, kelly = (orders[k]["id"] for k in ("hopper", "lovelace", "kelly"))
@@ -117,6 +118,14 @@ def test_a_search_reaches_the_newest_matching_orders(client, orders, monkeypatch
     assert _found(client, staff, query="@", limit=1) == ([kelly], 2)
     assert _found(client, staff, query="@", limit=1, offset=1) == ([lovelace], 2)
     assert _ids(client, staff, query="@ navy") == {hopper}
+    # PostgreSQL looks among the newest orders first (here the 2 newest: the anonymous one
+    # and Kelly's), and the whole table when they hold too few matches.
+    monkeypatch.setattr(order_service, "SEARCH_REACH", 1)
+    monkeypatch.setattr(order_service, "SEARCH_WINDOW", 2)
+    assert _found(client, staff, query="@") == ([kelly], 1)
+    assert _found(client, staff, query="hop") == ([hopper], 1)
+    assert _found(client, staff, query="grace example") == ([kelly], 1)
+    assert _found(client, staff, query="grace hop") == ([hopper], 1)
 
 
 @BOTH_DATABASES

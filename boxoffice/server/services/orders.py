@@ -20,9 +20,9 @@ from sqlalchemy import (
     String,
     Table,
     UnaryExpression,
-    and_,
     bindparam,
     func,
+    intersect,
     literal_column,
     select,
     table,
@@ -31,7 +31,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from boxoffice.sdk.models.order_status import OrderStatus
@@ -529,34 +529,47 @@ they were made in); the other filters narrow those, and `paging.total` says at m
 broad word over a million orders is then as quick as a narrow one."""
 
 
+SEARCH_WINDOW = 200_000
+"""On PostgreSQL a search first looks among the newest this many orders. The trigram index
+says which rows may match; each must then be read to be sure, so a broad word over a million
+orders would read some 10,000 rows to keep its newest 1,000. When the window holds
+`SEARCH_REACH` matches, those are the newest; otherwise the whole table is searched."""
+
+
 def _matches(session: Session, query: str) -> ColumnElement[bool]:
     """The newest `SEARCH_REACH` orders whose code, contact name or email contain every word
-    of `query`, ignoring case, found through migration 0010's search index."""
+    of `query`, ignoring case, found through migration 0010's search index (on PostgreSQL
+    their ids are read here, once for the page and its count)."""
     words = query.lower().split()
     if session.get_bind().dialect.name == "sqlite":
         return Order.id.in_(
             _fts_rows(words).order_by(literal_column("rowid").desc()).limit(SEARCH_REACH)
         )
-    # PostgreSQL: each side of the union has its pg_trgm index. The contact's expression is
-    # the index's, spelled out: with its spaces as parameters a prepared statement's generic
-    # plan would not match it.
-    patterns = [f"%{word}%" for word in words]
-    coded, matched = aliased(Order), aliased(Order)
+    newest = session.scalar(select(func.max(Order.id))) or 0
+    if newest > SEARCH_WINDOW:
+        found = session.scalars(_trigram_matches(words, above=newest - SEARCH_WINDOW)).all()
+        if len(found) == SEARCH_REACH:
+            return Order.id.in_(found)
+    return Order.id.in_(session.scalars(_trigram_matches(words, above=None)).all())
+
+
+def _trigram_matches(words: list[str], *, above: int | None) -> Select[int]:
+    """PostgreSQL: the newest `SEARCH_REACH` ids of orders matching every word (with ids over
+    `above`). Each side of a word's union has its pg_trgm index; the id bound lets the
+    planner AND the trigram bitmap with the primary key's range. The contact's expression is
+    the index's, spelled out: with its spaces as parameters a prepared statement's generic
+    plan would not match it."""
     contact = literal_column("lower(first_name || ' ' || last_name || ' ' || email)", String)
-    every_word = and_(
-        *(
-            matched.id.in_(
-                union(
-                    select(coded.id).where(func.lower(coded.code).like(pattern)),
-                    select(OrderContact.order_id).where(contact.like(pattern)),
-                )
-            )
-            for pattern in patterns
-        )
-    )
-    return Order.id.in_(
-        select(matched.id).where(every_word).order_by(matched.id.desc()).limit(SEARCH_REACH)
-    )
+    per_word = []
+    for word in words:
+        by_code = select(Order.id).where(func.lower(Order.code).like(f"%{word}%"))
+        by_contact = select(OrderContact.order_id).where(contact.like(f"%{word}%"))
+        if above is not None:
+            by_code = by_code.where(Order.id > above)
+            by_contact = by_contact.where(OrderContact.order_id > above)
+        per_word.append(union(by_code, by_contact))
+    found = (intersect(*per_word) if len(per_word) > 1 else per_word[0]).subquery()
+    return select(found.c.id).order_by(found.c.id.desc()).limit(SEARCH_REACH)
 
 
 def _fts_rows(words: list[str]) -> Select[int]:
