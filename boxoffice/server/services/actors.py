@@ -54,3 +54,14 @@ def require_admin(actor: Actor) -> None:
     """Only admins may go on."""
     if not actor.is_admin:
         raise PermissionDenied("Only an administrator may do this.")
+
+
+def full_name(first_name: str | None, last_name: str | None) -> str | None:
+    """An account's first and last name, or None when it has neither."""
+    return " ".join(part for part in (first_name, last_name) if part) or None
+
+
+def staff_name(user_id: int, username: str | None, name: str | None) -> str:
+    """How an order or a shift report names a staff account: its full name, else its user
+    name, else its number."""
+    return name or username or f"user {user_id}"

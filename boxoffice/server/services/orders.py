@@ -62,7 +62,7 @@ from boxoffice.server.errors import (
 )
 from boxoffice.server.payments.base import SUCCEEDED
 from boxoffice.server.services import audit, catalog, holds, inventory, lifecycle
-from boxoffice.server.services.actors import Actor
+from boxoffice.server.services.actors import Actor, full_name, staff_name
 from boxoffice.server.services.codes import new_order_code
 from boxoffice.server.services.pricing import unit_price
 
@@ -728,8 +728,7 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
     for user_id, role, username, first_name, last_name in users:
         roles[user_id] = role
         if role in _SELLERS:
-            full_name = " ".join(part for part in (first_name, last_name) if part)
-            sellers[user_id] = _seller(user_id, username, full_name)
+            sellers[user_id] = staff_name(user_id, username, full_name(first_name, last_name))
     details = {}
     for row in rows:
         payment = methods.get(row.id)
@@ -761,15 +760,10 @@ def details_of_new(order: Order, actor: Actor) -> OrderDetails:
         payment_method=None,
         payment_id=None,
         payment_created_at=None,
-        cashier=_seller(actor.id, actor.username, actor.full_name)
+        cashier=staff_name(actor.id, actor.username, actor.full_name)
         if actor.role in _SELLERS
         else None,
     )
-
-
-def _seller(user_id: int, username: str | None, full_name: str | None) -> str:
-    """How an order names the staff account that sold it."""
-    return full_name or username or f"user {user_id}"
 
 
 # --- changes --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from boxoffice.server.db.models import CashMovement, Payment, Refund, Shift, User
 from boxoffice.server.db.models.shift import CLOSED, FLOAT, PAY_IN, PAY_OUT, REFUND, SALE
+from boxoffice.server.services.actors import full_name, staff_name
 from boxoffice.server.services.shifts import ledger_head
 
 SUCCEEDED = "succeeded"
@@ -164,6 +165,5 @@ def user_names(session: Session, user_ids: set[int | None]) -> dict[int | None, 
     )
     names: dict[int | None, str] = {}
     for user_id, username, first_name, last_name in rows:
-        full = " ".join(part for part in (first_name, last_name) if part)
-        names[user_id] = full or username or f"user {user_id}"
+        names[user_id] = staff_name(user_id, username, full_name(first_name, last_name))
     return names

@@ -23,7 +23,7 @@ from boxoffice.server.errors import (
     PermissionDenied,
 )
 from boxoffice.server.services import audit
-from boxoffice.server.services.actors import KIOSK, Actor
+from boxoffice.server.services.actors import KIOSK, Actor, full_name
 
 _hasher = passwords.HASHER
 
@@ -220,8 +220,8 @@ def active_actor(connection: Connection, actor: Actor) -> Actor:
         )
     if row.disabled:
         raise _disabled()
-    full_name = " ".join(part for part in (row.first_name, row.last_name) if part) or None
-    return Actor(id=actor.id, role=row.role, username=row.username, full_name=full_name)
+    name = full_name(row.first_name, row.last_name)
+    return Actor(id=actor.id, role=row.role, username=row.username, full_name=name)
 
 
 _ACCOUNT = select(User.role, User.username, User.disabled, User.first_name, User.last_name).where(
