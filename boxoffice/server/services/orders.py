@@ -156,12 +156,9 @@ def create_order(
     order.total = sum(item.total for item in order.items)
     if body.order_contact is not None:
         order.contact = _contact(body.order_contact)
-    if not _insert_with_unique_code(session, order):
-        # A twin under the same key committed its order while this one was being made.
-        made = _order_made_under(session, actor, idempotency_key or "")
-        if made is None:
-            raise RuntimeError("could not insert the order")
-        return made
+    made = _insert_with_unique_code(session, order)
+    if made is not None:  # made under this key before (its stored answer is gone)
+        return session.get_one(Order, made)
     # The view of the new order names each item's config and shows the contact. Both are known
     # here, so say so, and it needs no query for them (the configs may even have left the
     # session's identity map, which holds its objects weakly).
@@ -437,21 +434,21 @@ def _take_inventory(session: Session, lines: list[_Line], now: datetime) -> None
             )
 
 
-def _insert_with_unique_code(session: Session, order: Order) -> bool:
-    """Insert the order under a free code; False if its idempotency key is already taken.
+def _insert_with_unique_code(session: Session, order: Order) -> int | None:
+    """Insert the order under a free code; or, when its caller already made an order under
+    its idempotency key, insert nothing and return that order's id.
 
     The code is checked before the insert, which then needs no savepoint (a sixth of the
     order's database work): on SQLite the write gate makes the check exact; on PostgreSQL an insert
     can still meet a twin under the same key that commits at this moment, or, once in a
     billion, an order of the same event drawing the same code at the same instant. Both roll
     the request back with `TryAgain`: its retry finds the twin's order, or draws a new code."""
-    if (
-        order.idempotency_key is not None
-        and session.execute(
+    if order.idempotency_key is not None:
+        made: int | None = session.scalar(
             _MADE_UNDER, {"user": order.user_id, "key": order.idempotency_key}
-        ).first()
-    ):
-        return False
+        )
+        if made is not None:
+            return made
     for _ in range(10):
         order.code = new_order_code()
         if session.execute(_CODE_TAKEN, {"event": order.event_id, "code": order.code}).first():
@@ -468,7 +465,7 @@ def _insert_with_unique_code(session: Session, order: Order) -> bool:
             raise TryAgain(
                 "Another order was written at the same moment; nothing was changed. Try again."
             ) from exc
-        return True
+        return None
     raise RuntimeError("could not find a free order code")
 
 
@@ -479,14 +476,6 @@ _MADE_UNDER = select(_ORDERS.c.id).where(
 _CODE_TAKEN = select(_ORDERS.c.id).where(
     _ORDERS.c.event_id == bindparam("event"), _ORDERS.c.code == bindparam("code")
 )
-
-
-def _order_made_under(session: Session, user: Actor | int, key: str) -> Order | None:
-    """The caller's order made by the request with this `Idempotency-Key`, if any."""
-    user_id = user if isinstance(user, int) else user.id
-    return session.scalars(
-        select(Order).where(Order.user_id == user_id, Order.idempotency_key == key)
-    ).first()
 
 
 def _contact(body: OrderContactRequest) -> OrderContact:
