@@ -114,14 +114,14 @@ class IdempotencyMiddleware:
         if (scope["method"], scope["path"]) in FOLDED:
             keyed = Keyed(actor, key, digest)
             scope.setdefault("state", {})[KEYED] = keyed
-            await self._run_and_store(scope, body, send, keyed)
+            await self._run_and_store(scope, body, send, keyed, claimed=False)
             return
         async with self.state.gate.hold():
             stored = await anyio.to_thread.run_sync(self._claim, actor, key, digest)
         if stored is not None:
             await stored_response(stored, digest)(scope, receive, send)
             return
-        await self._run_and_store(scope, body, send, Keyed(actor, key, digest))
+        await self._run_and_store(scope, body, send, Keyed(actor, key, digest), claimed=True)
 
     def _actor(self, headers: dict[str, str], scope: Scope) -> str:
         scheme, _, token = headers.get("authorization", "").partition(" ")
@@ -136,11 +136,12 @@ class IdempotencyMiddleware:
         client = scope.get("client") or ("?", 0)
         return "anon:" + hashlib.sha256(str(client[0]).encode()).hexdigest()[:32]
 
-    async def _run_and_store(self, scope: Scope, body: bytes, send: Send, keyed: Keyed) -> None:
+    async def _run_and_store(
+        self, scope: Scope, body: bytes, send: Send, keyed: Keyed, *, claimed: bool
+    ) -> None:
         """Run the request; store its answer under the claim (or, for a `FOLDED` route's
         failure, as a new record), or drop the claim when the answer may not be stored."""
         actor, key = keyed.actor, keyed.key
-        claimed = (scope["method"], scope["path"]) not in FOLDED
         sent_body = False
         status = 500
         content_type: str | None = None
@@ -252,15 +253,7 @@ class IdempotencyMiddleware:
 
     def _store(self, keyed: Keyed, status: int, content_type: str | None, body: bytes) -> None:
         with self._writer.begin() as connection:
-            _insert_answer(
-                connection.dialect.name,
-                connection,
-                keyed,
-                status,
-                content_type,
-                body,
-                self.state.clock(),
-            )
+            _insert_answer(connection, keyed, status, content_type, body, self.state.clock())
 
     def _forget(self, actor: str, key: str) -> None:
         with self._writer.begin() as connection:
@@ -375,10 +368,8 @@ def answer_kept(session: Session, keyed: Keyed, *, now: datetime) -> Response | 
 def keep(session: Session, keyed: Keyed, response: Response, *, now: datetime) -> None:
     """Store `response` as the answer to `keyed`, in the route's transaction (a twin that
     stored first wins; its order is the same order)."""
-    connection = session.connection()
     _insert_answer(
-        connection.dialect.name,
-        connection,
+        session.connection(),
         keyed,
         response.status_code,
         response.headers.get("content-type"),
@@ -388,7 +379,6 @@ def keep(session: Session, keyed: Keyed, response: Response, *, now: datetime) -
 
 
 def _insert_answer(
-    dialect: str,
     connection: Connection,
     keyed: Keyed,
     status: int,
@@ -397,7 +387,7 @@ def _insert_answer(
     now: datetime,
 ) -> None:
     connection.execute(
-        _insert_if_new(dialect),
+        _insert_if_new(connection.dialect.name),
         {
             "actor": keyed.actor,
             "key": keyed.key,
