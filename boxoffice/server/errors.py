@@ -19,6 +19,7 @@ class DomainError(Exception):
     """A rule of the domain said no. `field` names the offending request field, if one did."""
 
     default_code = "error"
+    retry_after: int | None = None  # seconds, sent as `Retry-After` when set
 
     def __init__(
         self,

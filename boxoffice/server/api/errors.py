@@ -27,7 +27,6 @@ from boxoffice.server.errors import (
     PermissionDenied,
     RuleViolation,
     TooManyAttempts,
-    TryAgain,
 )
 from boxoffice.server.services.ledger import SeqTaken
 
@@ -160,8 +159,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        retry_after = exc.retry_after if isinstance(exc, TooManyAttempts | TryAgain) else None
-        headers = None if retry_after is None else {"Retry-After": str(retry_after)}
+        headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
         return error_response(
             status_for(exc), exc.message, exc.code, exc.field, exc.details, headers=headers
         )
