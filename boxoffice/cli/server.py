@@ -321,10 +321,17 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
         log_level=args.log_level,
         cleanup=cards.close,
         on_started=warm_up.start,
-        ssl_certfile=None if tls_files is None else str(tls_files[0]),
-        ssl_keyfile=None if tls_files is None else str(tls_files[1]),
+        **_ssl_options(tls_files),
     )
     return ExitCode.OK
+
+
+def _ssl_options(tls_files: tuple[Path, Path] | None) -> dict[str, str | None]:
+    """The certificate and key files of `tls_files` as uvicorn's `ssl_*` options."""
+    if tls_files is None:
+        return {"ssl_certfile": None, "ssl_keyfile": None}
+    certificate, key = tls_files
+    return {"ssl_certfile": str(certificate), "ssl_keyfile": str(key)}
 
 
 def _serve_workers(
@@ -354,8 +361,7 @@ def _serve_workers(
         log_level=args.log_level,
         before_fork=state.engine.dispose,
         cleanup=state.cards.close,
-        ssl_certfile=None if tls_files is None else str(tls_files[0]),
-        ssl_keyfile=None if tls_files is None else str(tls_files[1]),
+        **_ssl_options(tls_files),
     )
     return ExitCode.OK
 
