@@ -118,10 +118,11 @@ def test_a_search_reaches_the_newest_matching_orders(client, orders, monkeypatch
     assert _found(client, staff, query="@", limit=1) == ([kelly], 2)
     assert _found(client, staff, query="@", limit=1, offset=1) == ([lovelace], 2)
     assert _ids(client, staff, query="@ navy") == {hopper}
-    # PostgreSQL looks among the newest orders first (here the 2 newest: the anonymous one
-    # and Kelly's), and the whole table when they hold too few matches.
+    # PostgreSQL looks among the newest blocks of ids first (here blocks of one id: the
+    # anonymous order and Kelly's), and the whole table when they hold too few matches.
     monkeypatch.setattr(order_service, "SEARCH_REACH", 1)
-    monkeypatch.setattr(order_service, "SEARCH_WINDOW", 2)
+    monkeypatch.setattr(order_service, "SEARCH_BLOCK", 1)
+    monkeypatch.setattr(order_service, "SEARCH_WINDOW", 1)
     assert _found(client, staff, query="@") == ([kelly], 1)
     assert _found(client, staff, query="hop") == ([hopper], 1)
     assert _found(client, staff, query="grace example") == ([kelly], 1)
@@ -171,6 +172,9 @@ def test_search_pages_newest_first_with_the_total(client, orders):
     second, total = _found(client, staff, query="grace", limit=1, offset=1)
     assert (second, total) == ([orders["hopper"]["id"]], 2)
     assert _found(client, staff, query="grace", limit=1, offset=2) == ([], 2)
+    # Another filter narrows the matches, and the total counts only what it keeps.
+    hopper = orders["hopper"]
+    assert _found(client, staff, query="grace", code=hopper["code"], limit=1) == ([hopper["id"]], 1)
     # The buyer's own list searches the same way, without `include_not_owned`.
     mine = client.get("/event/v1/order", headers=orders["buyer"], params={"query": "ada"})
     assert [o["id"] for o in mine.json()["data"]] == [orders["lovelace"]["id"]]
@@ -238,5 +242,27 @@ def test_the_migration_goes_down_and_up_on_postgres(database_url: str) -> None:
                 step(config, target)
         indexes = {i["name"] for i in inspect(engine).get_indexes("order_contact")}
         assert {"ix_order_search_contact", "ix_order_search_email"} <= indexes
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_search_of_the_newest_blocks_is_one_index_scan_on_postgres(database_url: str) -> None:
+    """The windowed search spells the block and the contact's text as migration 0012's index
+    does, so PostgreSQL intersects both in the index and reads only the window's rows."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        query = order_service._trigram_matches(["hopp"], from_block=3)
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        with engine.connect() as connection:
+            connection.execute(text("SET enable_seqscan = off"))  # an empty table: any plan
+            plan = connection.execute(text(f"EXPLAIN {sql}")).scalars().all()
+        contact_scan = [line for line in plan if "ix_order_search_contact" in line]
+        assert contact_scan, plan
+        conditions = plan[plan.index(contact_scan[0]) + 1]
+        assert "Index Cond" in conditions and "(order_id / 10000) >= 3" in conditions, plan
+        assert "~~" in conditions and "hopp" in conditions, plan
     finally:
         engine.dispose()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     UnaryExpression,
+    any_,
     bindparam,
     func,
     intersect,
@@ -30,6 +31,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -518,44 +520,56 @@ they were made in); the other filters narrow those, and `paging.total` says at m
 broad word over a million orders is then as quick as a narrow one."""
 
 
-SEARCH_WINDOW = 200_000
-"""On PostgreSQL a search first looks among the newest this many orders. The trigram index
-says which rows may match; each must then be read to be sure, so a broad word over a million
-orders would read some 10,000 rows to keep its newest 1,000. When the window holds
-`SEARCH_REACH` matches, those are the newest; otherwise the whole table is searched."""
+SEARCH_BLOCK = 10_000
+"""PostgreSQL's contact search index also holds each order's block of this many ids
+(migration 0012: `order_id / 10000`)."""
 
 
-def _matches(session: Session, query: str) -> ColumnElement[bool]:
+SEARCH_WINDOW = 20
+"""On PostgreSQL a search first looks among the newest this many full blocks of order ids
+(200,000 orders) and the block still filling. The index intersects a word's trigrams with
+those blocks, so only rows of the window are read to be sure of a match: a broad word over
+a million orders reads some 3,000 rows, not the 15,000 it matches in all. When the window
+holds `SEARCH_REACH` matches, those are the newest; otherwise the whole table is searched."""
+
+
+def _matches(session: Session, query: str) -> tuple[ColumnElement[bool], int | None]:
     """The newest `SEARCH_REACH` orders whose code, contact name or email contain every word
-    of `query`, ignoring case, found through migration 0010's search index (on PostgreSQL
-    their ids are read here, once for the page and its count)."""
+    of `query`, ignoring case, found through the search index of migrations 0010 and 0012,
+    and how many they are when that is known: on PostgreSQL their ids are read here, once
+    for the page and its count."""
     words = query.lower().split()
     if session.get_bind().dialect.name == "sqlite":
-        return Order.id.in_(
-            _fts_rows(words).order_by(literal_column("rowid").desc()).limit(SEARCH_REACH)
-        )
-    newest = session.scalar(select(func.max(Order.id))) or 0
-    if newest > SEARCH_WINDOW:
-        found = session.scalars(_trigram_matches(words, above=newest - SEARCH_WINDOW)).all()
-        if len(found) == SEARCH_REACH:
-            return Order.id.in_(found)
-    return Order.id.in_(session.scalars(_trigram_matches(words, above=None)).all())
+        found = _fts_rows(words).order_by(literal_column("rowid").desc()).limit(SEARCH_REACH)
+        return Order.id.in_(found), None
+    first_block = (session.scalar(select(func.max(Order.id))) or 0) // SEARCH_BLOCK
+    first_block -= SEARCH_WINDOW  # and the newest block, which is still filling
+    ids: Sequence[int] = []
+    if first_block > 0:
+        ids = session.scalars(_trigram_matches(words, from_block=first_block)).all()
+    if len(ids) < SEARCH_REACH:
+        ids = session.scalars(_trigram_matches(words, from_block=None)).all()
+    # One array (`= ANY`), not up to SEARCH_REACH parameters each query would spell out again.
+    return Order.id == any_(bindparam("found_ids", list(ids), type_=ARRAY(Integer))), len(ids)
 
 
-def _trigram_matches(words: list[str], *, above: int | None) -> Select[int]:
-    """PostgreSQL: the newest `SEARCH_REACH` ids of orders matching every word (with ids over
-    `above`). Each side of a word's union has its pg_trgm index; the id bound lets the
-    planner AND the trigram bitmap with the primary key's range. The contact's expression is
-    the index's, spelled out: with its spaces as parameters a prepared statement's generic
-    plan would not match it."""
-    contact = literal_column("lower(first_name || ' ' || last_name || ' ' || email)", String)
+_CONTACT_TEXT = literal_column("lower(first_name || ' ' || last_name || ' ' || email)", String)
+
+
+def _trigram_matches(words: list[str], *, from_block: int | None) -> Select[int]:
+    """PostgreSQL: the newest `SEARCH_REACH` ids of orders matching every word (in blocks of
+    ids from `from_block` on). Each side of a word's union has its pg_trgm index; the
+    contact's also holds the block (migration 0012). Its expressions are the index's, spelled
+    out: with their constants as parameters a prepared statement's generic plan would not
+    match them."""
     per_word = []
     for word in words:
         by_code = select(Order.id).where(func.lower(Order.code).like(f"%{word}%"))
-        by_contact = select(OrderContact.order_id).where(contact.like(f"%{word}%"))
-        if above is not None:
-            by_code = by_code.where(Order.id > above)
-            by_contact = by_contact.where(OrderContact.order_id > above)
+        by_contact = select(OrderContact.order_id).where(_CONTACT_TEXT.like(f"%{word}%"))
+        if from_block is not None:
+            by_code = by_code.where(Order.id >= from_block * SEARCH_BLOCK)
+            block = literal_column(f"order_contact.order_id / {SEARCH_BLOCK}", Integer)
+            by_contact = by_contact.where(block >= from_block)
         per_word.append(union(by_code, by_contact))
     found = (intersect(*per_word) if len(per_word) > 1 else per_word[0]).subquery()
     return select(found.c.id).order_by(found.c.id.desc()).limit(SEARCH_REACH)
@@ -616,12 +630,16 @@ def list_orders(
         stmt = stmt.where(Order.code == filters.code.upper())
     if filters.email:
         stmt = stmt.where(_email_is(session, filters.email))
-    if filters.query and filters.query.strip():
-        stmt = stmt.where(_matches(session, filters.query))
     if filters.created_from:
         stmt = stmt.where(Order.created_at >= filters.created_from)
     if filters.created_to:
         stmt = stmt.where(Order.created_at < filters.created_to)
+    total: int | None = None
+    if filters.query and filters.query.strip():
+        searched, found = _matches(session, filters.query)
+        if stmt.whereclause is None:  # nothing else narrows the search: its matches are all
+            total = found
+        stmt = stmt.where(searched)
     rows = session.scalars(
         stmt.order_by(*_order_by(filters.sort))
         .limit(limit)
@@ -630,7 +648,8 @@ def list_orders(
     ).all()
     if len(rows) < limit and (rows or offset == 0):
         return list(rows), offset + len(rows)  # the last page: no need to count
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     return list(rows), total
 
 
