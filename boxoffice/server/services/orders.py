@@ -23,8 +23,8 @@ from sqlalchemy import (
     any_,
     bindparam,
     func,
-    intersect,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -520,17 +520,19 @@ they were made in); the other filters narrow those, and `paging.total` says at m
 broad word over a million orders is then as quick as a narrow one."""
 
 
-SEARCH_BLOCK = 10_000
+SEARCH_BLOCK = 1_000
 """PostgreSQL's contact search index also holds each order's block of this many ids
-(migration 0012: `order_id / 10000`)."""
+(migration 0012: `order_id / 1000`), so a search can read the newest blocks alone."""
 
 
-SEARCH_WINDOW = 20
-"""On PostgreSQL a search first looks among the newest this many full blocks of order ids
-(200,000 orders) and the block still filling. The index intersects a word's trigrams with
-those blocks, so only rows of the window are read to be sure of a match: a broad word over
-a million orders reads some 3,000 rows, not the 15,000 it matches in all. When the window
-holds `SEARCH_REACH` matches, those are the newest; otherwise the whole table is searched."""
+SEARCH_WINDOW = 400
+"""On PostgreSQL a search reads the newest blocks of ids first: the newest two, then as many
+as the matches found there say hold `SEARCH_REACH` (half again to spare). The index
+intersects the words' trigrams with those blocks, so only their rows are checked: a first
+name shared by a tenth of a million orders reads some 1,500 rows, not 100,000. But building
+the blocks' part costs in proportion to their orders, and the whole table's only in
+proportion to a word's matches: past this many blocks (400,000 orders) the whole table is
+read instead, and so it is when the newest blocks hold no match or too few."""
 
 
 def _matches(session: Session, query: str) -> tuple[ColumnElement[bool], int | None]:
@@ -542,15 +544,27 @@ def _matches(session: Session, query: str) -> tuple[ColumnElement[bool], int | N
     if session.get_bind().dialect.name == "sqlite":
         found = _fts_rows(words).order_by(literal_column("rowid").desc()).limit(SEARCH_REACH)
         return Order.id.in_(found), None
-    first_block = (session.scalar(select(func.max(Order.id))) or 0) // SEARCH_BLOCK
-    first_block -= SEARCH_WINDOW  # and the newest block, which is still filling
-    ids: Sequence[int] = []
-    if first_block > 0:
-        ids = session.scalars(_trigram_matches(words, from_block=first_block)).all()
-    if len(ids) < SEARCH_REACH:
-        ids = session.scalars(_trigram_matches(words, from_block=None)).all()
+    ids = _newest_trigram_matches(session, words)
     # One array (`= ANY`), not up to SEARCH_REACH parameters each query would spell out again.
     return Order.id == any_(bindparam("found_ids", list(ids), type_=ARRAY(Integer))), len(ids)
+
+
+def _newest_trigram_matches(session: Session, words: list[str]) -> Sequence[int]:
+    """PostgreSQL: the ids of the newest `SEARCH_REACH` orders matching every word, read
+    from the newest blocks of ids first (`SEARCH_WINDOW`)."""
+    newest = session.scalar(select(func.max(Order.id))) or 0
+    blocks = 2
+    while blocks <= min(SEARCH_WINDOW, newest // SEARCH_BLOCK):
+        first_block = newest // SEARCH_BLOCK - blocks + 1
+        found = session.scalars(_trigram_matches(words, from_block=first_block)).all()
+        if len(found) == SEARCH_REACH:
+            return found
+        if not found:
+            break  # a rare word, whose matches may be anywhere
+        read = newest - first_block * SEARCH_BLOCK + 1
+        wanted = read * SEARCH_REACH * 3 // (2 * len(found))
+        blocks = max(2 * blocks, wanted // SEARCH_BLOCK + 2)
+    return session.scalars(_trigram_matches(words, from_block=None)).all()
 
 
 _CONTACT_TEXT = literal_column("lower(first_name || ' ' || last_name || ' ' || email)", String)
@@ -558,20 +572,27 @@ _CONTACT_TEXT = literal_column("lower(first_name || ' ' || last_name || ' ' || e
 
 def _trigram_matches(words: list[str], *, from_block: int | None) -> Select[int]:
     """PostgreSQL: the newest `SEARCH_REACH` ids of orders matching every word (in blocks of
-    ids from `from_block` on). Each side of a word's union has its pg_trgm index; the
-    contact's also holds the block (migration 0012). Its expressions are the index's, spelled
-    out: with their constants as parameters a prepared statement's generic plan would not
-    match them."""
-    per_word = []
-    for word in words:
-        by_code = select(Order.id).where(func.lower(Order.code).like(f"%{word}%"))
-        by_contact = select(OrderContact.order_id).where(_CONTACT_TEXT.like(f"%{word}%"))
-        if from_block is not None:
-            by_code = by_code.where(Order.id >= from_block * SEARCH_BLOCK)
-            block = literal_column(f"order_contact.order_id / {SEARCH_BLOCK}", Integer)
-            by_contact = by_contact.where(block >= from_block)
-        per_word.append(union(by_code, by_contact))
-    found = (intersect(*per_word) if len(per_word) > 1 else per_word[0]).subquery()
+    ids from `from_block` on): those whose contact holds every word, one scan of the
+    contact's index (migration 0012: block and trigrams), and those whose code holds a word
+    (few, from the code's pg_trgm index) and whose code or contact holds each of the others.
+    The contact's expressions are the index's, spelled out: with their constants as
+    parameters a prepared statement's generic plan would not match them."""
+    patterns = [_containing(word) for word in words]
+    code = func.lower(Order.code)
+    by_contact = select(OrderContact.order_id.label("id")).where(
+        *(_CONTACT_TEXT.like(pattern) for pattern in patterns)
+    )
+    by_code = (
+        select(Order.id)
+        .outerjoin(OrderContact, OrderContact.order_id == Order.id)
+        .where(or_(*(code.like(pattern) for pattern in patterns)))
+        .where(*(or_(code.like(pattern), _CONTACT_TEXT.like(pattern)) for pattern in patterns))
+    )
+    if from_block is not None:
+        block = literal_column(f"order_contact.order_id / {SEARCH_BLOCK}", Integer)
+        by_contact = by_contact.where(block >= from_block)
+        by_code = by_code.where(Order.id >= from_block * SEARCH_BLOCK)
+    found = union(by_contact, by_code).subquery()
     return select(found.c.id).order_by(found.c.id.desc()).limit(SEARCH_REACH)
 
 
@@ -585,8 +606,16 @@ def _fts_rows(words: list[str]) -> Select[int]:
             text("order_search MATCH :phrases").bindparams(phrases=" AND ".join(phrases))
         )
     for n, word in enumerate(word for word in words if len(word) < 3):
-        rows = rows.where(text(f"text LIKE :short{n}").bindparams(**{f"short{n}": f"%{word}%"}))
+        pattern = {f"short{n}": _containing(word)}
+        rows = rows.where(text(f"text LIKE :short{n} ESCAPE '\\'").bindparams(**pattern))
     return rows
+
+
+def _containing(word: str) -> str:
+    """A LIKE pattern for text holding `word`, whose `%`, `_` and `\\` match themselves,
+    escaped with a backslash (PostgreSQL's default; SQLite's with `ESCAPE '\\'`)."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _email_is(session: Session, email: str) -> ColumnElement[bool]:

@@ -26,7 +26,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _CONTACT = "lower(first_name || ' ' || last_name || ' ' || email) gin_trgm_ops"
-_BLOCK = "(order_id / 10000)"  # services/orders.py SEARCH_BLOCK, spelled as the query does
+_BLOCK = "(order_id / 1000)"  # services/orders.py SEARCH_BLOCK, spelled as the query does
 
 
 def upgrade() -> None:
