@@ -7,11 +7,12 @@ Create Date: 2026-12-05 07:30:00
 A text search first looks among the newest orders (`services/orders.py` `SEARCH_WINDOW`).
 With the trigram index alone, PostgreSQL read every row a broad word might match, in the
 whole table, and only then kept the newest: 15,000 rows for a part of a common surname over
-a million orders. `ix_order_search_contact` becomes a two-column GIN index (`btree_gin`):
-the block of 10,000 order ids an order is in (`order_id / 10000`), and the contact's
-lowercased "first last email" trigrams as before. A search of the newest blocks is then one
-index scan that intersects both, and reads only the rows in those blocks. A search of the
-whole table uses the second column alone, as it used the old index.
+a million orders, 100,000 for a common first name. `ix_order_search_contact` becomes a
+two-column GIN index (`btree_gin`): the block of 1,000 order ids an order is in
+(`order_id / 1000`), and the contact's lowercased "first last email" trigrams as before. A
+search of the newest blocks is then one index scan that intersects both, and reads only the
+rows in those blocks. A search of the whole table uses the second column alone, as it used
+the old index.
 
 SQLite is unchanged (its FTS5 search table is read newest first).
 """
