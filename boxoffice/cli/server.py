@@ -313,6 +313,9 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
     # server listens, so that neither its start nor the first requests share the CPU with it.
     warm_up = threading.Timer(WARM_UP_DELAY, cards.warm_up)
     warm_up.name, warm_up.daemon = "card-gateway", True
+    # What the app built lives as long as the server: the collector's full passes (one every
+    # hundred requests or so) no longer walk its 200,000 objects, a pause of some 70 ms each.
+    gc.freeze()
     # SIGTERM: up to 10 s for the requests in flight, then stuck ones are abandoned.
     serving.serve(
         app,
