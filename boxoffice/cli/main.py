@@ -10,6 +10,7 @@ from typing import Any
 
 from boxoffice import i18n
 from boxoffice.cli import client, documents, readers, refund, server, shift
+from boxoffice.cli.output import CommandError, fail
 from boxoffice.desktop import arguments
 from boxoffice.i18n import _
 
@@ -98,5 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse(list(argv) if argv is not None else sys.argv[1:])
     if args.command is None:
         return _run_app(args)
-    result: int = args.handler(args)
+    try:
+        result: int = args.handler(args)
+    except CommandError as exc:  # a failure the command itself found: one sentence, its code
+        fail(str(exc))
+        return int(exc.code)
     return result

@@ -23,6 +23,8 @@ from boxoffice.sdk.models.auth import COUNTER_USERNAME
 from boxoffice.server.config import ServerSettings
 
 if TYPE_CHECKING:  # the server's modules load only when a command runs
+    from sqlalchemy.exc import DBAPIError
+
     from boxoffice.server.api.state import ServerState
 
 logger = logging.getLogger(__name__)
@@ -53,15 +55,54 @@ def _settings(args: argparse.Namespace, **extra: Any) -> ServerSettings:
 @contextlib.contextmanager
 def _database(args: argparse.Namespace) -> Iterator[ServerState]:
     """The server's database for one command (migrated, no demo venue), closed afterwards."""
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
-
-    settings = _settings(args, load_demo=False)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    state = _prepared(_settings(args, load_demo=False))
     try:
         yield state
     finally:
         state.engine.dispose()
+
+
+def _prepared(settings: ServerSettings) -> ServerState:
+    """The database of `settings`, migrated; `CommandError` if it cannot be reached or
+    prepared."""
+    from sqlalchemy.exc import DBAPIError
+
+    from boxoffice.server.app import prepare_database, utc_now
+    from boxoffice.server.db.engine import make_engine
+
+    url = settings.resolved_database_url()
+    try:
+        return prepare_database(settings, make_engine(url), utc_now)
+    except DBAPIError as exc:
+        raise database_failure(exc, url) from exc
+
+
+def database_failure(exc: DBAPIError, url: str) -> CommandError:
+    """One sentence for a database that cannot be reached or prepared, with what to do."""
+    from sqlalchemy import make_url
+
+    from boxoffice.server.db.migrate import POSTGRES_EXTENSIONS
+
+    where = make_url(url)
+    reason = (str(exc.orig) or type(exc.orig).__name__).strip().splitlines()[0]
+    if where.get_backend_name() == "sqlite":
+        message = _("Cannot open the database %(file)s: %(reason)s.")
+        return CommandError(message % {"file": where.database, "reason": reason}, ExitCode.REFUSED)
+    name = f"{where.host}:{where.port or 5432}/{where.database}"
+    if exc.statement is None:  # no statement ran: the connection itself failed
+        message = _("Cannot connect to the PostgreSQL database %(database)s: %(reason)s.")
+        return CommandError(message % {"database": name, "reason": reason}, ExitCode.UNREACHABLE)
+    if getattr(exc.orig, "sqlstate", None) == "42501" and "EXTENSION" in exc.statement:
+        sql = " ".join(f"CREATE EXTENSION {extension};" for extension in POSTGRES_EXTENSIONS)
+        message = _(
+            "The PostgreSQL user %(user)s may not create the extensions that order search "
+            "needs in %(database)s. Ask the database's owner or a superuser to run "
+            "`%(sql)s` in it, then try again."
+        )
+        values = {"user": where.username, "database": name, "sql": sql}
+        return CommandError(message % values, ExitCode.NOT_AUTHORIZED)
+    message = _("Preparing the PostgreSQL database %(database)s failed: %(reason)s.")
+    return CommandError(message % {"database": name, "reason": reason}, ExitCode.REFUSED)
 
 
 def add_commands(commands: Any) -> None:
@@ -263,6 +304,8 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
     # No garbage collection while the server's modules load and the app is built: ~150 ms
     # of passes over objects that all stay alive. On again before it serves.
     gc.disable()
+    from sqlalchemy.exc import DBAPIError
+
     try:
         from boxoffice.server import serving, tls
 
@@ -283,6 +326,10 @@ def run_serve(args: argparse.Namespace) -> ExitCode:
     except CommandError as exc:
         fail(str(exc))
         return exc.code
+    except DBAPIError as exc:
+        failure = database_failure(exc, settings.resolved_database_url())
+        fail(str(failure))
+        return failure.code
     finally:
         gc.enable()
     cards = app.state.server.cards
@@ -400,13 +447,11 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def run_users_add(args: argparse.Namespace) -> ExitCode:
-    from boxoffice.server.app import prepare_database, utc_now
-    from boxoffice.server.db.engine import make_engine
+    from boxoffice.server.app import utc_now
     from boxoffice.server.errors import DomainError
     from boxoffice.server.services import users
 
-    settings = _settings(args)
-    state = prepare_database(settings, make_engine(settings.resolved_database_url()), utc_now)
+    state = _prepared(_settings(args))
     password = _read_password(args.password_stdin)
     try:
         with state.write_sessions() as session, session.begin():

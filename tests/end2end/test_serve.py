@@ -85,3 +85,62 @@ def test_serve_on_postgresql_with_a_plain_url(tmp_path, pg_cluster):
         response = login(base, "clerk", "counter password")
         assert response.status_code == 200, response.text
     assert not (tmp_path / "boxoffice.sqlite3").exists()
+
+
+def serve_refused(tmp_path: Path, database: str) -> subprocess.CompletedProcess[str]:
+    """`boxoffice serve --database database`, which must stop before it serves."""
+    return subprocess.run(
+        [
+            *BOXOFFICE,
+            "serve",
+            "--port",
+            str(free_port()),
+            "--data-dir",
+            str(tmp_path),
+            "--database",
+            database,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_serve_says_in_one_sentence_that_the_database_cannot_be_reached(tmp_path):
+    port = free_port()  # nothing listens there
+    refused = serve_refused(tmp_path, f"postgresql://clerk:secret@127.0.0.1:{port}/venue")
+    assert refused.returncode == 3, refused.stderr
+    assert "Traceback" not in refused.stderr and "secret" not in refused.stderr
+    said = refused.stderr.strip().splitlines()[-1]
+    assert said.startswith("boxoffice: Cannot connect to the PostgreSQL database"), refused.stderr
+    assert f"127.0.0.1:{port}/venue" in said and "refused" in said, said
+
+
+@pytest.mark.postgres
+def test_serve_names_the_extensions_a_database_user_may_not_create(tmp_path, pg_cluster):
+    """A user without CREATE on its database cannot make the search's extensions: the
+    server says what to ask the database's owner, and keeps nothing half-made."""
+    import psycopg
+
+    from tests.helpers.postgres import fresh_database
+
+    owner_url = fresh_database(pg_cluster, "e2e_no_create")
+    plain = owner_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as db:
+        db.execute("DROP ROLE IF EXISTS seller")
+        db.execute("CREATE ROLE seller LOGIN")
+        db.execute("GRANT USAGE, CREATE ON SCHEMA public TO seller")
+    seller_url = plain.replace("://boxoffice@", "://seller@")
+    refused = serve_refused(tmp_path, seller_url)
+    assert refused.returncode == 4, refused.stderr
+    assert "Traceback" not in refused.stderr
+    said = refused.stderr.strip().splitlines()[-1]
+    assert "CREATE EXTENSION pg_trgm; CREATE EXTENSION btree_gin;" in said, said
+    assert "e2e_no_create" in said and "seller" in said, said
+    with psycopg.connect(plain) as db:  # the migrations rolled back as one
+        tables = db.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+        assert tables.fetchone() == (0,)
+    with psycopg.connect(plain, autocommit=True) as db:  # as the owner would
+        db.execute("CREATE EXTENSION pg_trgm; CREATE EXTENSION btree_gin;")
+    with serving(tmp_path, "--database", seller_url, "--data-dir", str(tmp_path)) as base:
+        assert httpx.get(f"{base}/event/health").status_code == 200

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
+POSTGRES_EXTENSIONS = ("pg_trgm", "btree_gin")
+"""What the migrations create on PostgreSQL (0010, 0012: order search); both are trusted, so
+a user with CREATE on the database may create them."""
 _REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(.+)$", re.MULTILINE)
 
 
