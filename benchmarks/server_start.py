@@ -39,7 +39,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from venue_server import Server, free_port, markdown_table, percentile, scratch_folder, tail
+from venue_server import Server, markdown_table, percentile, scratch_folder, tail
+
+from tests.helpers.processes import free_port  # the repository is on the path (venue_server)
 
 
 def environment(folder: Path, *, bytecode_cache: bool) -> dict[str, str]:

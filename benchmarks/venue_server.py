@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as benchmarks/<name>.py
+from tests.helpers.processes import free_port, wait_until_healthy
 
 USERNAME = "bench"
 PASSWORD = "benchmark password"
@@ -40,13 +42,6 @@ def scratch_folder(prefix: str, *, keep: bool) -> Iterator[Path]:
             print(f"data and server log kept in {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def boxoffice_command(*args: str) -> list[str]:
@@ -95,7 +90,7 @@ def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
         )
         try:
             base_url = f"http://127.0.0.1:{port}"
-            _wait_healthy(process, base_url, log_path)
+            wait_until_healthy(base_url, process, log_path, timeout=60)
             yield Server(base_url, process.pid)
         finally:
             process.terminate()
@@ -104,20 +99,6 @@ def running_server(data_dir: Path, log_path: Path) -> Iterator[Server]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
-
-
-def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{tail(log_path)}")
-        try:
-            if httpx.get(f"{base_url}/event/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"the server did not answer /event/health in 60 s:\n{tail(log_path)}")
 
 
 def tail(path: Path, lines: int = 30) -> str:

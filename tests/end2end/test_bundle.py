@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from boxoffice.desktop.qt_env import prepare_qt_environment
-from tests.helpers.live_server import free_port, wait_until_healthy
+from tests.helpers.processes import free_port, wait_until_healthy
 
 # Building takes most of the time: the whole module gets the build and the runs.
 pytestmark = [pytest.mark.end2end, pytest.mark.timeout(600)]

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.end2end.test_serve import BOXOFFICE, users_add
-from tests.helpers.live_server import free_port, wait_until_healthy
+from tests.helpers.processes import free_port, wait_until_healthy
 
 pytestmark = pytest.mark.end2end
 PASSWORD = "counter password"

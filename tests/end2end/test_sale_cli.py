@@ -24,7 +24,8 @@ from boxoffice.sdk import API_URL_ENV
 from boxoffice.server.db.models import Ticket
 from tests.end2end.test_serve import BOXOFFICE
 from tests.helpers import factories as f
-from tests.helpers.live_server import LiveServer, free_port
+from tests.helpers.live_server import LiveServer
+from tests.helpers.processes import free_port
 from tests.helpers.qr import qr_codes_of_pdf
 
 pytestmark = pytest.mark.end2end

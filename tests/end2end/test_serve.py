@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.helpers.live_server import free_port, wait_until_healthy
+from tests.helpers.processes import free_port, wait_until_healthy
 
 pytestmark = pytest.mark.end2end
 BOXOFFICE = [sys.executable, "-m", "boxoffice"]

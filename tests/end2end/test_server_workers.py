@@ -33,7 +33,7 @@ from boxoffice.server.db.locking import LEADER_LOCK_FILE, LEADER_LOCK_KEY
 from boxoffice.server.db.models import Order
 from tests.end2end.test_serve import BOXOFFICE
 from tests.helpers import factories as f
-from tests.helpers.live_server import free_port, wait_until_healthy
+from tests.helpers.processes import free_port, wait_until_healthy
 
 pytestmark = pytest.mark.end2end
 WORKERS = 2

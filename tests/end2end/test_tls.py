@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from boxoffice.sdk import SDK, APIConnectionError, TLSVerificationError, pinning_context
-from tests.helpers.live_server import free_port
+from tests.helpers.processes import free_port
 
 pytestmark = pytest.mark.end2end
 BOXOFFICE = [sys.executable, "-m", "boxoffice"]

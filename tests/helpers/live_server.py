@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from boxoffice.server.api.state import ServerState
 from boxoffice.server.app import create_app
 from boxoffice.server.config import ServerSettings
 from tests.helpers import factories
+from tests.helpers.processes import free_port
 
 
 class FakeClock:
@@ -46,13 +45,6 @@ class LiveServer:
     def state(self) -> ServerState:
         state: ServerState = self.app.state.server
         return state
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager
@@ -100,19 +92,3 @@ def demo_live_server(
             factories.make_user(server.state, "clerk", role="staff")
         yield server
     app.state.server.engine.dispose()
-
-
-def wait_until_healthy(
-    base_url: str, process: subprocess.Popen[Any], log: Path, *, timeout: float = 30
-) -> None:
-    """Poll `GET /event/health` of a server started as `process` (its output in `log`)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if httpx.get(f"{base_url}/event/health", timeout=1).json()["status"] == "ok":
-                return
-        except httpx.TransportError:
-            pass
-        assert process.poll() is None, log.read_text(errors="replace")
-        assert time.monotonic() < deadline, f"the server did not come up:\n{log.read_text()}"
-        time.sleep(0.1)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.helpers.live_server import free_port
+from tests.helpers.processes import free_port
 
 
 def _bin(name: str) -> str | None:

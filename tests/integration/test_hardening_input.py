@@ -24,7 +24,7 @@ from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.models import IdempotencyRecord, Order
 from tests.conftest import BOTH_DATABASES
 from tests.helpers import factories as f
-from tests.helpers.live_server import free_port
+from tests.helpers.processes import free_port
 
 BIG = "9223372036854775808"  # 2**63, one more than the largest BIGINT
 WEBHOOK_SECRET = "whsec_test_hardening"

@@ -30,8 +30,9 @@ from boxoffice.server.app import prepare_database
 from boxoffice.server.config import ServerSettings
 from boxoffice.server.db.engine import make_engine
 from tests.helpers import factories as f
-from tests.helpers.live_server import FakeClock, free_port, wait_until_healthy
+from tests.helpers.live_server import FakeClock
 from tests.helpers.postgres import fresh_database
+from tests.helpers.processes import free_port, wait_until_healthy
 
 pytestmark = pytest.mark.postgres
 BOXOFFICE = [sys.executable, "-m", "boxoffice"]

@@ -32,7 +32,8 @@ from boxoffice.server.db.models import MailJob, Ticket
 from boxoffice.server.services import mail_queue
 from tests.conftest import BOTH_DATABASES
 from tests.helpers import factories as f
-from tests.helpers.live_server import FakeClock, LiveServer, free_port, serve_in_thread
+from tests.helpers.live_server import FakeClock, LiveServer, serve_in_thread
+from tests.helpers.processes import free_port
 from tests.helpers.qr import qr_codes_of_pdf
 from tests.integration.test_order_rules import assert_error
 from tests.integration.test_payments import make_order, pay

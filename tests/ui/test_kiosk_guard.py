@@ -19,7 +19,7 @@ from boxoffice.ui.kiosk.presenter import Stage
 from boxoffice.ui.mainwindow import SHORTCUTS
 from tests.helpers.counter import wait_until
 from tests.helpers.kiosk import running_kiosk, tile, touch
-from tests.helpers.live_server import free_port
+from tests.helpers.processes import free_port
 
 EXTRA_KEYS = ["Alt+F4", "Ctrl+Q", "Ctrl+W", "Escape", "Alt+Tab", "Ctrl+Alt+Delete", "F11"]
 

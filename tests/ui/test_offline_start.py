@@ -24,7 +24,8 @@ from tests.helpers.counter import (
     wait_until,
 )
 from tests.helpers.factories import PASSWORD
-from tests.helpers.live_server import FakeClock, demo_live_server, free_port
+from tests.helpers.live_server import FakeClock, demo_live_server
+from tests.helpers.processes import free_port
 
 
 def login_dialogs() -> set[int]:
