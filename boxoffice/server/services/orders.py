@@ -756,7 +756,7 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
             paid[order_id] = paid.get(order_id, 0) + amount
             refunded[order_id] = refunded.get(order_id, 0) + given_back
     roles: dict[int, str] = {}
-    sellers: dict[int, str] = {}
+    cashiers: dict[int, str | None] = {}
     users = session.execute(
         select(User.id, User.role, User.username, User.first_name, User.last_name).where(
             User.id.in_({row.user_id for row in rows})
@@ -764,19 +764,18 @@ def list_details(session: Session, rows: Sequence[Order]) -> dict[int, OrderDeta
     )
     for user_id, role, username, first_name, last_name in users:
         roles[user_id] = role
-        if role in _SELLERS:
-            sellers[user_id] = staff_name(user_id, username, full_name(first_name, last_name))
+        cashiers[user_id] = _cashier(user_id, role, username, full_name(first_name, last_name))
     details = {}
     for row in rows:
         payment = methods.get(row.id)
         kinds = succeeded.get(row.id, set())
         details[row.id] = OrderDetails(
             event_name=row.event.name,
-            owner_type="guest" if roles.get(row.user_id) == "guest" else "user",
+            owner_type=_owner_type(roles.get(row.user_id)),
             payment_method=SPLIT if len(kinds) > 1 else payment[0] if payment else None,
             payment_id=payment[1] if payment else None,
             payment_created_at=payment[2] if payment else None,
-            cashier=sellers.get(row.user_id),
+            cashier=cashiers.get(row.user_id),
             paid=paid.get(row.id, 0),
             refunded=refunded.get(row.id, 0),
         )
@@ -793,14 +792,22 @@ def details_of_new(order: Order, actor: Actor) -> OrderDetails:
     its owner is the actor."""
     return OrderDetails(
         event_name=order.event.name,
-        owner_type="guest" if actor.role == "guest" else "user",
+        owner_type=_owner_type(actor.role),
         payment_method=None,
         payment_id=None,
         payment_created_at=None,
-        cashier=staff_name(actor.id, actor.username, actor.full_name)
-        if actor.role in _SELLERS
-        else None,
+        cashier=_cashier(actor.id, actor.role, actor.username, actor.full_name),
     )
+
+
+def _owner_type(role: str | None) -> str:
+    """An order's `owner_type`: "guest" for a guest's order, else "user"."""
+    return "guest" if role == "guest" else "user"
+
+
+def _cashier(user_id: int, role: str | None, username: str | None, name: str | None) -> str | None:
+    """Who sold an order: its owner, named, when a staff account made it; else None."""
+    return staff_name(user_id, username, name) if role in _SELLERS else None
 
 
 # --- changes --------------------------------------------------------------------------------
